@@ -1,0 +1,3 @@
+from hacalc.cli.app import run
+
+run()
