@@ -1,0 +1,76 @@
+"""``hacalc nines``: the nines table, or one row per target availability."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Annotated, Optional
+
+import typer
+
+from hacalc.cli import render
+from hacalc.cli.options import (
+    FormatOption,
+    MonthOption,
+    QuarterOption,
+    RoundingChoice,
+    RoundOption,
+    YearDaysOption,
+    conventions_from,
+    located,
+)
+from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
+from hacalc.core.availability import from_availability, from_unavailability
+from hacalc.core.periods import PERIOD_NAMES
+from hacalc.core.units import parse_availability
+
+
+def nines(
+    ctx: typer.Context,
+    targets: Annotated[Optional[list[str]], typer.Argument(help="Targets like 99.95, 99.95% or '4.5 nines'.", show_default=False)] = None,
+    output_format: FormatOption = OutputFormat.table,
+    year_days: YearDaysOption = "365",
+    month: MonthOption = None,
+    quarter: QuarterOption = None,
+    rounding: RoundOption = RoundingChoice.nearest,
+) -> None:
+    """Downtime allowed per day, week, month, quarter and year for each availability target.
+
+    With no target, the table from 1 to 6 nines.
+
+    Example:
+
+        hacalc nines 99.95 "4.5 nines" --year-days 365.25
+    """
+    conventions = conventions_from(year_days, month, quarter, rounding)
+    if targets:
+        labels = list(targets)
+        results = [from_availability(located("TARGET", parse_availability, target)) for target in targets]
+    else:
+        labels = [f"{count} nine{'s' if count > 1 else ''}" for count in range(1, 7)]
+        results = [from_unavailability(Fraction(1, 10**count)) for count in range(1, 7)]
+
+    env = ctx.obj
+    if output_format is OutputFormat.json:
+        rows = [{"target": label, **result.as_dict(conventions)} for label, result in zip(labels, results)]
+        write_json(env, {"rows": rows, "conventions": conventions.as_dict()})
+    elif output_format is OutputFormat.csv:
+        write_csv(
+            env,
+            ("target", *render.AVAILABILITY_CSV_HEADER),
+            ([label, *render.availability_csv_cells(result, conventions)] for label, result in zip(labels, results)),
+        )
+    else:
+        write_table(
+            env,
+            ("availability", "nines", *PERIOD_NAMES, "class"),
+            (
+                [render.percent(result), render.nines_text(result), *render.downtime_cells(result, conventions), render.class_text(result)]
+                for result in results
+            ),
+            title="Downtime allowed per period",
+            caption=render.conventions_caption(conventions),
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("nines")(nines)

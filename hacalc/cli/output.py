@@ -1,0 +1,81 @@
+"""Writing results: stable JSON/CSV/NDJSON for machines, rich tables for people."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
+from fractions import Fraction
+from typing import Any
+
+from hacalc.cli.env import Environment
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class StreamFormat(str, Enum):
+    csv = "csv"
+    ndjson = "ndjson"
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values: exact fractions become floats, infinities become null (JSON has none)."""
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, Fraction):
+        value = int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def write_json(env: Environment, data: Mapping[str, Any]) -> None:
+    env.stdout.write(json.dumps(jsonable(data), indent=2, allow_nan=False) + "\n")
+
+
+def write_ndjson(env: Environment, data: Mapping[str, Any]) -> None:
+    env.stdout.write(json.dumps(jsonable(data), separators=(",", ":"), allow_nan=False) + "\n")
+
+
+def write_csv(env: Environment, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    writer = csv.writer(env.stdout, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if cell is None else cell for cell in jsonable(list(row))])
+
+
+def write_table(
+    env: Environment,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    notes: Sequence[str] = (),
+) -> None:
+    """A rich table; cells are plain text, so data such as ``[x]`` is never read as markup."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table()
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="left" if index == 0 else "right", overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(str(cell)) for cell in row))
+    console = env.console()
+    if title:
+        console.print(Text(title, style="bold"))
+    console.print(table)
+    for note in (caption, *notes):
+        if note:
+            console.print(Text(note))

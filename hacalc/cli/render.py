@@ -1,0 +1,49 @@
+"""Availability-shaped results as table cells and CSV columns, shared by every command that shows them."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hacalc.core.availability import Availability
+from hacalc.core.periods import PERIOD_NAMES, Conventions
+from hacalc.core.units import format_duration, format_percent
+
+PERIOD_COLUMNS = tuple(f"downtime_{name}_seconds" for name in PERIOD_NAMES)
+AVAILABILITY_CSV_HEADER = ("availability", "unavailability", "nines", "class_nines", "class_typical", *PERIOD_COLUMNS)
+
+
+def percent(result: Availability) -> str:
+    return format_percent(result.availability, result.unavailability)
+
+
+def nines_text(result: Availability) -> str:
+    return "∞" if result.unavailability == 0 else f"{result.nines:.2f}"
+
+
+def class_text(result: Availability) -> str:
+    nines_class = result.nines_class
+    return f"{nines_class.nines}: {nines_class.typical}" if nines_class.typical else str(nines_class.nines)
+
+
+def downtime_cells(result: Availability, conventions: Conventions) -> list[str]:
+    return [format_duration(seconds, conventions.rounding) for seconds in result.downtime_seconds(conventions).values()]
+
+
+def availability_csv_cells(result: Availability, conventions: Conventions) -> list[object]:
+    nines_class = result.nines_class
+    return [
+        result.availability,
+        result.unavailability,
+        result.nines,
+        nines_class.nines,
+        nines_class.typical,
+        *result.downtime_seconds(conventions).values(),
+    ]
+
+
+def conventions_caption(conventions: Conventions) -> str:
+    return f"Conventions: {conventions.describe()}."
+
+
+def hours(seconds: Fraction) -> Fraction:
+    return seconds / 3600
