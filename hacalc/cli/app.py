@@ -22,7 +22,7 @@ class HacalcGroup(TyperGroup):
         try:
             status = super().main(args, prog_name or "hacalc", complete_var, standalone_mode=False, **extra)
         except HacalcError as error:
-            Environment.from_os().error(str(error))
+            Environment.from_os().error(str(error), error.detail)
             status = ExitStatus.BAD_INPUT
         except click_exceptions.UsageError as error:
             Environment.from_os().error(_usage_message(error))

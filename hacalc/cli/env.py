@@ -46,8 +46,10 @@ class Environment:
         if not self.quiet:
             print(f"hacalc: warning: {message}", file=self.stderr)
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, detail: str | None = None) -> None:
         print(f"hacalc: error: {message}", file=self.stderr)
+        if detail:
+            print(detail, file=self.stderr)
 
 
 def _isatty(stream: TextIO) -> bool:
