@@ -77,9 +77,9 @@ def main(
 
 
 def _register_commands() -> None:
-    from hacalc.cli import nines
+    from hacalc.cli import availability, budget, nines
 
-    for module in (nines,):
+    for module in (availability, nines, budget):
         module.register(app)
 
 

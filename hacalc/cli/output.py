@@ -51,7 +51,15 @@ def write_csv(env: Environment, header: Sequence[str], rows: Iterable[Sequence[A
     writer = csv.writer(env.stdout, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in jsonable(list(row))])
+        writer.writerow([_csv_cell(cell) for cell in jsonable(list(row))])
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def write_table(

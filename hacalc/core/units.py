@@ -113,6 +113,23 @@ def _parse_iso(text: str, conventions: Conventions) -> Fraction:
     return sum((Fraction(value) * scale[name] for name, value in match.groupdict().items() if value), Fraction(0))
 
 
+def parse_rate(text: str, *, default_unit: str = "h", conventions: Conventions = DEFAULT_CONVENTIONS) -> Fraction:
+    """Events per second from ``1e-3``, ``1e-3/h``, ``2/y`` or ``0.5 per day`` (bare numbers are per ``default_unit``)."""
+    number, _, unit = text.replace(" per ", "/").partition("/")
+    unit = unit.strip()
+    try:
+        count = parse_number(number)
+        if not unit:
+            seconds = unit_seconds(default_unit, conventions)
+        else:
+            seconds = parse_duration(unit if unit[0].isdigit() else f"1{unit}", conventions=conventions)
+    except InputError:
+        raise InputError(f"cannot read rate {text!r}", fix="write it like 1e-3, 1e-3/h or 2/y") from None
+    if seconds == 0:
+        raise InputError(f"rate {text!r} is per zero time", fix="write it like 1e-3/h")
+    return count / seconds
+
+
 def parse_availability(text: str) -> Fraction:
     """An availability as a fraction in [0, 1] from ``99.99%``, ``99.99``, ``0.9999`` or ``4 nines``.
 
@@ -151,8 +168,11 @@ def nines(unavailability: Fraction) -> float:
     return math.log10(unavailability.denominator) - math.log10(unavailability.numerator)
 
 
-def format_duration(seconds: Fraction | float, rounding: Rounding = "nearest") -> str:
-    """``3d 15h 36m 0s`` from a minute up (whole seconds); below a minute milliseconds, below a second 3 digits."""
+def format_duration(seconds: Fraction | float, rounding: Rounding = "nearest", *, trim: bool = False) -> str:
+    """``3d 15h 36m 0s`` from a minute up (whole seconds); below a minute milliseconds, below a second 3 digits.
+
+    ``trim`` drops trailing zero units (``30d`` rather than ``30d 0h 0m 0s``), for echoing what the user typed.
+    """
     value = Fraction(seconds)
     if value >= 60:
         total = _round(value, rounding)
@@ -162,6 +182,8 @@ def format_duration(seconds: Fraction | float, rounding: Rounding = "nearest") -
         parts = [(days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")]
         while parts[0][0] == 0:
             parts.pop(0)
+        while trim and parts[-1][0] == 0:
+            parts.pop()
         return " ".join(f"{amount}{unit}" for amount, unit in parts)
     decimals = 3 if value >= 1 or value == 0 else 2 - math.floor(math.log10(value))
     return _fixed(value, decimals, rounding) + "s"

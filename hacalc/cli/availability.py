@@ -1,0 +1,180 @@
+"""``hacalc availability``: A = MTTF/(MTTF+MTTR) from means, rates or observed downtime, or a whole file of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Annotated, Optional
+
+import typer
+
+from hacalc.cli import render
+from hacalc.cli.options import (
+    MonthOption,
+    QuarterOption,
+    RoundingChoice,
+    RoundOption,
+    YearDaysOption,
+    conventions_from,
+    located,
+)
+from hacalc.cli.output import write_csv, write_json, write_table
+from hacalc.core import availability as core
+from hacalc.core.errors import InputError
+from hacalc.core.periods import Conventions
+from hacalc.core.units import format_duration, parse_duration, parse_rate, unit_seconds
+
+INPUT_MODES = "--mttf/--mttr, --mtbf/--mttr, --failure-rate/--repair-rate, --downtime/--period or --uptime/--downtime"
+
+
+@dataclass(frozen=True)
+class Computed:
+    result: core.Availability
+    method: str
+    inputs: dict[str, object]
+    failures_per_year: Fraction | None
+
+
+def availability(
+    ctx: typer.Context,
+    mttf: Annotated[Optional[str], typer.Option("--mttf", help="Mean time to failure, e.g. 50000h.")] = None,
+    mttr: Annotated[Optional[str], typer.Option("--mttr", help="Mean time to repair, e.g. 15m.")] = None,
+    mtbf: Annotated[Optional[str], typer.Option("--mtbf", help="Mean time between failures (see --mtbf-means).")] = None,
+    mtbf_means: Annotated[
+        core.MtbfDefinition,
+        typer.Option(
+            "--mtbf-means",
+            case_sensitive=False,
+            help="operating: MTBF is up time between failures (= MTTF, DoD Ai); cycle: failure to failure (= MTTF + MTTR, IEC).",
+        ),
+    ] = core.MtbfDefinition.operating,
+    failure_rate: Annotated[Optional[str], typer.Option("--failure-rate", help="λ, e.g. 1e-3/h or 2/y.")] = None,
+    repair_rate: Annotated[Optional[str], typer.Option("--repair-rate", help="μ, e.g. 0.1/h.")] = None,
+    downtime: Annotated[Optional[str], typer.Option("--downtime", help="Observed downtime, e.g. 1d.")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Observation period containing --downtime, e.g. 365d.")] = None,
+    uptime: Annotated[Optional[str], typer.Option("--uptime", help="Observed up time, with --downtime.")] = None,
+    input_file: Annotated[
+        Optional[str],
+        typer.Option("--input", "-i", help="CSV or NDJSON rows with mttf and mttr columns; - for stdin.", rich_help_panel="Batch"),
+    ] = None,
+    unit: Annotated[str, typer.Option("--unit", help="Unit of bare numbers (ms, s, m, h, d, w, mo, y).")] = "h",
+    output_format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="table | json | csv; with --input: csv | ndjson [default: as the input]."),
+    ] = "table",
+    year_days: YearDaysOption = "365",
+    month: MonthOption = None,
+    quarter: QuarterOption = None,
+    rounding: RoundOption = RoundingChoice.nearest,
+) -> None:
+    """Steady-state availability, nines, class and downtime per period of one repairable unit.
+
+    A = MTTF / (MTTF + MTTR) holds for any up and down time distributions with these means.
+    Bare numbers are hours unless --unit says otherwise.
+
+    Examples:
+
+        hacalc availability --mttf 50000h --mttr 15m
+
+        hacalc availability --downtime 1d --period 365d
+
+        hacalc availability --input rows.csv --format ndjson
+    """
+    conventions = conventions_from(year_days, month, quarter, rounding)
+    located("--unit", unit_seconds, unit)
+    env = ctx.obj
+    if input_file is not None:
+        from hacalc.cli.batch import run_batch
+
+        formats = {"table": None, "csv": "csv", "ndjson": "ndjson"}
+        if output_format not in formats:
+            raise InputError(f"--format {output_format} does not stream", "--input", "use --format csv or ndjson")
+        run_batch(env, input_file, default_unit=unit, output=formats[output_format], conventions=conventions)
+        return
+
+    computed = _compute(
+        conventions, unit, mttf=mttf, mttr=mttr, mtbf=mtbf, mtbf_means=mtbf_means, failure_rate=failure_rate,
+        repair_rate=repair_rate, downtime=downtime, period=period, uptime=uptime,
+    )
+    if output_format == "json":
+        write_json(env, {**computed.result.as_dict(conventions), "failures_per_year": computed.failures_per_year,
+                         "inputs": {"method": computed.method, **computed.inputs}, "conventions": conventions.as_dict()})
+    elif output_format == "csv":
+        write_csv(env, (*render.AVAILABILITY_CSV_HEADER, "failures_per_year"),
+                  [[*render.availability_csv_cells(computed.result, conventions), computed.failures_per_year]])
+    elif output_format == "table":
+        _write_table(env, computed, conventions)
+    else:
+        raise InputError(f"unknown format {output_format!r}", "--format", "use table, json or csv")
+
+
+def _compute(conventions: Conventions, unit: str, **given: object) -> Computed:
+    def duration(option: str, allow_zero: bool = True) -> Fraction:
+        return located(option, parse_duration, given[option.strip("-").replace("-", "_")], default_unit=unit,
+                       allow_zero=allow_zero, conventions=conventions)
+
+    present = {name for name, value in given.items() if value is not None and name != "mtbf_means"}
+    year = conventions.year_seconds
+    if present == {"mttf", "mttr"}:
+        mttf, mttr = duration("--mttf", False), duration("--mttr")
+        return Computed(core.from_mttf_mttr(mttf, mttr), "mttf-mttr",
+                        {"mttf_seconds": mttf, "mttr_seconds": mttr}, core.failures_per_year(mttf, mttr, conventions))
+    if present == {"mtbf", "mttr"}:
+        mtbf, mttr = duration("--mtbf", False), duration("--mttr")
+        mttf = core.mttf_from_mtbf(mtbf, mttr, given["mtbf_means"])
+        return Computed(core.from_mttf_mttr(mttf, mttr), "mtbf-mttr",
+                        {"mtbf_seconds": mtbf, "mtbf_means": given["mtbf_means"], "mttf_seconds": mttf, "mttr_seconds": mttr},
+                        core.failures_per_year(mttf, mttr, conventions))
+    if present == {"failure_rate", "repair_rate"}:
+        failure = located("--failure-rate", parse_rate, given["failure_rate"], default_unit=unit, conventions=conventions)
+        repair = located("--repair-rate", parse_rate, given["repair_rate"], default_unit=unit, conventions=conventions)
+        result = core.from_rates(failure, repair)
+        return Computed(result, "rates", {"failure_rate_per_hour": failure * 3600, "repair_rate_per_hour": repair * 3600},
+                        core.failures_per_year(1 / failure, 1 / repair, conventions))
+    if present == {"downtime", "period"}:
+        down, observed = duration("--downtime"), duration("--period", False)
+        return Computed(core.from_observed(down, observed), "observed",
+                        {"downtime_seconds": down, "period_seconds": observed}, None)
+    if present == {"uptime", "downtime"}:
+        up, down = duration("--uptime"), duration("--downtime")
+        return Computed(core.from_observed(down, up + down), "observed",
+                        {"uptime_seconds": up, "downtime_seconds": down, "period_seconds": up + down}, None)
+    given_flags = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(present)) or "nothing"
+    raise InputError(f"cannot compute availability from {given_flags}", fix=f"give one of {INPUT_MODES}")
+
+
+def _write_table(env, computed: Computed, conventions: Conventions) -> None:
+    result = computed.result
+    rows = [
+        ("availability", render.percent(result)),
+        ("unavailability", f"{float(result.unavailability):.6g}"),
+        ("nines", render.nines_text(result)),
+        ("class", render.class_text(result)),
+    ]
+    if computed.failures_per_year is not None:
+        rows.append(("failures per year", f"{float(computed.failures_per_year):.4g}"))
+    rows += [(f"downtime per {name}", cell) for name, cell in zip(conventions.period_seconds(), render.downtime_cells(result, conventions))]
+    notes = [f"Inputs: {_describe_inputs(computed)}.", render.conventions_caption(conventions)]
+    write_table(env, ("quantity", "value"), rows, title="Availability", notes=notes)
+
+
+def _describe_inputs(computed: Computed) -> str:
+    parts = []
+    for key, value in computed.inputs.items():
+        label = key.removesuffix("_seconds").replace("_", " ")
+        if key.endswith("_seconds"):
+            parts.append(f"{label.upper() if label.startswith('mt') else label} {_input_duration(value)}")
+        elif key == "mtbf_means":
+            parts.append(f"MTBF means {value.value} time")
+        else:
+            parts.append(f"{label} {float(value):.6g}")
+    return ", ".join(parts)
+
+
+def _input_duration(seconds: Fraction) -> str:
+    """MTTFs read best in hours (50000h), short repairs as minutes and seconds (15m)."""
+    return f"{float(seconds / 3600):g}h" if seconds >= 3600 else format_duration(seconds, trim=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("availability")(availability)

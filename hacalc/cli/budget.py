@@ -1,0 +1,135 @@
+"""``hacalc budget``: allowed downtime for a target, what is spent and left, and the burn-rate alert table."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from hacalc.cli.options import (
+    FormatOption,
+    MonthOption,
+    QuarterOption,
+    RoundingChoice,
+    RoundOption,
+    YearDaysOption,
+    conventions_from,
+    located,
+)
+from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
+from hacalc.cli.status import ExitStatus
+from hacalc.core.budget import DEFAULT_TIERS, AlertRow, Budget, alert_table, error_budget, parse_alert_tier
+from hacalc.core.periods import Conventions
+from hacalc.core.units import format_duration, format_percent, parse_availability, parse_duration
+
+BUDGET_COLUMNS = (
+    "target", "window_seconds", "allowed_seconds", "spent_seconds", "remaining_seconds", "consumed",
+    "elapsed_seconds", "burn_rate", "time_to_exhaustion_seconds", "exhausted",
+)
+ALERT_COLUMNS = (
+    "severity", "long_window", "short_window", "burn_rate", "budget_consumed", "error_rate_threshold",
+    "time_to_exhaustion_seconds",
+)
+
+
+def budget(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="SLO target, e.g. 99.9 or 99.9%.", show_default=False)],
+    window: Annotated[str, typer.Option("--window", "-w", help="SLO window.")] = "30d",
+    spent: Annotated[str, typer.Option("--spent", help="Downtime (or bad-minute equivalent) spent so far.")] = "0s",
+    elapsed: Annotated[
+        Optional[str], typer.Option("--elapsed", help="How much of the window has passed [default: all of it].")
+    ] = None,
+    alerts: Annotated[bool, typer.Option("--alerts", help="Add the multiwindow, multi-burn-rate alert table.")] = False,
+    alert: Annotated[
+        Optional[list[str]],
+        typer.Option("--alert", help="Own alert tier BUDGET%:LONG[:SHORT[:SEVERITY]], repeatable; implies --alerts."),
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when the budget is exhausted.")] = False,
+    output_format: FormatOption = OutputFormat.table,
+    year_days: YearDaysOption = "365",
+    month: MonthOption = None,
+    quarter: QuarterOption = None,
+    rounding: RoundOption = RoundingChoice.nearest,
+) -> None:
+    """Error budget of TARGET over a window: allowed, spent, remaining, burn rate and time to exhaustion.
+
+    The default alert tiers are the SRE Workbook's (2 % of budget in 1h/5m, 5 % in 6h/30m, 10 % in 3d/6h);
+    their burn rates are derived from --window, so a 28-day or 7-day SLO gets its own thresholds.
+
+    Example:
+
+        hacalc budget 99.9 --window 30d --spent 25m --elapsed 10d --alerts --check
+    """
+    conventions = conventions_from(year_days, month, quarter, rounding)
+    result = error_budget(
+        located("TARGET", parse_availability, target),
+        located("--window", parse_duration, window, allow_zero=False, conventions=conventions),
+        located("--spent", parse_duration, spent, conventions=conventions),
+        None if elapsed is None else located("--elapsed", parse_duration, elapsed, allow_zero=False, conventions=conventions),
+    )
+    tiers = tuple(located("--alert", parse_alert_tier, text) for text in alert) if alert else DEFAULT_TIERS
+    rows = alert_table(result, tiers) if alerts or alert else []
+
+    env = ctx.obj
+    if output_format is OutputFormat.json:
+        write_json(env, {**result.as_dict(), "alerts": [row.as_dict() for row in rows], "conventions": conventions.as_dict()})
+    elif output_format is OutputFormat.csv:
+        budget_cells = list(result.as_dict().values())
+        alert_cells = [list(row.as_dict().values()) for row in rows] or [[None] * len(ALERT_COLUMNS)]
+        write_csv(env, (*BUDGET_COLUMNS, *(f"alert_{column}" for column in ALERT_COLUMNS)), (budget_cells + cells for cells in alert_cells))
+    else:
+        _write_budget_table(env, result, conventions, target)
+        if rows:
+            _write_alert_table(env, rows, conventions)
+    if check and result.exhausted:
+        print(f"FAIL: the error budget is exhausted ({float(result.consumed):.1%} consumed)", file=env.stderr)
+        raise typer.Exit(ExitStatus.GATE_FAILED)
+
+
+def _write_budget_table(env, result: Budget, conventions: Conventions, target_text: str) -> None:
+    show = conventions_formatter(conventions)
+    exhaustion = result.time_to_exhaustion
+    write_table(
+        env,
+        ("quantity", "value"),
+        [
+            ("allowed downtime", show(result.allowed)),
+            ("spent", show(result.spent)),
+            ("remaining", show(result.remaining) if result.remaining >= 0 else f"-{show(-result.remaining)} (over budget)"),
+            ("consumed", format_percent(result.consumed, 1 - result.consumed) if result.consumed <= 1 else f"{float(result.consumed):.1%}"),
+            ("burn rate so far", f"{float(result.burn_rate):.3g}× over {show(result.elapsed)}"),
+            ("exhausted in", "never at this rate" if exhaustion is None else show(exhaustion)),
+        ],
+        title=f"Error budget: {format_percent(result.target)} over {show(result.window)}",
+        caption=f"Conventions: {conventions.describe()}.",
+    )
+
+
+def _write_alert_table(env, rows: list[AlertRow], conventions: Conventions) -> None:
+    show = conventions_formatter(conventions)
+    write_table(
+        env,
+        ("severity", "long window", "short window", "burn rate", "budget consumed", "error rate ≥", "exhausts budget in"),
+        (
+            (
+                row.tier.severity,
+                show(row.tier.long_window),
+                show(row.tier.short_window),
+                f"{float(row.burn_rate):.4g}",
+                f"{float(row.tier.budget_fraction) * 100:g}%",
+                f"{float(row.error_rate_threshold) * 100:.4g}%",
+                show(row.time_to_exhaustion),
+            )
+            for row in rows
+        ),
+        title="Multiwindow, multi-burn-rate alerts (fire when both windows exceed the burn rate)",
+    )
+
+
+def conventions_formatter(conventions: Conventions):
+    return lambda seconds: format_duration(seconds, conventions.rounding, trim=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("budget")(budget)
