@@ -77,9 +77,9 @@ def main(
 
 
 def _register_commands() -> None:
-    from hacalc.cli import availability, budget, nines
+    from hacalc.cli import availability, budget, compose, nines
 
-    for module in (availability, nines, budget):
+    for module in (availability, nines, budget, compose):
         module.register(app)
 
 
