@@ -54,6 +54,29 @@ class VM:
     restart_priority: RestartPriority = RestartPriority.medium
 
 
+class VmMonitoringSensitivity(str, Enum):
+    """The UI presets (HA Deepdive): failure interval / max resets / reset window."""
+
+    low = "low"  # 120 s, 3 resets, 7 days
+    medium = "medium"  # 60 s, 3 resets, 24 h
+    high = "high"  # 30 s, 3 resets, 1 h
+
+
+@dataclass(frozen=True)
+class VmMonitoring:
+    """VM monitoring as set in the UI or API (4.0+); on VC 2.5 the same values come from das.* options.
+
+    A value left as None comes from the preset, else from the API default.
+    """
+
+    enabled: bool = True
+    sensitivity: VmMonitoringSensitivity | None = None
+    failure_interval_s: int | None = None
+    min_uptime_s: int | None = None
+    max_resets: int | None = None
+    reset_window_s: int | None = None  # -1: no window
+
+
 @dataclass(frozen=True)
 class ClusterSettings:
     name: str
@@ -66,6 +89,11 @@ class ClusterSettings:
     failover_hosts: tuple[str, ...] = ()
     performance_degradation_percent: int = 100
     options: dict[str, str] = field(default_factory=dict)  # das.* advanced options, keys as typed, values as strings
+    fixed_slot_cpu_mhz: int | None = None  # 5.1+ fixed slot size ("sets the exact value", KB 344227)
+    fixed_slot_memory_mb: int | None = None
+    count_not_responding: bool = False  # HA Deepdive counts not-responding hosts; the API does not
+    count_standby: bool = False  # DPM standby hosts: DRS counts their capacity, HA brings them out of standby
+    vm_monitoring: VmMonitoring | None = None
 
 
 @dataclass(frozen=True)

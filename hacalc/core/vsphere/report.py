@@ -1,0 +1,373 @@
+"""What ``check_cluster`` returns: every figure a person or a CI gate needs, typed, with one JSON shape.
+
+The names here are the product's JSON keys (``ClusterReport.as_dict``); the CLI renders them and adds
+nothing of its own. Sections for policies other than the configured one are still computed where they
+are cheap, so a user can compare, but only the configured policy decides ``passed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from hacalc.core.vsphere.model import Policy
+
+
+@dataclass(frozen=True)
+class HostLine:
+    """One host as admission control saw it: counted or excluded (with the reason), and its slots."""
+
+    name: str
+    state: str
+    counted: bool
+    reason: str | None
+    cpu_mhz: int
+    memory_mb: int
+    slots: int | None = None  # slot policy figures; None for an excluded host
+    cpu_slots: int | None = None
+    memory_slots: int | None = None
+    limited_by: str | None = None  # "cpu", "memory" or "both"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "state": self.state,
+            "counted": self.counted,
+            "reason": self.reason,
+            "cpu_mhz": self.cpu_mhz,
+            "memory_mb": self.memory_mb,
+            "slots": self.slots,
+            "cpu_slots": self.cpu_slots,
+            "memory_slots": self.memory_slots,
+            "limited_by": self.limited_by,
+        }
+
+
+@dataclass(frozen=True)
+class SlotSetter:
+    """A VM that sets a slot dimension, with its requirement in that dimension."""
+
+    name: str
+    value: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "value": self.value}
+
+
+@dataclass(frozen=True)
+class MultiSlotVM:
+    name: str
+    slots: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "slots": self.slots}
+
+
+@dataclass(frozen=True)
+class SlotReport:
+    """The slot policy as vCenter computes it (API DasFailoverLevelAdvancedRuntimeInfo)."""
+
+    cpu_mhz: int
+    memory_mb: int
+    source: str  # "computed", "capped" (das.slot* upper bound hit) or "fixed" (5.1+ fixed slot size)
+    total_slots: int
+    used_slots: int
+    available_slots: int  # the API's unreservedSlots with m = tolerate
+    current_failover_level: int
+    passed: bool
+    cpu_set_by: tuple[SlotSetter, ...] = ()
+    memory_set_by: tuple[SlotSetter, ...] = ()
+    cpu_mhz_without_them: int = 0
+    memory_mb_without_them: int = 0
+    total_slots_without_them: int = 0
+    vms_requiring_multiple_slots: tuple[MultiSlotVM, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cpu_mhz": self.cpu_mhz,
+            "memory_mb": self.memory_mb,
+            "source": self.source,
+            "total_slots": self.total_slots,
+            "used_slots": self.used_slots,
+            "available_slots": self.available_slots,
+            "current_failover_level": self.current_failover_level,
+            "passed": self.passed,
+            "cpu_set_by": [vm.as_dict() for vm in self.cpu_set_by],
+            "memory_set_by": [vm.as_dict() for vm in self.memory_set_by],
+            "without_setters": {
+                "cpu_mhz": self.cpu_mhz_without_them,
+                "memory_mb": self.memory_mb_without_them,
+                "total_slots": self.total_slots_without_them,
+            },
+            "vms_requiring_multiple_slots": [vm.as_dict() for vm in self.vms_requiring_multiple_slots],
+        }
+
+
+@dataclass(frozen=True)
+class PercentageReport:
+    """Current failover capacity in % (floored, as vCenter shows it) against the configured or automatic %."""
+
+    cpu_failover_percent: int
+    memory_failover_percent: int
+    configured_cpu_percent: Fraction | None
+    configured_memory_percent: Fraction | None
+    auto: bool  # 6.5+ "Override calculated failover capacity" unticked
+    auto_reading: str | None  # which automatic reading is used: "F/N"
+    f_over_n_percent: Fraction  # 100 * F / N
+    largest_hosts_cpu_percent: Fraction  # share of the F largest hosts in the cluster's CPU
+    largest_hosts_memory_percent: Fraction
+    total_host_cpu_mhz: int
+    total_host_memory_mb: int
+    required_cpu_mhz: int
+    required_memory_mb: int
+    passed: bool
+
+    @property
+    def cpu_headroom_percent(self) -> Fraction | None:
+        if self.configured_cpu_percent is None:
+            return None
+        return self.cpu_failover_percent - self.configured_cpu_percent
+
+    @property
+    def memory_headroom_percent(self) -> Fraction | None:
+        if self.configured_memory_percent is None:
+            return None
+        return self.memory_failover_percent - self.configured_memory_percent
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cpu_failover_percent": self.cpu_failover_percent,
+            "memory_failover_percent": self.memory_failover_percent,
+            "configured_cpu_percent": self.configured_cpu_percent,
+            "configured_memory_percent": self.configured_memory_percent,
+            "cpu_headroom_percent": self.cpu_headroom_percent,
+            "memory_headroom_percent": self.memory_headroom_percent,
+            "auto": self.auto,
+            "auto_reading": self.auto_reading,
+            "f_over_n_percent": self.f_over_n_percent,
+            "largest_hosts_cpu_percent": self.largest_hosts_cpu_percent,
+            "largest_hosts_memory_percent": self.largest_hosts_memory_percent,
+            "total_host_cpu_mhz": self.total_host_cpu_mhz,
+            "total_host_memory_mb": self.total_host_memory_mb,
+            "required_cpu_mhz": self.required_cpu_mhz,
+            "required_memory_mb": self.required_memory_mb,
+            "passed": self.passed,
+        }
+
+
+@dataclass(frozen=True)
+class FailoverHostStatus:
+    name: str
+    status: str  # green | yellow | red (API FailoverHostAdmissionControlInfo.HostStatus)
+    free_cpu_mhz: int
+    free_memory_mb: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "free_cpu_mhz": self.free_cpu_mhz, "free_memory_mb": self.free_memory_mb}
+
+
+@dataclass(frozen=True)
+class FailoverHostsReport:
+    """Dedicated failover hosts: their status and whether they can take the F most loaded hosts' VMs."""
+
+    hosts: tuple[FailoverHostStatus, ...]
+    free_cpu_mhz: int  # summed over the green and yellow failover hosts
+    free_memory_mb: int
+    displaced_cpu_mhz: int  # load of the F most loaded other hosts, per resource
+    displaced_memory_mb: int
+    largest_vm: str | None
+    covers_load: bool
+    largest_vm_fits: bool
+    passed: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "hosts": [host.as_dict() for host in self.hosts],
+            "free_cpu_mhz": self.free_cpu_mhz,
+            "free_memory_mb": self.free_memory_mb,
+            "displaced_cpu_mhz": self.displaced_cpu_mhz,
+            "displaced_memory_mb": self.displaced_memory_mb,
+            "largest_vm": self.largest_vm,
+            "covers_load": self.covers_load,
+            "largest_vm_fits": self.largest_vm_fits,
+            "passed": self.passed,
+        }
+
+
+@dataclass(frozen=True)
+class PerformanceReport:
+    """6.5+ "Performance degradation VMs tolerate": usage × (1 - X%) against capacity after F failures."""
+
+    percent: int
+    usage_cpu_mhz: int
+    usage_memory_mb: int
+    capacity_after_failure_cpu_mhz: int
+    capacity_after_failure_memory_mb: int
+    cpu_ok: bool
+    memory_ok: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "percent": self.percent,
+            "usage_cpu_mhz": self.usage_cpu_mhz,
+            "usage_memory_mb": self.usage_memory_mb,
+            "capacity_after_failure_cpu_mhz": self.capacity_after_failure_cpu_mhz,
+            "capacity_after_failure_memory_mb": self.capacity_after_failure_memory_mb,
+            "cpu_ok": self.cpu_ok,
+            "memory_ok": self.memory_ok,
+        }
+
+
+@dataclass(frozen=True)
+class UnplacedVM:
+    name: str
+    restart_priority: str
+    cpu_mhz: int
+    memory_mb: int
+    host: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "restart_priority": self.restart_priority,
+            "cpu_mhz": self.cpu_mhz,
+            "memory_mb": self.memory_mb,
+            "host": self.host,
+        }
+
+
+@dataclass(frozen=True)
+class RestartReport:
+    """Whether every powered-on VM of every set of F failed hosts restarts on the survivors' free capacity.
+
+    ``exact`` is true only when the verdict is proven: a placement was found for every failure set, or
+    one failure set was shown to have none.
+    """
+
+    passed: bool
+    exact: bool
+    worst_case_failed_hosts: tuple[str, ...]
+    unplaced_vms: tuple[UnplacedVM, ...]
+    mode: str  # "placed" (VMs have hosts), "packed" (no placement: pack every VM) or "mixed"
+    failure_sets: int
+    failing_sets: int
+    method: str  # how the verdict was reached, e.g. "greedy placement", "capacity bound", "milp"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "exact": self.exact,
+            "worst_case_failed_hosts": list(self.worst_case_failed_hosts),
+            "unplaced_vms": [vm.as_dict() for vm in self.unplaced_vms],
+            "mode": self.mode,
+            "failure_sets": self.failure_sets,
+            "failing_sets": self.failing_sets,
+            "method": self.method,
+        }
+
+
+@dataclass(frozen=True)
+class OptionLine:
+    """A das.* option as typed, its canonical key, and whether it takes effect on this version."""
+
+    key: str
+    canonical: str
+    value: str
+    effective: bool
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "canonical": self.canonical, "value": self.value, "effective": self.effective, "note": self.note}
+
+
+@dataclass(frozen=True)
+class VmMonitoringReport:
+    """Effective VM monitoring settings and where each value came from (option, setting, preset or default)."""
+
+    enabled: bool
+    sensitivity: str | None
+    failure_interval_s: int
+    min_uptime_s: int
+    max_resets: int
+    reset_window_s: int  # -1: no window, max_resets counts for ever (API)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "enabled": self.enabled,
+            "sensitivity": self.sensitivity,
+            "failure_interval_s": self.failure_interval_s,
+            "min_uptime_s": self.min_uptime_s,
+            "max_resets": self.max_resets,
+            "reset_window_s": self.reset_window_s,
+            "sources": dict(self.sources),
+        }
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The version profile's values in effect, so a reader knows what the figures assumed."""
+
+    vsphere: str
+    vm_cpu_min_mhz: int
+    vm_memory_min_mb: int
+    max_hosts: int | None
+    max_vms: int | None
+    count_not_responding: bool
+    count_standby: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "vsphere": self.vsphere,
+            "vm_cpu_min_mhz": self.vm_cpu_min_mhz,
+            "vm_memory_min_mb": self.vm_memory_min_mb,
+            "max_hosts": self.max_hosts,
+            "max_vms": self.max_vms,
+            "count_not_responding": self.count_not_responding,
+            "count_standby": self.count_standby,
+        }
+
+
+@dataclass(frozen=True)
+class ClusterReport:
+    cluster: str
+    policy: Policy
+    tolerate: int
+    passed: bool  # the configured policy and (unless skipped) the restart check both pass
+    policy_passed: bool
+    hosts: tuple[HostLine, ...]
+    slot: SlotReport | None
+    percentage: PercentageReport | None
+    failover_hosts: FailoverHostsReport | None
+    performance: PerformanceReport | None
+    restart: RestartReport | None  # None with restart_check=False
+    options: tuple[OptionLine, ...]
+    vm_monitoring: VmMonitoringReport
+    defaults: Defaults
+    warnings: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON document; values may be Fractions, which the CLI's ``jsonable`` turns into numbers."""
+
+        def section(part: Any) -> Any:
+            return None if part is None else part.as_dict()
+
+        return {
+            "cluster": self.cluster,
+            "vsphere": self.defaults.vsphere,
+            "policy": self.policy.value,
+            "tolerate": self.tolerate,
+            "passed": self.passed,
+            "policy_passed": self.policy_passed,
+            "hosts": [host.as_dict() for host in self.hosts],
+            "slot": section(self.slot),
+            "percentage": section(self.percentage),
+            "failover_hosts": section(self.failover_hosts),
+            "performance_degradation": section(self.performance),
+            "restart": section(self.restart),
+            "options": [option.as_dict() for option in self.options],
+            "vm_monitoring": self.vm_monitoring.as_dict(),
+            "defaults": self.defaults.as_dict(),
+            "warnings": list(self.warnings),
+        }
