@@ -1,0 +1,61 @@
+"""Real processes: exit codes, clean pipes and the import budget that CliRunner cannot show."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], input=input, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=60
+    )
+
+
+def test_json_on_a_pipe_is_pure_and_parses():
+    result = run("-m", "hacalc", "availability", "--mttf", "50000h", "--mttr", "15m", "--format", "json")
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert json.loads(result.stdout)["nines"] == pytest.approx(5.30103, abs=1e-5)
+
+
+def test_table_on_a_pipe_has_no_colour_codes():
+    result = run("-m", "hacalc", "nines", env={"FORCE_COLOR": "", "NO_COLOR": "1"})
+    assert result.returncode == 0
+    assert "\x1b[" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["budget", "99.9", "--spent", "1m", "--check"], 0),
+        (["budget", "99.9", "--spent", "1h", "--check"], 1),
+        (["budget", "abc"], 2),
+        (["no-such-command"], 2),
+        (["nines", "--no-such-flag"], 2),
+    ],
+)
+def test_exit_statuses(args, code):
+    result = run("-m", "hacalc", *args)
+    assert result.returncode == code
+    if code == 2:
+        assert result.stdout == ""
+        assert result.stderr.startswith("hacalc: error: ")
+        assert "Traceback" not in result.stderr
+
+
+def test_one_off_commands_load_neither_numpy_nor_scipy():
+    result = run("-X", "importtime", "-m", "hacalc", "availability", "--mttf", "1000h", "--mttr", "1h", "-f", "json")
+    assert result.returncode == 0
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    heavy = {name for name in imported if name.split(".")[0] in {"numpy", "scipy", "pydantic"}}
+    assert heavy == set()
+    assert "rich" not in {name.split(".")[0] for name in imported}  # JSON output never draws a table
+
+
+def test_version():
+    result = run("-m", "hacalc", "--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("hacalc ")

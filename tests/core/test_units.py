@@ -1,0 +1,180 @@
+"""Duration and percentage parsing and display. Expected values: reliability-math.md §1.4 and §9 (T8–T14)."""
+
+from fractions import Fraction
+
+import pytest
+
+from hacalc.core.errors import InputError
+from hacalc.core.periods import Conventions
+from hacalc.core.units import (
+    format_duration,
+    format_percent,
+    nines,
+    parse_availability,
+    parse_duration,
+    parse_number,
+    parse_rate,
+)
+
+JULIAN = Conventions(year_days=Fraction("365.25"))
+GREGORIAN = Conventions(year_days=Fraction("365.2425"))
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("15m", 900),
+        ("2h30m", 9000),
+        ("2h 30m", 9000),
+        ("1.5h", 5400),
+        ("50000h", 180_000_000),
+        ("30d", 2_592_000),
+        ("1w", 604_800),
+        ("4w", 2_419_200),
+        ("1y", 31_536_000),
+        ("1mo", 2_628_000),
+        ("100ms", Fraction(1, 10)),
+        ("90 seconds", 90),
+        ("43m12s", 2592),
+        ("PT15M", 900),
+        ("PT2H30M", 9000),
+        ("P30D", 2_592_000),
+        ("P1Y", 31_536_000),
+        ("P1M", 2_628_000),
+        ("P1DT12H", 129_600),
+        ("5e4h", 180_000_000),
+    ],
+)
+def test_durations_read_exactly(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+def test_calendar_units_follow_the_year_convention():
+    assert parse_duration("1y", conventions=GREGORIAN) == Fraction("31556952")
+    assert parse_duration("1mo", conventions=JULIAN) == Fraction(2_629_800)
+
+
+def test_bare_number_takes_the_documented_default_unit():
+    assert parse_duration("50000", default_unit="h") == 180_000_000
+    with pytest.raises(InputError, match="has no unit"):
+        parse_duration("50000")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1M", "ambiguous unit 'M'"),
+        ("-5m", "negative"),
+        ("abc", "cannot read duration"),
+        ("nan", "cannot read duration"),
+        ("inf", "cannot read duration"),
+        ("5parsecs", "unknown unit"),
+        ("", "empty"),
+        ("PT", "ISO-8601"),
+        ("5m garbage", "cannot read duration"),
+    ],
+)
+def test_bad_durations_are_refused(text, message):
+    with pytest.raises(InputError, match=message):
+        parse_duration(text)
+
+
+def test_zero_refused_where_impossible():
+    with pytest.raises(InputError, match="is zero"):
+        parse_duration("0h", allow_zero=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "availability"),
+    [
+        ("99.99%", Fraction(9999, 10000)),
+        ("99.99", Fraction(9999, 10000)),
+        ("0.9999", Fraction(9999, 10000)),
+        ("4 nines", Fraction(9999, 10000)),
+        ("1", Fraction(1)),
+        ("100%", Fraction(1)),
+    ],
+)
+def test_availabilities_read_exactly(text, availability):
+    assert parse_availability(text) == availability
+
+
+@pytest.mark.parametrize("text", ["101", "-1%", "abc", "nan", "inf%", "99.9.9"])
+def test_bad_availabilities_are_refused(text):
+    with pytest.raises(InputError):
+        parse_availability(text)
+
+
+def test_number_refuses_non_finite_spellings():
+    assert parse_number("1e-3") == Fraction(1, 1000)
+    for text in ("nan", "inf", "-inf", "1/3", ""):
+        with pytest.raises(InputError):
+            parse_number(text)
+
+
+def test_rates_are_per_second():
+    assert parse_rate("1e-3") * 3600 == Fraction(1, 1000)
+    assert parse_rate("2/y") * 31_536_000 == 2
+    assert parse_rate("0.5 per day") * 86400 == Fraction(1, 2)
+
+
+def test_nines_from_unavailability_keeps_digits():
+    # reliability-math.md §9 T3
+    assert nines(Fraction(5, 10000)) == pytest.approx(3.3010300, abs=1e-7)
+    assert nines(Fraction(1, 100000)) == pytest.approx(5.0, abs=1e-9)
+    # T37: U = 1e-15-level values must not collapse to 0 or inf
+    assert nines(Fraction(9999999, 10**21)) == pytest.approx(14.0000000434, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "rounding", "text"),
+    [
+        (Fraction(315360), "nearest", "3d 15h 36m 0s"),  # T8, 99 % of 365 d
+        (Fraction("315569.52"), "nearest", "3d 15h 39m 30s"),  # T8, 365.2425 d
+        (Fraction("315569.52"), "floor", "3d 15h 39m 29s"),
+        (Fraction(26280), "nearest", "7h 18m 0s"),  # T13: never "7h 17m 60s"
+        (Fraction("604.8"), "nearest", "10m 5s"),  # T9
+        (Fraction("604.8"), "floor", "10m 4s"),
+        (Fraction("3153.6"), "nearest", "52m 34s"),  # T10
+        (Fraction("3153.6"), "floor", "52m 33s"),
+        (Fraction("3155.76"), "nearest", "52m 36s"),
+        (Fraction("315.36"), "nearest", "5m 15s"),  # T11
+        (Fraction("77.76"), "floor", "1m 17s"),
+        (Fraction("31.536"), "nearest", "31.536s"),  # T12
+        (Fraction("0.0864"), "nearest", "0.0864s"),
+        (Fraction(0), "nearest", "0s"),
+    ],
+)
+def test_durations_display_with_explicit_rounding(seconds, rounding, text):
+    assert format_duration(seconds, rounding) == text
+
+
+def test_trimmed_durations_echo_inputs_compactly():
+    assert format_duration(Fraction(2_592_000), trim=True) == "30d"
+    assert format_duration(Fraction(9000), trim=True) == "2h 30m"
+
+
+def test_uptime_is_published_page_for_two_nines():
+    # reliability-math.md T14: uptime.is (365.2425 d, month = year/12, quarter = year/4), 99 %
+    unavailability = Fraction(1, 100)
+    shown = {name: format_duration(unavailability * length) for name, length in GREGORIAN.period_seconds().items()}
+    assert shown == {
+        "day": "14m 24s",
+        "week": "1h 40m 48s",
+        "month": "7h 18m 17s",
+        "quarter": "21h 54m 52s",
+        "year": "3d 15h 39m 30s",
+    }
+
+
+@pytest.mark.parametrize(
+    ("availability", "text"),
+    [
+        (Fraction("0.999995000025"), "99.9995%"),
+        (Fraction(364, 365), "99.726%"),
+        (Fraction("0.999"), "99.9%"),
+        (Fraction(1), "100%"),
+    ],
+)
+def test_percent_display_keeps_the_unavailability_visible(availability, text):
+    assert format_percent(availability) == text
