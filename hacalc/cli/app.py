@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Annotated, Any, Optional
 
@@ -15,8 +16,29 @@ from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError
 
 
+# Command name -> module with a ``register(app)`` function. Modules are imported only when their command
+# runs (or help lists it), so a one-off command pays for its own imports and nothing else.
+COMMAND_MODULES = {
+    "availability": "hacalc.cli.availability",
+    "nines": "hacalc.cli.nines",
+    "budget": "hacalc.cli.budget",
+    "compose": "hacalc.cli.compose",
+}
+
+
 class HacalcGroup(TyperGroup):
     """Runs a command and turns every expected failure into ``hacalc: error: …`` and a documented exit status."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMAND_MODULES)
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        if name not in COMMAND_MODULES:
+            return None
+        holder = typer.Typer()
+        importlib.import_module(COMMAND_MODULES[name]).register(holder)
+        command = typer.main.get_command(holder)
+        return command.commands[name] if isinstance(command, TyperGroup) else command
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True, **extra: Any) -> Any:
         try:
@@ -76,13 +98,6 @@ def main(
     ctx.obj = Environment.from_os(quiet=quiet, no_color=no_color)
 
 
-def _register_commands() -> None:
-    from hacalc.cli import availability, budget, compose, nines
-
-    for module in (availability, nines, budget, compose):
-        module.register(app)
-
-
 def run() -> None:
     """Console-script entry point: die quietly on a closed pipe, as Unix filters do."""
     import signal
@@ -90,6 +105,3 @@ def run() -> None:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app()
-
-
-_register_commands()

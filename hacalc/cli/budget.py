@@ -34,7 +34,7 @@ ALERT_COLUMNS = (
 
 def budget(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="SLO target, e.g. 99.9 or 99.9%.", show_default=False)],
+    target: Annotated[str, typer.Argument(metavar="TARGET", help="SLO target, e.g. 99.9 or 99.9%.", show_default=False)],
     window: Annotated[str, typer.Option("--window", "-w", help="SLO window.")] = "30d",
     spent: Annotated[str, typer.Option("--spent", help="Downtime (or bad-minute equivalent) spent so far.")] = "0s",
     elapsed: Annotated[

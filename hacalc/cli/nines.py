@@ -26,7 +26,7 @@ from hacalc.core.units import parse_availability
 
 def nines(
     ctx: typer.Context,
-    targets: Annotated[Optional[list[str]], typer.Argument(help="Targets like 99.95, 99.95% or '4.5 nines'.", show_default=False)] = None,
+    targets: Annotated[Optional[list[str]], typer.Argument(metavar="[TARGET]...", help="Targets like 99.95, 99.95% or '4.5 nines'.", show_default=False)] = None,
     output_format: FormatOption = OutputFormat.table,
     year_days: YearDaysOption = "365",
     month: MonthOption = None,
