@@ -1,0 +1,331 @@
+"""Decoding a scenario file into the typed ``Cluster``: every field checked, or nothing returned.
+
+Field names are part of the product (they are documented in docs/readme/cluster.md). Unknown fields are
+errors with a did-you-mean, ``count = n`` expands to ``NAME-1`` … ``NAME-n``, and names must be unique
+after expansion so that placements and failover hosts refer to exactly one host.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from collections.abc import Callable, Mapping
+from enum import Enum
+from typing import Any, TextIO, TypeVar
+
+from hacalc.core.errors import InputError
+from hacalc.core.vsphere.model import (
+    VM,
+    Cluster,
+    ClusterSettings,
+    Host,
+    HostState,
+    Policy,
+    RestartPriority,
+    VmMonitoring,
+    VmMonitoringSensitivity,
+)
+from hacalc.scenario.files import Document, Path, format_path, read_document
+
+VSPHERE_VERSIONS = ("2.5", "4.0", "4.1", "5.0", "5.1", "5.5", "6.0", "6.5", "6.7", "7.0", "8.0")
+MAX_COUNT = 100_000  # one count; a typo such as count = 1e9 must not exhaust memory
+MAX_HOSTS = 10_000
+MAX_VMS = 1_000_000
+
+E = TypeVar("E", bound=Enum)
+
+
+def load_cluster(source: str, *, input_format: str | None = None, stdin: TextIO | None = None) -> Cluster:
+    """Read and decode a scenario file (``-`` for stdin)."""
+    return decode_cluster(read_document(source, input_format=input_format, stdin=stdin))
+
+
+def decode_cluster(document: Document) -> Cluster:
+    fields = _Fields(document, (), document.data, ("cluster", "hosts", "vms"))
+    settings_fields = fields.table("cluster", required=True)
+    host_tables = fields.tables("hosts", required=True)
+    vm_tables = fields.tables("vms")
+    settings = _decode_settings(settings_fields)
+    hosts = _expand(document, "hosts", [(path, _decode_host(table)) for path, table in host_tables], MAX_HOSTS)
+    vms = _expand(document, "vms", [(path, _decode_vm(table)) for path, table in vm_tables], MAX_VMS)
+    host_names = {host.name for host, _ in hosts}
+    for index, name in enumerate(settings.failover_hosts):
+        if name not in host_names:
+            raise _unknown_name(document, ("cluster", "failover_hosts", index), "failover host", name, host_names)
+    for vm, path in vms:
+        if vm.host is not None and vm.host not in host_names:
+            raise _unknown_name(document, (*path, "host"), "host", vm.host, host_names)
+    return Cluster(settings, tuple(host for host, _ in hosts), tuple(vm for vm, _ in vms))
+
+
+class _Fields:
+    """One table of the file: typed getters that raise ``InputError`` naming the file, line and field path."""
+
+    def __init__(self, document: Document, path: Path, value: Any, known: tuple[str, ...]) -> None:
+        self.document = document
+        self.path = path
+        if not isinstance(value, Mapping):
+            raise self.error(path, f"{self.label} must be a table, got {_kind(value)}", "write it as a table of fields")
+        self.values = value
+        for key in value:
+            if key not in known:
+                raise self.error((*path, key), f"unknown field {key!r}", _did_you_mean(str(key), known))
+
+    @property
+    def label(self) -> str:
+        return format_path(self.path) if self.path else "the file"
+
+    def error(self, path: Path, what: str, fix: str) -> InputError:
+        return InputError(what, self.document.where(path), fix)
+
+    def has(self, key: str) -> bool:
+        return key in self.values
+
+    def raw(self, key: str, default: Any = None, *, required: bool = False) -> Any:
+        if key not in self.values:
+            if required:
+                raise self.error(self.path, f"missing field {key!r}" + (f" in {self.label}" if self.path else ""), f"add {key} = …")
+            return default
+        return self.values[key]
+
+    def text(self, key: str, default: str | None = None, *, required: bool = False) -> Any:
+        if key not in self.values:
+            return self.raw(key, default, required=required)
+        value = self.values[key]
+        if not isinstance(value, str) or not value.strip():
+            raise self.error((*self.path, key), f"{key} must be a non-empty string, got {_kind(value)}", f'write {key} = "…"')
+        return value
+
+    def integer(
+        self, key: str, default: int | None = None, *, required: bool = False, minimum: int = 0, maximum: int | None = None, unit: str = ""
+    ) -> Any:
+        value = self.raw(key, default, required=required)
+        if key not in self.values:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error((*self.path, key), f"{key} must be a whole number{unit}, got {_kind(value)}", f"write {key} = {_example(minimum, maximum)}")
+        if value < minimum or (maximum is not None and value > maximum):
+            bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
+            raise self.error((*self.path, key), f"{key} = {value} is out of range", f"use a whole number {bounds}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            raise self.error((*self.path, key), f"{key} must be true or false, got {_kind(value)}", f"write {key} = true or {key} = false")
+        return value
+
+    def choice(self, key: str, enum: type[E], default: E | None) -> Any:
+        value = self.raw(key, default)
+        if key not in self.values:
+            return value
+        choices = [member.value for member in enum]
+        if isinstance(value, str) and value in choices:
+            return enum(value)
+        shown = repr(value) if isinstance(value, str) else _kind(value)
+        raise self.error((*self.path, key), f"{key} must be one of {', '.join(choices)}, got {shown}", _did_you_mean(str(value), choices))
+
+    def table(self, key: str, *, required: bool = False) -> _Fields:
+        return _Fields(self.document, (*self.path, key), self.raw(key, {}, required=required), _KNOWN[key])
+
+    def tables(self, key: str, *, required: bool = False) -> list[tuple[Path, _Fields]]:
+        value = self.raw(key, [], required=required)
+        if not isinstance(value, list):
+            raise self.error((*self.path, key), f"{key} must be a list of tables, got {_kind(value)}", f"write each entry under [[{key}]]")
+        if required and not value:
+            raise self.error((*self.path, key), f"{key} is empty", f"add at least one [[{key}]] entry")
+        return [((*self.path, key, index), _Fields(self.document, (*self.path, key, index), item, _KNOWN[key])) for index, item in enumerate(value)]
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.raw(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.error((*self.path, key), f"{key} must be a list of names, got {_kind(value)}", f'write {key} = ["HOST-1", "HOST-2"]')
+        return tuple(value)
+
+
+_KNOWN: dict[str, tuple[str, ...]] = {
+    "cluster": (
+        "name",
+        "vsphere",
+        "policy",
+        "tolerate",
+        "cpu_percent",
+        "memory_percent",
+        "auto_percent",
+        "failover_hosts",
+        "performance_degradation_percent",
+        "fixed_slot_cpu_mhz",
+        "fixed_slot_memory_mb",
+        "count_not_responding",
+        "count_standby",
+        "options",
+        "vm_monitoring",
+    ),
+    "vm_monitoring": ("enabled", "sensitivity", "failure_interval_s", "min_uptime_s", "max_resets", "reset_window_s"),
+    "hosts": ("name", "cpu_mhz", "memory_mb", "state", "count"),
+    "vms": (
+        "name",
+        "cpu_reservation_mhz",
+        "memory_reservation_mb",
+        "memory_overhead_mb",
+        "powered_on",
+        "host",
+        "restart_priority",
+        "count",
+    ),
+}
+
+
+def _decode_settings(fields: _Fields) -> ClusterSettings:
+    version = _version(fields)
+    auto_percent = fields.boolean("auto_percent", False)
+    if auto_percent and (fields.has("cpu_percent") or fields.has("memory_percent")):
+        raise fields.error((*fields.path, "auto_percent"), "auto_percent = true and a fixed cpu_percent/memory_percent contradict each other", "keep one of them")
+    failover_hosts = fields.strings("failover_hosts")
+    if fields.has("fixed_slot_cpu_mhz") != fields.has("fixed_slot_memory_mb"):
+        missing = "fixed_slot_memory_mb" if fields.has("fixed_slot_cpu_mhz") else "fixed_slot_cpu_mhz"
+        raise fields.error(fields.path, f"a fixed slot size needs both dimensions, {missing} is missing", f"add {missing} = …")
+    if len(set(failover_hosts)) != len(failover_hosts):
+        raise fields.error((*fields.path, "failover_hosts"), "failover_hosts names a host twice", "list each failover host once")
+    return ClusterSettings(
+        name=fields.text("name", required=True),
+        vsphere=version,
+        policy=fields.choice("policy", Policy, Policy.slot),
+        tolerate=fields.integer("tolerate", 1, minimum=1, unit=" of hosts"),
+        cpu_percent=fields.integer("cpu_percent", None, minimum=0, maximum=100, unit=" percent"),
+        memory_percent=fields.integer("memory_percent", None, minimum=0, maximum=100, unit=" percent"),
+        auto_percent=auto_percent,
+        failover_hosts=failover_hosts,
+        performance_degradation_percent=fields.integer("performance_degradation_percent", 100, minimum=0, maximum=100, unit=" percent"),
+        options=_options(fields),
+        fixed_slot_cpu_mhz=fields.integer("fixed_slot_cpu_mhz", None, minimum=1, unit=" of MHz"),
+        fixed_slot_memory_mb=fields.integer("fixed_slot_memory_mb", None, minimum=1, unit=" of MB"),
+        count_not_responding=fields.boolean("count_not_responding", False),
+        count_standby=fields.boolean("count_standby", False),
+        vm_monitoring=_vm_monitoring(fields),
+    )
+
+
+def _vm_monitoring(cluster: _Fields) -> VmMonitoring | None:
+    if not cluster.has("vm_monitoring"):
+        return None
+    fields = cluster.table("vm_monitoring")
+    window = fields.integer("reset_window_s", None, minimum=-1, unit=" of seconds")
+    if window == 0:
+        raise fields.error((*fields.path, "reset_window_s"), "reset_window_s = 0 allows no resets at all", "use -1 for no window, or a window in seconds")
+    return VmMonitoring(
+        enabled=fields.boolean("enabled", True),
+        sensitivity=fields.choice("sensitivity", VmMonitoringSensitivity, None),
+        failure_interval_s=fields.integer("failure_interval_s", None, minimum=1, unit=" of seconds"),
+        min_uptime_s=fields.integer("min_uptime_s", None, unit=" of seconds"),
+        max_resets=fields.integer("max_resets", None, minimum=1),
+        reset_window_s=window,
+    )
+
+
+def _version(fields: _Fields) -> str:
+    value = fields.raw("vsphere", "8.0")
+    text = f"{value:.1f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    if text not in VSPHERE_VERSIONS:
+        shown = repr(text) if isinstance(text, str) else _kind(text)
+        raise fields.error((*fields.path, "vsphere"), f"unknown vSphere version {shown}", f"use one of {', '.join(VSPHERE_VERSIONS)}")
+    return text
+
+
+def _options(fields: _Fields) -> dict[str, str]:
+    """das.* options as typed into vCenter: string keys and string values (vCenter rejects other types)."""
+    path = (*fields.path, "options")
+    value = fields.raw("options", {})
+    if not isinstance(value, Mapping):
+        raise fields.error(path, f"options must be a table of strings, got {_kind(value)}", 'write [cluster.options] with lines such as "das.vmCpuMinMHz" = "32"')
+    for key, item in value.items():
+        if not isinstance(item, str):
+            raise fields.error((*path, key), f"option {key} must be a string as vCenter stores it, got {_kind(item)}", f'quote the value: "{key}" = "{_plain(item)}"')
+    return dict(value)
+
+
+def _decode_host(fields: _Fields) -> tuple[Host, int]:
+    host = Host(
+        name=fields.text("name", required=True),
+        cpu_mhz=fields.integer("cpu_mhz", required=True, unit=" of MHz"),
+        memory_mb=fields.integer("memory_mb", required=True, unit=" of MB"),
+        state=fields.choice("state", HostState, HostState.connected),
+    )
+    return host, fields.integer("count", 1, minimum=1, maximum=MAX_COUNT)
+
+
+def _decode_vm(fields: _Fields) -> tuple[VM, int]:
+    vm = VM(
+        name=fields.text("name", required=True),
+        cpu_reservation_mhz=fields.integer("cpu_reservation_mhz", 0, unit=" of MHz"),
+        memory_reservation_mb=fields.integer("memory_reservation_mb", 0, unit=" of MB"),
+        memory_overhead_mb=fields.integer("memory_overhead_mb", 0, unit=" of MB"),
+        powered_on=fields.boolean("powered_on", True),
+        host=fields.text("host", None),
+        restart_priority=fields.choice("restart_priority", RestartPriority, RestartPriority.medium),
+    )
+    return vm, fields.integer("count", 1, minimum=1, maximum=MAX_COUNT)
+
+
+T = TypeVar("T", Host, VM)
+
+
+def _expand(document: Document, kind: str, entries: list[tuple[Path, tuple[T, int]]], limit: int) -> list[tuple[T, Path]]:
+    """``count = n`` becomes n objects named NAME-1 … NAME-n; names must then be unique."""
+    total = sum(count for _, (_, count) in entries)
+    if total > limit:
+        raise InputError(f"the file describes {total:,} {kind}", document.where((kind,)), f"hacalc reads at most {limit:,} {kind}")
+    expanded: list[tuple[T, Path]] = []
+    first_seen: dict[str, Path] = {}
+    for path, (item, count) in entries:
+        names = [item.name] if count == 1 else [f"{item.name}-{number}" for number in range(1, count + 1)]
+        for name in names:
+            if name in first_seen:
+                earlier = first_seen[name]
+                raise InputError(
+                    f"duplicate {kind[:-1]} name {name!r} (also at line {document.line_of(earlier) or '?'})",
+                    document.where((*path, "name")),
+                    "give every host and VM its own name",
+                )
+            first_seen[name] = path
+            expanded.append((item if name == item.name else _renamed(item, name), path))
+    return expanded
+
+
+def _renamed(item: T, name: str) -> T:
+    return replace(item, name=name)
+
+
+def _unknown_name(document: Document, path: Path, kind: str, name: str, known: set[str]) -> InputError:
+    return InputError(f"unknown {kind} {name!r}", document.where(path), _did_you_mean(name, sorted(known), default="name a host listed under [[hosts]]"))
+
+
+def _did_you_mean(word: str, choices: Any, default: str | None = None) -> str:
+    """The closest choice, ignoring case (a host typed ``ESX01`` for ``esx01`` is the common slip)."""
+    by_folded = {str(choice).casefold(): choice for choice in choices}
+    matches = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)
+    if matches:
+        return f"did you mean {by_folded[matches[0]]!r}?"
+    return default or f"use one of {', '.join(map(str, choices))}"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return "nothing" if value is None else type(value).__name__
+
+
+def _plain(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _example(minimum: int, maximum: int | None) -> str:
+    return str(maximum if maximum is not None and maximum < 1000 else max(minimum, 1))

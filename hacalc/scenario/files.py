@@ -1,0 +1,369 @@
+"""Reading TOML, YAML and JSON into plain data, with limits and with line numbers for error messages.
+
+Every format decodes to the same dicts, lists and scalars; ``Document.where(path)`` turns a field path
+such as ``("hosts", 3, "cpu_mhz")`` into ``in FILE line 14 (hosts[3].cpu_mhz)``. Line numbers are
+looked up only when an error is reported, so a well-formed file pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+from collections.abc import Iterator
+from functools import cached_property
+from json.decoder import JSONArray, JSONObject
+from json.scanner import py_make_scanner
+from pathlib import Path as FilePath
+from typing import Any, TextIO, Union
+
+import yaml
+
+from hacalc.core.errors import InputError
+
+FORMATS = ("toml", "yaml", "json")
+EXTENSIONS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+STDIN = "-"
+
+MAX_BYTES = 32 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_YAML_ANCHORS = 1_000
+MAX_YAML_ALIASES = 10_000
+MAX_YAML_NODES = 4_000_000  # counted with every alias expanded: a billion-laughs file stops here
+
+Path = tuple[Union[str, int], ...]
+
+
+def format_path(path: Path) -> str:
+    """``hosts[3].cpu_mhz``: the spelling used in every error message."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class Document:
+    """A parsed file: its data, and where in the text each field came from."""
+
+    def __init__(self, name: str, input_format: str, text: str, data: Any) -> None:
+        self.name = name
+        self.format = input_format
+        self.text = text
+        self.data = data
+
+    def where(self, path: Path = ()) -> str:
+        line = self.line_of(path)
+        location = f"in {self.name}" + (f" line {line}" if line else "")
+        return f"{location} ({format_path(path)})" if path else location
+
+    def line_of(self, path: Path) -> int | None:
+        """The line of ``path``, or of its nearest enclosing field the format lets us find."""
+        for end in range(len(path), 0, -1):
+            line = self._lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+    @cached_property
+    def _lines(self) -> dict[Path, int]:
+        locate = {"toml": _toml_lines, "yaml": _yaml_lines, "json": _json_lines}[self.format]
+        return locate(self.text)
+
+
+def read_document(source: str, *, input_format: str | None = None, stdin: TextIO | None = None) -> Document:
+    """Read ``source`` (a path, or ``-`` for stdin) in the format its extension or ``input_format`` names."""
+    chosen = input_format or _format_from_name(source)
+    if source == STDIN:
+        name, text = "<stdin>", _read_capped(stdin or sys.stdin, "<stdin>")
+    else:
+        name, text = source, _read_file(source)
+    parse = {"toml": _parse_toml, "yaml": _parse_yaml, "json": _parse_json}[chosen]
+    return Document(name, chosen, text, parse(text, name))
+
+
+def _format_from_name(source: str) -> str:
+    if source == STDIN:
+        raise InputError("cannot tell the format of stdin", "FILE '-'", "add --input-format toml, yaml or json")
+    suffix = FilePath(source).suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise InputError(
+            f"unknown scenario file type {suffix or '(no extension)'!r}", f"in {source}", "name it .toml, .yaml, .yml or .json, or pass --input-format"
+        )
+    return EXTENSIONS[suffix]
+
+
+def _read_file(source: str) -> str:
+    try:
+        with open(source, "rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"no such file {source!r}", fix="check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{source!r} is a directory", fix="give a scenario file") from None
+    except OSError as error:
+        raise InputError(f"cannot read {source!r}: {error.strerror}", fix="check the path and its permissions") from None
+    _check_size(len(raw), source)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError("the file is not UTF-8 text", f"in {source} line {line}", "save it as UTF-8") from None
+
+
+def _read_capped(stream: TextIO, name: str) -> str:
+    text = stream.read(MAX_BYTES + 1)
+    _check_size(len(text), name)
+    return text.removeprefix("\ufeff")
+
+
+def _check_size(size: int, name: str) -> None:
+    if size > MAX_BYTES:
+        raise InputError(
+            f"the file is larger than the {_size_text(MAX_BYTES)} limit", f"in {name}", "split the inventory or use count = n for identical hosts and VMs"
+        )
+
+
+def _size_text(size: int) -> str:
+    mebibyte = 1024 * 1024
+    return f"{size // mebibyte} MiB" if size % mebibyte == 0 else f"{size:,}-byte"
+
+
+def _too_deep(name: str) -> InputError:
+    return InputError(f"the file nests deeper than {MAX_DEPTH} levels", f"in {name}", "a scenario needs only a few levels")
+
+
+# TOML ---------------------------------------------------------------------------------------------
+
+_TOML_ERROR_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+
+
+def _parse_toml(text: str, name: str) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = _TOML_ERROR_LINE.search(message)
+        where = f"in {name}" + (f" line {match.group(1)}" if match else "")
+        raise InputError(f"cannot read TOML: {_TOML_ERROR_LINE.sub('', message)}", where, "fix the TOML syntax") from None
+    except RecursionError:
+        raise _too_deep(name) from None
+
+
+_TOML_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_TOML_KEY = re.compile(r"\s*((?:\"(?:[^\"\\]|\\.)*\"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:\"(?:[^\"\\]|\\.)*\"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=")
+_TOML_KEY_PART = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([A-Za-z0-9_-]+)")
+
+
+def _toml_key_parts(text: str) -> Path:
+    return tuple(next(group for group in match.groups() if group is not None) for match in _TOML_KEY_PART.finditer(text))
+
+
+def _toml_lines(text: str) -> dict[Path, int]:
+    """Lines of table headers and keys, found by reading the text the way the TOML grammar lays it out."""
+    lines: dict[Path, int] = {}
+    array_lengths: dict[Path, int] = {}
+    prefix: Path = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TOML_HEADER.match(line)
+        if header and not _TOML_KEY.match(line):
+            table = _toml_key_parts(header.group(2))
+            if header.group(1) == "[[":
+                index = array_lengths.get(table, 0)
+                array_lengths[table] = index + 1
+                lines.setdefault(table, number)
+                prefix = (*table, index)
+            else:
+                prefix = table
+            lines.setdefault(prefix, number)
+            continue
+        key = _TOML_KEY.match(line)
+        if key:
+            lines.setdefault((*prefix, *_toml_key_parts(key.group(1))), number)
+    return lines
+
+
+# JSON ---------------------------------------------------------------------------------------------
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey
+    return result
+
+
+def _parse_json(text: str, name: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_unique_object)
+    except json.JSONDecodeError as error:
+        raise InputError(f"cannot read JSON: {error.msg}", f"in {name} line {error.lineno}", "fix the JSON syntax") from None
+    except _DuplicateKey:
+        _json_lines(text, name)  # reparse slowly to say which key and where
+        raise AssertionError("unreachable: the locating parser raises for duplicate keys") from None
+    except RecursionError:
+        raise _too_deep(name) from None
+
+
+def _json_lines(text: str, name: str = "the file") -> dict[Path, int]:
+    """Lines of every value, from a pure-Python parse that records where each value starts."""
+    decoder = _LocatingDecoder(text, name)
+    decoder.decode(text)
+    return {path: text.count("\n", 0, offset) + 1 for path, offset in decoder.offsets.items()}
+
+
+class _LocatingDecoder(json.JSONDecoder):
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__()
+        self.text = text
+        self.name = name
+        self.offsets: dict[Path, int] = {}
+        self._containers: dict[int, list[tuple[Any, int]]] = {}
+        self.parse_object = self._parse_object
+        self.parse_array = self._parse_array
+        self.scan_once = py_make_scanner(self)
+
+    def decode(self, s: str, _w: Any = None) -> Any:  # type: ignore[override]
+        data = super().decode(s)
+        self._collect((), data, 0)
+        return data
+
+    def _recording(self, scan_once: Any, starts: list[int]) -> Any:
+        def scan(string: str, index: int) -> Any:
+            starts.append(index)
+            return scan_once(string, index)
+
+        return scan
+
+    def _parse_object(self, s_and_end: Any, strict: bool, scan_once: Any, object_hook: Any, object_pairs_hook: Any, memo: Any = None) -> Any:
+        starts: list[int] = []
+        pairs, end = JSONObject(s_and_end, strict, self._recording(scan_once, starts), None, list, memo)
+        seen: set[str] = set()
+        for (key, _), start in zip(pairs, starts):
+            if key in seen:
+                line = self.text.count("\n", 0, start) + 1
+                raise InputError(f"duplicate key {key!r}", f"in {self.name} line {line}", "give each key once")
+            seen.add(key)
+        result = dict(pairs)
+        self._containers[id(result)] = [(key, start) for (key, _), start in zip(pairs, starts)]
+        return result, end
+
+    def _parse_array(self, s_and_end: Any, scan_once: Any) -> Any:
+        starts: list[int] = []
+        values, end = JSONArray(s_and_end, self._recording(scan_once, starts))
+        self._containers[id(values)] = list(enumerate(starts))
+        return values, end
+
+    def _collect(self, path: Path, value: Any, offset: int) -> None:
+        self.offsets[path] = offset
+        children = self._containers.get(id(value), [])
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for (key, start), (_, child) in zip(children, items):
+            self._collect((*path, key), child, start)
+
+
+# YAML ---------------------------------------------------------------------------------------------
+
+
+class LimitedSafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses alias bombs, runaway nesting and duplicate keys before building any data."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._weights: dict[int, int] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _YamlLimit(f"the file nests deeper than {MAX_DEPTH} levels", self.peek_event().start_mark, fix="a scenario needs only a few levels")
+        if self.check_event(yaml.AliasEvent):
+            self._check_alias(self.peek_event())
+        elif self.peek_event().anchor is not None and len(self.anchors) >= MAX_YAML_ANCHORS:
+            raise _YamlLimit(f"the file defines more than {MAX_YAML_ANCHORS} anchors", self.peek_event().start_mark)
+        node = super().compose_node(parent, index)
+        self._weigh(node)
+        self._depth -= 1
+        return node
+
+    def _check_alias(self, event: Any) -> None:
+        self._aliases += 1
+        if self._aliases > MAX_YAML_ALIASES:
+            raise _YamlLimit(f"the file uses more than {MAX_YAML_ALIASES} aliases", event.start_mark)
+        target = self.anchors.get(event.anchor)
+        if target is not None and id(target) not in self._weights:
+            raise _YamlLimit(f"alias *{event.anchor} refers to itself", event.start_mark)
+
+    def _weigh(self, node: Any) -> None:
+        """Size of ``node`` with every alias expanded; memoised, so a shared node is weighed once."""
+        if id(node) in self._weights:
+            return
+        if isinstance(node, yaml.MappingNode):
+            weight = 1 + sum(self._weights[id(key)] + self._weights[id(value)] for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            weight = 1 + sum(self._weights[id(item)] for item in node.value)
+        else:
+            weight = 1
+        if weight > MAX_YAML_NODES:
+            raise _YamlLimit(f"aliases expand the file to more than {MAX_YAML_NODES:,} values", node.start_mark)
+        self._weights[id(node)] = weight
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        keys: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str) and key in keys and key != "<<":
+                raise _YamlLimit(f"duplicate key {key!r}", key_node.start_mark, fix="give each key once")
+            keys.add(key if isinstance(key, str) else id(key_node))
+        return super().construct_mapping(node, deep=deep)
+
+
+class _YamlLimit(Exception):
+    def __init__(self, what: str, mark: Any, fix: str = "write the data out without anchors, aliases or deep nesting") -> None:
+        super().__init__(what)
+        self.what = what
+        self.mark = mark
+        self.fix = fix
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    loader = LimitedSafeLoader(text)
+    try:
+        return loader.get_single_data()
+    except _YamlLimit as error:
+        raise InputError(error.what, f"in {name} line {error.mark.line + 1}", error.fix) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"in {name}" + (f" line {mark.line + 1}" if mark else "")
+        raise InputError(f"cannot read YAML: {error.problem or error.context}", where, "fix the YAML syntax") from None
+    except yaml.YAMLError as error:
+        raise InputError(f"cannot read YAML: {error}", f"in {name}", "fix the YAML syntax") from None
+    except RecursionError:
+        raise _too_deep(name) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_lines(text: str) -> dict[Path, int]:
+    lines: dict[Path, int] = {}
+    for path, line in _yaml_node_lines((), yaml.compose(text, Loader=LimitedSafeLoader)):
+        lines.setdefault(path, line)
+    return lines
+
+
+def _yaml_node_lines(path: Path, node: Any) -> Iterator[tuple[Path, int]]:
+    """The line of each mapping key and sequence item below ``node``."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                yield (*path, key.value), key.start_mark.line + 1
+                yield from _yaml_node_lines((*path, key.value), value)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield (*path, index), item.start_mark.line + 1
+            yield from _yaml_node_lines((*path, index), item)
