@@ -1,0 +1,312 @@
+"""``hacalc spares``: how hot must a spare be? None, hot, warm and cold side by side, with cost and a verdict."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Annotated, Optional
+
+import typer
+
+from hacalc.cli.options import FormatOption, YearDaysOption
+from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
+from hacalc.cli.status import ExitStatus
+from hacalc.core.errors import InputError
+from hacalc.core.spares import Comparison, Option, Spare, compare
+from hacalc.core.units import format_duration, format_percent
+from hacalc.scenario.spares import Setting, build_question, from_flags, read_scenario
+
+OPTION_KEYS = (
+    "spare",
+    "needed",
+    "spares",
+    "availability",
+    "unavailability",
+    "nines",
+    "downtime_seconds_per_year",
+    "outages_per_year",
+    "mean_outage_hours",
+    "mttf_hours",
+    "annual_cost",
+)
+
+_MODEL = "Model"
+_SWITCHOVER = "Switchover"
+_COST = "Cost and target"
+
+
+def spares(
+    ctx: typer.Context,
+    scenario: Annotated[
+        Optional[str], typer.Argument(help="A spares scenario TOML file; flags override its values.", show_default=False)
+    ] = None,
+    mttf: Annotated[
+        Optional[str],
+        typer.Option(
+            "--mttf",
+            help="Mean time to failure of one running unit: its mean operating time between failures, e.g. 1000h.",
+            rich_help_panel=_MODEL,
+        ),
+    ] = None,
+    mttr: Annotated[
+        Optional[str], typer.Option("--mttr", help="Mean time for one crew to repair one unit, e.g. 10h.", rich_help_panel=_MODEL)
+    ] = None,
+    needed: Annotated[
+        Optional[str], typer.Option("--needed", metavar="N", help="Units that must run for the system to be up [default: 1].", rich_help_panel=_MODEL)
+    ] = None,
+    spare_count: Annotated[
+        Optional[str], typer.Option("--spares", metavar="N", help="Spares standing by [default: 1].", rich_help_panel=_MODEL)
+    ] = None,
+    crews: Annotated[
+        Optional[str], typer.Option("--crews", metavar="N", help="Repair crews working in parallel [default: 1].", rich_help_panel=_MODEL)
+    ] = None,
+    dormancy: Annotated[
+        Optional[str],
+        typer.Option("--dormancy", help="Failure rate of an idle warm spare as a share of a running unit's, 0-1 [default: 0.5].", rich_help_panel=_MODEL),
+    ] = None,
+    kind: Annotated[
+        Optional[str],
+        typer.Option(
+            "--kind",
+            help="hot, warm, cold, active-active or all (hot, warm and cold); comma-separated; 'none' is always shown [default: all].",
+            rich_help_panel=_MODEL,
+        ),
+    ] = None,
+    coverage: Annotated[
+        Optional[str],
+        typer.Option("--coverage", help="Probability a failover is detected and succeeds, e.g. 0.99 or 99% [default: 1].", rich_help_panel=_SWITCHOVER),
+    ] = None,
+    manual_recovery: Annotated[
+        Optional[str],
+        typer.Option("--manual-recovery", help="Mean time to recover by hand after a failover that did not happen, e.g. 30m.", rich_help_panel=_SWITCHOVER),
+    ] = None,
+    failover: Annotated[
+        Optional[str],
+        typer.Option(
+            "--failover",
+            help="Mean failover time per temperature (the system is down meanwhile): hot=30s,warm=5m,cold=30m, or one time for all [default: 0].",
+            rich_help_panel=_SWITCHOVER,
+        ),
+    ] = None,
+    spare_cost: Annotated[
+        Optional[str],
+        typer.Option("--spare-cost", help="Yearly cost of one spare: hot=9000,warm=5000,cold=1000, or one number for all.", rich_help_panel=_COST),
+    ] = None,
+    downtime_cost: Annotated[
+        Optional[str], typer.Option("--downtime-cost", help="Cost of one hour of downtime.", rich_help_panel=_COST)
+    ] = None,
+    target: Annotated[
+        Optional[str], typer.Option("--target", help="Availability to meet, e.g. 99.97; marks the cheapest option that does.", rich_help_panel=_COST)
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when no option meets --target.", rich_help_panel=_COST)
+    ] = False,
+    sweep_spares: Annotated[
+        Optional[str], typer.Option("--sweep-spares", metavar="A..B", help="Also show every spare count from A to B, e.g. 0..4.", rich_help_panel=_COST)
+    ] = None,
+    output_format: FormatOption = OutputFormat.table,
+    year_days: YearDaysOption = "365",
+) -> None:
+    """Compare no spare with hot, warm and cold spares: availability, outages, MTTF and annual cost.
+
+    A hot spare fails like a running unit and takes over fast; a warm spare fails at --dormancy times
+    that rate; a cold spare never fails idle but takes longest to start. Every option is solved
+    exactly as a Markov chain with exponential failure and repair times and shared repair crews.
+
+    MTTF in the results is the mean time from all units working to the first outage that is not a
+    covered failover. Failover blips (the --failover time after a covered failure) do count as
+    outages and as downtime, but they do not end the MTTF; a failover that did not happen (1 -
+    --coverage) does, as does running out of spares.
+
+    Annual cost = spares x spare cost + downtime hours x downtime cost. With no prices, colder counts
+    as cheaper. Exit status: 0 done, 1 --check and no option meets --target, 2 bad input.
+
+    Example:
+
+        hacalc spares --mttf 1000h --mttr 10h --coverage 0.99 --manual-recovery 30m \\
+          --failover hot=30s,warm=5m,cold=30m --spare-cost hot=9000,warm=5000,cold=1000 \\
+          --downtime-cost 100 --target 99.97
+    """
+    flags = {
+        "mttf": mttf,
+        "mttr": mttr,
+        "needed": needed,
+        "spares": spare_count,
+        "crews": crews,
+        "dormancy": dormancy,
+        "kind": kind,
+        "coverage": coverage,
+        "manual-recovery": manual_recovery,
+        "failover": failover,
+        "spare-cost": spare_cost,
+        "downtime-cost": downtime_cost,
+        "target": target,
+        "sweep-spares": sweep_spares,
+        "year-days": year_days if _given(ctx, "year_days") else None,
+    }
+    settings: dict[str, Setting] = read_scenario(scenario) if scenario else {}
+    settings.update(from_flags(flags))
+    if check and "target" not in settings:
+        raise InputError("--check needs a target", "--check", "add --target 99.97")
+    comparison = compare(build_question(settings))
+
+    env = ctx.obj
+    if output_format is OutputFormat.json:
+        write_json(env, comparison.as_dict())
+    elif output_format is OutputFormat.csv:
+        _write_csv(env, comparison)
+    else:
+        _write_tables(env, comparison)
+    if check and comparison.gate_failed:
+        raise typer.Exit(ExitStatus.GATE_FAILED)
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
+
+
+def _write_csv(env, comparison: Comparison) -> None:
+    rows = [("options", option, option is comparison.recommended) for option in comparison.options]
+    rows += [("sweep", option, None) for option in comparison.sweep]
+    write_csv(
+        env,
+        ("table", *OPTION_KEYS, "recommended"),
+        ([table, *option.as_dict().values(), recommended] for table, option, recommended in rows),
+    )
+
+
+def _write_tables(env, comparison: Comparison) -> None:
+    question = comparison.question
+    columns = ["option", "availability", "unavailability", "nines", "downtime/yr", "outages/yr", "mean outage", "MTTF"]
+    if question.has_costs:
+        columns.append("annual cost")
+    if question.target is not None:
+        columns.append(f"meets {format_percent(question.target)}")
+    write_table(
+        env,
+        columns,
+        (_row(option, comparison) for option in comparison.options),
+        title=_title(comparison),
+        caption=_assumptions(comparison),
+        notes=() if comparison.sweep else (verdict(comparison),),
+    )
+    if comparison.sweep:
+        _write_sweep(env, comparison)
+
+
+def _row(option: Option, comparison: Comparison) -> list[str]:
+    question = comparison.question
+    label = option.spare.value + (" (recommended)" if option is comparison.recommended else "")
+    cells = [
+        label,
+        _percent(option),
+        f"{option.unavailability:.3g}",
+        f"{option.nines:.2f}" if math.isfinite(option.nines) else "∞",
+        format_duration(Fraction(option.downtime_seconds_per_year)),
+        f"{option.outages_per_year:.3g}",
+        "-" if option.mean_outage_hours is None else format_duration(Fraction(option.mean_outage_hours * 3600)),
+        _hours(option.solution.mttf_hours),
+    ]
+    if question.has_costs:
+        cells.append(_money(option.annual_cost))
+    if question.target is not None:
+        cells.append("yes" if option.meets_target else "no")
+    return cells
+
+
+def _write_sweep(env, comparison: Comparison) -> None:
+    question = comparison.question
+    kinds = [spare for spare in question.kinds if spare is not Spare.active_active]
+    columns = ["spares"]
+    for spare in kinds:
+        columns += [f"{spare.value} availability"] + ([f"{spare.value} cost"] if question.has_costs else [])
+    rows = []
+    for count in question.sweep or ():
+        by_kind = {option.spare: option for option in comparison.sweep if option.spares == count}
+        cells = [str(count)]
+        for spare in kinds:
+            option = by_kind.get(spare, by_kind.get(Spare.none))
+            cells += [_percent(option)] + ([_money(option.annual_cost)] if question.has_costs else [])
+        rows.append(cells)
+    write_table(env, columns, rows, title="Availability and cost by number of spares", notes=(verdict(comparison),))
+
+
+def verdict(comparison: Comparison) -> str:
+    """One plain sentence: what meets the target and for how much, and what failovers cost."""
+    options = comparison.options
+    question = comparison.question
+    best = min(options, key=lambda option: option.unavailability)
+    recommended = comparison.recommended
+    if question.target is None:
+        parts = [f"{_describe(best)} is the most available at {_percent(best)}"]
+        if question.has_costs:
+            cheapest = min(options, key=lambda option: option.annual_cost or 0.0)
+            parts.append(f"{_describe(cheapest)} is the cheapest at {_money(cheapest.annual_cost)}/yr")
+    elif recommended is None:
+        parts = [f"no option meets {format_percent(question.target)}; the best, {_describe(best)}, reaches {_percent(best)}"]
+    else:
+        cost = "" if recommended.annual_cost is None else f" for {_money(recommended.annual_cost)}/yr"
+        parts = [f"{_describe(recommended)} meets {format_percent(question.target)}{cost}"]
+    losers = [option for option in options if option is not recommended and option.failover_downtime_seconds_per_year > 0]
+    if losers:
+        loser = max(losers, key=lambda option: option.failover_downtime_seconds_per_year)
+        if loser.failover_downtime_seconds_per_year >= loser.downtime_seconds_per_year / 2:
+            parts.append(
+                f"{loser.spare.value} loses {loser.failover_downtime_seconds_per_year / 60:,.0f} of its "
+                f"{loser.downtime_seconds_per_year / 60:,.0f} min/yr to {_activation(question.failover_seconds(loser.spare))} activations"
+            )
+    return "; ".join(parts) + "."
+
+
+def _describe(option: Option) -> str:
+    if option.spare is Spare.none:
+        return "no spare"
+    if option.spare is Spare.active_active:
+        return "the active-active pair"
+    return f"{option.spares} {option.spare.value} spares" if option.spares > 1 else f"{option.spare.value} spare"
+
+
+def _activation(seconds: Fraction) -> str:
+    for size, unit in ((3600, "hour"), (60, "minute"), (1, "second")):
+        if seconds >= size and (seconds / size).denominator == 1:
+            return f"{seconds / size}-{unit}"
+    return format_duration(seconds)
+
+
+def _title(comparison: Comparison) -> str:
+    question = comparison.question
+    spares = f"{question.spares} spare{'s' if question.spares != 1 else ''}"
+    crews = f"{question.crews} repair crew{'s' if question.crews != 1 else ''}"
+    return f"{question.needed} needed + {spares}, {crews}: how hot must the spare be?"
+
+
+def _assumptions(comparison: Comparison) -> str:
+    question = comparison.question
+    failover = ", ".join(f"{spare.value} {format_duration(question.failover_seconds(spare))}" for spare in question.kinds if spare is not Spare.active_active)
+    recovery = "" if question.manual_recovery is None else f", manual recovery {format_duration(question.manual_recovery)}"
+    return (
+        f"Assumptions: unit MTTF {_hours(float(question.mttf / 3600))}, MTTR {_hours(float(question.mttr / 3600))}, exponential; "
+        f"coverage {format_percent(question.coverage)}{recovery}; failover {failover or 'none'}; "
+        f"warm dormancy {float(question.dormancy):g}; year {float(question.conventions.year_days):g} d.\n"
+        "MTTF = time to the first outage that is not a covered failover (failover blips count as outages, not here)."
+    )
+
+
+def _percent(option: Option) -> str:
+    unavailability = Fraction(option.unavailability)
+    return format_percent(1 - unavailability, unavailability)
+
+
+def _hours(hours: float) -> str:
+    if not math.isfinite(hours):
+        return "∞"
+    return f"{hours:,.0f} h" if hours >= 100 else f"{hours:.3g} h"
+
+
+def _money(amount: float | None) -> str:
+    return "-" if amount is None else f"{amount:,.0f}"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("spares")(spares)

@@ -1,0 +1,226 @@
+"""Reading a spares scenario file and the command-line flags into one ``spares.Question``.
+
+A scenario file uses the flag names as keys (``manual-recovery = "30m"``), so a flag given on the
+command line simply replaces the file's value. Every value keeps where it came from, and every error,
+including a range check deep in the model, names that place: ``--coverage`` or ``in FILE (coverage)``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, TypeVar
+
+from hacalc.core.errors import HacalcError, InputError
+from hacalc.core.periods import Conventions, parse_year_days
+from hacalc.core.spares import TEMPERATURES, Question, Spare
+from hacalc.core.units import parse_availability, parse_duration, parse_number
+
+T = TypeVar("T")
+
+SETTINGS = (
+    "mttf",
+    "mttr",
+    "needed",
+    "spares",
+    "crews",
+    "coverage",
+    "manual-recovery",
+    "failover",
+    "dormancy",
+    "spare-cost",
+    "downtime-cost",
+    "target",
+    "kind",
+    "sweep-spares",
+    "year-days",
+)
+TABLE_SETTINGS = ("failover", "spare-cost")  # may be written as a TOML table: [failover] hot = "30s"
+DOCUMENTATION_KEYS = ("title", "description")
+KIND_CHOICES = ("hot", "warm", "cold", "active-active", "all")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value as the user wrote it, and where: ``--coverage`` or ``in FILE (coverage)``."""
+
+    text: str
+    where: str
+
+
+def read_scenario(path: str) -> dict[str, Setting]:
+    """The settings in a TOML scenario file; unknown keys are errors with a suggestion."""
+    try:
+        with open(path, "rb") as stream:
+            data = tomllib.load(stream)
+    except FileNotFoundError:
+        raise InputError(f"no such scenario file {path!r}", "SCENARIO", "check the path") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read {path!r}: {error}", "SCENARIO", "give a UTF-8 TOML file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"cannot read TOML: {error}", f"in {path}", "fix the TOML syntax") from None
+    settings = {}
+    for key, value in data.items():
+        where = f"in {path} ({key})"
+        if key in DOCUMENTATION_KEYS:
+            continue
+        if key not in SETTINGS:
+            raise InputError(f"unknown key {key!r}", where, _did_you_mean(key, (*SETTINGS, *DOCUMENTATION_KEYS)))
+        settings[key] = Setting(_as_text(key, value, where), where)
+    return settings
+
+
+def from_flags(values: Mapping[str, str | None]) -> dict[str, Setting]:
+    """Settings from flags, keyed like the file (``manual-recovery``); flags not given are left out."""
+    return {name: Setting(text, f"--{name}") for name, text in values.items() if text is not None}
+
+
+def build_question(settings: Mapping[str, Setting]) -> Question:
+    """Parse every setting and build the question; any error is re-located to where its value came from."""
+    for required in ("mttf", "mttr"):
+        if required not in settings:
+            raise InputError(f"no {required} given", f"--{required}", f"pass --{required} or put {required} in the scenario file")
+    reader = _Reader(settings)
+    conventions = Conventions(year_days=reader.get("year-days", _year_days, Fraction(365)))
+    try:
+        return Question(
+            mttf=reader.get("mttf", _duration, None),
+            mttr=reader.get("mttr", _duration, None),
+            needed=reader.get("needed", _count, 1),
+            spares=reader.get("spares", _count, 1),
+            crews=reader.get("crews", _count, 1),
+            dormancy=reader.get("dormancy", parse_number, Fraction(1, 2)),
+            coverage=reader.get("coverage", _probability, Fraction(1)),
+            manual_recovery=reader.get("manual-recovery", _duration, None),
+            failover=reader.get("failover", _per_temperature(_duration), {}),
+            kinds=reader.get("kind", parse_kinds, TEMPERATURES),
+            spare_cost=reader.get("spare-cost", _per_spare(_money), None),
+            downtime_cost=reader.get("downtime-cost", _money, None),
+            target=reader.get("target", parse_availability, None),
+            sweep=reader.get("sweep-spares", parse_sweep, None),
+            conventions=conventions,
+        )
+    except HacalcError as error:
+        if error.where in settings:
+            raise type(error)(error.what, settings[error.where].where, error.fix) from None
+        if error.where in SETTINGS:
+            raise type(error)(error.what, f"--{error.where}", error.fix) from None
+        raise
+
+
+class _Reader:
+    def __init__(self, settings: Mapping[str, Setting]) -> None:
+        self.settings = settings
+
+    def get(self, name: str, parse: Callable[[str], T], default: Any) -> T:
+        setting = self.settings.get(name)
+        if setting is None:
+            return default
+        try:
+            return parse(setting.text)
+        except HacalcError as error:
+            raise error.located(setting.where) from None
+
+
+def parse_kinds(text: str) -> tuple[Spare, ...]:
+    """``hot``, ``warm,cold``, ``all`` (hot, warm and cold) or ``active-active``; ``none`` is always shown."""
+    kinds: list[Spare] = []
+    for word in (part.strip().lower() for part in text.split(",")):
+        if word not in KIND_CHOICES:
+            raise InputError(f"unknown spare kind {word!r}", fix=_did_you_mean(word, KIND_CHOICES, "use hot, warm, cold, active-active or all"))
+        for kind in TEMPERATURES if word == "all" else (Spare(word),):
+            if kind not in kinds:
+                kinds.append(kind)
+    return tuple(kinds)
+
+
+def parse_sweep(text: str) -> range:
+    """``0..4``: every spare count from 0 to 4, both ends included."""
+    low, separator, high = text.partition("..")
+    if not separator:
+        raise InputError(f"cannot read spare range {text!r}", fix="write it like 0..4")
+    start, stop = _count(low), _count(high)
+    if stop < start:
+        raise InputError(f"spare range {text!r} runs backwards", fix="write the smaller count first, like 0..4")
+    return range(start, stop + 1)
+
+
+def _per_temperature(parse: Callable[[str], T]) -> Callable[[str], dict[Spare, T]]:
+    """``hot=30s,warm=5m,cold=30m`` or one value for every temperature."""
+    return _keyed(parse, TEMPERATURES)
+
+
+def _per_spare(parse: Callable[[str], T]) -> Callable[[str], dict[Spare, T]]:
+    return _keyed(parse, (*TEMPERATURES, Spare.active_active))
+
+
+def _keyed(parse: Callable[[str], T], keys: tuple[Spare, ...]) -> Callable[[str], dict[Spare, T]]:
+    names = tuple(key.value for key in keys)
+
+    def read(text: str) -> dict[Spare, T]:
+        if "=" not in text:
+            value = parse(text)
+            return dict.fromkeys(keys, value)
+        values: dict[Spare, T] = {}
+        for item in text.split(","):
+            name, _, value = (part.strip() for part in item.partition("="))
+            if name.lower() not in names:
+                raise InputError(
+                    f"unknown spare temperature {name!r}", fix=_did_you_mean(name.lower(), names, f"use {', '.join(names)}")
+                )
+            values[Spare(name.lower())] = parse(value)
+        return values
+
+    return read
+
+
+def _year_days(text: str) -> Fraction:
+    try:
+        return parse_year_days(text)
+    except HacalcError as error:
+        raise InputError(error.what, fix=error.fix) from None
+
+
+def _duration(text: str) -> Fraction:
+    return parse_duration(text)
+
+
+def _count(text: str) -> int:
+    value = parse_number(text)
+    if value.denominator != 1:
+        raise InputError(f"{text!r} is not a whole number", fix="give a count such as 0, 1 or 2")
+    return int(value)
+
+
+def _probability(text: str) -> Fraction:
+    """``0.99`` or ``99%``."""
+    stripped = text.strip()
+    return parse_number(stripped[:-1]) / 100 if stripped.endswith("%") else parse_number(stripped)
+
+
+def _money(text: str) -> Fraction:
+    return parse_number(text.replace(",", ""))
+
+
+def _as_text(key: str, value: Any, where: str) -> str:
+    """TOML scalars, lists (for ``kind``) and tables (for per-temperature settings) as flag text."""
+    if isinstance(value, dict) and key in TABLE_SETTINGS:
+        return ",".join(f"{name}={_scalar(item, where)}" for name, item in value.items())
+    if isinstance(value, list) and key == "kind":
+        return ",".join(_scalar(item, where) for item in value)
+    return _scalar(value, where)
+
+
+def _scalar(value: Any, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(f"unexpected value {value!r}", where, "write a string such as \"30m\" or a number")
+    return str(value)
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...], otherwise: str = "") -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word.replace("_", "-"), choices, n=1)
+    return f"did you mean {close[0]!r}?" if close else otherwise or f"known keys: {', '.join(choices)}"
