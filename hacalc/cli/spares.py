@@ -12,6 +12,7 @@ from hacalc.cli.options import FormatOption, YearDaysOption
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
+from hacalc.core.periods import HOUR
 from hacalc.core.spares import Comparison, Option, Spare, compare
 from hacalc.core.units import format_duration, format_percent
 from hacalc.scenario.spares import Setting, build_question, from_flags, read_scenario
@@ -283,12 +284,18 @@ def _title(comparison: Comparison) -> str:
 
 def _assumptions(comparison: Comparison) -> str:
     question = comparison.question
-    failover = ", ".join(f"{spare.value} {format_duration(question.failover_seconds(spare))}" for spare in question.kinds if spare is not Spare.active_active)
-    recovery = "" if question.manual_recovery is None else f", manual recovery {format_duration(question.manual_recovery)}"
+    temperatures = [spare for spare in question.kinds if spare is not Spare.active_active]
+    parts = [
+        f"unit MTTF {_hours(float(question.mttf / HOUR))}, MTTR {_hours(float(question.mttr / HOUR))}, exponential",
+        f"coverage {format_percent(question.coverage)}"
+        + ("" if question.manual_recovery is None else f", manual recovery {format_duration(question.manual_recovery)}"),
+        "failover " + (", ".join(f"{spare.value} {format_duration(question.failover_seconds(spare))}" for spare in temperatures) or "none"),
+    ]
+    if Spare.warm in question.kinds:
+        parts.append(f"warm dormancy {float(question.dormancy):g}")
+    parts.append(f"year {float(question.conventions.year_days):g} d")
     return (
-        f"Assumptions: unit MTTF {_hours(float(question.mttf / 3600))}, MTTR {_hours(float(question.mttr / 3600))}, exponential; "
-        f"coverage {format_percent(question.coverage)}{recovery}; failover {failover or 'none'}; "
-        f"warm dormancy {float(question.dormancy):g}; year {float(question.conventions.year_days):g} d.\n"
+        f"Assumptions: {'; '.join(parts)}.\n"
         "MTTF = time to the first outage that is not a covered failover (failover blips count as outages, not here)."
     )
 
