@@ -28,13 +28,13 @@ _MONTH_UNITS = ("mo", "mon", "month", "months")
 _YEAR_UNITS = ("y", "yr", "yrs", "year", "years")
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_PART = re.compile(rf"\s*({_NUMBER})\s*([A-Za-z]+)")
-_ISO = re.compile(
+# Pattern strings, not compiled objects: re compiles (and caches) only the ones a command uses.
+_PART = rf"\s*({_NUMBER})\s*([A-Za-z]+)"
+_ISO = (
     r"P(?:(?P<Y>\d+(?:\.\d+)?)Y)?(?:(?P<MO>\d+(?:\.\d+)?)M)?(?:(?P<W>\d+(?:\.\d+)?)W)?(?:(?P<D>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?=\d)(?:(?P<H>\d+(?:\.\d+)?)H)?(?:(?P<MI>\d+(?:\.\d+)?)M)?(?:(?P<S>\d+(?:\.\d+)?)S)?)?",
-    re.IGNORECASE,
+    r"(?:T(?=\d)(?:(?P<H>\d+(?:\.\d+)?)H)?(?:(?P<MI>\d+(?:\.\d+)?)M)?(?:(?P<S>\d+(?:\.\d+)?)S)?)?"
 )
-_BARE_NUMBER = re.compile(rf"[+-]?{_NUMBER}")
+_BARE_NUMBER = rf"[+-]?{_NUMBER}"
 
 
 def unit_seconds(unit: str, conventions: Conventions = DEFAULT_CONVENTIONS) -> Fraction:
@@ -54,7 +54,7 @@ def unit_seconds(unit: str, conventions: Conventions = DEFAULT_CONVENTIONS) -> F
 def parse_number(text: str) -> Fraction:
     """A finite decimal number, exactly; NaN, inf and other spellings are refused."""
     cleaned = text.strip().replace("_", "")
-    if not _BARE_NUMBER.fullmatch(cleaned):
+    if not re.fullmatch(_BARE_NUMBER, cleaned):
         raise InputError(f"not a number: {text!r}", fix="write a decimal number such as 0.99 or 1e-3")
     return Fraction(cleaned)
 
@@ -74,7 +74,7 @@ def parse_duration(
         raise InputError("empty duration", fix=DURATION_HINT)
     if stripped[0] in "pP":
         seconds = _parse_iso(stripped, conventions)
-    elif _BARE_NUMBER.fullmatch(stripped.lstrip("+")):
+    elif re.fullmatch(_BARE_NUMBER, stripped.lstrip("+")):
         if default_unit is None:
             raise InputError(f"duration {text!r} has no unit", fix=DURATION_HINT)
         seconds = parse_number(stripped.lstrip("+")) * unit_seconds(default_unit, conventions)
@@ -87,7 +87,7 @@ def parse_duration(
 
 def _parse_compact(text: str, conventions: Conventions) -> Fraction:
     total, position = Fraction(0), 0
-    for match in _PART.finditer(text):
+    for match in re.finditer(_PART, text):
         if match.start() != position:
             break
         total += Fraction(match.group(1)) * unit_seconds(match.group(2), conventions)
@@ -98,7 +98,7 @@ def _parse_compact(text: str, conventions: Conventions) -> Fraction:
 
 
 def _parse_iso(text: str, conventions: Conventions) -> Fraction:
-    match = _ISO.fullmatch(text)
+    match = re.fullmatch(_ISO, text, re.IGNORECASE)
     if not match or not any(match.groupdict().values()):
         raise InputError(f"cannot read ISO-8601 duration {text!r}", fix="write it like PT15M, PT2H30M, P30D or P1Y")
     scale = {
