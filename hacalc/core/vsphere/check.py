@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
-from hacalc.core.vsphere.model import Cluster, Policy
-from hacalc.core.vsphere.report import ClusterReport
+import difflib
+from collections.abc import Sequence
+from fractions import Fraction
+
+from hacalc.core.errors import InputError
+from hacalc.core.vsphere.failover_hosts import failover_hosts_report
+from hacalc.core.vsphere.model import Cluster, ClusterSettings, Host, HostState, Policy
+from hacalc.core.vsphere.options import ResolvedOptions, resolve_options, resolve_vm_monitoring
+from hacalc.core.vsphere.percentage import percentage_report, performance_report
+from hacalc.core.vsphere.report import ClusterReport, Defaults, HostLine, PercentageReport, SlotReport
+from hacalc.core.vsphere.restart import restart_check as run_restart_check
+from hacalc.core.vsphere.slot import HostSlots, Requirement, requirements, slot_report
+from hacalc.core.vsphere.versions import VersionProfile, profile as version_profile
+
+EXCLUSION_REASONS = {
+    HostState.maintenance: "maintenance mode",
+    HostState.disconnected: "disconnected",
+    HostState.not_responding: "not responding",
+    HostState.standby: "standby (DPM)",
+    HostState.ha_error: "HA error",
+}
 
 
 def check_cluster(
@@ -18,4 +37,218 @@ def check_cluster(
 
     Raises InputError for option keys vCenter would reject and values that cannot be read.
     """
-    raise NotImplementedError("check_cluster is being written")
+    settings = cluster.settings
+    version = version_profile(settings.vsphere)
+    tolerate = settings.tolerate if tolerate is None else tolerate
+    policy = policy or settings.policy
+    _validate(cluster, tolerate, policy)
+    options = resolve_options(settings.options, version, strict_keys=strict_keys)
+    monitoring, monitoring_warnings = resolve_vm_monitoring(settings.vm_monitoring, options)
+    warnings = [*options.warnings, *monitoring_warnings]
+
+    counted_states = _counted_states(settings)
+    counted = [host for host in cluster.hosts if host.state in counted_states]
+    cpu_min = options.get("das.vmCpuMinMHz", version.vm_cpu_min_mhz)
+    memory_min = options.get("das.vmMemoryMinMB", version.vm_memory_min_mb)
+    needs = requirements(cluster.vms, cpu_min, memory_min)
+
+    slot, host_slots = _slot(settings, version, options, counted, needs, tolerate, cpu_min, memory_min, warnings)
+    percentage = _percentage(settings, version, policy, counted, needs, tolerate, warnings)
+    failover = None
+    if policy is Policy.failover_hosts or settings.failover_hosts:
+        failover = failover_hosts_report(cluster.hosts, counted, cluster.vms, settings.failover_hosts, tolerate)
+    performance = None
+    if version.has_performance_degradation:
+        performance = performance_report(counted, needs, tolerate, settings.performance_degradation_percent)
+        if not (performance.cpu_ok and performance.memory_ok):
+            warnings.append(
+                f"performance degradation: usage minus {settings.performance_degradation_percent}% exceeds the capacity left after {tolerate} host failure(s)"
+            )
+    elif settings.performance_degradation_percent != 100:
+        warnings.append(f"performance degradation tolerance is new in 6.5; ignored for profile {version.name}")
+
+    policy_passed = {
+        Policy.slot: slot.passed,
+        Policy.percentage: percentage.passed,
+        Policy.failover_hosts: failover.passed if failover else False,
+        Policy.none: True,
+    }[policy]
+    if policy is Policy.none:
+        warnings.append("admission control is disabled (policy none): only the restart check can fail")
+
+    restart = None
+    if restart_check:
+        restart, restart_warnings = run_restart_check(counted, cluster.vms, tolerate)
+        warnings.extend(restart_warnings)
+    warnings.extend(_general_warnings(cluster, version, counted, tolerate, slot))
+
+    return ClusterReport(
+        cluster=settings.name,
+        policy=policy,
+        tolerate=tolerate,
+        passed=policy_passed and (restart is None or restart.passed),
+        policy_passed=policy_passed,
+        hosts=tuple(_host_line(host, counted_states, host_slots.get(host.name)) for host in cluster.hosts),
+        slot=slot,
+        percentage=percentage,
+        failover_hosts=failover,
+        performance=performance,
+        restart=restart,
+        options=options.lines,
+        vm_monitoring=monitoring,
+        defaults=Defaults(version.name, cpu_min, memory_min, version.max_hosts, version.max_vms, settings.count_not_responding, settings.count_standby),
+        warnings=tuple(warnings),
+    )
+
+
+def _validate(cluster: Cluster, tolerate: int, policy: Policy) -> None:
+    """References and ranges that no figure can be computed without."""
+    if tolerate < 0:
+        raise InputError(f"tolerate {tolerate} is negative", "cluster.tolerate", "give the number of host failures, 0 or more")
+    names = [host.name for host in cluster.hosts]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise InputError(f"host {duplicates[0]!r} is listed twice", "hosts", "give every host a unique name")
+    known = set(names)
+    for vm in cluster.vms:
+        if vm.host is not None and vm.host not in known:
+            raise InputError(f"VM {vm.name!r} is placed on unknown host {vm.host!r}", f"vms.{vm.name}.host", _did_you_mean(vm.host, names))
+    for name in cluster.settings.failover_hosts:
+        if name not in known:
+            raise InputError(f"failover host {name!r} is not a host of the cluster", "cluster.failover_hosts", _did_you_mean(name, names))
+    settings = cluster.settings
+    if policy is Policy.failover_hosts and not settings.failover_hosts:
+        raise InputError("the failover-hosts policy names no failover host", "cluster.failover_hosts", "list the dedicated failover hosts")
+    for field_name in ("cpu_percent", "memory_percent", "performance_degradation_percent"):
+        value = getattr(settings, field_name)
+        if value is not None and not 0 <= value <= 100:
+            raise InputError(f"{field_name} {value} is outside 0-100", f"cluster.{field_name}", "give a percentage from 0 to 100")
+    for field_name in ("fixed_slot_cpu_mhz", "fixed_slot_memory_mb"):
+        value = getattr(settings, field_name)
+        if value is not None and value <= 0:
+            raise InputError(f"{field_name} {value} is not positive", f"cluster.{field_name}", "give a slot size above 0")
+    if (settings.fixed_slot_cpu_mhz is None) != (settings.fixed_slot_memory_mb is None):
+        raise InputError("a fixed slot needs both CPU and memory", "cluster.fixed_slot_cpu_mhz", "set fixed_slot_cpu_mhz and fixed_slot_memory_mb together")
+
+
+def _did_you_mean(name: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f"did you mean {close[0]!r}?" if close else "use the name of a host in the file"
+
+
+def _counted_states(settings: ClusterSettings) -> frozenset[HostState]:
+    """Connected hosts count (API totalGoodHosts); not-responding and standby hosts only when asked."""
+    states = {HostState.connected}
+    if settings.count_not_responding:
+        states.add(HostState.not_responding)
+    if settings.count_standby:
+        states.add(HostState.standby)
+    return frozenset(states)
+
+
+def _host_line(host: Host, counted_states: frozenset[HostState], slots: HostSlots | None) -> HostLine:
+    counted = host.state in counted_states
+    return HostLine(
+        name=host.name,
+        state=host.state.value,
+        counted=counted,
+        reason=None if counted else EXCLUSION_REASONS[host.state],
+        cpu_mhz=host.cpu_mhz,
+        memory_mb=host.memory_mb,
+        slots=slots.slots if slots else None,
+        cpu_slots=slots.cpu_slots if slots else None,
+        memory_slots=slots.memory_slots if slots else None,
+        limited_by=slots.limited_by if slots else None,
+    )
+
+
+def _slot(
+    settings: ClusterSettings,
+    version: VersionProfile,
+    options: ResolvedOptions,
+    counted: Sequence[Host],
+    needs: Sequence[Requirement],
+    tolerate: int,
+    cpu_min: int,
+    memory_min: int,
+    warnings: list[str],
+) -> tuple[SlotReport, dict[str, HostSlots]]:
+    fixed = None
+    if settings.fixed_slot_cpu_mhz is not None:
+        if version.has_fixed_slot:
+            fixed = (settings.fixed_slot_cpu_mhz, settings.fixed_slot_memory_mb)
+        else:
+            warnings.append(f"a fixed slot size is new in 5.1; ignored for profile {version.name}")
+    report, per_host = slot_report(
+        counted,
+        needs,
+        tolerate,
+        cpu_min,
+        memory_min,
+        cap_cpu_mhz=options.get("das.slotCpuInMHz"),
+        cap_memory_mb=options.get("das.slotMemInMB"),
+        fixed=fixed,
+    )
+    if report.vms_requiring_multiple_slots:
+        warnings.append(
+            f"{len(report.vms_requiring_multiple_slots)} VM(s) need several slots; vCenter does not check that those slots are on one host"
+        )
+    if report.used_slots > report.total_slots:
+        warnings.append(f"used slots {report.used_slots} exceed total slots {report.total_slots}")
+    return report, per_host
+
+
+def _percentage(
+    settings: ClusterSettings,
+    version: VersionProfile,
+    policy: Policy,
+    counted: Sequence[Host],
+    needs: Sequence[Requirement],
+    tolerate: int,
+    warnings: list[str],
+) -> PercentageReport:
+    explicit = settings.cpu_percent is not None or settings.memory_percent is not None
+    auto = settings.auto_percent or (policy is Policy.percentage and not explicit and version.has_auto_percent)
+    if auto and not version.has_auto_percent:
+        warnings.append(f"automatic percentages are new in 6.5; ignored for profile {version.name}")
+        auto = False
+    configured_cpu = None if settings.cpu_percent is None else Fraction(settings.cpu_percent)
+    configured_memory = None if settings.memory_percent is None else Fraction(settings.memory_percent)
+    if policy is Policy.percentage:
+        if not version.has_percentage_policy:
+            warnings.append(f"the percentage policy is new in 4.0; profile {version.name} has only the slot policy")
+        if not auto and (configured_cpu is None or configured_memory is None):
+            raise InputError(
+                "the percentage policy needs both cpu_percent and memory_percent",
+                "cluster",
+                "set cpu_percent and memory_percent" + (", or auto_percent = true" if version.has_auto_percent else ""),
+            )
+    report = percentage_report(counted, needs, tolerate, configured_cpu, configured_memory, auto)
+    if policy is Policy.percentage:
+        if len(counted) < 2:
+            warnings.append("the percentage policy needs at least 2 counted hosts")
+        for label, configured, share in (
+            ("CPU", report.configured_cpu_percent, report.largest_hosts_cpu_percent),
+            ("memory", report.configured_memory_percent, report.largest_hosts_memory_percent),
+        ):
+            if configured is not None and configured < share:
+                warnings.append(
+                    f"reserved {label} {float(configured):.4g}% is below the {tolerate} largest host(s)' share {float(share):.4g}%: "
+                    f"losing them leaves less than the running reservations may need"
+                )
+    return report
+
+
+def _general_warnings(cluster: Cluster, version: VersionProfile, counted: Sequence[Host], tolerate: int, slot: SlotReport) -> list[str]:
+    warnings = []
+    if version.max_hosts is not None and len(cluster.hosts) > version.max_hosts:
+        warnings.append(f"{len(cluster.hosts)} hosts exceed the {version.max_hosts} hosts per cluster of vSphere {version.name}")
+    if version.max_vms is not None and len(cluster.vms) > version.max_vms:
+        warnings.append(f"{len(cluster.vms)} VMs exceed the {version.max_vms} VMs per cluster of vSphere {version.name}")
+    if tolerate >= len(counted):
+        warnings.append(f"tolerate {tolerate} is not below the {len(counted)} counted host(s): at most N - 1 failures can be tolerated")
+    if len(counted) < version.min_admission_hosts and version.min_admission_hosts > 2:
+        warnings.append(f"vSphere {version.name} admission control needs at least {version.min_admission_hosts} hosts; {len(counted)} counted")
+    if not version.at_least("5.0") and tolerate > 4:
+        warnings.append("before 5.0 HA (5 primary nodes) is often cited as tolerating at most 4 host failures [unverified]")
+    return warnings

@@ -1,0 +1,464 @@
+"""Will every VM actually restart? For every set of F failed hosts, place the displaced VMs on the survivors.
+
+vSphere's admission control ignores fragmentation (vsphere-ha.md §1.2 caveats, §5 pain point 5); this is
+the question users mean. A VM needs its CPU reservation and its memory reservation plus overhead on one
+host; running VMs stay where they are. VMs without a placement (or on an excluded host) have to be
+packed onto the survivors of every failure set. VMs whose restart priority is "disabled" are never
+restarted and only take capacity where they run.
+
+The answer is proven, cheapest proof first, for all failure sets at once (numpy, imported lazily):
+1. a slot bound: if every survivor can hold k_j copies of the set's largest displaced VM (per dimension)
+   and sum k_j >= the number of displaced VMs, every VM fits (feasible, no packing needed);
+2. best-fit-decreasing packing, vectorised across failure sets (feasible when it places everything);
+3. for the sets it leaves: a capacity bound or a VM that fits no survivor (infeasible), other packing
+   orders, then scipy's MILP (HiGHS) under a time budget. Only a proof sets ``exact``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from hacalc.core.vsphere.failover_hosts import restart_demand
+from hacalc.core.vsphere.model import VM, Host, RestartPriority
+from hacalc.core.vsphere.report import RestartReport, UnplacedVM
+
+PRIORITY_ORDER = {
+    RestartPriority.highest: 0,
+    RestartPriority.high: 1,
+    RestartPriority.medium: 2,
+    RestartPriority.low: 3,
+    RestartPriority.lowest: 4,
+}
+MAX_FAILURE_SETS = 2_000_000
+CHUNK_SETS = 4096
+MILP_MAX_VARIABLES = 200_000
+
+
+@dataclass
+class _Problem:
+    """Arrays shared by every failure set (numpy arrays; typed loosely to keep numpy out of import time)."""
+
+    hosts: Sequence[Host]
+    vms: list[VM]  # powered-on VMs that HA restarts and that need capacity
+    free_cpu: object  # per counted host, after the VMs running there
+    free_memory: object
+    host_items: object  # [H, L] indexes into vms, -1 padding, largest first
+    floating: object  # indexes of VMs without a usable placement
+    cpu: object  # per VM demand
+    memory: object
+    scale_cpu: float
+    scale_memory: float
+
+
+@dataclass
+class _SetResult:
+    hosts: tuple[int, ...]
+    unplaced: int
+    utilisation: float
+    state: str  # "feasible", "infeasible" or "unknown"
+
+
+def restart_check(
+    hosts: Sequence[Host],
+    vms: Sequence[VM],
+    tolerate: int,
+    *,
+    time_budget_s: float = 10.0,
+    max_failure_sets: int = MAX_FAILURE_SETS,
+) -> tuple[RestartReport, list[str]]:
+    """The restart report for the counted ``hosts``, and warnings (e.g. too many failure sets to enumerate)."""
+    warnings: list[str] = []
+    problem, mode = _problem(hosts, vms)
+    if tolerate >= len(hosts):
+        return _all_hosts_fail(problem, mode, tolerate), warnings
+    groups = _interchangeable_groups(problem)
+    total_sets = _count_sets([len(group) for group in groups], tolerate)
+    exhaustive = total_sets <= max_failure_sets
+    if exhaustive:
+        sets = _enumerate_sets(groups, tolerate)
+    else:
+        sets = _heaviest_sets(problem, tolerate)
+        warnings.append(
+            f"restart check: {math.comb(len(hosts), tolerate):,} failure sets of {tolerate} hosts is too many to check; "
+            f"checked the {len(sets)} heaviest, so the result is not exact"
+        )
+    results = _screen(problem, sets)
+    deadline = time.monotonic() + time_budget_s
+    method = _prove(problem, results, deadline)
+    return _report(problem, results, mode, exhaustive, method, math.comb(len(hosts), tolerate)), warnings
+
+
+def _problem(hosts: Sequence[Host], vms: Sequence[VM]) -> tuple[_Problem, str]:
+    import numpy as np
+
+    index = {host.name: position for position, host in enumerate(hosts)}
+    free_cpu = np.array([host.cpu_mhz for host in hosts], dtype=np.float64)
+    free_memory = np.array([host.memory_mb for host in hosts], dtype=np.float64)
+    movable: list[VM] = []
+    placement: list[int] = []
+    for vm in vms:
+        if not vm.powered_on:
+            continue
+        cpu, memory = restart_demand(vm)
+        where = index.get(vm.host, -1) if vm.host else -1
+        if where >= 0:
+            free_cpu[where] -= cpu
+            free_memory[where] -= memory
+        if vm.restart_priority is RestartPriority.disabled:
+            continue
+        if cpu == 0 and memory == 0:
+            continue  # needs nothing, restarts anywhere
+        movable.append(vm)
+        placement.append(where)
+    cpu = np.array([restart_demand(vm)[0] for vm in movable], dtype=np.float64)
+    memory = np.array([restart_demand(vm)[1] for vm in movable], dtype=np.float64)
+    scale_cpu = float(max(np.mean([host.cpu_mhz for host in hosts]) if hosts else 1.0, 1.0))
+    scale_memory = float(max(np.mean([host.memory_mb for host in hosts]) if hosts else 1.0, 1.0))
+    size = cpu / scale_cpu + memory / scale_memory
+    placed = np.array(placement, dtype=np.int64)
+    per_host = [[] for _ in hosts]
+    for vm_index in np.argsort(-size, kind="stable"):
+        if placed[vm_index] >= 0:
+            per_host[placed[vm_index]].append(int(vm_index))
+    width = max((len(items) for items in per_host), default=0)
+    host_items = np.full((len(hosts), width), -1, dtype=np.int64)
+    for position, items in enumerate(per_host):
+        host_items[position, : len(items)] = items
+    floating = np.flatnonzero(placed < 0) if len(placed) else np.zeros(0, dtype=np.int64)
+    floating = floating[np.argsort(-size[floating], kind="stable")]
+    mode = "placed" if len(floating) == 0 else ("packed" if len(floating) == len(movable) else "mixed")
+    problem = _Problem(hosts, movable, free_cpu, free_memory, host_items, floating, cpu, memory, scale_cpu, scale_memory)
+    return problem, mode
+
+
+def _interchangeable_groups(problem: _Problem) -> list[list[int]]:
+    """Hosts with the same capacity, free capacity and displaced VMs' demands fail alike: check one of each."""
+    signatures: dict[tuple, list[int]] = {}
+    for position, host in enumerate(problem.hosts):
+        items = problem.host_items[position]
+        demands = tuple(sorted((problem.cpu[item], problem.memory[item]) for item in items if item >= 0))
+        key = (host.cpu_mhz, host.memory_mb, float(problem.free_cpu[position]), float(problem.free_memory[position]), demands)
+        signatures.setdefault(key, []).append(position)
+    return list(signatures.values())
+
+
+def _count_sets(sizes: Sequence[int], tolerate: int) -> int:
+    """Distinct failure sets up to interchangeable hosts: ways to take ``tolerate`` from groups of ``sizes``."""
+    ways = [1] + [0] * tolerate
+    for size in sizes:
+        ways = [sum(ways[total - taken] for taken in range(0, min(size, total) + 1)) for total in range(tolerate + 1)]
+    return ways[tolerate]
+
+
+def _enumerate_sets(groups: list[list[int]], tolerate: int) -> list[tuple[int, ...]]:
+    if all(len(group) == 1 for group in groups):
+        return list(itertools.combinations(sorted(group[0] for group in groups), tolerate))
+    return list(_take(groups, 0, tolerate))
+
+
+def _take(groups: list[list[int]], start: int, remaining: int) -> Iterator[tuple[int, ...]]:
+    if remaining == 0:
+        yield ()
+        return
+    if start == len(groups):
+        return
+    group = groups[start]
+    for taken in range(min(len(group), remaining), -1, -1):
+        for rest in _take(groups, start + 1, remaining - taken):
+            yield tuple(group[:taken]) + rest
+
+
+def _heaviest_sets(problem: _Problem, tolerate: int) -> list[tuple[int, ...]]:
+    """When there are too many sets: the hosts with the most displaced CPU, memory, VMs, or capacity."""
+    import numpy as np
+
+    items = problem.host_items
+    valid = items >= 0
+    cpu = np.where(valid, problem.cpu[np.maximum(items, 0)], 0).sum(axis=1) if items.size else np.zeros(len(problem.hosts))
+    memory = np.where(valid, problem.memory[np.maximum(items, 0)], 0).sum(axis=1) if items.size else np.zeros(len(problem.hosts))
+    capacity = np.array([host.cpu_mhz / problem.scale_cpu + host.memory_mb / problem.scale_memory for host in problem.hosts])
+    sets = set()
+    for ranking in (cpu, memory, valid.sum(axis=1), capacity, cpu / problem.scale_cpu + memory / problem.scale_memory):
+        sets.add(tuple(sorted(int(position) for position in np.argsort(-ranking, kind="stable")[:tolerate])))
+    return sorted(sets)
+
+
+def _screen(problem: _Problem, sets: list[tuple[int, ...]]) -> list[_SetResult]:
+    """Bounds and vectorised best-fit packing for every set; ``unknown`` where neither settles it."""
+    results: list[_SetResult] = []
+    for start in range(0, len(sets), CHUNK_SETS):
+        results.extend(_screen_chunk(problem, sets[start : start + CHUNK_SETS]))
+    return results
+
+
+def _displaced(problem: _Problem, chosen):
+    """[P, L] VM indexes displaced by each failure set (largest first, -1 padding)."""
+    import numpy as np
+
+    count = len(chosen)
+    parts = [problem.host_items[chosen].reshape(count, -1)]
+    if len(problem.floating):
+        parts.append(np.broadcast_to(problem.floating, (count, len(problem.floating))))
+    items = np.concatenate(parts, axis=1)
+    if items.shape[1] == 0:
+        return items
+    size = problem.cpu / problem.scale_cpu + problem.memory / problem.scale_memory
+    keys = np.where(items >= 0, size[np.maximum(items, 0)], -1.0)
+    order = np.argsort(-keys, axis=1, kind="stable")
+    items = np.take_along_axis(items, order, axis=1)
+    used = int((items >= 0).sum(axis=1).max(initial=0))
+    return items[:, :used]
+
+
+def _screen_chunk(problem: _Problem, sets: list[tuple[int, ...]]) -> list[_SetResult]:
+    import numpy as np
+
+    count = len(sets)
+    width = len(sets[0]) if sets else 0
+    chosen = np.array(sets, dtype=np.int64).reshape(count, width)
+    rows = np.arange(count)
+    free_cpu = np.broadcast_to(problem.free_cpu, (count, len(problem.hosts))).copy()
+    free_memory = np.broadcast_to(problem.free_memory, (count, len(problem.hosts))).copy()
+    free_cpu[rows[:, None], chosen] = -np.inf
+    free_memory[rows[:, None], chosen] = -np.inf
+    items = _displaced(problem, chosen)
+    valid = items >= 0
+    safe = np.maximum(items, 0)
+    need_cpu = np.where(valid, problem.cpu[safe], 0.0)
+    need_memory = np.where(valid, problem.memory[safe], 0.0)
+    displaced_count = valid.sum(axis=1)
+
+    room_cpu = np.clip(free_cpu, 0, None).sum(axis=1)
+    room_memory = np.clip(free_memory, 0, None).sum(axis=1)
+    total_cpu, total_memory = need_cpu.sum(axis=1), need_memory.sum(axis=1)
+    utilisation = np.maximum(_ratio(total_cpu, room_cpu), _ratio(total_memory, room_memory))
+    over_capacity = (total_cpu > room_cpu) | (total_memory > room_memory)
+
+    largest_cpu = need_cpu.max(axis=1, initial=0.0)[:, None]
+    largest_memory = need_memory.max(axis=1, initial=0.0)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        copies_cpu = np.where(largest_cpu > 0, np.floor(np.clip(free_cpu, 0, None) / largest_cpu), np.inf)
+        copies_memory = np.where(largest_memory > 0, np.floor(np.clip(free_memory, 0, None) / largest_memory), np.inf)
+    copies = np.minimum(copies_cpu, copies_memory)
+    copies[free_cpu == -np.inf] = 0
+    by_slots = np.minimum(copies, displaced_count[:, None]).sum(axis=1) >= displaced_count
+
+    unplaced = np.zeros(count, dtype=np.int64)
+    pending = np.flatnonzero(~by_slots)
+    if len(pending):
+        unplaced[pending] = _best_fit(problem, free_cpu[pending], free_memory[pending], need_cpu[pending], need_memory[pending], valid[pending])
+    results = []
+    for row in range(count):
+        if by_slots[row] or unplaced[row] == 0:
+            state = "feasible"
+        elif over_capacity[row]:
+            state = "infeasible"
+        else:
+            state = "unknown"
+        results.append(_SetResult(sets[row], int(unplaced[row]), float(utilisation[row]), state))
+    return results
+
+
+def _ratio(need, room):
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(need > 0, np.where(room > 0, need / np.where(room > 0, room, 1), np.inf), 0.0)
+
+
+def _best_fit(problem: _Problem, free_cpu, free_memory, need_cpu, need_memory, valid):
+    """Best-fit decreasing, one VM per step for every failure set at once; returns VMs left over per set."""
+    import numpy as np
+
+    count = free_cpu.shape[0]
+    rows = np.arange(count)
+    tightness = free_cpu / problem.scale_cpu + free_memory / problem.scale_memory
+    unplaced = np.zeros(count, dtype=np.int64)
+    last = valid.sum(axis=1)
+    for step in range(need_cpu.shape[1]):
+        live = np.flatnonzero(last > step) if step and last.min() <= step else rows
+        cpu = need_cpu[live, step][:, None]
+        memory = need_memory[live, step][:, None]
+        fits = (free_cpu[live] >= cpu) & (free_memory[live] >= memory)
+        score = np.where(fits, tightness[live], np.inf)
+        target = score.argmin(axis=1)
+        placed = fits[np.arange(len(live)), target]
+        where_rows, where_hosts = live[placed], target[placed]
+        free_cpu[where_rows, where_hosts] -= cpu[placed, 0]
+        free_memory[where_rows, where_hosts] -= memory[placed, 0]
+        tightness[where_rows, where_hosts] -= cpu[placed, 0] / problem.scale_cpu + memory[placed, 0] / problem.scale_memory
+        unplaced[live[~placed]] += 1
+    return unplaced
+
+
+def _prove(problem: _Problem, results: list[_SetResult], deadline: float) -> str:
+    """Settle the sets packing could not: single-VM bound, other orders, then MILP; stop at the first proof of failure."""
+    methods = {"slot bound / best-fit placement"}
+    open_sets = sorted((result for result in results if result.state != "feasible"), key=lambda result: -result.unplaced)
+    if any(result.state == "infeasible" for result in open_sets):
+        return "capacity bound"
+    for result in open_sets:
+        items, free_cpu, free_memory = _set_arrays(problem, result.hosts)
+        if _some_vm_fits_nowhere(problem, items, free_cpu, free_memory):
+            result.state = "infeasible"
+            return "a VM larger than any survivor's free capacity"
+        if not _priority_greedy(problem, items, free_cpu, free_memory):
+            result.state = "feasible"
+            methods.add("priority-order placement")
+            continue
+        verdict = _milp(problem, items, free_cpu, free_memory, deadline)
+        if verdict is None:
+            continue
+        methods.add("milp")
+        result.state = "feasible" if verdict else "infeasible"
+        if not verdict:
+            return "milp"
+    return ", ".join(sorted(methods))
+
+
+def _set_arrays(problem: _Problem, failed: tuple[int, ...]):
+    import numpy as np
+
+    chosen = np.array([failed], dtype=np.int64).reshape(1, len(failed))
+    items = _displaced(problem, chosen)[0]
+    items = items[items >= 0]
+    free_cpu = problem.free_cpu.copy()
+    free_memory = problem.free_memory.copy()
+    free_cpu[list(failed)] = -np.inf
+    free_memory[list(failed)] = -np.inf
+    return items, free_cpu, free_memory
+
+
+def _some_vm_fits_nowhere(problem: _Problem, items, free_cpu, free_memory) -> bool:
+    return bool(len(_homeless(problem, items, free_cpu, free_memory)))
+
+
+def _homeless(problem: _Problem, items, free_cpu, free_memory):
+    fits = (problem.cpu[items][:, None] <= free_cpu[None, :]) & (problem.memory[items][:, None] <= free_memory[None, :])
+    return items[~fits.any(axis=1)]
+
+
+def _priority_greedy(problem: _Problem, items, free_cpu, free_memory) -> list[int]:
+    """Restart order as HA does it, highest priority first (largest first within one): the VMs left over."""
+    import numpy as np
+
+    free_cpu, free_memory = free_cpu.copy(), free_memory.copy()
+    ordered = sorted(items.tolist(), key=lambda item: PRIORITY_ORDER[problem.vms[item].restart_priority])
+    left = []
+    for item in ordered:
+        cpu, memory = problem.cpu[item], problem.memory[item]
+        fits = (free_cpu >= cpu) & (free_memory >= memory)
+        if not fits.any():
+            left.append(item)
+            continue
+        score = np.where(fits, free_cpu / problem.scale_cpu + free_memory / problem.scale_memory, np.inf)
+        target = int(score.argmin())
+        free_cpu[target] -= cpu
+        free_memory[target] -= memory
+    return left
+
+
+def _milp(problem: _Problem, items, free_cpu, free_memory, deadline: float) -> bool | None:
+    """Exact feasibility by MILP (HiGHS); None when out of time or too large to try."""
+    import numpy as np
+
+    remaining = deadline - time.monotonic()
+    if remaining <= 0.05:
+        return None
+    cpu, memory = problem.cpu[items], problem.memory[items]
+    fits = (cpu[:, None] <= free_cpu[None, :]) & (memory[:, None] <= free_memory[None, :])
+    vm_index, host_index = np.nonzero(fits)
+    if len(vm_index) > MILP_MAX_VARIABLES:
+        return None
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    variables = len(vm_index)
+    columns = np.arange(variables)
+    hosts = len(free_cpu)
+    assign = coo_matrix((np.ones(variables), (vm_index, columns)), shape=(len(items), variables))
+    load_cpu = coo_matrix((cpu[vm_index], (host_index, columns)), shape=(hosts, variables))
+    load_memory = coo_matrix((memory[vm_index], (host_index, columns)), shape=(hosts, variables))
+    room_cpu = np.where(np.isfinite(free_cpu), np.maximum(free_cpu, 0), 0)
+    room_memory = np.where(np.isfinite(free_memory), np.maximum(free_memory, 0), 0)
+    result = milp(
+        np.zeros(variables),
+        integrality=np.ones(variables),
+        bounds=Bounds(0, 1),
+        constraints=[
+            LinearConstraint(assign, 1, 1),
+            LinearConstraint(load_cpu, -np.inf, room_cpu),
+            LinearConstraint(load_memory, -np.inf, room_memory),
+        ],
+        options={"time_limit": remaining, "disp": False},
+    )
+    if result.status == 0:
+        return True
+    if result.status == 2:
+        return False
+    return None
+
+
+def _report(problem: _Problem, results: list[_SetResult], mode: str, exhaustive: bool, method: str, all_sets: int) -> RestartReport:
+    failing = [result for result in results if result.state != "feasible"]
+    proven_failure = any(result.state == "infeasible" for result in failing)
+    passed = not failing
+    exact = proven_failure or (exhaustive and passed)
+    if failing:
+        worst = max(failing, key=lambda result: (result.state == "infeasible", result.unplaced, result.utilisation))
+    else:
+        worst = max(results, key=lambda result: result.utilisation)
+    unplaced: tuple[UnplacedVM, ...] = ()
+    if failing:
+        items, free_cpu, free_memory = _set_arrays(problem, worst.hosts)
+        unplaced = _unplaced_lines(problem, _priority_greedy(problem, items, free_cpu, free_memory))
+    return RestartReport(
+        passed=passed,
+        exact=exact,
+        worst_case_failed_hosts=tuple(problem.hosts[position].name for position in worst.hosts),
+        unplaced_vms=unplaced,
+        mode=mode,
+        failure_sets=all_sets,
+        failing_sets=_expanded_count(problem, failing),
+        method=method,
+    )
+
+
+def _expanded_count(problem: _Problem, failing: list[_SetResult]) -> int:
+    """Failing sets counted over all hosts, not just one representative of interchangeable hosts."""
+    if not failing:
+        return 0
+    groups = _interchangeable_groups(problem)
+    group_of = {position: number for number, group in enumerate(groups) for position in group}
+    total = 0
+    for result in failing:
+        taken: dict[int, int] = {}
+        for position in result.hosts:
+            taken[group_of[position]] = taken.get(group_of[position], 0) + 1
+        total += math.prod(math.comb(len(groups[group]), count) for group, count in taken.items())
+    return total
+
+
+def _unplaced_lines(problem: _Problem, left: list[int]) -> tuple[UnplacedVM, ...]:
+    vms = [problem.vms[item] for item in left]
+    vms.sort(key=lambda vm: (PRIORITY_ORDER[vm.restart_priority], vm.name))
+    return tuple(UnplacedVM(vm.name, vm.restart_priority.value, *restart_demand(vm), vm.host) for vm in vms)
+
+
+def _all_hosts_fail(problem: _Problem, mode: str, tolerate: int) -> RestartReport:
+    """F >= the number of counted hosts: nothing survives, every VM that HA restarts is left over."""
+    left = list(range(len(problem.vms)))
+    return RestartReport(
+        passed=not left,
+        exact=True,
+        worst_case_failed_hosts=tuple(host.name for host in problem.hosts),
+        unplaced_vms=_unplaced_lines(problem, left),
+        mode=mode,
+        failure_sets=1 if tolerate >= len(problem.hosts) else 0,
+        failing_sets=1 if left else 0,
+        method="no surviving host",
+    )
