@@ -119,9 +119,12 @@ class _Fields:
         value = self.raw(key, default)
         if key not in self.values:
             return value
+        if isinstance(value, str):
+            try:
+                return enum(value)
+            except ValueError:
+                pass
         choices = [member.value for member in enum]
-        if isinstance(value, str) and value in choices:
-            return enum(value)
         shown = repr(value) if isinstance(value, str) else _kind(value)
         raise self.error((*self.path, key), f"{key} must be one of {', '.join(choices)}, got {shown}", _did_you_mean(str(value), choices))
 

@@ -1,0 +1,326 @@
+"""``hacalc cluster check``: will a described vSphere HA cluster survive F host failures, and if not, why."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any, Optional
+
+import typer
+
+from hacalc.cli.options import FormatOption
+from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
+from hacalc.cli.status import ExitStatus
+from hacalc.core.vsphere.model import Cluster, Policy
+
+cluster_app = typer.Typer(
+    name="cluster",
+    help="Failover capacity of a described vSphere HA cluster.",
+    no_args_is_help=True,
+)
+
+HOST_CSV_HEADER = (
+    "cluster",
+    "policy",
+    "tolerate",
+    "passed",
+    "policy_passed",
+    "restart_passed",
+    "host",
+    "state",
+    "counted",
+    "reason",
+    "cpu_mhz",
+    "memory_mb",
+    "cpu_slots",
+    "memory_slots",
+    "slots",
+    "limited_by",
+)
+
+
+class InputFormat(str, Enum):
+    toml = "toml"
+    yaml = "yaml"
+    json = "json"
+
+
+@cluster_app.command("check")
+def check(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file (.toml, .yaml, .yml, .json), or - for stdin.", show_default=False)],
+    tolerate: Annotated[
+        Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to tolerate [default: the file's tolerate].", show_default=False)
+    ] = None,
+    policy: Annotated[
+        Optional[Policy], typer.Option("--policy", case_sensitive=False, help="Admission control policy [default: the file's policy].", show_default=False)
+    ] = None,
+    strict_keys: Annotated[bool, typer.Option("--strict-keys", help="Refuse das.* keys not spelled as vCenter documents them.")] = False,
+    no_restart_check: Annotated[bool, typer.Option("--no-restart-check", help="Admission control only: skip the check that every VM restarts.")] = False,
+    input_format: Annotated[
+        Optional[InputFormat], typer.Option("--input-format", case_sensitive=False, help="Format of FILE when it is - or has another extension.", show_default=False)
+    ] = None,
+    output_format: FormatOption = OutputFormat.table,
+) -> None:
+    """Check admission control and the restart of every VM after any TOLERATE host failures.
+
+    Exit status 0 when the configured policy and the restart check pass, 1 when either fails,
+    2 when the file or an option is wrong.
+
+    Example:
+
+        hacalc cluster check scenarios/cluster-vmware-slot-example.toml --tolerate 2
+    """
+    from hacalc.core.vsphere.check import check_cluster
+    from hacalc.scenario.cluster import load_cluster
+
+    env = ctx.obj
+    cluster = load_cluster(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
+    report = check_cluster(cluster, tolerate=tolerate, policy=policy, strict_keys=strict_keys, restart_check=not no_restart_check)
+
+    if output_format is OutputFormat.json:
+        write_json(env, report.as_dict())
+    elif output_format is OutputFormat.csv:
+        write_csv(env, HOST_CSV_HEADER, _host_csv_rows(report))
+    else:
+        _write_report(env, "<stdin>" if file == "-" else file, cluster, report)
+    for warning in report.warnings:
+        env.warn(warning)
+    if not report.passed:
+        raise typer.Exit(ExitStatus.GATE_FAILED)
+
+
+def _host_csv_rows(report: Any) -> list[list[Any]]:
+    restart_passed = None if report.restart is None else report.restart.passed
+    common = [report.cluster, report.policy.value, report.tolerate, report.passed, report.policy_passed, restart_passed]
+    return [
+        [*common, host.name, host.state, host.counted, host.reason, host.cpu_mhz, host.memory_mb, host.cpu_slots, host.memory_slots, host.slots, host.limited_by]
+        for host in report.hosts
+    ]
+
+
+# The human report: one short section per question, then the verdict and what to do about it. -------------
+
+
+def _write_report(env: Any, source: str, cluster: Cluster, report: Any) -> None:
+    counted = [host for host in report.hosts if host.counted]
+    powered_on = sum(vm.powered_on for vm in cluster.vms)
+    failures = "failure" if report.tolerate == 1 else "failures"
+    write_table(
+        env,
+        ("input", "value"),
+        [
+            ("file", source),
+            ("vSphere profile", report.defaults.vsphere),
+            ("policy", report.policy.value),
+            ("tolerate", f"{report.tolerate} host {failures}"),
+            ("hosts", f"{len(report.hosts)} ({len(counted)} counted, {len(report.hosts) - len(counted)} excluded)"),
+            ("VMs", f"{len(cluster.vms)} ({powered_on} powered on)"),
+            *_defaults_rows(report.defaults),
+        ],
+        title=f"Cluster {report.cluster}",
+    )
+    _write_hosts(env, report)
+    for section in (_write_slot, _write_percentage, _write_failover_hosts, _write_performance, _write_restart, _write_options, _write_vm_monitoring):
+        section(env, report)
+    _write_verdict(env, report)
+
+
+def _defaults_rows(defaults: Any) -> list[tuple[str, str]]:
+    limits = f"{_or_dash(defaults.max_hosts)} hosts, {_or_dash(defaults.max_vms)} VMs per cluster (warnings only)"
+    return [
+        ("das.vmCpuMinMHz in effect", f"{defaults.vm_cpu_min_mhz} MHz"),
+        ("das.vmMemoryMinMB in effect", f"{defaults.vm_memory_min_mb} MB"),
+        ("version limits", limits),
+        ("not-responding hosts", "counted" if defaults.count_not_responding else "excluded"),
+        ("standby hosts", "counted" if defaults.count_standby else "excluded"),
+    ]
+
+
+def _write_hosts(env: Any, report: Any) -> None:
+    slotted = report.slot is not None
+    columns = ("host", "state", "counted", "CPU MHz", "memory MB", *(("CPU slots", "memory slots", "slots", "limited by") if slotted else ()), "reason")
+    rows = []
+    for host in report.hosts:
+        slots = (_or_dash(host.cpu_slots), _or_dash(host.memory_slots), _or_dash(host.slots), _or_dash(host.limited_by)) if slotted else ()
+        rows.append((host.name, host.state, "yes" if host.counted else "no", host.cpu_mhz, host.memory_mb, *slots, host.reason or ""))
+    write_table(env, columns, rows, title="Hosts")
+
+
+def _write_slot(env: Any, report: Any) -> None:
+    slot = report.slot
+    if slot is None:
+        return
+    rows = [
+        ("slot size", f"{slot.cpu_mhz} MHz, {slot.memory_mb} MB ({slot.source})"),
+        ("CPU slot set by", _setters(slot.cpu_set_by, "MHz")),
+        ("memory slot set by", _setters(slot.memory_set_by, "MB")),
+        ("without those VMs", f"{slot.cpu_mhz_without_them} MHz, {slot.memory_mb_without_them} MB: {slot.total_slots_without_them} slots"),
+        ("total slots", slot.total_slots),
+        ("used slots", slot.used_slots),
+        ("available slots", slot.available_slots),
+        ("current failover level", f"{slot.current_failover_level} (tolerate {report.tolerate})"),
+    ]
+    if slot.vms_requiring_multiple_slots:
+        rows.append(("VMs needing several slots", ", ".join(f"{vm.name} ({vm.slots})" for vm in slot.vms_requiring_multiple_slots)))
+    write_table(env, ("slot policy", "value"), [*rows, ("result", _verdict(slot.passed, report.policy is Policy.slot))], title="Slot policy")
+
+
+def _write_percentage(env: Any, report: Any) -> None:
+    share = report.percentage
+    if share is None:
+        return
+    rows = [
+        ("cluster capacity", f"{share.total_host_cpu_mhz} MHz, {share.total_host_memory_mb} MB"),
+        ("VM requirements", f"{share.required_cpu_mhz} MHz, {share.required_memory_mb} MB"),
+        ("current CPU failover capacity", f"{share.cpu_failover_percent}%"),
+        ("current memory failover capacity", f"{share.memory_failover_percent}%"),
+        ("configured CPU / memory", f"{_percent(share.configured_cpu_percent)} / {_percent(share.configured_memory_percent)}" + (" (automatic)" if share.auto else "")),
+        ("headroom CPU / memory", f"{_percent(share.cpu_headroom_percent)} / {_percent(share.memory_headroom_percent)}"),
+        ("F/N reading", _percent(share.f_over_n_percent)),
+        ("largest F hosts' share, CPU / memory", f"{_percent(share.largest_hosts_cpu_percent)} / {_percent(share.largest_hosts_memory_percent)}"),
+    ]
+    if share.auto:
+        rows.append(("automatic reading used", share.auto_reading or "-"))
+    write_table(env, ("percentage policy", "value"), [*rows, ("result", _verdict(share.passed, report.policy is Policy.percentage))], title="Percentage policy")
+
+
+def _write_failover_hosts(env: Any, report: Any) -> None:
+    dedicated = report.failover_hosts
+    if dedicated is None:
+        return
+    rows = [(f"failover host {host.name}", f"{host.status}, free {host.free_cpu_mhz} MHz, {host.free_memory_mb} MB") for host in dedicated.hosts]
+    rows += [
+        ("free on failover hosts", f"{dedicated.free_cpu_mhz} MHz, {dedicated.free_memory_mb} MB"),
+        ("load of the F most loaded hosts", f"{dedicated.displaced_cpu_mhz} MHz, {dedicated.displaced_memory_mb} MB"),
+        ("covers that load", _yes_no(dedicated.covers_load)),
+        (f"largest VM{f' ({dedicated.largest_vm})' if dedicated.largest_vm else ''} fits one failover host", _yes_no(dedicated.largest_vm_fits)),
+        ("result", _verdict(dedicated.passed, report.policy is Policy.failover_hosts)),
+    ]
+    write_table(env, ("failover hosts", "value"), rows, title="Dedicated failover hosts")
+
+
+def _write_performance(env: Any, report: Any) -> None:
+    performance = report.performance
+    if performance is None:
+        return
+    rows = [
+        ("performance degradation tolerated", f"{performance.percent}%"),
+        ("usage", f"{performance.usage_cpu_mhz} MHz, {performance.usage_memory_mb} MB"),
+        ("capacity after F failures", f"{performance.capacity_after_failure_cpu_mhz} MHz, {performance.capacity_after_failure_memory_mb} MB"),
+        ("CPU / memory", f"{'ok' if performance.cpu_ok else 'warning'} / {'ok' if performance.memory_ok else 'warning'}"),
+    ]
+    write_table(env, ("performance degradation", "value"), rows, title="Performance degradation")
+
+
+def _write_restart(env: Any, report: Any) -> None:
+    restart = report.restart
+    if restart is None:
+        write_table(env, ("restart check", "value"), [("result", "skipped (--no-restart-check)")], title="Restart check")
+        return
+    rows = [
+        ("question", f"does every powered-on VM restart after any {report.tolerate} host {'failure' if report.tolerate == 1 else 'failures'}?"),
+        ("placement", restart.mode),
+        ("failure sets", f"{restart.failure_sets} checked, {restart.failing_sets} failing"),
+        ("worst case", ", ".join(restart.worst_case_failed_hosts) or "-"),
+        ("proof", f"{'exact' if restart.exact else 'not proven'} ({restart.method})"),
+        ("result", "PASS" if restart.passed else "FAIL"),
+    ]
+    write_table(env, ("restart check", "value"), rows, title="Restart check")
+    if restart.unplaced_vms:
+        write_table(
+            env,
+            ("VM that cannot restart", "restart priority", "CPU MHz", "memory MB", "was on"),
+            [(vm.name, vm.restart_priority, vm.cpu_mhz, vm.memory_mb, vm.host or "-") for vm in restart.unplaced_vms],
+            title=f"VMs left down when {', '.join(restart.worst_case_failed_hosts)} fail",
+        )
+
+
+def _write_options(env: Any, report: Any) -> None:
+    if not report.options:
+        return
+    rows = [(option.key, option.canonical, option.value, _yes_no(option.effective), option.note or "") for option in report.options]
+    write_table(env, ("option", "canonical key", "value", "in effect", "note"), rows, title="Advanced options (das.*)")
+
+
+def _write_vm_monitoring(env: Any, report: Any) -> None:
+    monitoring = report.vm_monitoring
+    sources = monitoring.sources
+    window = "none (resets count for ever)" if monitoring.reset_window_s == -1 else f"{monitoring.reset_window_s} s"
+    rows = [
+        ("enabled", _yes_no(monitoring.enabled), sources.get("enabled", "")),
+        ("sensitivity preset", monitoring.sensitivity or "-", sources.get("sensitivity", "")),
+        ("failure interval", f"{monitoring.failure_interval_s} s", sources.get("failure_interval_s", "")),
+        ("minimum uptime", f"{monitoring.min_uptime_s} s", sources.get("min_uptime_s", "")),
+        ("maximum resets", monitoring.max_resets, sources.get("max_resets", "")),
+        ("reset window", window, sources.get("reset_window_s", "")),
+    ]
+    write_table(env, ("VM monitoring", "value", "from"), rows, title="VM monitoring")
+
+
+def _write_verdict(env: Any, report: Any) -> None:
+    from rich.text import Text
+
+    reasons = _failure_reasons(report)
+    console = env.console()
+    console.print(Text("PASS" if report.passed else "FAIL", style="bold green" if report.passed else "bold red"), Text(_verdict_line(report, reasons)))
+
+
+def _verdict_line(report: Any, reasons: list[str]) -> str:
+    if report.passed:
+        restart = "" if report.restart is None else " and every powered-on VM restarts"
+        return f"{report.cluster} tolerates {report.tolerate} host {'failure' if report.tolerate == 1 else 'failures'}: the {report.policy.value} policy holds{restart}."
+    return f"{report.cluster}: " + "; ".join(reasons) + "."
+
+
+def _failure_reasons(report: Any) -> list[str]:
+    reasons = []
+    if not report.policy_passed:
+        reasons.append(_policy_reason(report))
+    if report.restart is not None and not report.restart.passed:
+        failed = ", ".join(report.restart.worst_case_failed_hosts)
+        reasons.append(f"{len(report.restart.unplaced_vms)} VM(s) cannot restart when {failed} fail")
+    return reasons
+
+
+def _policy_reason(report: Any) -> str:
+    if report.policy is Policy.slot and report.slot is not None:
+        return f"slot policy: current failover level {report.slot.current_failover_level} < {report.tolerate}"
+    if report.policy is Policy.percentage and report.percentage is not None:
+        share = report.percentage
+        return (
+            f"percentage policy: CPU {share.cpu_failover_percent}% / memory {share.memory_failover_percent}% free"
+            f" against {_percent(share.configured_cpu_percent)} / {_percent(share.configured_memory_percent)} reserved"
+        )
+    if report.policy is Policy.failover_hosts and report.failover_hosts is not None:
+        dedicated = report.failover_hosts
+        missing = [part for part, ok in (("the displaced load", dedicated.covers_load), ("the largest VM", dedicated.largest_vm_fits)) if not ok]
+        return "failover hosts cannot take " + " and ".join(missing) if missing else "failover hosts are not ready"
+    return f"the {report.policy.value} policy fails"
+
+
+def _verdict(passed: bool, configured: bool) -> str:
+    result = "PASS" if passed else "FAIL"
+    return result if configured else f"{result} (for comparison; not the configured policy)"
+
+
+def _setters(setters: Any, unit: str) -> str:
+    return ", ".join(f"{vm.name} ({vm.value} {unit})" for vm in setters) or "the version's minimum"
+
+
+def _percent(value: Any) -> str:
+    if value is None:
+        return "-"
+    number = float(value)
+    return f"{number:g}%" if number == int(number) else f"{number:.2f}%"
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _or_dash(value: Any) -> Any:
+    return "-" if value is None else value
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(cluster_app, name="cluster")
