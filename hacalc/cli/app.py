@@ -23,6 +23,7 @@ COMMAND_MODULES = {
     "nines": "hacalc.cli.nines",
     "budget": "hacalc.cli.budget",
     "compose": "hacalc.cli.compose",
+    "cluster": "hacalc.cli.cluster",
     "spares": "hacalc.cli.spares",
 }
 
