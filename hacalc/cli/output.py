@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
@@ -40,14 +38,20 @@ def jsonable(value: Any) -> Any:
 
 
 def write_json(env: Environment, data: Mapping[str, Any]) -> None:
+    import json
+
     env.stdout.write(json.dumps(jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
 def write_ndjson(env: Environment, data: Mapping[str, Any]) -> None:
+    import json
+
     env.stdout.write(json.dumps(jsonable(data), separators=(",", ":"), allow_nan=False) + "\n")
 
 
 def write_csv(env: Environment, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    import csv
+
     writer = csv.writer(env.stdout, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
