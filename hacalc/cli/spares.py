@@ -149,9 +149,12 @@ def spares(
     settings.update(from_flags(flags))
     if check and "target" not in settings:
         raise InputError("--check needs a target", "--check", "add --target 99.97")
-    comparison = compare(build_question(settings))
+    question = build_question(settings)
+    comparison = compare(question)
 
     env = ctx.obj
+    for warning in question.warnings():
+        env.warn(warning)
     if output_format is OutputFormat.json:
         write_json(env, comparison.as_dict())
     elif output_format is OutputFormat.csv:

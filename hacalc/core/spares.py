@@ -17,7 +17,7 @@ from fractions import Fraction
 from hacalc.core import markov
 from hacalc.core.errors import InputError
 from hacalc.core.periods import DEFAULT_CONVENTIONS, HOUR, Conventions
-from hacalc.core.units import nines
+from hacalc.core.units import format_duration, nines
 
 MAX_UNITS = 100_000
 
@@ -309,6 +309,18 @@ class Question:
             + ("" if self.has_costs else "; with no prices given, colder spares count as cheaper (none, cold, warm, hot, active-active)"),
         }
 
+    def warnings(self) -> list[str]:
+        """Switchovers not much shorter than a repair, where ignoring repairs during them (§3.1) is doubtful."""
+        slow = [(f"{spare.value} failover", self.failover_seconds(spare)) for spare in self.kinds if spare in TEMPERATURES]
+        if self.coverage < 1 and self.manual_recovery is not None:
+            slow.append(("manual recovery", self.manual_recovery))
+        return [
+            f"{name} {format_duration(seconds)} is not much shorter than the MTTR {format_duration(self.mttr)}: "
+            "the model ignores repairs during a switchover, so treat this option's figures as rough"
+            for name, seconds in slow
+            if seconds * 2 >= self.mttr
+        ]
+
     def _manual_hours(self) -> float | None:
         return None if self.manual_recovery is None else float(self.manual_recovery / HOUR)
 
@@ -431,12 +443,7 @@ def compare(question: Question) -> Comparison:
     options = tuple(solve_option(question, spare, question.spares) for spare in _shown(question, question.spares))
     sweep: tuple[Option, ...] = ()
     if question.sweep is not None:
-        sweep = tuple(
-            solve_option(question, spare, count)
-            for count in question.sweep
-            for spare in _shown(question, count)
-            if spare is not Spare.active_active
-        )
+        sweep = tuple(solve_option(question, spare, count) for count in question.sweep for spare in _swept(question, count))
     return Comparison(question, options, recommend(question, options), sweep)
 
 
@@ -458,6 +465,11 @@ def recommend(question: Question, options: tuple[Option, ...]) -> Option | None:
 
 def _shown(question: Question, spares: int) -> tuple[Spare, ...]:
     return (Spare.none, *question.kinds) if spares > 0 else (Spare.none,)
+
+
+def _swept(question: Question, spares: int) -> tuple[Spare, ...]:
+    """``none`` once at zero spares, then every temperature; the active-active pair has no spare count to sweep."""
+    return tuple(spare for spare in question.kinds if spare is not Spare.active_active) if spares > 0 else (Spare.none,)
 
 
 def _annual_cost(question: Question, spare: Spare, spares: int, solution: Solution, year_hours: float) -> float | None:
