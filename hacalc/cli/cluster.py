@@ -231,7 +231,7 @@ def _write_restart(env: Any, report: Any) -> None:
             env,
             ("VM that cannot restart", "restart priority", "CPU MHz", "memory MB", "was on"),
             [(vm.name, vm.restart_priority, vm.cpu_mhz, vm.memory_mb, vm.host or "-") for vm in restart.unplaced_vms],
-            title=f"VMs left down when {', '.join(restart.worst_case_failed_hosts)} fail",
+            title=f"VMs left down when {_hosts_fail(restart.worst_case_failed_hosts)}",
         )
 
 
@@ -277,8 +277,8 @@ def _failure_reasons(report: Any) -> list[str]:
     if not report.policy_passed:
         reasons.append(_policy_reason(report))
     if report.restart is not None and not report.restart.passed:
-        failed = ", ".join(report.restart.worst_case_failed_hosts)
-        reasons.append(f"{len(report.restart.unplaced_vms)} VM(s) cannot restart when {failed} fail")
+        count = len(report.restart.unplaced_vms)
+        reasons.append(f"{count} VM{'s' if count != 1 else ''} cannot restart when {_hosts_fail(report.restart.worst_case_failed_hosts)}")
     return reasons
 
 
@@ -296,6 +296,12 @@ def _policy_reason(report: Any) -> str:
         missing = [part for part, ok in (("the displaced load", dedicated.covers_load), ("the largest VM", dedicated.largest_vm_fits)) if not ok]
         return "failover hosts cannot take " + " and ".join(missing) if missing else "failover hosts are not ready"
     return f"the {report.policy.value} policy fails"
+
+
+def _hosts_fail(names: Any) -> str:
+    if len(names) == 1:
+        return f"{names[0]} fails"
+    return f"{', '.join(names[:-1])} and {names[-1]} fail"
 
 
 def _verdict(passed: bool, configured: bool) -> str:

@@ -33,6 +33,7 @@ MAX_HOSTS = 10_000
 MAX_VMS = 1_000_000
 
 E = TypeVar("E", bound=Enum)
+_MISSING = object()
 
 
 def load_cluster(source: str, *, input_format: str | None = None, stdin: TextIO | None = None) -> Cluster:
@@ -41,7 +42,7 @@ def load_cluster(source: str, *, input_format: str | None = None, stdin: TextIO 
 
 
 def decode_cluster(document: Document) -> Cluster:
-    fields = _Fields(document, (), document.data, ("cluster", "hosts", "vms"))
+    fields = _Fields(document, (), document.data, "file")
     settings_fields = fields.table("cluster", required=True)
     host_tables = fields.tables("hosts", required=True)
     vm_tables = fields.tables("vms")
@@ -61,15 +62,15 @@ def decode_cluster(document: Document) -> Cluster:
 class _Fields:
     """One table of the file: typed getters that raise ``InputError`` naming the file, line and field path."""
 
-    def __init__(self, document: Document, path: Path, value: Any, known: tuple[str, ...]) -> None:
+    def __init__(self, document: Document, path: Path, value: Any, section: str) -> None:
         self.document = document
         self.path = path
         if not isinstance(value, Mapping):
             raise self.error(path, f"{self.label} must be a table, got {_kind(value)}", "write it as a table of fields")
         self.values = value
-        for key in value:
-            if key not in known:
-                raise self.error((*path, key), f"unknown field {key!r}", _did_you_mean(str(key), known))
+        if not _KNOWN_SETS[section].issuperset(value):
+            key = next(key for key in value if key not in _KNOWN_SETS[section])
+            raise self.error((*path, key), f"unknown field {key!r}", _did_you_mean(str(key), _KNOWN[section]))
 
     @property
     def label(self) -> str:
@@ -82,27 +83,28 @@ class _Fields:
         return key in self.values
 
     def raw(self, key: str, default: Any = None, *, required: bool = False) -> Any:
-        if key not in self.values:
+        value = self.values.get(key, _MISSING)
+        if value is _MISSING:
             if required:
                 raise self.error(self.path, f"missing field {key!r}" + (f" in {self.label}" if self.path else ""), f"add {key} = …")
             return default
-        return self.values[key]
+        return value
 
     def text(self, key: str, default: str | None = None, *, required: bool = False) -> Any:
-        if key not in self.values:
+        value = self.values.get(key, _MISSING)
+        if value is _MISSING:
             return self.raw(key, default, required=required)
-        value = self.values[key]
-        if not isinstance(value, str) or not value.strip():
+        if type(value) is not str or not value.strip():
             raise self.error((*self.path, key), f"{key} must be a non-empty string, got {_kind(value)}", f'write {key} = "…"')
         return value
 
     def integer(
         self, key: str, default: int | None = None, *, required: bool = False, minimum: int = 0, maximum: int | None = None, unit: str = ""
     ) -> Any:
-        value = self.raw(key, default, required=required)
-        if key not in self.values:
-            return value
-        if isinstance(value, bool) or not isinstance(value, int):
+        value = self.values.get(key, _MISSING)
+        if value is _MISSING:
+            return self.raw(key, default, required=required)
+        if type(value) is not int:
             raise self.error((*self.path, key), f"{key} must be a whole number{unit}, got {_kind(value)}", f"write {key} = {_example(minimum, maximum)}")
         if value < minimum or (maximum is not None and value > maximum):
             bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
@@ -110,16 +112,16 @@ class _Fields:
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
-        value = self.raw(key, default)
-        if not isinstance(value, bool):
+        value = self.values.get(key, default)
+        if type(value) is not bool:
             raise self.error((*self.path, key), f"{key} must be true or false, got {_kind(value)}", f"write {key} = true or {key} = false")
         return value
 
     def choice(self, key: str, enum: type[E], default: E | None) -> Any:
-        value = self.raw(key, default)
-        if key not in self.values:
-            return value
-        if isinstance(value, str):
+        value = self.values.get(key, _MISSING)
+        if value is _MISSING:
+            return default
+        if type(value) is str:
             try:
                 return enum(value)
             except ValueError:
@@ -129,7 +131,7 @@ class _Fields:
         raise self.error((*self.path, key), f"{key} must be one of {', '.join(choices)}, got {shown}", _did_you_mean(str(value), choices))
 
     def table(self, key: str, *, required: bool = False) -> _Fields:
-        return _Fields(self.document, (*self.path, key), self.raw(key, {}, required=required), _KNOWN[key])
+        return _Fields(self.document, (*self.path, key), self.raw(key, {}, required=required), key)
 
     def tables(self, key: str, *, required: bool = False) -> list[tuple[Path, _Fields]]:
         value = self.raw(key, [], required=required)
@@ -137,7 +139,7 @@ class _Fields:
             raise self.error((*self.path, key), f"{key} must be a list of tables, got {_kind(value)}", f"write each entry under [[{key}]]")
         if required and not value:
             raise self.error((*self.path, key), f"{key} is empty", f"add at least one [[{key}]] entry")
-        return [((*self.path, key, index), _Fields(self.document, (*self.path, key, index), item, _KNOWN[key])) for index, item in enumerate(value)]
+        return [((*self.path, key, index), _Fields(self.document, (*self.path, key, index), item, key)) for index, item in enumerate(value)]
 
     def strings(self, key: str) -> tuple[str, ...]:
         value = self.raw(key, [])
@@ -147,6 +149,7 @@ class _Fields:
 
 
 _KNOWN: dict[str, tuple[str, ...]] = {
+    "file": ("cluster", "hosts", "vms"),
     "cluster": (
         "name",
         "vsphere",
@@ -177,6 +180,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
         "count",
     ),
 }
+_KNOWN_SETS = {section: frozenset(fields) for section, fields in _KNOWN.items()}
 
 
 def _decode_settings(fields: _Fields) -> ClusterSettings:

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from hacalc.core.errors import InputError
-from hacalc.scenario import files
+from hacalc.scenario import files, safe_yaml
 from hacalc.scenario.files import format_path, read_document
 
 SAME_DATA = {
@@ -109,10 +109,10 @@ def test_yaml_alias_bomb_is_refused_before_it_expands():
 
 
 def test_yaml_alias_and_anchor_counts_are_capped(monkeypatch):
-    monkeypatch.setattr(files, "MAX_YAML_ALIASES", 3)
+    monkeypatch.setattr(safe_yaml, "MAX_YAML_ALIASES", 3)
     text = "a: &a 1\nb: [*a, *a, *a, *a]\n"
     assert "more than 3 aliases" in str(error_of("-", input_format="yaml", stdin=io.StringIO(text)))
-    monkeypatch.setattr(files, "MAX_YAML_ANCHORS", 2)
+    monkeypatch.setattr(safe_yaml, "MAX_YAML_ANCHORS", 2)
     text = "a: &a 1\nb: &b 2\nc: &c 3\n"
     assert "more than 2 anchors, in <stdin> line 3" in str(error_of("-", input_format="yaml", stdin=io.StringIO(text)))
 

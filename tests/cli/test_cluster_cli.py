@@ -1,0 +1,178 @@
+"""``hacalc cluster check`` end to end: exit codes, the JSON shape, the seed's rejected key, every bundled scenario."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+CLUSTER_FILES = sorted(SCENARIOS.glob("cluster-*.*"))
+SLOT_EXAMPLE = str(SCENARIOS / "cluster-vmware-slot-example.toml")
+PERCENTAGE_EXAMPLE = str(SCENARIOS / "cluster-vmware-percentage-example.json")
+UNBALANCED = str(SCENARIOS / "cluster-unbalanced.toml")
+C_ESX35 = str(SCENARIOS / "cluster-c-esx35.toml")
+
+ISSUE_KEYS = {"cluster", "policy", "tolerate", "passed", "hosts", "slot", "percentage", "restart", "warnings"}
+
+
+def run_json(hacalc, *args, input=None):
+    result = hacalc("cluster", "check", *args, "--format", "json", input=input)
+    assert result.exit_code in (0, 1), result.stderr
+    return result, json.loads(result.stdout)
+
+
+def assert_bad_input(result):
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("hacalc: error: ")
+
+
+def test_every_bundled_scenario_runs(hacalc):
+    assert len(CLUSTER_FILES) >= 8
+    for path in CLUSTER_FILES:
+        result, data = run_json(hacalc, str(path))
+        assert ISSUE_KEYS <= data.keys(), path
+        assert data["passed"] == (result.exit_code == 0), path
+        table = hacalc("cluster", "check", str(path))
+        assert table.exit_code == result.exit_code
+        assert ("PASS" if data["passed"] else "FAIL") in table.stdout
+
+
+def test_json_has_the_issue_shape(hacalc):
+    # issue 4 §4: the keys every consumer may rely on
+    _, data = run_json(hacalc, SLOT_EXAMPLE)
+    assert {"name", "counted", "reason", "slots"} <= data["hosts"][0].keys()
+    assert {"cpu_mhz", "memory_mb", "total_slots", "used_slots", "available_slots", "current_failover_level", "passed"} <= data["slot"].keys()
+    assert {"passed", "exact", "worst_case_failed_hosts", "unplaced_vms"} <= data["restart"].keys()
+    assert isinstance(data["warnings"], list)
+
+
+def test_vmware_slot_example(hacalc):
+    # vsphere-ha.md EX-1 / TV-1 (VMware Availability guide): slot 2 GHz / 2 GB, slots 4, 3, 3, level 1, one available slot
+    result, data = run_json(hacalc, SLOT_EXAMPLE)
+    assert result.exit_code == 0
+    slot = data["slot"]
+    assert (slot["cpu_mhz"], slot["memory_mb"]) == (2000, 2048)
+    assert [host["slots"] for host in data["hosts"]] == [4, 3, 3]
+    assert (slot["total_slots"], slot["used_slots"], slot["available_slots"]) == (10, 5, 1)
+    assert slot["current_failover_level"] == 1
+    assert slot["passed"] and data["passed"]
+
+
+def test_vmware_slot_example_fails_for_two_failures_with_exit_1(hacalc):
+    # TV-1: "If H1 and H2 fail, 3 slots remain" for 5 VMs: the policy fails for F = 2
+    result, data = run_json(hacalc, SLOT_EXAMPLE, "--tolerate", "2")
+    assert result.exit_code == 1
+    assert data["tolerate"] == 2
+    assert data["slot"]["passed"] is False and data["passed"] is False
+    table = hacalc("cluster", "check", SLOT_EXAMPLE, "--tolerate", "2")
+    assert table.exit_code == 1
+    assert "FAIL" in table.stdout and "current failover level 1 < 2" in table.stdout
+
+
+def test_vmware_percentage_example(hacalc):
+    # vsphere-ha.md EX-2 / TV-2: 70 % CPU (70.83 floored) and 71 % memory free against 25 % reserved
+    result, data = run_json(hacalc, PERCENTAGE_EXAMPLE)
+    assert result.exit_code == 0
+    share = data["percentage"]
+    assert (share["cpu_failover_percent"], share["memory_failover_percent"]) == (70, 71)
+    assert share["passed"] is True and data["policy"] == "percentage"
+
+
+def test_policy_option_overrides_the_file(hacalc):
+    _, data = run_json(hacalc, SLOT_EXAMPLE, "--policy", "percentage")
+    assert data["policy"] == "percentage"
+    assert (data["percentage"]["cpu_failover_percent"], data["percentage"]["memory_failover_percent"]) == (70, 71)
+
+
+def test_unbalanced_cluster(hacalc):
+    # vsphere-ha.md EX-3 / TV-3 (HA Deepdive): slots 16, 16, 32; one failure leaves 32, two leave 16
+    result, data = run_json(hacalc, UNBALANCED)
+    assert result.exit_code == 0
+    assert [host["slots"] for host in data["hosts"]] == [16, 16, 32]
+    result, data = run_json(hacalc, UNBALANCED, "--tolerate", "2")
+    assert result.exit_code == 1 and data["slot"]["current_failover_level"] == 1
+
+
+def test_no_restart_check_leaves_the_restart_section_out(hacalc):
+    _, data = run_json(hacalc, SLOT_EXAMPLE, "--no-restart-check")
+    assert data["restart"] is None
+    assert "skipped" in hacalc("cluster", "check", SLOT_EXAMPLE, "--no-restart-check").stdout
+
+
+def test_the_seeds_bad_key_is_rejected_as_vcenter_does(hacalc, tmp_path):
+    # seed handbook: VirtualCenter refused "VMFailoverEnabled" (no das. prefix): "Bad HA advanced option key"
+    text = Path(C_ESX35).read_text().replace('"das.vmFailoverEnabled" = "true"', 'VMFailoverEnabled = "True"')
+    path = tmp_path / "c-esx35-bad-key.toml"
+    path.write_text(text)
+    result = hacalc("cluster", "check", str(path))
+    assert_bad_input(result)
+    assert result.stderr.startswith("hacalc: error: Bad HA advanced option key: VMFailoverEnabled")
+    assert "das.vmFailoverEnabled" in result.stderr  # the did-you-mean
+
+
+def test_seed_spelling_warns_and_strict_keys_refuses(hacalc):
+    # the seed writes das.MinUptime and das.FailureInterval; vCenter documents another case
+    result = hacalc("cluster", "check", C_ESX35)
+    assert result.exit_code == 0
+    assert "hacalc: warning:" in result.stderr and "das.MinUptime" in result.stderr
+    assert_bad_input(hacalc("cluster", "check", C_ESX35, "--strict-keys"))
+
+
+def test_quiet_silences_warnings_not_data(hacalc):
+    result = hacalc("--quiet", "cluster", "check", C_ESX35)
+    assert result.exit_code == 0 and result.stderr == "" and "PASS" in result.stdout
+
+
+def test_seed_vm_monitoring_options_are_shown(hacalc):
+    # seed handbook: das.MinUptime 180, das.FailureInterval 90 on C-ESX35
+    _, data = run_json(hacalc, C_ESX35)
+    assert (data["vm_monitoring"]["failure_interval_s"], data["vm_monitoring"]["min_uptime_s"]) == (90, 180)
+
+
+def test_stdin_with_input_format(hacalc):
+    result, data = run_json(hacalc, "-", "--input-format", "json", input=Path(PERCENTAGE_EXAMPLE).read_text())
+    assert result.exit_code == 0 and data["cluster"] == "VMware percentage example"
+
+
+def test_stdin_without_input_format_is_bad_input(hacalc):
+    result = hacalc("cluster", "check", "-", input="{}")
+    assert_bad_input(result)
+    assert "--input-format" in result.stderr
+
+
+def test_a_malformed_file_is_one_line_and_exit_2(hacalc, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[cluster]\nname = "C"\n\n[[hosts]]\nname = "h"\ncpu_mzh = 1\nmemory_mb = 1\n')
+    result = hacalc("cluster", "check", str(path))
+    assert_bad_input(result)
+    assert result.stderr == f"hacalc: error: unknown field 'cpu_mzh', in {path} line 6 (hosts[0].cpu_mzh), did you mean 'cpu_mhz'?\n"
+
+
+@pytest.mark.parametrize("args", [("--tolerate", "0"), ("--policy", "slots"), ("--format", "xml"), ()])
+def test_bad_options_exit_2(hacalc, args):
+    assert_bad_input(hacalc("cluster", "check", *args, SLOT_EXAMPLE) if args else hacalc("cluster", "check", "missing.toml"))
+
+
+def test_csv_has_one_row_per_host(hacalc):
+    result = hacalc("cluster", "check", UNBALANCED, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["host"] for row in rows] == ["ESXi-01", "ESXi-02", "ESXi-03"]
+    assert [row["slots"] for row in rows] == ["16", "16", "32"]
+    assert {row["passed"] for row in rows} == {"true"}
+
+
+def test_excluded_hosts_are_listed_with_their_reason(hacalc):
+    # the seed's medium cluster has one host in maintenance mode
+    _, data = run_json(hacalc, str(SCENARIOS / "cluster-seed-medium-3-hosts.yaml"))
+    excluded = [host for host in data["hosts"] if not host["counted"]]
+    assert [host["name"] for host in excluded] == ["ESX35QA0003"]
+    assert excluded[0]["reason"]
+
+
+def test_help_lists_the_command(hacalc):
+    assert "cluster" in hacalc("--help").stdout
+    result = hacalc("cluster", "check", "--help")
+    assert result.exit_code == 0 and "--no-restart-check" in result.stdout
