@@ -243,15 +243,15 @@ def verdict(comparison: Comparison) -> str:
     best = min(options, key=lambda option: option.unavailability)
     recommended = comparison.recommended
     if question.target is None:
-        parts = [f"{_describe(best)} is the most available at {_percent(best)}"]
+        parts = [f"{_describe(best)} {_verb(best, 'is', 'are')} the most available at {_percent(best)}"]
         if question.has_costs:
             cheapest = min(options, key=lambda option: option.annual_cost or 0.0)
-            parts.append(f"{_describe(cheapest)} is the cheapest at {_money(cheapest.annual_cost)}/yr")
+            parts.append(f"{_describe(cheapest)} {_verb(cheapest, 'is', 'are')} the cheapest at {_money(cheapest.annual_cost)}/yr")
     elif recommended is None:
         parts = [f"no option meets {format_percent(question.target)}; the best, {_describe(best)}, reaches {_percent(best)}"]
     else:
         cost = "" if recommended.annual_cost is None else f" for {_money(recommended.annual_cost)}/yr"
-        parts = [f"{_describe(recommended)} meets {format_percent(question.target)}{cost}"]
+        parts = [f"{_describe(recommended)} {_verb(recommended, 'meets', 'meet')} {format_percent(question.target)}{cost}"]
     losers = [option for option in options if option is not recommended and option.failover_downtime_seconds_per_year > 0]
     if losers:
         loser = max(losers, key=lambda option: option.failover_downtime_seconds_per_year)
@@ -269,6 +269,10 @@ def _describe(option: Option) -> str:
     if option.spare is Spare.active_active:
         return "the active-active pair"
     return f"{option.spares} {option.spare.value} spares" if option.spares > 1 else f"{option.spare.value} spare"
+
+
+def _verb(option: Option, singular: str, plural: str) -> str:
+    return plural if option.spares > 1 and option.spare is not Spare.active_active else singular
 
 
 def _activation(seconds: Fraction) -> str:
