@@ -10,6 +10,7 @@ import typer
 from hacalc.cli.options import FormatOption
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
+from hacalc.core.errors import HacalcError
 from hacalc.core.vsphere.model import Cluster, Policy
 
 cluster_app = typer.Typer(
@@ -71,11 +72,16 @@ def check(
         hacalc cluster check scenarios/cluster-vmware-slot-example.toml --tolerate 2
     """
     from hacalc.core.vsphere.check import check_cluster
-    from hacalc.scenario.cluster import load_cluster
+    from hacalc.scenario.cluster import decode_cluster
+    from hacalc.scenario.files import read_document
 
     env = ctx.obj
-    cluster = load_cluster(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
-    report = check_cluster(cluster, tolerate=tolerate, policy=policy, strict_keys=strict_keys, restart_check=not no_restart_check)
+    document = read_document(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
+    cluster = decode_cluster(document)
+    try:
+        report = check_cluster(cluster, tolerate=tolerate, policy=policy, strict_keys=strict_keys, restart_check=not no_restart_check)
+    except HacalcError as error:
+        raise _in_file(error, document) from None
 
     if output_format is OutputFormat.json:
         write_json(env, report.as_dict())
@@ -87,6 +93,12 @@ def check(
         env.warn(warning)
     if not report.passed:
         raise typer.Exit(ExitStatus.GATE_FAILED)
+
+
+def _in_file(error: HacalcError, document: Any) -> HacalcError:
+    """Admission control names fields (``cluster.options``); say which file and line they are on."""
+    path = tuple(error.where.split(".")) if error.where else ()
+    return type(error)(error.what, document.where(path), error.fix, error.detail)
 
 
 def _host_csv_rows(report: Any) -> list[list[Any]]:

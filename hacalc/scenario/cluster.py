@@ -25,9 +25,9 @@ from hacalc.core.vsphere.model import (
     VmMonitoring,
     VmMonitoringSensitivity,
 )
+from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, profile
 from hacalc.scenario.files import Document, Path, format_path, read_document
 
-VSPHERE_VERSIONS = ("2.5", "4.0", "4.1", "5.0", "5.1", "5.5", "6.0", "6.5", "6.7", "7.0", "8.0")
 MAX_COUNT = 100_000  # one count; a typo such as count = 1e9 must not exhaust memory
 MAX_HOSTS = 10_000
 MAX_VMS = 1_000_000
@@ -231,12 +231,15 @@ def _vm_monitoring(cluster: _Fields) -> VmMonitoring | None:
 
 
 def _version(fields: _Fields) -> str:
+    """The version profile's name; YAML and TOML users may write 6.7 unquoted."""
     value = fields.raw("vsphere", "8.0")
-    text = f"{value:.1f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-    if text not in VSPHERE_VERSIONS:
-        shown = repr(text) if isinstance(text, str) else _kind(text)
-        raise fields.error((*fields.path, "vsphere"), f"unknown vSphere version {shown}", f"use one of {', '.join(VSPHERE_VERSIONS)}")
-    return text
+    text = f"{value:.1f}" if type(value) in (int, float) else value
+    if not isinstance(text, str):
+        raise fields.error((*fields.path, "vsphere"), f"vsphere must be a version such as \"8.0\", got {_kind(value)}", f"use one of {', '.join(SUPPORTED_VERSIONS)}")
+    try:
+        return profile(text).name
+    except InputError as error:
+        raise fields.error((*fields.path, "vsphere"), error.what, error.fix or "") from None
 
 
 def _options(fields: _Fields) -> dict[str, str]:

@@ -109,8 +109,10 @@ def test_the_seeds_bad_key_is_rejected_as_vcenter_does(hacalc, tmp_path):
     path.write_text(text)
     result = hacalc("cluster", "check", str(path))
     assert_bad_input(result)
-    assert result.stderr.startswith("hacalc: error: Bad HA advanced option key: VMFailoverEnabled")
-    assert "das.vmFailoverEnabled" in result.stderr  # the did-you-mean
+    assert result.stderr == (
+        f"hacalc: error: Bad HA advanced option key: VMFailoverEnabled, in {path} line 18 (cluster.options), "
+        "did you mean das.vmFailoverEnabled?\n"
+    )
 
 
 def test_seed_spelling_warns_and_strict_keys_refuses(hacalc):
