@@ -62,11 +62,9 @@ def main() -> None:
     ]
     print(f"{'hacalc spares':42} {'median s':>9} {'x python':>9} {'x --version':>12}  goal")
     python, version = (median_seconds(command, args.runs) for _, command, _ in cases[:2])
-    for name, command, goal in cases:
-        median = median_seconds(command, args.runs)
+    for (name, _, goal), median in zip(cases, [python, version, *(median_seconds(command, args.runs) for _, command, _ in cases[2:])]):
         verdict = "" if goal is None else f"<= {goal} s {'ok' if median <= goal else 'OVER'}"
         print(f"{name:42} {median:9.3f} {median / python:9.1f} {median / version:12.1f}  {verdict}", flush=True)
-
 
 if __name__ == "__main__":
     main()
