@@ -53,29 +53,29 @@ def spares(
         Optional[str], typer.Option("--mttr", help="Mean time for one crew to repair one unit, e.g. 10h.", rich_help_panel=_MODEL)
     ] = None,
     needed: Annotated[
-        Optional[str], typer.Option("--needed", metavar="N", help="Units that must run for the system to be up [default: 1].", rich_help_panel=_MODEL)
+        Optional[str], typer.Option("--needed", metavar="N", help="Units that must run for the system to be up (default 1).", rich_help_panel=_MODEL)
     ] = None,
     spare_count: Annotated[
-        Optional[str], typer.Option("--spares", metavar="N", help="Spares standing by [default: 1].", rich_help_panel=_MODEL)
+        Optional[str], typer.Option("--spares", metavar="N", help="Spares standing by (default 1).", rich_help_panel=_MODEL)
     ] = None,
     crews: Annotated[
-        Optional[str], typer.Option("--crews", metavar="N", help="Repair crews working in parallel [default: 1].", rich_help_panel=_MODEL)
+        Optional[str], typer.Option("--crews", metavar="N", help="Repair crews working in parallel (default 1).", rich_help_panel=_MODEL)
     ] = None,
     dormancy: Annotated[
         Optional[str],
-        typer.Option("--dormancy", help="Failure rate of an idle warm spare as a share of a running unit's, 0-1 [default: 0.5].", rich_help_panel=_MODEL),
+        typer.Option("--dormancy", help="Failure rate of an idle warm spare as a share of a running unit's, 0-1 (default 0.5).", rich_help_panel=_MODEL),
     ] = None,
     kind: Annotated[
         Optional[str],
         typer.Option(
             "--kind",
-            help="hot, warm, cold, active-active or all (hot, warm and cold); comma-separated; 'none' is always shown [default: all].",
+            help="hot, warm, cold, active-active or all (hot, warm and cold); comma-separated; 'none' is always shown (default all).",
             rich_help_panel=_MODEL,
         ),
     ] = None,
     coverage: Annotated[
         Optional[str],
-        typer.Option("--coverage", help="Probability a failover is detected and succeeds, e.g. 0.99 or 99% [default: 1].", rich_help_panel=_SWITCHOVER),
+        typer.Option("--coverage", help="Probability a failover is detected and succeeds, e.g. 0.99 or 99% (default 1).", rich_help_panel=_SWITCHOVER),
     ] = None,
     manual_recovery: Annotated[
         Optional[str],
@@ -85,7 +85,7 @@ def spares(
         Optional[str],
         typer.Option(
             "--failover",
-            help="Mean failover time per temperature (the system is down meanwhile): hot=30s,warm=5m,cold=30m, or one time for all [default: 0].",
+            help="Mean failover time per temperature (the system is down meanwhile): hot=30s,warm=5m,cold=30m, or one time for all (default 0).",
             rich_help_panel=_SWITCHOVER,
         ),
     ] = None,
@@ -110,23 +110,20 @@ def spares(
 ) -> None:
     """Compare no spare with hot, warm and cold spares: availability, outages, MTTF and annual cost.
 
-    A hot spare fails like a running unit and takes over fast; a warm spare fails at --dormancy times
-    that rate; a cold spare never fails idle but takes longest to start. Every option is solved
-    exactly as a Markov chain with exponential failure and repair times and shared repair crews.
+    A hot spare fails like a running unit and takes over fast; a warm spare fails at --dormancy times that rate; a cold spare never fails idle but takes longest to start. Each option is solved exactly as a Markov chain: exponential failure and repair times, shared repair crews.
 
-    MTTF in the results is the mean time from all units working to the first outage that is not a
-    covered failover. Failover blips (the --failover time after a covered failure) do count as
-    outages and as downtime, but they do not end the MTTF; a failover that did not happen (1 -
-    --coverage) does, as does running out of spares.
+    MTTF in the results is the mean time from all units working to the first outage that is not a covered failover. Failover blips (the --failover time after a covered failure) do count as outages and as downtime, but they do not end the MTTF; a failover that did not happen (1 - coverage) does, and so does running out of spares.
 
-    Annual cost = spares x spare cost + downtime hours x downtime cost. With no prices, colder counts
-    as cheaper. Exit status: 0 done, 1 --check and no option meets --target, 2 bad input.
+    Annual cost = spares x spare cost + downtime hours x downtime cost; with no prices, colder counts as cheaper. Exit status: 0 done, 1 with --check when no option meets --target, 2 bad input.
 
     Example:
 
-        hacalc spares --mttf 1000h --mttr 10h --coverage 0.99 --manual-recovery 30m \\
-          --failover hot=30s,warm=5m,cold=30m --spare-cost hot=9000,warm=5000,cold=1000 \\
-          --downtime-cost 100 --target 99.97
+        hacalc spares --mttf 1000h --mttr 10h --coverage 0.99
+          --manual-recovery 30m --failover hot=30s,warm=5m,cold=30m
+          --spare-cost hot=9000,warm=5000,cold=1000 --downtime-cost 100
+          --target 99.97
+
+        hacalc spares scenarios/spares-database-pair.toml --sweep-spares 0..2
     """
     flags = {
         "mttf": mttf,
