@@ -50,10 +50,10 @@ def check(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file (.toml, .yaml, .yml, .json), or - for stdin.", show_default=False)],
     tolerate: Annotated[
-        Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to tolerate [default: the file's tolerate].", show_default=False)
+        Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to tolerate (default: the file's tolerate).", show_default=False)
     ] = None,
     policy: Annotated[
-        Optional[Policy], typer.Option("--policy", case_sensitive=False, help="Admission control policy [default: the file's policy].", show_default=False)
+        Optional[Policy], typer.Option("--policy", case_sensitive=False, help="Admission control policy (default: the file's policy).", show_default=False)
     ] = None,
     strict_keys: Annotated[bool, typer.Option("--strict-keys", help="Refuse das.* keys not spelled as vCenter documents them.")] = False,
     no_restart_check: Annotated[bool, typer.Option("--no-restart-check", help="Admission control only: skip the check that every VM restarts.")] = False,
@@ -64,12 +64,11 @@ def check(
 ) -> None:
     """Check admission control and the restart of every VM after any TOLERATE host failures.
 
-    Exit status 0 when the configured policy and the restart check pass, 1 when either fails,
-    2 when the file or an option is wrong.
+    Exit status: 0 the configured policy and the restart check pass, 1 either fails, 2 bad input.
 
     Example:
 
-        hacalc cluster check scenarios/cluster-vmware-slot-example.toml --tolerate 2
+        hacalc cluster check scenarios/cluster-unbalanced.toml -F 2
     """
     from hacalc.core.vsphere.check import check_cluster
     from hacalc.scenario.cluster import decode_cluster
