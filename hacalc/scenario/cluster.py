@@ -26,7 +26,7 @@ from hacalc.core.vsphere.model import (
     VmMonitoringSensitivity,
 )
 from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, profile
-from hacalc.scenario.files import Document, Path, format_path, read_document
+from hacalc.scenario.files import Document, FieldPath, format_path, read_document
 
 MAX_COUNT = 100_000  # one count; a typo such as count = 1e9 must not exhaust memory
 MAX_HOSTS = 10_000
@@ -62,7 +62,7 @@ def decode_cluster(document: Document) -> Cluster:
 class _Fields:
     """One table of the file: typed getters that raise ``InputError`` naming the file, line and field path."""
 
-    def __init__(self, document: Document, path: Path, value: Any, section: str) -> None:
+    def __init__(self, document: Document, path: FieldPath, value: Any, section: str) -> None:
         self.document = document
         self.path = path
         if not isinstance(value, Mapping):
@@ -76,7 +76,7 @@ class _Fields:
     def label(self) -> str:
         return format_path(self.path) if self.path else "the file"
 
-    def error(self, path: Path, what: str, fix: str) -> InputError:
+    def error(self, path: FieldPath, what: str, fix: str) -> InputError:
         return InputError(what, self.document.where(path), fix)
 
     def has(self, key: str) -> bool:
@@ -133,7 +133,7 @@ class _Fields:
     def table(self, key: str, *, required: bool = False) -> _Fields:
         return _Fields(self.document, (*self.path, key), self.raw(key, {}, required=required), key)
 
-    def tables(self, key: str, *, required: bool = False) -> list[tuple[Path, _Fields]]:
+    def tables(self, key: str, *, required: bool = False) -> list[tuple[FieldPath, _Fields]]:
         value = self.raw(key, [], required=required)
         if not isinstance(value, list):
             raise self.error((*self.path, key), f"{key} must be a list of tables, got {_kind(value)}", f"write each entry under [[{key}]]")
@@ -280,13 +280,13 @@ def _decode_vm(fields: _Fields) -> tuple[VM, int]:
 T = TypeVar("T", Host, VM)
 
 
-def _expand(document: Document, kind: str, entries: list[tuple[Path, tuple[T, int]]], limit: int) -> list[tuple[T, Path]]:
+def _expand(document: Document, kind: str, entries: list[tuple[FieldPath, tuple[T, int]]], limit: int) -> list[tuple[T, FieldPath]]:
     """``count = n`` becomes n objects named NAME-1 … NAME-n; names must then be unique."""
     total = sum(count for _, (_, count) in entries)
     if total > limit:
         raise InputError(f"the file describes {total:,} {kind}", document.where((kind,)), f"hacalc reads at most {limit:,} {kind}")
-    expanded: list[tuple[T, Path]] = []
-    first_seen: dict[str, Path] = {}
+    expanded: list[tuple[T, FieldPath]] = []
+    first_seen: dict[str, FieldPath] = {}
     for path, (item, count) in entries:
         names = [item.name] if count == 1 else [f"{item.name}-{number}" for number in range(1, count + 1)]
         for name in names:
@@ -306,7 +306,7 @@ def _renamed(item: T, name: str) -> T:
     return replace(item, name=name)
 
 
-def _unknown_name(document: Document, path: Path, kind: str, name: str, known: set[str]) -> InputError:
+def _unknown_name(document: Document, path: FieldPath, kind: str, name: str, known: set[str]) -> InputError:
     return InputError(f"unknown {kind} {name!r}", document.where(path), _did_you_mean(name, sorted(known), default="name a host listed under [[hosts]]"))
 
 

@@ -8,13 +8,13 @@ looked up only when an error is reported, so a well-formed file pays nothing for
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import tomllib
 from functools import cached_property
 from json.decoder import JSONArray, JSONObject
 from json.scanner import py_make_scanner
-from pathlib import Path as FilePath
 from typing import Any, TextIO, Union
 
 from hacalc.core.errors import InputError
@@ -25,10 +25,10 @@ STDIN = "-"
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
 
-Path = tuple[Union[str, int], ...]
+FieldPath = tuple[Union[str, int], ...]
 
 
-def format_path(path: Path) -> str:
+def format_path(path: FieldPath) -> str:
     """``hosts[3].cpu_mhz``: the spelling used in every error message."""
     text = ""
     for part in path:
@@ -45,12 +45,12 @@ class Document:
         self.text = text
         self.data = data
 
-    def where(self, path: Path = ()) -> str:
+    def where(self, path: FieldPath = ()) -> str:
         line = self.line_of(path)
         location = f"in {self.name}" + (f" line {line}" if line else "")
         return f"{location} ({format_path(path)})" if path else location
 
-    def line_of(self, path: Path) -> int | None:
+    def line_of(self, path: FieldPath) -> int | None:
         """The line of ``path``, or of its nearest enclosing field the format lets us find."""
         for end in range(len(path), 0, -1):
             line = self._lines.get(path[:end])
@@ -59,7 +59,7 @@ class Document:
         return None
 
     @cached_property
-    def _lines(self) -> dict[Path, int]:
+    def _lines(self) -> dict[FieldPath, int]:
         if self.format == "yaml":
             from hacalc.scenario.safe_yaml import yaml_lines
 
@@ -81,7 +81,7 @@ def read_document(source: str, *, input_format: str | None = None, stdin: TextIO
 def _format_from_name(source: str) -> str:
     if source == STDIN:
         raise InputError("cannot tell the format of stdin", "FILE '-'", "add --input-format toml, yaml or json")
-    suffix = FilePath(source).suffix.lower()
+    suffix = os.path.splitext(source)[1].lower()
     if suffix not in EXTENSIONS:
         raise InputError(
             f"unknown scenario file type {suffix or '(no extension)'!r}", f"in {source}", "name it .toml, .yaml, .yml or .json, or pass --input-format"
@@ -108,7 +108,10 @@ def _read_file(source: str) -> str:
 
 
 def _read_capped(stream: TextIO, name: str) -> str:
-    text = stream.read(MAX_BYTES + 1)
+    try:
+        text = stream.read(MAX_BYTES + 1)
+    except UnicodeDecodeError:
+        raise InputError("the input is not UTF-8 text", f"in {name}", "send UTF-8") from None
     _check_size(len(text), name)
     return text.removeprefix("\ufeff")
 
@@ -151,15 +154,15 @@ _TOML_KEY = re.compile(r"\s*((?:\"(?:[^\"\\]|\\.)*\"|'[^']*'|[A-Za-z0-9_-]+)(?:\
 _TOML_KEY_PART = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([A-Za-z0-9_-]+)")
 
 
-def _toml_key_parts(text: str) -> Path:
+def _toml_key_parts(text: str) -> FieldPath:
     return tuple(next(group for group in match.groups() if group is not None) for match in _TOML_KEY_PART.finditer(text))
 
 
-def _toml_lines(text: str) -> dict[Path, int]:
+def _toml_lines(text: str) -> dict[FieldPath, int]:
     """Lines of table headers and keys, found by reading the text the way the TOML grammar lays it out."""
-    lines: dict[Path, int] = {}
-    array_lengths: dict[Path, int] = {}
-    prefix: Path = ()
+    lines: dict[FieldPath, int] = {}
+    array_lengths: dict[FieldPath, int] = {}
+    prefix: FieldPath = ()
     for number, line in enumerate(text.splitlines(), start=1):
         header = _TOML_HEADER.match(line)
         if header and not _TOML_KEY.match(line):
@@ -205,7 +208,7 @@ def _parse_json(text: str, name: str) -> Any:
         raise too_deep(name) from None
 
 
-def _json_lines(text: str, name: str = "the file") -> dict[Path, int]:
+def _json_lines(text: str, name: str = "the file") -> dict[FieldPath, int]:
     """Lines of every value, from a pure-Python parse that records where each value starts."""
     decoder = _LocatingDecoder(text, name)
     decoder.decode(text)
@@ -217,7 +220,7 @@ class _LocatingDecoder(json.JSONDecoder):
         super().__init__()
         self.text = text
         self.name = name
-        self.offsets: dict[Path, int] = {}
+        self.offsets: dict[FieldPath, int] = {}
         self._containers: dict[int, list[tuple[Any, int]]] = {}
         self.parse_object = self._parse_object
         self.parse_array = self._parse_array
@@ -254,7 +257,7 @@ class _LocatingDecoder(json.JSONDecoder):
         self._containers[id(values)] = list(enumerate(starts))
         return values, end
 
-    def _collect(self, path: Path, value: Any, offset: int) -> None:
+    def _collect(self, path: FieldPath, value: Any, offset: int) -> None:
         self.offsets[path] = offset
         children = self._containers.get(id(value), [])
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from hacalc.core.errors import InputError
-from hacalc.scenario.files import MAX_DEPTH, Path, too_deep
+from hacalc.scenario.files import MAX_DEPTH, FieldPath, too_deep
 
 MAX_YAML_ANCHORS = 1_000
 MAX_YAML_ALIASES = 10_000
@@ -98,14 +98,14 @@ def parse_yaml(text: str, name: str) -> Any:
         loader.dispose()
 
 
-def yaml_lines(text: str) -> dict[Path, int]:
-    lines: dict[Path, int] = {}
+def yaml_lines(text: str) -> dict[FieldPath, int]:
+    lines: dict[FieldPath, int] = {}
     for path, line in _yaml_node_lines((), yaml.compose(text, Loader=LimitedSafeLoader)):
         lines.setdefault(path, line)
     return lines
 
 
-def _yaml_node_lines(path: Path, node: Any) -> Iterator[tuple[Path, int]]:
+def _yaml_node_lines(path: FieldPath, node: Any) -> Iterator[tuple[FieldPath, int]]:
     """The line of each mapping key and sequence item below ``node``."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
