@@ -1,0 +1,225 @@
+"""``hacalc availability --input FILE|-``: one result per MTTF/MTTR row, streamed in chunks.
+
+The input is read in blocks of whole rows (about ``BLOCK_BYTES`` each); each block is parsed, checked
+and computed as a whole before any of it is written, so memory stays flat however long the input is
+and a bad row stops the run before its block reaches stdout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from hacalc.cli.env import Environment
+from hacalc.cli.options import located
+from hacalc.core.batch import (
+    OUTPUT_COLUMNS,
+    CsvHeader,
+    Ragged,
+    availability_columns,
+    csv_header,
+    join_rows,
+    read_csv_block,
+    read_ndjson_lines,
+    where,
+)
+from hacalc.core.errors import InputError
+from hacalc.core.periods import Conventions
+from hacalc.core.units import unit_seconds
+
+BLOCK_BYTES = 1 << 20
+STREAM_FORMATS = ("csv", "ndjson")
+_EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
+_CSV_TAIL = [b",", b",", b",", b",", b"\n"]
+_JSON_TAIL = [f'"{OUTPUT_COLUMNS[0]}":'.encode(), *(f',"{name}":'.encode() for name in OUTPUT_COLUMNS[1:]), b"}\n"]
+
+
+def run_batch(env: Environment, source: str, *, default_unit: str, output: str | None, conventions: Conventions) -> None:
+    """Read MTTF/MTTR rows from ``source`` (a path, or ``-`` for stdin) and write one result per row.
+
+    ``output`` is ``csv``, ``ndjson`` or ``None`` for the input's own format. Bare numbers are in
+    ``default_unit``.
+    """
+    located("--unit", unit_seconds, default_unit, conventions=conventions)
+    if output is not None and output not in STREAM_FORMATS:
+        raise InputError(f"unknown output format {output!r}", "--format", "use csv or ndjson")
+    with _open(env, source) as stream:
+        blocks = _blocks(stream.read)
+        first = next(blocks, b"")
+        kind = _EXTENSIONS.get(Path(source).suffix.lower()) if source != "-" else None
+        kind = kind or ("ndjson" if first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv")
+        rows = _Rows(env, output or kind, default_unit, conventions)
+        if kind == "csv":
+            rows.from_csv(first, blocks)
+        else:
+            rows.from_ndjson(first, blocks)
+        rows.finish()
+
+
+class _Rows:
+    """Turns blocks of input rows into blocks of output rows and writes them."""
+
+    def __init__(self, env: Environment, output: str, default_unit: str, conventions: Conventions) -> None:
+        self.output = output
+        self.options: dict[str, Any] = {"default_unit": default_unit, "conventions": conventions}
+        self.year_seconds = float(conventions.year_seconds)
+        self.stdout = env.stdout
+        self.write_bytes = _byte_writer(env.stdout)
+        self.header = b""
+        self.csv_names: list[str] | None = None
+
+    def write(self, data: bytes) -> None:
+        """Write ``data``, preceded by the header the first time: a bad first block leaves stdout empty."""
+        self.write_bytes(self.header + data)
+        self.header = b""
+
+    def from_csv(self, first: bytes, blocks: Iterator[bytes]) -> None:
+        if not first.strip():
+            raise InputError("no header row", "line 1", "start the CSV with a header naming mttf and mttr")
+        header_end = first.index(b"\n") + 1
+        header_line = first[:header_end].decode().lstrip("\ufeff").rstrip("\r\n")
+        header = csv_header(header_line)
+        if self.output == "csv":
+            self.header = f"{header_line},{','.join(OUTPUT_COLUMNS)}\n".encode()
+        line = 2
+        for block in _chain(first[header_end:], blocks):
+            chunk = read_csv_block(block, header, line, want_fields=self.output == "ndjson", **self.options)
+            prefix = chunk.raw if self.output == "csv" else _csv_as_json_prefix(header, chunk.fields or [])
+            self._emit(prefix, availability_columns(chunk.mttf, chunk.mttr, self.year_seconds))
+            line += block.count(b"\n")
+
+    def from_ndjson(self, first: bytes, blocks: Iterator[bytes]) -> None:
+        line = 1
+        for block in _chain(first, blocks):
+            texts = block.decode().split("\n")[:-1]
+            chunk = read_ndjson_lines(texts, line, **self.options)
+            if self.output == "ndjson":
+                prefix = Ragged.from_list([(text[:-1].rstrip() + ",").encode() for text in chunk.texts])
+            else:
+                prefix = self._json_as_csv_prefix(chunk.objects, line)
+            self._emit(prefix, availability_columns(chunk.mttf, chunk.mttr, self.year_seconds))
+            line += len(texts)
+
+    def _emit(self, prefix: Ragged, columns: list[Any]) -> None:
+        tail, missing = (_CSV_TAIL, b"") if self.output == "csv" else (_JSON_TAIL, b"null")
+        pieces: list[Any] = [tail[0]]
+        for column, literal in zip(columns, tail[1:]):
+            pieces += [column, literal]
+        self.write(join_rows(prefix, pieces, missing=missing))
+
+    def _json_as_csv_prefix(self, objects: list[dict[str, Any]], first_line: int) -> Ragged:
+        """CSV cells for each object's own keys, in the first object's key order; all objects need the same keys."""
+        if self.csv_names is None and objects:
+            self.csv_names = list(objects[0])
+            self.header = (_csv_line([*self.csv_names, *OUTPUT_COLUMNS]) + "\n").encode()
+        names = self.csv_names or []
+        prefixes = []
+        for offset, item in enumerate(objects):
+            if item.keys() != set(names):
+                raise InputError(
+                    "keys differ from the first row's", where(first_line + offset), f"give every object the keys {', '.join(names)}"
+                )
+            prefixes.append(_csv_line([_csv_cell(item[name]) for name in names]).encode())
+        return Ragged.from_list(prefixes)
+
+    def finish(self) -> None:
+        if self.header:
+            self.write(b"")
+        self.stdout.flush()
+
+
+def _csv_as_json_prefix(header: CsvHeader, records: list[list[str]]) -> Ragged:
+    keys = [json.dumps(name) for name in header.names]
+    return Ragged.from_list(
+        [("{" + ",".join(f"{key}:{json.dumps(value)}" for key, value in zip(keys, fields)) + ",").encode() for fields in records]
+    )
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return "" if value is None else json.dumps(value)
+
+
+def _csv_line(cells: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
+
+
+def _chain(head: bytes, blocks: Iterator[bytes]) -> Iterator[bytes]:
+    if head:
+        yield head
+    yield from blocks
+
+
+def _blocks(read: Callable[[int], bytes]) -> Iterator[bytes]:
+    """Blocks of whole lines, each ending in a newline, never cut inside a quoted CSV field."""
+    pending = b""
+    while data := read(BLOCK_BYTES):
+        pending += data
+        cut = _last_record_end(pending)
+        if cut:
+            yield pending[:cut]
+            pending = pending[cut:]
+    if pending:
+        yield pending if pending.endswith(b"\n") else pending + b"\n"
+
+
+def _last_record_end(data: bytes) -> int:
+    """Just past the last newline outside quotes (quotes pair up in CSV, so count them); 0 if none yet."""
+    cut = data.rfind(b"\n") + 1
+    if b'"' not in data[:cut] or data.count(b'"', 0, cut) % 2 == 0:
+        return cut
+    import numpy as np
+
+    array = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(array[:cut] == ord("\n"))
+    quotes_before = np.searchsorted(np.flatnonzero(array[:cut] == ord('"')), newlines)
+    outside = newlines[quotes_before % 2 == 0]
+    return int(outside[-1]) + 1 if len(outside) else 0
+
+
+def _open(env: Environment, source: str) -> IO[bytes]:
+    if source == "-":
+        return _StdinBytes(env.stdin)
+    try:
+        return open(source, "rb")
+    except OSError as error:
+        raise InputError(f"cannot read {source!r}: {error.strerror}", "--input", "give a readable file or - for stdin") from None
+
+
+class _StdinBytes(io.RawIOBase):
+    """stdin as bytes: its binary buffer when it has one, else its text encoded (tests use StringIO)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__()
+        self.stream = stream
+        self.binary = getattr(stream, "buffer", None)
+
+    def read(self, size: int = -1) -> bytes:
+        if self.binary is not None:
+            return self.binary.read(size)
+        return self.stream.read(size).encode()
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:  # never close the process's stdin
+        pass
+
+
+def _byte_writer(stream: IO[str]) -> Callable[[bytes], Any]:
+    binary = getattr(stream, "buffer", None)
+    if binary is None:
+        return lambda data: stream.write(data.decode())
+    stream.flush()
+
+    def write(data: bytes) -> None:
+        binary.write(data)
+
+    return write

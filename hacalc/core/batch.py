@@ -1,0 +1,645 @@
+"""Availability for many MTTF/MTTR rows at once: reading the two columns, the math, and the result text.
+
+Everything works on one chunk of rows held in numpy arrays, so a million rows cost a few dozen array
+operations instead of a million Python calls. Two things keep that fast without giving up exactness:
+
+* Durations are read by a vectorised fast path (bare numbers, or a column whose values share one unit
+  suffix) and otherwise by ``parse_duration`` value by value; both give the same float for the same text.
+* Results are written as text by integer arithmetic on the decimal digits, following one rule that reads
+  back to the same double: ``%.15g`` when that round-trips, else ``%.17g`` (see ``number_text``).
+
+numpy is imported inside the functions, never at module level.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from hacalc.core.errors import InputError
+from hacalc.core.periods import Conventions
+from hacalc.core.units import DURATION_HINT, parse_duration, unit_seconds
+
+if TYPE_CHECKING:
+    import numpy as np
+
+INPUT_COLUMNS = ("mttf", "mttr")
+OUTPUT_COLUMNS = ("availability", "unavailability", "nines", "downtime_year_seconds")
+
+_SIMPLE_DURATION = re.compile(r"\s*\+?((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)\s*")
+_UNIT_SUFFIX = re.compile(rb"[A-Za-z]+$")
+_WIDEST_PREFIX_FOR_MATRIX = 512
+
+
+def number_text(value: float) -> str:
+    """The text every batch result is written as: ``%.15g`` if it reads back exactly, else ``%.17g``.
+
+    Both read back to the same double; 15 digits keep short values short (0.25, 99.95, 5). Infinite
+    and NaN values have no text here: callers write an empty CSV cell or a JSON null instead.
+    """
+    if value == 0:
+        return "0"
+    short = "%.15g" % value
+    return short if float(short) == value else "%.17g" % value
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading durations
+
+
+def value_seconds(value: Any, *, default_unit: str, conventions: Conventions) -> float:
+    """Seconds in one MTTF/MTTR value: a JSON number or bare number in ``default_unit``, or a duration text.
+
+    ``<number><unit>`` is converted as ``float(number) * seconds per unit`` so that the vectorised fast
+    path gives the same double; compound (``2h30m``) and ISO-8601 values as the nearest double to the
+    exact total.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InputError(f"not a duration: {json.dumps(value)}", fix=DURATION_HINT)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"not a finite number: {value}", fix="give a finite duration")
+        if value < 0 or math.copysign(1, value) < 0:
+            raise InputError(f"negative duration {value}", fix="durations must be zero or more")
+        try:
+            return _finite(float(value) * float(unit_seconds(default_unit, conventions)), value)
+        except OverflowError:
+            raise InputError(f"duration {value} is too large", fix="give a duration a float can hold") from None
+    exact = parse_duration(value, default_unit=default_unit, conventions=conventions)
+    simple = _SIMPLE_DURATION.fullmatch(value)
+    if simple:
+        scale = unit_seconds(simple.group(2) or default_unit, conventions)
+        return _finite(float(simple.group(1)) * float(scale), value)
+    try:
+        return float(exact)
+    except OverflowError:
+        raise InputError(f"duration {value!r} is too large", fix="give a duration a float can hold") from None
+
+
+def _finite(seconds: float, value: object) -> float:
+    if not math.isfinite(seconds):
+        raise InputError(f"duration {value!r} is too large", fix="give a duration a float can hold")
+    return seconds
+
+
+def seconds_columns(
+    mttf_values: Sequence[Any],
+    mttr_values: Sequence[Any],
+    lines: Sequence[int],
+    *,
+    default_unit: str,
+    conventions: Conventions,
+) -> tuple[np.ndarray, np.ndarray]:
+    """MTTF and MTTR in seconds; the first bad row (in input order) raises, naming its line and column.
+
+    A column of bare numbers or of values sharing one unit suffix is read in one numpy call; anything
+    else, and every chunk that holds a bad value, goes through ``value_seconds`` row by row.
+    """
+    mttf = _vectorised_seconds(mttf_values, default_unit, conventions)
+    mttr = _vectorised_seconds(mttr_values, default_unit, conventions)
+    if mttf is not None and mttr is not None and rows_are_valid(mttf, mttr):
+        return mttf, mttr
+    return _exact_seconds(mttf_values, mttr_values, lines, default_unit, conventions)
+
+
+def rows_are_valid(mttf: np.ndarray, mttr: np.ndarray) -> bool:
+    """True when every row can be computed: finite, MTTF > 0, MTTR >= 0 (not even -0)."""
+    import numpy as np
+
+    total = mttf + mttr
+    return bool(np.isfinite(total).all() and (mttf > 0).all() and not np.signbit(mttr).any())
+
+
+def _vectorised_seconds(values: Sequence[Any], default_unit: str, conventions: Conventions) -> np.ndarray | None:
+    import numpy as np
+
+    if not values:
+        return np.zeros(0)
+    first = values[0]
+    try:
+        if isinstance(first, str):
+            if "_" in "".join(values):  # numpy reads 1_000 (and join refuses non-text); parse_duration does not
+                return None
+            suffix = _UNIT_SUFFIX.search(first.strip().encode())
+            unit = suffix.group().decode() if suffix else default_unit
+            if suffix:
+                numbers = _strip_suffix(values, suffix.group().decode())
+                if numbers is None:
+                    return None
+            else:
+                numbers = values
+            scale = float(unit_seconds(unit, conventions))
+            return np.array(numbers, dtype=np.float64) * scale
+        if all(type(value) in (int, float) for value in values):
+            return np.array(values, dtype=np.float64) * float(unit_seconds(default_unit, conventions))
+    except (ValueError, TypeError, OverflowError, InputError):  # not this fast path: read value by value
+        return None
+    return None
+
+
+def _strip_suffix(values: Sequence[str], suffix: str) -> list[str] | None:
+    width = len(suffix)
+    if not all(text.endswith(suffix) for text in values):
+        return None
+    return [text[:-width] for text in values]
+
+
+def _exact_seconds(
+    mttf_values: Sequence[Any],
+    mttr_values: Sequence[Any],
+    lines: Sequence[int],
+    default_unit: str,
+    conventions: Conventions,
+) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
+    cache: dict[tuple[type, Any], float] = {}
+
+    def seconds(value: Any, column: str, line: int) -> float:
+        key = (type(value), value)
+        try:
+            if key not in cache:
+                cache[key] = value_seconds(value, default_unit=default_unit, conventions=conventions)
+            return cache[key]
+        except InputError as error:
+            raise error.located(where(line, column)) from None
+        except TypeError:  # unhashable JSON value (list, object)
+            raise InputError(f"not a duration: {json.dumps(value)}", where(line, column), DURATION_HINT) from None
+
+    mttf_out = np.empty(len(mttf_values))
+    mttr_out = np.empty(len(mttr_values))
+    for row, (mttf_value, mttr_value, line) in enumerate(zip(mttf_values, mttr_values, lines)):
+        mttf_out[row] = seconds(mttf_value, "mttf", line)
+        if mttf_out[row] == 0:
+            raise InputError(f"MTTF {mttf_value!r} is zero", where(line, "mttf"), "MTTF must be greater than zero")
+        mttr_out[row] = seconds(mttr_value, "mttr", line)
+        if not math.isfinite(mttf_out[row] + mttr_out[row]):
+            raise InputError("MTTF + MTTR is too large", where(line, "mttr"), "give durations a float can hold")
+    return mttf_out, mttr_out
+
+
+def where(line: int, column: str | None = None) -> str:
+    return f"line {line}" if column is None else f"line {line}, column {column}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The math
+
+
+def availability_columns(mttf: np.ndarray, mttr: np.ndarray, year_seconds: float) -> list[np.ndarray]:
+    """availability, unavailability, nines and downtime per year for each row.
+
+    ``U = MTTR / (MTTF + MTTR)`` directly (never ``1 - A``), so high availabilities keep their digits;
+    nines is ``-log10 U`` (infinite when MTTR is zero).
+    """
+    import numpy as np
+
+    cycle = mttf + mttr
+    unavailability = mttr / cycle
+    with np.errstate(divide="ignore"):
+        nines = -np.log10(unavailability)
+    return [mttf / cycle, unavailability, nines + 0.0, unavailability * year_seconds]
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV input
+
+
+@dataclass(frozen=True)
+class CsvHeader:
+    names: tuple[str, ...]
+    mttf_index: int
+    mttr_index: int
+
+
+def csv_header(line: str) -> CsvHeader:
+    """The header row: it must name ``mttf`` and ``mttr`` once each and no output column."""
+    names = tuple(next(csv.reader([line.lstrip("\ufeff").rstrip("\r\n")]), []))
+    keys = [name.strip().lower() for name in names]
+    for column in INPUT_COLUMNS:
+        if keys.count(column) != 1:
+            problem = "no" if column not in keys else "more than one"
+            raise InputError(f"{problem} column {column!r} in the header", "line 1", "the header must name mttf and mttr once each")
+    for column in OUTPUT_COLUMNS:
+        if column in keys:
+            raise InputError(f"input column {column!r} would clash with the result column", "line 1", "rename or drop it")
+    return CsvHeader(names, keys.index("mttf"), keys.index("mttr"))
+
+
+@dataclass
+class Ragged:
+    """Variable-length byte strings stored end to end: row ``i`` is ``data[starts[i]:starts[i] + lengths[i]]``."""
+
+    data: bytes
+    starts: np.ndarray
+    lengths: np.ndarray
+
+    @classmethod
+    def from_list(cls, items: Sequence[bytes]) -> "Ragged":
+        import numpy as np
+
+        lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+        starts = np.zeros(len(items), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        return cls(b"".join(items), starts, lengths)
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def items(self) -> list[bytes]:
+        return [self.data[start : start + length] for start, length in zip(self.starts.tolist(), self.lengths.tolist())]
+
+
+@dataclass
+class CsvChunk:
+    """One chunk of CSV rows: each row's text as it came in (kept columns, verbatim), its fields, MTTF and MTTR."""
+
+    raw: Ragged
+    fields: list[list[str]] | None
+    mttf: np.ndarray
+    mttr: np.ndarray
+
+
+def read_csv_block(
+    block: bytes, header: CsvHeader, first_line: int, *, default_unit: str, conventions: Conventions, want_fields: bool = False
+) -> CsvChunk:
+    """Rows from ``block`` (whole records, each ending in ``\\n``); line numbers count from ``first_line``."""
+    if not want_fields and b'"' not in block and b"\r" not in block and b"\0" not in block:
+        chunk = _read_plain_block(block, header, first_line, default_unit, conventions)
+        if chunk is not None:
+            return chunk
+    return _read_quoted_block(block, header, first_line, default_unit, conventions)
+
+
+def _read_plain_block(
+    block: bytes, header: CsvHeader, first_line: int, default_unit: str, conventions: Conventions
+) -> CsvChunk | None:
+    """No quotes: every row is one line and every comma separates fields, so numpy finds the fields."""
+    import numpy as np
+
+    data = np.frombuffer(block, dtype=np.uint8)
+    newlines = np.flatnonzero(data == ord("\n"))
+    commas = np.flatnonzero(data == ord(","))
+    rows = len(newlines)
+    separators = len(header.names) - 1
+    if len(commas) != rows * separators or not _one_row_per_line(commas, newlines, separators):
+        return None  # a row with the wrong number of fields: the careful path names it
+    starts = np.zeros(rows, dtype=np.int64)
+    starts[1:] = newlines[:-1] + 1
+    raw = Ragged(block, starts, newlines - starts)
+    columns = (header.mttf_index, header.mttr_index)
+    try:
+        numbers = np.loadtxt(
+            io.StringIO(block.decode()), delimiter=",", usecols=columns, comments=None, quotechar=None, dtype=np.float64, ndmin=2
+        )
+    except ValueError:
+        numbers = None
+    if numbers is not None and len(numbers) == rows:
+        scale = float(unit_seconds(default_unit, conventions))
+        mttf, mttr = numbers[:, 0] * scale, numbers[:, 1] * scale
+        if rows_are_valid(mttf, mttr):
+            return CsvChunk(raw, None, mttf, mttr)
+    texts = [line.decode().split(",") for line in raw.items()]
+    mttf, mttr = seconds_columns(
+        [fields[columns[0]] for fields in texts],
+        [fields[columns[1]] for fields in texts],
+        range(first_line, first_line + rows),
+        default_unit=default_unit,
+        conventions=conventions,
+    )
+    return CsvChunk(raw, None, mttf, mttr)
+
+
+def _one_row_per_line(commas: np.ndarray, newlines: np.ndarray, separators: int) -> bool:
+    import numpy as np
+
+    per_line = np.diff(np.searchsorted(commas, newlines), prepend=0)
+    return bool((per_line == separators).all())
+
+
+def _read_quoted_block(
+    block: bytes, header: CsvHeader, first_line: int, default_unit: str, conventions: Conventions
+) -> CsvChunk:
+    """The general path: the csv module reads quoted fields, embedded commas and newlines."""
+    lines = [line + "\n" for line in block.decode().replace("\r\n", "\n").split("\n")[:-1]]
+    reader = csv.reader(lines, strict=True)
+    records: list[list[str]] = []
+    raw: list[bytes] = []
+    record_lines: list[int] = []
+    consumed = 0
+    while True:
+        line = first_line + consumed
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            _check_rows(records, record_lines, header, default_unit, conventions)
+            raise InputError(f"cannot read CSV: {error}", where(line), "quote fields that hold commas, quotes or newlines") from None
+        if len(fields) != len(header.names):
+            shown = "an empty row" if not fields else f"{len(fields)} field{'s' if len(fields) > 1 else ''}"
+            _check_rows(records, record_lines, header, default_unit, conventions)
+            raise InputError(
+                f"{shown} where the header has {len(header.names)}",
+                where(line),
+                "give every row the header's columns; quote values that contain commas",
+            )
+        records.append(fields)
+        raw.append("".join(lines[consumed : reader.line_num]).removesuffix("\n").encode())
+        record_lines.append(line)
+        consumed = reader.line_num
+    mttf, mttr = _check_rows(records, record_lines, header, default_unit, conventions)
+    return CsvChunk(Ragged.from_list(raw), records, mttf, mttr)
+
+
+def _check_rows(
+    records: list[list[str]], lines: list[int], header: CsvHeader, default_unit: str, conventions: Conventions
+) -> tuple[np.ndarray, np.ndarray]:
+    return seconds_columns(
+        [fields[header.mttf_index] for fields in records],
+        [fields[header.mttr_index] for fields in records],
+        lines,
+        default_unit=default_unit,
+        conventions=conventions,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# NDJSON input
+
+
+@dataclass
+class JsonChunk:
+    """One chunk of NDJSON rows: the objects (keys kept in order), their lines, MTTF and MTTR."""
+
+    objects: list[dict[str, Any]]
+    texts: list[str]
+    mttf: np.ndarray
+    mttr: np.ndarray
+
+
+def read_ndjson_lines(
+    texts: Sequence[str], first_line: int, *, default_unit: str, conventions: Conventions
+) -> JsonChunk:
+    """One JSON object per line, each with ``mttf`` and ``mttr``; a blank or malformed line stops with its number."""
+    objects: list[dict[str, Any]] = []
+    kept: list[str] = []
+    lines: list[int] = []
+
+    def check_so_far() -> None:
+        seconds_columns(
+            [item["mttf"] for item in objects], [item["mttr"] for item in objects], lines, default_unit=default_unit, conventions=conventions
+        )
+
+    for offset, text in enumerate(texts):
+        line = first_line + offset
+        try:
+            item = _json_row(text, line)
+        except InputError:
+            check_so_far()
+            raise
+        objects.append(item)
+        kept.append(text.strip())
+        lines.append(line)
+    mttf, mttr = seconds_columns(
+        [item["mttf"] for item in objects], [item["mttr"] for item in objects], lines, default_unit=default_unit, conventions=conventions
+    )
+    return JsonChunk(objects, kept, mttf, mttr)
+
+
+def _json_row(text: str, line: int) -> dict[str, Any]:
+    if not text.strip():
+        raise InputError("an empty line", where(line), "give one JSON object per line")
+    try:
+        item = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not JSON: {error.msg} at column {error.colno}", where(line), "give one JSON object per line") from None
+    if not isinstance(item, dict):
+        raise InputError("not a JSON object", where(line), 'give objects like {"mttf": "50000h", "mttr": "15m"}')
+    for column in INPUT_COLUMNS:
+        if column not in item or item[column] is None:
+            raise InputError(f"no {column!r} key", where(line), 'give objects like {"mttf": "50000h", "mttr": "15m"}')
+    for column in OUTPUT_COLUMNS:
+        if column in item:
+            raise InputError(f"key {column!r} would clash with the result key", where(line), "rename or drop it")
+    return item
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing rows
+
+
+def join_rows(prefix: Ragged, pieces: Sequence[bytes | np.ndarray], *, missing: bytes) -> bytes:
+    """Each row's ``prefix`` followed by ``pieces`` in order: literal bytes, or one number per row.
+
+    Numbers are written by ``number_text``'s rule; infinities and NaN as ``missing``. Rows are built
+    side by side in a byte matrix padded with NUL and squeezed once, which is what makes a million rows
+    cheap; prefixes that are very long, or that hold NUL themselves, are joined in Python instead.
+    """
+    import numpy as np
+
+    rows = len(prefix)
+    if rows == 0:
+        return b""
+    widest = int(prefix.lengths.max())
+    if widest > _WIDEST_PREFIX_FOR_MATRIX or b"\0" in prefix.data:
+        return _join_rows_slowly(prefix, pieces, missing)
+    widths = [len(piece) if isinstance(piece, bytes) else _NUMBER_WIDTH for piece in pieces]
+    matrix = np.zeros((rows, widest + sum(widths)), dtype=np.uint8)
+    _fill_prefix(matrix[:, :widest], prefix)
+    column = widest
+    for piece, width in zip(pieces, widths):
+        target = matrix[:, column : column + width]
+        if isinstance(piece, bytes):
+            target[:] = np.frombuffer(piece, dtype=np.uint8)
+        else:
+            write_numbers(target, piece, missing)
+        column += width
+    return matrix[matrix != 0].tobytes()
+
+
+def _fill_prefix(target: np.ndarray, prefix: Ragged) -> None:
+    import numpy as np
+    from numpy.lib.stride_tricks import as_strided
+
+    width = target.shape[1]
+    if width == 0:
+        return
+    padded = np.frombuffer(prefix.data + b"\0" * width, dtype=np.uint8)
+    windows = as_strided(padded, shape=(len(padded) - width + 1, width), strides=(1, 1), writeable=False)
+    target[:] = windows[prefix.starts]
+    target[np.arange(width) >= prefix.lengths[:, None]] = 0
+
+
+def _join_rows_slowly(prefix: Ragged, pieces: Sequence[bytes | np.ndarray], missing: bytes) -> bytes:
+    texts = [piece if isinstance(piece, bytes) else [_number_bytes(value, missing) for value in piece.tolist()] for piece in pieces]
+    return b"".join(
+        head + b"".join(piece if isinstance(piece, bytes) else piece[row] for piece in texts)
+        for row, head in enumerate(prefix.items())
+    )
+
+
+def _number_bytes(value: float, missing: bytes) -> bytes:
+    return number_text(value).encode() if math.isfinite(value) else missing
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers as text, vectorised
+
+_NUMBER_WIDTH = 23  # "0.000" + 17 digits, or "d." + 16 digits + "e-06"; longer forms fall back to number_text
+_LOWEST_FAST, _HIGHEST_FAST = -6, 14  # decimal exponents where 2 * 10**(16 - e) is an exact double
+_SPLITTER = 134217729.0  # 2**27 + 1: Veltkamp's split of a double into two 26-bit halves
+
+
+def write_numbers(target: np.ndarray, values: np.ndarray, missing: bytes) -> None:
+    """Write ``number_text(value)`` left-aligned into each row of the NUL-filled byte matrix ``target``."""
+    import numpy as np
+
+    finite = np.isfinite(values)
+    fast = finite & (values >= 1e-6) & (values < 1e14)
+    if fast.any():
+        rows = np.flatnonzero(fast)
+        digits, exponent = _decimal_digits(values[rows])
+        in_range = (exponent >= _LOWEST_FAST) & (exponent <= _HIGHEST_FAST)
+        fast[rows[~in_range]] = False
+        rows, digits, exponent = rows[in_range], digits[in_range], exponent[in_range]
+        _layout(target, rows, digits, exponent)
+    for row in np.flatnonzero(~fast).tolist():
+        text = _number_bytes(float(values[row]), missing)
+        target[row, : len(text)] = np.frombuffer(text, dtype=np.uint8)
+
+
+def _decimal_digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """17-digit integers D and exponents E with value ≈ D * 10**(E - 16), chosen by ``number_text``'s rule.
+
+    ``floor(2 * value * 10**k)`` is computed exactly from Dekker's error-free product, so rounding to
+    17 and to 15 digits is exact (half to even, as C's printf); the 15-digit candidate is kept when
+    ``D15 / 10**j`` (both exact doubles, so one correctly rounded division) gives the value back.
+    """
+    import numpy as np
+
+    exponent = np.floor(np.log10(values)).astype(np.int64)
+    twice, exact = _twice_scaled(values, 16 - exponent)
+    low, high = twice < 2 * 10**16, twice >= 2 * 10**17
+    if low.any() or high.any():
+        exponent += high.astype(np.int64) - low.astype(np.int64)
+        twice, exact = _twice_scaled(values, 16 - exponent)
+    digits17 = _half_even((twice + 1) >> 1, exact & (twice & 1 == 1))
+    scaled_floor = twice >> 1
+    tie15 = exact & (twice & 1 == 0) & ((scaled_floor + 50) % 100 == 0)
+    digits15 = _half_even((scaled_floor + 50) // 100, tie15)
+    power = _powers_of_ten()[np.clip(14 - exponent, 0, 22)]
+    round_trips = digits15.astype(np.float64) / power == values
+    digits = np.where(round_trips, digits15 * 100, digits17)
+    carried = digits >= 10**17
+    return np.where(carried, digits // 10, digits), exponent + carried
+
+
+def _half_even(rounded_up: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    return rounded_up - (tie & (rounded_up & 1 == 1))
+
+
+def _twice_scaled(values: np.ndarray, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``floor(2 * values * 10**power)`` exactly, and whether that product is a whole number."""
+    import numpy as np
+
+    factor = 2.0 * _powers_of_ten()[np.clip(power, 0, 24)]
+    product = values * factor
+    value_high, value_low = _split(values)
+    factor_high, factor_low = _split(factor)
+    error = ((value_high * factor_high - product) + value_high * factor_low + value_low * factor_high) + value_low * factor_low
+    error_floor = np.floor(error)
+    return product.astype(np.int64) + error_floor.astype(np.int64), error == error_floor
+
+
+def _split(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scaled = _SPLITTER * values
+    high = scaled - (scaled - values)
+    return high, values - high
+
+
+def _layout(target: np.ndarray, rows: np.ndarray, digits: np.ndarray, exponent: np.ndarray) -> None:
+    """Place the significant digits, the point, leading zeros and any exponent, as ``%g`` does.
+
+    Rows are sorted by exponent so that each exponent's rows are one slice laid out with slices.
+    """
+    import numpy as np
+
+    order = np.argsort(exponent.astype(np.int8), kind="stable")
+    exponent = exponent[order]
+    characters = _digit_characters(digits[order])
+    significant = 17 - np.argmax(characters[:, ::-1] != ord("0"), axis=1)
+    whole = np.where(exponent >= 0, exponent + 1, (exponent < -4).astype(np.int64))
+    shown = np.maximum(significant, whole)
+    characters *= np.arange(17) < shown[:, None]
+    block = np.zeros((len(rows), _NUMBER_WIDTH), dtype=np.uint8)
+    bounds = [0, *(np.flatnonzero(np.diff(exponent)) + 1).tolist(), len(rows)]
+    for start, end in zip(bounds, bounds[1:]):
+        place = _place(int(exponent[start]))
+        part = block[start:end]
+        for column, (first, last) in zip(place.digit_starts, place.digit_spans):
+            part[:, column : column + last - first] = characters[start:end, first:last]
+        part[:, : len(place.literal)] |= place.literal
+        if place.point is not None:
+            part[:, place.point] = np.where(shown[start:end] > place.whole_digits, ord("."), 0)
+    target[rows[order]] = block
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where the digit characters, the decimal point and the fixed characters go for one decimal exponent."""
+
+    digit_starts: tuple[int, ...]
+    digit_spans: tuple[tuple[int, int], ...]
+    whole_digits: int
+    point: int | None
+    literal: np.ndarray
+
+
+@cache
+def _place(exponent: int) -> _Place:
+    import numpy as np
+
+    def literal(text: str) -> np.ndarray:
+        return np.frombuffer(text.encode(), dtype=np.uint8)
+
+    if exponent < -4:  # 1.2345e-05
+        return _Place((0, 2), ((0, 1), (1, 17)), 1, 1, literal("\0" * 18 + f"e-{-exponent:02d}"))
+    if exponent < 0:  # 0.00012345
+        leading = "0." + "0" * (-exponent - 1)
+        return _Place((len(leading),), ((0, 17),), 0, None, literal(leading))
+    whole = exponent + 1  # 123.45
+    return _Place((0, whole + 1), ((0, whole), (whole, 17)), whole, whole, literal(""))
+
+
+def _digit_characters(digits: np.ndarray) -> np.ndarray:
+    """ASCII digits of 17-digit integers, one row each, via a table of every 4-digit group."""
+    import numpy as np
+
+    groups = np.empty((len(digits), 5), dtype=np.int64)
+    groups[:, 0], rest = np.divmod(digits, 10**16)
+    groups[:, 1], rest = np.divmod(rest, 10**12)
+    groups[:, 2], rest = np.divmod(rest, 10**8)
+    groups[:, 3], groups[:, 4] = np.divmod(rest, 10**4)
+    return _four_digit_table()[groups].view(np.uint8).reshape(len(digits), 20)[:, 3:]
+
+
+@cache
+def _powers_of_ten() -> np.ndarray:
+    import numpy as np
+
+    return np.array([10.0**power for power in range(25)])
+
+
+@cache
+def _four_digit_table() -> np.ndarray:
+    import numpy as np
+
+    return np.array([f"{group:04d}".encode() for group in range(10000)], dtype="S4").view(np.uint32)
