@@ -52,14 +52,7 @@ class _Problem:
     memory: object
     scale_cpu: float
     scale_memory: float
-
-
-@dataclass
-class _SetResult:
-    hosts: tuple[int, ...]
-    unplaced: int
-    utilisation: float
-    state: str  # "feasible", "infeasible" or "unknown"
+    totals: tuple = ()  # per-host sums and maxima of the displaced VMs (see _host_totals)
 
 
 def restart_check(
@@ -71,13 +64,18 @@ def restart_check(
     max_failure_sets: int = MAX_FAILURE_SETS,
 ) -> tuple[RestartReport, list[str]]:
     """The restart report for the counted ``hosts``, and warnings (e.g. too many failure sets to enumerate)."""
-    warnings: list[str] = []
+    import numpy as np
+
     problem, mode = _problem(hosts, vms)
+    warnings = [
+        f"host {host.name}: the VMs placed on it reserve more than its capacity"
+        for position, host in enumerate(hosts)
+        if problem.free_cpu[position] < 0 or problem.free_memory[position] < 0
+    ]
     if tolerate >= len(hosts):
         return _all_hosts_fail(problem, mode, tolerate), warnings
     groups = _interchangeable_groups(problem)
-    total_sets = _count_sets([len(group) for group in groups], tolerate)
-    exhaustive = total_sets <= max_failure_sets
+    exhaustive = _count_sets([len(group) for group in groups], tolerate) <= max_failure_sets
     if exhaustive:
         sets = _enumerate_sets(groups, tolerate)
     else:
@@ -86,10 +84,11 @@ def restart_check(
             f"restart check: {math.comb(len(hosts), tolerate):,} failure sets of {tolerate} hosts is too many to check; "
             f"checked the {len(sets)} heaviest, so the result is not exact"
         )
-    results = _screen(problem, sets)
-    deadline = time.monotonic() + time_budget_s
-    method = _prove(problem, results, deadline)
-    return _report(problem, results, mode, exhaustive, method, math.comb(len(hosts), tolerate)), warnings
+    chosen = np.array(sets, dtype=np.int64).reshape(len(sets), tolerate)
+    state, utilisation, unplaced = _screen(problem, chosen)
+    method = _prove(problem, chosen, state, unplaced, time.monotonic() + time_budget_s)
+    report = _report(problem, groups, chosen, state, utilisation, mode, exhaustive, method, math.comb(len(hosts), tolerate))
+    return report, warnings
 
 
 def _problem(hosts: Sequence[Host], vms: Sequence[VM]) -> tuple[_Problem, str]:
@@ -132,6 +131,7 @@ def _problem(hosts: Sequence[Host], vms: Sequence[VM]) -> tuple[_Problem, str]:
     floating = floating[np.argsort(-size[floating], kind="stable")]
     mode = "placed" if len(floating) == 0 else ("packed" if len(floating) == len(movable) else "mixed")
     problem = _Problem(hosts, movable, free_cpu, free_memory, host_items, floating, cpu, memory, scale_cpu, scale_memory)
+    problem.totals = _host_totals(problem)
     return problem, mode
 
 
@@ -187,12 +187,41 @@ def _heaviest_sets(problem: _Problem, tolerate: int) -> list[tuple[int, ...]]:
     return sorted(sets)
 
 
-def _screen(problem: _Problem, sets: list[tuple[int, ...]]) -> list[_SetResult]:
-    """Bounds and vectorised best-fit packing for every set; ``unknown`` where neither settles it."""
-    results: list[_SetResult] = []
-    for start in range(0, len(sets), CHUNK_SETS):
-        results.extend(_screen_chunk(problem, sets[start : start + CHUNK_SETS]))
-    return results
+FEASIBLE, INFEASIBLE, UNKNOWN = 0, 1, 2
+STATE_NAMES = {FEASIBLE: "feasible", INFEASIBLE: "infeasible", UNKNOWN: "unknown"}
+
+
+def _screen(problem: _Problem, sets):
+    """Bounds, then vectorised best-fit packing, for every set: (state, utilisation, VMs left over) arrays."""
+    import numpy as np
+
+    count = len(sets)
+    state = np.full(count, UNKNOWN, dtype=np.int8)
+    utilisation = np.zeros(count)
+    unplaced = np.zeros(count, dtype=np.int64)
+    for start in range(0, count, CHUNK_SETS):
+        window = slice(start, start + CHUNK_SETS)
+        state[window], utilisation[window], unplaced[window] = _screen_chunk(problem, sets[window])
+    return state, utilisation, unplaced
+
+
+def _host_totals(problem: _Problem):
+    """Per host: displaced VMs, their CPU and memory sums and maxima (one row per host, then floating)."""
+    import numpy as np
+
+    valid = problem.host_items >= 0
+    safe = np.maximum(problem.host_items, 0)
+    cpu = np.where(valid, problem.cpu[safe], 0.0) if problem.host_items.size else np.zeros((len(problem.hosts), 0))
+    memory = np.where(valid, problem.memory[safe], 0.0) if problem.host_items.size else np.zeros((len(problem.hosts), 0))
+    floating_cpu, floating_memory = problem.cpu[problem.floating], problem.memory[problem.floating]
+    return (
+        valid.sum(axis=1),
+        cpu.sum(axis=1),
+        memory.sum(axis=1),
+        cpu.max(axis=1, initial=0.0),
+        memory.max(axis=1, initial=0.0),
+        (len(problem.floating), floating_cpu.sum(), floating_memory.sum(), floating_cpu.max(initial=0.0), floating_memory.max(initial=0.0)),
+    )
 
 
 def _displaced(problem: _Problem, chosen):
@@ -214,53 +243,83 @@ def _displaced(problem: _Problem, chosen):
     return items[:, :used]
 
 
-def _screen_chunk(problem: _Problem, sets: list[tuple[int, ...]]) -> list[_SetResult]:
+def _screen_chunk(problem: _Problem, chosen):
     import numpy as np
 
-    count = len(sets)
-    width = len(sets[0]) if sets else 0
-    chosen = np.array(sets, dtype=np.int64).reshape(count, width)
+    count = len(chosen)
     rows = np.arange(count)
+    displaced_count, host_cpu, host_memory, host_largest_cpu, host_largest_memory, floating = problem.totals
+    total_cpu = host_cpu[chosen].sum(axis=1) + floating[1]
+    total_memory = host_memory[chosen].sum(axis=1) + floating[2]
+    number = displaced_count[chosen].sum(axis=1) + floating[0]
+    largest_cpu = np.maximum(host_largest_cpu[chosen].max(axis=1, initial=0.0), floating[3])[:, None]
+    largest_memory = np.maximum(host_largest_memory[chosen].max(axis=1, initial=0.0), floating[4])[:, None]
+
     free_cpu = np.broadcast_to(problem.free_cpu, (count, len(problem.hosts))).copy()
     free_memory = np.broadcast_to(problem.free_memory, (count, len(problem.hosts))).copy()
     free_cpu[rows[:, None], chosen] = -np.inf
     free_memory[rows[:, None], chosen] = -np.inf
-    items = _displaced(problem, chosen)
-    valid = items >= 0
-    safe = np.maximum(items, 0)
-    need_cpu = np.where(valid, problem.cpu[safe], 0.0)
-    need_memory = np.where(valid, problem.memory[safe], 0.0)
-    displaced_count = valid.sum(axis=1)
-
     room_cpu = np.clip(free_cpu, 0, None).sum(axis=1)
     room_memory = np.clip(free_memory, 0, None).sum(axis=1)
-    total_cpu, total_memory = need_cpu.sum(axis=1), need_memory.sum(axis=1)
     utilisation = np.maximum(_ratio(total_cpu, room_cpu), _ratio(total_memory, room_memory))
-    over_capacity = (total_cpu > room_cpu) | (total_memory > room_memory)
 
-    largest_cpu = need_cpu.max(axis=1, initial=0.0)[:, None]
-    largest_memory = need_memory.max(axis=1, initial=0.0)[:, None]
+    state = np.full(count, UNKNOWN, dtype=np.int8)
+    state[(total_cpu > room_cpu) | (total_memory > room_memory)] = INFEASIBLE
     with np.errstate(divide="ignore", invalid="ignore"):
         copies_cpu = np.where(largest_cpu > 0, np.floor(np.clip(free_cpu, 0, None) / largest_cpu), np.inf)
         copies_memory = np.where(largest_memory > 0, np.floor(np.clip(free_memory, 0, None) / largest_memory), np.inf)
     copies = np.minimum(copies_cpu, copies_memory)
-    copies[free_cpu == -np.inf] = 0
-    by_slots = np.minimum(copies, displaced_count[:, None]).sum(axis=1) >= displaced_count
+    copies[(free_cpu < 0) | (free_memory < 0)] = 0
+    state[(np.minimum(copies, number[:, None]).sum(axis=1) >= number) & (state == UNKNOWN)] = FEASIBLE
+    undecided = np.flatnonzero(state == UNKNOWN)
+    if len(undecided):
+        proven = _any_fit_bound(
+            free_cpu[undecided], free_memory[undecided], largest_cpu[undecided], largest_memory[undecided], total_cpu[undecided], total_memory[undecided]
+        )
+        state[undecided[proven]] = FEASIBLE
 
     unplaced = np.zeros(count, dtype=np.int64)
-    pending = np.flatnonzero(~by_slots)
+    pending = np.flatnonzero(state == UNKNOWN)
     if len(pending):
-        unplaced[pending] = _best_fit(problem, free_cpu[pending], free_memory[pending], need_cpu[pending], need_memory[pending], valid[pending])
-    results = []
-    for row in range(count):
-        if by_slots[row] or unplaced[row] == 0:
-            state = "feasible"
-        elif over_capacity[row]:
-            state = "infeasible"
-        else:
-            state = "unknown"
-        results.append(_SetResult(sets[row], int(unplaced[row]), float(utilisation[row]), state))
-    return results
+        items = _displaced(problem, chosen[pending])
+        valid = items >= 0
+        safe = np.maximum(items, 0)
+        need_cpu = np.where(valid, problem.cpu[safe], 0.0)
+        need_memory = np.where(valid, problem.memory[safe], 0.0)
+        unplaced[pending] = _best_fit(problem, free_cpu[pending], free_memory[pending], need_cpu, need_memory, valid)
+        state[pending[unplaced[pending] == 0]] = FEASIBLE
+    return state, utilisation, unplaced
+
+
+def _any_fit_bound(free_cpu, free_memory, largest_cpu, largest_memory, total_cpu, total_memory):
+    """True where any placement that never skips a VM some host can take is sure to place them all.
+
+    If such a placement leaves a VM over, every survivor j is blocked in CPU (set A: its used CPU exceeds
+    free_cpu_j - largest CPU) or memory (set B). So some split has sum_A x_j < 1 and sum_B y_j < 1, with
+    x_j = (free_cpu_j - largest_cpu)+ / total_cpu and y_j likewise. The largest sum_A y_j under
+    sum_A x_j <= 1 is bounded by a fractional knapsack; when even that leaves sum_B y_j >= 1, no split
+    exists and every VM fits [derived].
+    """
+    import numpy as np
+
+    usable = (free_cpu >= 0) & (free_memory >= 0)
+    spare_cpu = np.where(usable, np.clip(free_cpu - largest_cpu, 0, None), 0.0)
+    spare_memory = np.where(usable, np.clip(free_memory - largest_memory, 0, None), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where(total_cpu[:, None] > 0, spare_cpu / total_cpu[:, None], np.where(usable, np.inf, 0.0))
+        y = np.where(total_memory[:, None] > 0, spare_memory / total_memory[:, None], np.where(usable, np.inf, 0.0))
+        ratio = np.where(x > 0, y / x, np.where(y > 0, np.inf, 0.0))
+    ratio = np.nan_to_num(ratio, nan=0.0, posinf=np.finfo(np.float64).max)
+    order = np.argsort(-ratio, axis=1, kind="stable")
+    x_sorted = np.take_along_axis(x, order, axis=1)
+    y_sorted = np.take_along_axis(y, order, axis=1)
+    before = np.cumsum(x_sorted, axis=1) - x_sorted
+    whole = before + x_sorted <= 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part = np.where(~whole & (before < 1), np.clip((1 - before) / x_sorted, 0, 1) * y_sorted, 0.0)
+    part = np.nan_to_num(part, nan=0.0)
+    blocked_memory_max = np.where(whole, y_sorted, 0.0).sum(axis=1) + part.sum(axis=1)
+    return y.sum(axis=1) - blocked_memory_max >= 1
 
 
 def _ratio(need, room):
@@ -295,26 +354,30 @@ def _best_fit(problem: _Problem, free_cpu, free_memory, need_cpu, need_memory, v
     return unplaced
 
 
-def _prove(problem: _Problem, results: list[_SetResult], deadline: float) -> str:
-    """Settle the sets packing could not: single-VM bound, other orders, then MILP; stop at the first proof of failure."""
-    methods = {"slot bound / best-fit placement"}
-    open_sets = sorted((result for result in results if result.state != "feasible"), key=lambda result: -result.unplaced)
-    if any(result.state == "infeasible" for result in open_sets):
+def _prove(problem: _Problem, chosen, state, unplaced, deadline: float) -> str:
+    """Settle the sets packing could not: single-VM bound, HA's restart order, then MILP.
+
+    One set proven infeasible settles the verdict, so the search stops there.
+    """
+    import numpy as np
+
+    if (state == INFEASIBLE).any():
         return "capacity bound"
-    for result in open_sets:
-        items, free_cpu, free_memory = _set_arrays(problem, result.hosts)
-        if _some_vm_fits_nowhere(problem, items, free_cpu, free_memory):
-            result.state = "infeasible"
+    methods = {"bounds and best-fit placement"}
+    for row in sorted(np.flatnonzero(state == UNKNOWN), key=lambda row: -unplaced[row]):
+        items, free_cpu, free_memory = _set_arrays(problem, tuple(chosen[row]))
+        if len(_homeless(problem, items, free_cpu, free_memory)):
+            state[row] = INFEASIBLE
             return "a VM larger than any survivor's free capacity"
         if not _priority_greedy(problem, items, free_cpu, free_memory):
-            result.state = "feasible"
+            state[row] = FEASIBLE
             methods.add("priority-order placement")
             continue
         verdict = _milp(problem, items, free_cpu, free_memory, deadline)
         if verdict is None:
             continue
         methods.add("milp")
-        result.state = "feasible" if verdict else "infeasible"
+        state[row] = FEASIBLE if verdict else INFEASIBLE
         if not verdict:
             return "milp"
     return ", ".join(sorted(methods))
@@ -331,10 +394,6 @@ def _set_arrays(problem: _Problem, failed: tuple[int, ...]):
     free_cpu[list(failed)] = -np.inf
     free_memory[list(failed)] = -np.inf
     return items, free_cpu, free_memory
-
-
-def _some_vm_fits_nowhere(problem: _Problem, items, free_cpu, free_memory) -> bool:
-    return bool(len(_homeless(problem, items, free_cpu, free_memory)))
 
 
 def _homeless(problem: _Problem, items, free_cpu, free_memory):
@@ -403,41 +462,41 @@ def _milp(problem: _Problem, items, free_cpu, free_memory, deadline: float) -> b
     return None
 
 
-def _report(problem: _Problem, results: list[_SetResult], mode: str, exhaustive: bool, method: str, all_sets: int) -> RestartReport:
-    failing = [result for result in results if result.state != "feasible"]
-    proven_failure = any(result.state == "infeasible" for result in failing)
-    passed = not failing
-    exact = proven_failure or (exhaustive and passed)
-    if failing:
-        worst = max(failing, key=lambda result: (result.state == "infeasible", result.unplaced, result.utilisation))
+def _report(problem: _Problem, groups, chosen, state, utilisation, mode: str, exhaustive: bool, method: str, all_sets: int) -> RestartReport:
+    import numpy as np
+
+    failing = np.flatnonzero(state != FEASIBLE)
+    proven_failure = bool((state == INFEASIBLE).any())
+    passed = len(failing) == 0
+    if passed:
+        worst = int(np.argmax(utilisation))
     else:
-        worst = max(results, key=lambda result: result.utilisation)
+        worst = int(max(failing, key=lambda row: (state[row] == INFEASIBLE, utilisation[row])))
     unplaced: tuple[UnplacedVM, ...] = ()
-    if failing:
-        items, free_cpu, free_memory = _set_arrays(problem, worst.hosts)
+    if not passed:
+        items, free_cpu, free_memory = _set_arrays(problem, tuple(chosen[worst]))
         unplaced = _unplaced_lines(problem, _priority_greedy(problem, items, free_cpu, free_memory))
     return RestartReport(
         passed=passed,
-        exact=exact,
-        worst_case_failed_hosts=tuple(problem.hosts[position].name for position in worst.hosts),
+        exact=proven_failure or (exhaustive and passed),
+        worst_case_failed_hosts=tuple(problem.hosts[position].name for position in chosen[worst]),
         unplaced_vms=unplaced,
         mode=mode,
         failure_sets=all_sets,
-        failing_sets=_expanded_count(problem, failing),
+        failing_sets=_expanded_count(groups, chosen[failing]),
         method=method,
     )
 
 
-def _expanded_count(problem: _Problem, failing: list[_SetResult]) -> int:
+def _expanded_count(groups: list[list[int]], failing) -> int:
     """Failing sets counted over all hosts, not just one representative of interchangeable hosts."""
-    if not failing:
-        return 0
-    groups = _interchangeable_groups(problem)
+    if all(len(group) == 1 for group in groups):
+        return len(failing)
     group_of = {position: number for number, group in enumerate(groups) for position in group}
     total = 0
-    for result in failing:
+    for failed in failing.tolist():
         taken: dict[int, int] = {}
-        for position in result.hosts:
+        for position in failed:
             taken[group_of[position]] = taken.get(group_of[position], 0) + 1
         total += math.prod(math.comb(len(groups[group]), count) for group, count in taken.items())
     return total
