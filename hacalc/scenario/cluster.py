@@ -8,8 +8,8 @@ after expansion so that placements and failover hosts refer to exactly one host.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import replace
-from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, TextIO, TypeVar
 
@@ -30,7 +30,8 @@ from hacalc.scenario.files import Document, FieldPath, format_path, read_documen
 
 MAX_COUNT = 100_000  # one count; a typo such as count = 1e9 must not exhaust memory
 MAX_HOSTS = 10_000
-MAX_VMS = 1_000_000
+MAX_VMS = 200_000
+KIND_LABELS = {"hosts": "host", "vms": "VM"}
 
 E = TypeVar("E", bound=Enum)
 _MISSING = object()
@@ -105,7 +106,7 @@ class _Fields:
         if value is _MISSING:
             return self.raw(key, default, required=required)
         if type(value) is not int:
-            raise self.error((*self.path, key), f"{key} must be a whole number{unit}, got {_kind(value)}", f"write {key} = {_example(minimum, maximum)}")
+            raise self.error((*self.path, key), f"{key} must be a whole number{unit}, got {_kind(value)}", "write a whole number, without quotes or decimals")
         if value < minimum or (maximum is not None and value > maximum):
             bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
             raise self.error((*self.path, key), f"{key} = {value} is out of range", f"use a whole number {bounds}")
@@ -284,7 +285,8 @@ def _expand(document: Document, kind: str, entries: list[tuple[FieldPath, tuple[
     """``count = n`` becomes n objects named NAME-1 … NAME-n; names must then be unique."""
     total = sum(count for _, (_, count) in entries)
     if total > limit:
-        raise InputError(f"the file describes {total:,} {kind}", document.where((kind,)), f"hacalc reads at most {limit:,} {kind}")
+        label = f"{KIND_LABELS[kind]}s"
+        raise InputError(f"the file describes {total:,} {label}", document.where((kind,)), f"hacalc reads at most {limit:,} {label}")
     expanded: list[tuple[T, FieldPath]] = []
     first_seen: dict[str, FieldPath] = {}
     for path, (item, count) in entries:
@@ -293,17 +295,13 @@ def _expand(document: Document, kind: str, entries: list[tuple[FieldPath, tuple[
             if name in first_seen:
                 earlier = first_seen[name]
                 raise InputError(
-                    f"duplicate {kind[:-1]} name {name!r} (also at line {document.line_of(earlier) or '?'})",
+                    f"duplicate {KIND_LABELS[kind]} name {name!r} (also at line {document.line_of(earlier) or '?'})",
                     document.where((*path, "name")),
                     "give every host and VM its own name",
                 )
             first_seen[name] = path
-            expanded.append((item if name == item.name else _renamed(item, name), path))
+            expanded.append((item if name == item.name else replace(item, name=name), path))
     return expanded
-
-
-def _renamed(item: T, name: str) -> T:
-    return replace(item, name=name)
 
 
 def _unknown_name(document: Document, path: FieldPath, kind: str, name: str, known: set[str]) -> InputError:
@@ -336,6 +334,3 @@ def _kind(value: Any) -> str:
 def _plain(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
-
-def _example(minimum: int, maximum: int | None) -> str:
-    return str(maximum if maximum is not None and maximum < 1000 else max(minimum, 1))

@@ -215,13 +215,13 @@ def test_duplicate_names_after_expansion_are_refused():
 
 def test_duplicate_vm_names_are_refused():
     text = HEADER + '[[vms]]\nname = "v"\n[[vms]]\nname = "v"\n'
-    assert error(text).startswith("duplicate vm name 'v' (also at line 8), in <stdin> line 11 (vms[1].name)")
+    assert error(text).startswith("duplicate VM name 'v' (also at line 8), in <stdin> line 11 (vms[1].name)")
 
 
 def test_expanded_totals_are_capped(monkeypatch):
     monkeypatch.setattr(cluster_module, "MAX_VMS", 10)
     text = HEADER + '[[vms]]\nname = "a"\ncount = 6\n[[vms]]\nname = "b"\ncount = 5\n'
-    assert error(text).startswith("the file describes 11 vms, in <stdin> line 8 (vms), hacalc reads at most 10 vms")
+    assert error(text).startswith("the file describes 11 VMs, in <stdin> line 8 (vms), hacalc reads at most 10 VMs")
 
 
 def test_an_error_in_the_last_vm_returns_nothing():
