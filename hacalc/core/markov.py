@@ -47,9 +47,6 @@ class Chain:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def index(self, label: str) -> int:
-        return self.labels.index(label)
-
     def generator(self) -> list[list[float]]:
         """The dense generator Q: off-diagonal rates, each diagonal minus its row sum."""
         size = len(self)
@@ -145,7 +142,7 @@ def measures(chain: Chain, probabilities: Sequence[float]) -> SteadyState:
 
 
 def mean_time_to_absorption(chain: Chain, start: int, absorbing: Collection[int]) -> float:
-    """Mean time from ``start`` until the chain first enters ``absorbing``; ``inf`` if it never can.
+    """Mean time from ``start`` until the chain first enters ``absorbing``; ``inf`` if no path leads there.
 
     Solves ``(-Q_TT)·τ = 1`` over the transient states by the same subtraction-free elimination as GTH:
     each state's exit rate is kept as the sum of its remaining rates plus its rate into ``absorbing``.

@@ -158,7 +158,7 @@ class Standby:
     def _solve_chain(self) -> Solution:
         chain = self.chain()
         steady = markov.steady_state(chain)
-        failovers = [index for index, label in enumerate(chain.labels) if label.startswith("failover")]
+        failovers = {index for index, label in enumerate(chain.labels) if label.startswith("failover")}
         long_outages = [index for index, up in enumerate(chain.up) if not up and index not in failovers]
         return Solution(
             unavailability=steady.unavailability,
