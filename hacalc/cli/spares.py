@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from hacalc.cli.env import Environment
 from hacalc.cli.options import FormatOption, YearDaysOption
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
@@ -167,7 +168,7 @@ def _given(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name != "DEFAULT"
 
 
-def _write_csv(env, comparison: Comparison) -> None:
+def _write_csv(env: Environment, comparison: Comparison) -> None:
     rows = [("options", option, option is comparison.recommended) for option in comparison.options]
     rows += [("sweep", option, None) for option in comparison.sweep]
     write_csv(
@@ -177,7 +178,7 @@ def _write_csv(env, comparison: Comparison) -> None:
     )
 
 
-def _write_tables(env, comparison: Comparison) -> None:
+def _write_tables(env: Environment, comparison: Comparison) -> None:
     question = comparison.question
     columns = ["option", "availability", "unavailability", "nines", "downtime/yr", "outages/yr", "mean outage", "MTTF"]
     if question.has_costs:
@@ -216,7 +217,7 @@ def _row(option: Option, comparison: Comparison) -> list[str]:
     return cells
 
 
-def _write_sweep(env, comparison: Comparison) -> None:
+def _write_sweep(env: Environment, comparison: Comparison) -> None:
     question = comparison.question
     kinds = [spare for spare in question.kinds if spare is not Spare.active_active]
     columns = ["spares"]
