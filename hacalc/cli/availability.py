@@ -60,7 +60,7 @@ def availability(
     unit: Annotated[str, typer.Option("--unit", help="Unit of bare numbers (ms, s, m, h, d, w, mo, y).")] = "h",
     output_format: Annotated[
         str,
-        typer.Option("--format", "-f", help="table | json | csv; with --input: csv | ndjson [default: as the input]."),
+        typer.Option("--format", "-f", help="table | json | csv; with --input: csv | ndjson (default: as the input)."),
     ] = "table",
     year_days: YearDaysOption = "365",
     month: MonthOption = None,

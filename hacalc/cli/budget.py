@@ -38,7 +38,7 @@ def budget(
     window: Annotated[str, typer.Option("--window", "-w", help="SLO window.")] = "30d",
     spent: Annotated[str, typer.Option("--spent", help="Downtime (or bad-minute equivalent) spent so far.")] = "0s",
     elapsed: Annotated[
-        Optional[str], typer.Option("--elapsed", help="How much of the window has passed [default: all of it].")
+        Optional[str], typer.Option("--elapsed", help="How much of the window has passed (default: all of it).")
     ] = None,
     alerts: Annotated[bool, typer.Option("--alerts", help="Add the multiwindow, multi-burn-rate alert table.")] = False,
     alert: Annotated[

@@ -35,11 +35,11 @@ YearDaysOption = Annotated[
 ]
 MonthOption = Annotated[
     Optional[str],
-    typer.Option("--month", help="Month length, e.g. 30d [default: year/12].", rich_help_panel="Period conventions"),
+    typer.Option("--month", help="Month length, e.g. 30d (default year/12).", rich_help_panel="Period conventions"),
 ]
 QuarterOption = Annotated[
     Optional[str],
-    typer.Option("--quarter", help="Quarter length, e.g. 90d [default: year/4].", rich_help_panel="Period conventions"),
+    typer.Option("--quarter", help="Quarter length, e.g. 90d (default year/4).", rich_help_panel="Period conventions"),
 ]
 RoundOption = Annotated[
     RoundingChoice,
