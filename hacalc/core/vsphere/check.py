@@ -132,8 +132,9 @@ def _validate(cluster: Cluster, tolerate: int, policy: Policy) -> None:
 
 
 def _did_you_mean(name: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f"did you mean {close[0]!r}?" if close else "use the name of a host in the file"
+    lowered = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1)
+    return f"did you mean {lowered[close[0]]!r}?" if close else "use the name of a host in the file"
 
 
 def _counted_states(settings: ClusterSettings) -> frozenset[HostState]:

@@ -135,6 +135,15 @@ class PercentageReport:
             return None
         return self.memory_failover_percent - self.configured_memory_percent
 
+    @property
+    def reserved_cpu_mhz(self) -> Fraction | None:
+        """What the configured % holds back, in MHz (13 % of 12 × 16 GHz is 24.96 GHz, TV-5)."""
+        return None if self.configured_cpu_percent is None else self.configured_cpu_percent * self.total_host_cpu_mhz / 100
+
+    @property
+    def reserved_memory_mb(self) -> Fraction | None:
+        return None if self.configured_memory_percent is None else self.configured_memory_percent * self.total_host_memory_mb / 100
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "cpu_failover_percent": self.cpu_failover_percent,
@@ -143,6 +152,8 @@ class PercentageReport:
             "configured_memory_percent": self.configured_memory_percent,
             "cpu_headroom_percent": self.cpu_headroom_percent,
             "memory_headroom_percent": self.memory_headroom_percent,
+            "reserved_cpu_mhz": self.reserved_cpu_mhz,
+            "reserved_memory_mb": self.reserved_memory_mb,
             "auto": self.auto,
             "auto_reading": self.auto_reading,
             "f_over_n_percent": self.f_over_n_percent,

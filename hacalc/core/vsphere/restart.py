@@ -308,6 +308,9 @@ def _any_fit_bound(free_cpu, free_memory, largest_cpu, largest_memory, total_cpu
     with np.errstate(divide="ignore", invalid="ignore"):
         x = np.where(total_cpu[:, None] > 0, spare_cpu / total_cpu[:, None], np.where(usable, np.inf, 0.0))
         y = np.where(total_memory[:, None] > 0, spare_memory / total_memory[:, None], np.where(usable, np.inf, 0.0))
+    # A share of 1 or more already decides a host's side of the split; capping at 2 keeps sums finite.
+    x, y = np.minimum(x, 2.0), np.minimum(y, 2.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(x > 0, y / x, np.where(y > 0, np.inf, 0.0))
     ratio = np.nan_to_num(ratio, nan=0.0, posinf=np.finfo(np.float64).max)
     order = np.argsort(-ratio, axis=1, kind="stable")

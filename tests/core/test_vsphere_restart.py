@@ -1,0 +1,154 @@
+"""The restart check: will every VM of every set of F failed hosts restart on the survivors? (issue 4 §3)"""
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hacalc.core.vsphere.check import check_cluster
+from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, Policy, RestartPriority
+from hacalc.core.vsphere.restart import restart_check
+
+GB = 1024
+
+
+def test_fragmentation_passes_admission_control_but_a_vm_cannot_restart():
+    """HA Deepdive (vsphere-ha.md §5 pain point 5): the percentage policy admits a VM that fits nowhere after a failure.
+
+    Three 16 GB hosts; A runs one 4 GB VM, B and C run 13 GB each. 37 % of memory is free, well above 25 %,
+    but when A fails B and C have 3 GB each: 6 GB in all, and no single host can take 4 GB.
+    """
+    hosts = (Host("A", 20000, 16 * GB), Host("B", 20000, 16 * GB), Host("C", 20000, 16 * GB))
+    vms = (
+        VM("big", 0, 4 * GB - 100, 100, host="A", restart_priority=RestartPriority.high),
+        VM("b1", 0, 13 * GB - 100, 100, host="B"),
+        VM("c1", 0, 13 * GB - 100, 100, host="C"),
+    )
+    settings_ = ClusterSettings("frag", vsphere="6.7", policy=Policy.percentage, cpu_percent=25, memory_percent=25)
+    report = check_cluster(Cluster(settings_, hosts, vms))
+    assert report.policy_passed
+    assert not report.restart.passed and report.restart.exact
+    assert report.restart.worst_case_failed_hosts == ("A",)
+    assert [(vm.name, vm.restart_priority, vm.memory_mb) for vm in report.restart.unplaced_vms] == [("big", "high", 4 * GB)]
+    assert not report.passed
+
+
+def test_packing_finds_what_best_fit_decreasing_misses():
+    """Two 7 GB survivors and VMs of 3, 3, 2, 2, 2, 2 GB: best-fit decreasing strands a 2 GB VM, yet
+    3+2+2 / 3+2+2 fits. The check must prove the placement (MILP) and pass, exactly."""
+    hosts = (Host("X", 50000, 64 * GB), Host("A", 50000, 7 * GB), Host("B", 50000, 7 * GB))
+    vms = tuple(VM(f"v{number}", 0, size * GB, host="X") for number, size in enumerate([3, 3, 2, 2, 2, 2]))
+    report, _ = restart_check(hosts, vms, 1)
+    assert report.passed and report.exact
+    assert "milp" in report.method
+    assert report.failure_sets == 3 and report.failing_sets == 0
+
+
+def test_unplaced_vms_listed_by_restart_priority():
+    """After the failure the highest priorities are restarted first, as HA orders restarts; the rest are listed."""
+    hosts = (Host("A", 10000, 12 * GB), Host("B", 10000, 5 * GB))
+    vms = (
+        VM("low", 0, 3 * GB, host="A", restart_priority=RestartPriority.low),
+        VM("top", 0, 3 * GB, host="A", restart_priority=RestartPriority.highest),
+        VM("mid", 0, 3 * GB, host="A", restart_priority=RestartPriority.medium),
+        VM("resident", 0, 1 * GB, host="B"),
+        VM("never", 0, 1 * GB, host="A", restart_priority=RestartPriority.disabled),
+    )
+    report, _ = restart_check(hosts, vms, 1)
+    assert not report.passed and report.exact
+    assert report.worst_case_failed_hosts == ("A",)
+    assert [vm.name for vm in report.unplaced_vms] == ["mid", "low"]  # "top" restarts; "never" is not restarted
+
+
+def test_vms_without_placement_are_packed_onto_the_survivors():
+    """No placement: all powered-on VMs must fit on the hosts left after any F failures."""
+    hosts = tuple(Host(f"h{number}", 10000, 10 * GB) for number in range(3))
+    six = tuple(VM(f"v{number}", 0, 3 * GB) for number in range(6))
+    report, _ = restart_check(hosts, six, 1)
+    assert report.passed and report.exact and report.mode == "packed"
+    report, _ = restart_check(hosts, (*six, VM("v6", 0, 3 * GB)), 1)
+    assert not report.passed and report.exact
+    assert report.failure_sets == 3 and report.failing_sets == 3  # identical hosts: one set checked, three counted
+
+
+def test_no_survivor_and_no_failure():
+    hosts = (Host("a", 1000, GB), Host("b", 1000, GB))
+    vms = (VM("v", 0, 512, host="a"),)
+    everything, _ = restart_check(hosts, vms, 2)
+    assert not everything.passed and everything.exact and [vm.name for vm in everything.unplaced_vms] == ["v"]
+    nothing, _ = restart_check(hosts, vms, 0)
+    assert nothing.passed and nothing.exact
+
+
+def test_too_many_failure_sets_is_not_exact():
+    """Past the enumeration limit only the heaviest sets are checked; a pass is then not a proof."""
+    hosts = tuple(Host(f"h{number}", 10000, 10 * GB) for number in range(6))
+    vms = tuple(VM(f"v{number}", number * 10, GB, host=f"h{number}") for number in range(6))
+    report, warnings = restart_check(hosts, vms, 2, max_failure_sets=3)
+    assert report.passed and not report.exact
+    assert any("not exact" in warning for warning in warnings)
+
+
+def test_overcommitted_host_is_warned_about():
+    hosts = (Host("a", 1000, GB), Host("b", 1000, 4 * GB))
+    _, warnings = restart_check(hosts, (VM("v", 0, 2 * GB, host="a"),), 1)
+    assert warnings == ["host a: the VMs placed on it reserve more than its capacity"]
+
+
+def brute_force_passes(hosts, vms, tolerate) -> bool:
+    """Every failure set, every assignment of the displaced VMs to survivors: the definition, slowly."""
+    names = [host.name for host in hosts]
+    for failed in itertools.combinations(names, tolerate):
+        survivors = [host for host in hosts if host.name not in failed]
+        free = {host.name: [host.cpu_mhz, host.memory_mb] for host in survivors}
+        moving = []
+        for vm in vms:
+            if vm.host in free:
+                free[vm.host][0] -= vm.cpu_reservation_mhz
+                free[vm.host][1] -= vm.memory_reservation_mb + vm.memory_overhead_mb
+            else:
+                moving.append(vm)
+        moving = [vm for vm in moving if vm.cpu_reservation_mhz or vm.memory_reservation_mb + vm.memory_overhead_mb]
+        if not any(_fits(moving, assignment, free) for assignment in itertools.product(list(free), repeat=len(moving))):
+            return False
+    return True
+
+
+def _fits(moving, assignment, free) -> bool:
+    used = {name: [0, 0] for name in free}
+    for vm, name in zip(moving, assignment):
+        used[name][0] += vm.cpu_reservation_mhz
+        used[name][1] += vm.memory_reservation_mb + vm.memory_overhead_mb
+    # A host whose own VMs already overcommit it takes nothing more; the VMs running there stay.
+    return all(used[name] == [0, 0] or used[name][0] <= free[name][0] and used[name][1] <= free[name][1] for name in free)
+
+
+@st.composite
+def small_clusters(draw):
+    host_count = draw(st.integers(2, 4))
+    hosts = [Host(f"h{number}", draw(st.integers(0, 8)) * 500, draw(st.integers(0, 8)) * 512) for number in range(host_count)]
+    vms = []
+    for number in range(draw(st.integers(0, 6))):
+        placed = draw(st.one_of(st.none(), st.sampled_from([host.name for host in hosts])))
+        vms.append(VM(f"v{number}", draw(st.integers(0, 4)) * 500, draw(st.integers(0, 4)) * 512, 0, host=placed))
+    return hosts, vms, draw(st.integers(0, host_count - 1))
+
+
+@settings(max_examples=80, deadline=None)
+@given(small_clusters())
+def test_restart_check_agrees_with_brute_force(cluster):
+    """Property: on small clusters the verdict equals exhaustive search over every failure set and assignment, and is exact."""
+    hosts, vms, tolerate = cluster
+    report, _ = restart_check(hosts, vms, tolerate)
+    assert report.passed == brute_force_passes(hosts, vms, tolerate)
+    assert report.exact
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_clusters())
+def test_an_extra_empty_host_never_breaks_the_restart_check(cluster):
+    """Property: a large empty host only adds room, so a passing cluster keeps passing."""
+    hosts, vms, tolerate = cluster
+    before, _ = restart_check(hosts, vms, tolerate)
+    after, _ = restart_check([*hosts, Host("extra", 10**6, 10**6)], vms, tolerate)
+    assert after.passed or not before.passed
