@@ -15,14 +15,13 @@ GB = 1024
 def test_fragmentation_passes_admission_control_but_a_vm_cannot_restart():
     """HA Deepdive (vsphere-ha.md §5 pain point 5): the percentage policy admits a VM that fits nowhere after a failure.
 
-    Three 16 GB hosts; A runs one 4 GB VM, B and C run 13 GB each. 37 % of memory is free, well above 25 %,
+    Three 16 GB hosts; A runs one 4 GB VM, B and C run 13 VMs of 1 GB each. 37 % of memory is free, well above 25 %,
     but when A fails B and C have 3 GB each: 6 GB in all, and no single host can take 4 GB.
     """
     hosts = (Host("A", 20000, 16 * GB), Host("B", 20000, 16 * GB), Host("C", 20000, 16 * GB))
     vms = (
         VM("big", 0, 4 * GB - 100, 100, host="A", restart_priority=RestartPriority.high),
-        VM("b1", 0, 13 * GB - 100, 100, host="B"),
-        VM("c1", 0, 13 * GB - 100, 100, host="C"),
+        *(VM(f"{host}{number}", 0, GB - 100, 100, host=host) for host in "BC" for number in range(13)),
     )
     settings_ = ClusterSettings("frag", vsphere="6.7", policy=Policy.percentage, cpu_percent=25, memory_percent=25)
     report = check_cluster(Cluster(settings_, hosts, vms))

@@ -85,8 +85,8 @@ def restart_check(
             f"checked the {len(sets)} heaviest, so the result is not exact"
         )
     chosen = np.array(sets, dtype=np.int64).reshape(len(sets), tolerate)
-    state, utilisation, unplaced = _screen(problem, chosen)
-    method = _prove(problem, chosen, state, unplaced, time.monotonic() + time_budget_s)
+    state, utilisation = _screen(problem, chosen)
+    method = _prove(problem, chosen, state, utilisation, time.monotonic() + time_budget_s)
     report = _report(problem, groups, chosen, state, utilisation, mode, exhaustive, method, math.comb(len(hosts), tolerate))
     return report, warnings
 
@@ -192,17 +192,16 @@ STATE_NAMES = {FEASIBLE: "feasible", INFEASIBLE: "infeasible", UNKNOWN: "unknown
 
 
 def _screen(problem: _Problem, sets):
-    """Bounds, then vectorised best-fit packing, for every set: (state, utilisation, VMs left over) arrays."""
+    """Bounds, then vectorised best-fit packing, for every set: (state, utilisation) arrays."""
     import numpy as np
 
     count = len(sets)
     state = np.full(count, UNKNOWN, dtype=np.int8)
     utilisation = np.zeros(count)
-    unplaced = np.zeros(count, dtype=np.int64)
     for start in range(0, count, CHUNK_SETS):
         window = slice(start, start + CHUNK_SETS)
-        state[window], utilisation[window], unplaced[window] = _screen_chunk(problem, sets[window])
-    return state, utilisation, unplaced
+        state[window], utilisation[window] = _screen_chunk(problem, sets[window])
+    return state, utilisation
 
 
 def _host_totals(problem: _Problem):
@@ -278,7 +277,6 @@ def _screen_chunk(problem: _Problem, chosen):
         )
         state[undecided[proven]] = FEASIBLE
 
-    unplaced = np.zeros(count, dtype=np.int64)
     pending = np.flatnonzero(state == UNKNOWN)
     if len(pending):
         items = _displaced(problem, chosen[pending])
@@ -286,9 +284,9 @@ def _screen_chunk(problem: _Problem, chosen):
         safe = np.maximum(items, 0)
         need_cpu = np.where(valid, problem.cpu[safe], 0.0)
         need_memory = np.where(valid, problem.memory[safe], 0.0)
-        unplaced[pending] = _best_fit(problem, free_cpu[pending], free_memory[pending], need_cpu, need_memory, valid)
-        state[pending[unplaced[pending] == 0]] = FEASIBLE
-    return state, utilisation, unplaced
+        stranded = _best_fit(problem, free_cpu[pending], free_memory[pending], need_cpu, need_memory, valid)
+        state[pending[~stranded]] = FEASIBLE
+    return state, utilisation
 
 
 def _any_fit_bound(free_cpu, free_memory, largest_cpu, largest_memory, total_cpu, total_memory):
@@ -333,16 +331,20 @@ def _ratio(need, room):
 
 
 def _best_fit(problem: _Problem, free_cpu, free_memory, need_cpu, need_memory, valid):
-    """Best-fit decreasing, one VM per step for every failure set at once; returns VMs left over per set."""
+    """Best-fit decreasing, one VM per step for every failure set at once; True where a VM was left over.
+
+    A set drops out at its first VM that fits nowhere: packing cannot prove it, the later steps can.
+    """
     import numpy as np
 
     count = free_cpu.shape[0]
-    rows = np.arange(count)
     tightness = free_cpu / problem.scale_cpu + free_memory / problem.scale_memory
-    unplaced = np.zeros(count, dtype=np.int64)
+    stranded = np.zeros(count, dtype=bool)
     last = valid.sum(axis=1)
     for step in range(need_cpu.shape[1]):
-        live = np.flatnonzero(last > step) if step and last.min() <= step else rows
+        live = np.flatnonzero((last > step) & ~stranded)
+        if not len(live):
+            break
         cpu = need_cpu[live, step][:, None]
         memory = need_memory[live, step][:, None]
         fits = (free_cpu[live] >= cpu) & (free_memory[live] >= memory)
@@ -353,11 +355,11 @@ def _best_fit(problem: _Problem, free_cpu, free_memory, need_cpu, need_memory, v
         free_cpu[where_rows, where_hosts] -= cpu[placed, 0]
         free_memory[where_rows, where_hosts] -= memory[placed, 0]
         tightness[where_rows, where_hosts] -= cpu[placed, 0] / problem.scale_cpu + memory[placed, 0] / problem.scale_memory
-        unplaced[live[~placed]] += 1
-    return unplaced
+        stranded[live[~placed]] = True
+    return stranded
 
 
-def _prove(problem: _Problem, chosen, state, unplaced, deadline: float) -> str:
+def _prove(problem: _Problem, chosen, state, utilisation, deadline: float) -> str:
     """Settle the sets packing could not: single-VM bound, HA's restart order, then MILP.
 
     One set proven infeasible settles the verdict, so the search stops there.
@@ -367,7 +369,7 @@ def _prove(problem: _Problem, chosen, state, unplaced, deadline: float) -> str:
     if (state == INFEASIBLE).any():
         return "capacity bound"
     methods = {"bounds and best-fit placement"}
-    for row in sorted(np.flatnonzero(state == UNKNOWN), key=lambda row: -unplaced[row]):
+    for row in sorted(np.flatnonzero(state == UNKNOWN), key=lambda row: -utilisation[row]):
         items, free_cpu, free_memory = _set_arrays(problem, tuple(chosen[row]))
         if len(_homeless(problem, items, free_cpu, free_memory)):
             state[row] = INFEASIBLE
