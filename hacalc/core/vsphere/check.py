@@ -110,6 +110,12 @@ def _validate(cluster: Cluster, tolerate: int, policy: Policy) -> None:
     if duplicates:
         raise InputError(f"host {duplicates[0]!r} is listed twice", "hosts", "give every host a unique name")
     known = set(names)
+    for host in cluster.hosts:
+        if host.cpu_mhz < 0 or host.memory_mb < 0:
+            raise InputError(f"host {host.name!r} has negative capacity", f"hosts.{host.name}", "give cpu_mhz and memory_mb of 0 or more")
+    for vm in cluster.vms:
+        if min(vm.cpu_reservation_mhz, vm.memory_reservation_mb, vm.memory_overhead_mb) < 0:
+            raise InputError(f"VM {vm.name!r} has a negative reservation or overhead", f"vms.{vm.name}", "give 0 or more")
     for vm in cluster.vms:
         if vm.host is not None and vm.host not in known:
             raise InputError(f"VM {vm.name!r} is placed on unknown host {vm.host!r}", f"vms.{vm.name}.host", _did_you_mean(vm.host, names))
