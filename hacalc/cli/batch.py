@@ -10,7 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,6 +36,7 @@ from hacalc.core.periods import Conventions
 from hacalc.core.units import unit_seconds
 
 BLOCK_BYTES = 1 << 20
+WORKERS = min(4, os.cpu_count() or 1)
 STREAM_FORMATS = ("csv", "ndjson")
 _EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 _CSV_TAIL = [b",", b",", b",", b",", b"\n"]
@@ -53,15 +58,34 @@ def run_batch(env: Environment, source: str, *, default_unit: str, output: str |
         kind = _EXTENSIONS.get(Path(source).suffix.lower()) if source != "-" else None
         kind = kind or ("ndjson" if first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv")
         rows = _Rows(env, output or kind, default_unit, conventions)
-        if kind == "csv":
-            rows.from_csv(first, blocks)
-        else:
-            rows.from_ndjson(first, blocks)
+        jobs = rows.csv_jobs(first, blocks) if kind == "csv" else rows.ndjson_jobs(first, blocks)
+        _write_in_order(jobs, rows.write)
         rows.finish()
 
 
+def _write_in_order(jobs: Iterator[Callable[[], bytes]], write: Callable[[bytes], None]) -> None:
+    """Run each block's job on worker threads and write the results in input order.
+
+    numpy releases the GIL while it formats, so blocks overlap on a multi-core machine. At most
+    ``WORKERS + 1`` blocks are in flight, so memory stays bounded; a failing block stops the run once
+    every block before it has been written, and nothing after it is.
+    """
+    pending: deque[Future[bytes]] = deque()
+    with ThreadPoolExecutor(WORKERS) as pool:
+        try:
+            for job in jobs:
+                pending.append(pool.submit(job))
+                if len(pending) > WORKERS:
+                    write(pending.popleft().result())
+            while pending:
+                write(pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 class _Rows:
-    """Turns blocks of input rows into blocks of output rows and writes them."""
+    """Turns blocks of input rows into blocks of output rows (on worker threads) and writes them (here)."""
 
     def __init__(self, env: Environment, output: str, default_unit: str, conventions: Conventions) -> None:
         self.output = output
@@ -70,14 +94,18 @@ class _Rows:
         self.stdout = env.stdout
         self.write_bytes = _byte_writer(env.stdout)
         self.header = b""
-        self.csv_names: list[str] | None = None
 
     def write(self, data: bytes) -> None:
         """Write ``data``, preceded by the header the first time: a bad first block leaves stdout empty."""
         self.write_bytes(self.header + data)
         self.header = b""
 
-    def from_csv(self, first: bytes, blocks: Iterator[bytes]) -> None:
+    def finish(self) -> None:
+        if self.header:
+            self.write(b"")
+        self.stdout.flush()
+
+    def csv_jobs(self, first: bytes, blocks: Iterator[bytes]) -> Iterator[Callable[[], bytes]]:
         if not first.strip():
             raise InputError("no header row", "line 1", "start the CSV with a header naming mttf and mttr")
         header_end = first.index(b"\n") + 1
@@ -87,49 +115,56 @@ class _Rows:
             self.header = f"{header_line},{','.join(OUTPUT_COLUMNS)}\n".encode()
         line = 2
         for block in _chain(first[header_end:], blocks):
-            chunk = read_csv_block(block, header, line, want_fields=self.output == "ndjson", **self.options)
-            prefix = chunk.raw if self.output == "csv" else _csv_as_json_prefix(header, chunk.fields or [])
-            self._emit(prefix, availability_columns(chunk.mttf, chunk.mttr, self.year_seconds))
+            yield partial(self._csv_block, block, header, line)
             line += block.count(b"\n")
 
-    def from_ndjson(self, first: bytes, blocks: Iterator[bytes]) -> None:
+    def _csv_block(self, block: bytes, header: CsvHeader, line: int) -> bytes:
+        chunk = read_csv_block(block, header, line, want_fields=self.output == "ndjson", **self.options)
+        prefix = chunk.raw if self.output == "csv" else _csv_as_json_prefix(header, chunk.fields or [])
+        return self._rows(prefix, availability_columns(chunk.mttf, chunk.mttr, self.year_seconds))
+
+    def ndjson_jobs(self, first: bytes, blocks: Iterator[bytes]) -> Iterator[Callable[[], bytes]]:
+        names = _first_keys(first) if self.output == "csv" else None
+        if names:
+            self.header = (_csv_line([*names, *OUTPUT_COLUMNS]) + "\n").encode()
         line = 1
         for block in _chain(first, blocks):
-            texts = block.decode().split("\n")[:-1]
-            chunk = read_ndjson_lines(texts, line, **self.options)
-            if self.output == "ndjson":
-                prefix = Ragged.from_list([(text[:-1].rstrip() + ",").encode() for text in chunk.texts])
-            else:
-                prefix = self._json_as_csv_prefix(chunk.objects, line)
-            self._emit(prefix, availability_columns(chunk.mttf, chunk.mttr, self.year_seconds))
-            line += len(texts)
+            yield partial(self._ndjson_block, block, line, names)
+            line += block.count(b"\n")
 
-    def _emit(self, prefix: Ragged, columns: list[Any]) -> None:
+    def _ndjson_block(self, block: bytes, line: int, names: list[str] | None) -> bytes:
+        chunk = read_ndjson_lines(block.decode().split("\n")[:-1], line, **self.options)
+        if names is None:
+            prefix = Ragged.from_list([(text[:-1].rstrip() + ",").encode() for text in chunk.texts])
+        else:
+            prefix = _json_as_csv_prefix(chunk.objects, names, line)
+        return self._rows(prefix, availability_columns(chunk.mttf, chunk.mttr, self.year_seconds))
+
+    def _rows(self, prefix: Ragged, columns: list[Any]) -> bytes:
         tail, missing = (_CSV_TAIL, b"") if self.output == "csv" else (_JSON_TAIL, b"null")
         pieces: list[Any] = [tail[0]]
         for column, literal in zip(columns, tail[1:]):
             pieces += [column, literal]
-        self.write(join_rows(prefix, pieces, missing=missing))
+        return join_rows(prefix, pieces, missing=missing)
 
-    def _json_as_csv_prefix(self, objects: list[dict[str, Any]], first_line: int) -> Ragged:
-        """CSV cells for each object's own keys, in the first object's key order; all objects need the same keys."""
-        if self.csv_names is None and objects:
-            self.csv_names = list(objects[0])
-            self.header = (_csv_line([*self.csv_names, *OUTPUT_COLUMNS]) + "\n").encode()
-        names = self.csv_names or []
-        prefixes = []
-        for offset, item in enumerate(objects):
-            if item.keys() != set(names):
-                raise InputError(
-                    "keys differ from the first row's", where(first_line + offset), f"give every object the keys {', '.join(names)}"
-                )
-            prefixes.append(_csv_line([_csv_cell(item[name]) for name in names]).encode())
-        return Ragged.from_list(prefixes)
 
-    def finish(self) -> None:
-        if self.header:
-            self.write(b"")
-        self.stdout.flush()
+def _first_keys(first: bytes) -> list[str] | None:
+    """The first object's keys, which become the CSV columns; None when it is not an object (its block says why)."""
+    try:
+        item = json.loads(first.split(b"\n", 1)[0])
+    except ValueError:
+        return None
+    return list(item) if isinstance(item, dict) else None
+
+
+def _json_as_csv_prefix(objects: list[dict[str, Any]], names: list[str], first_line: int) -> Ragged:
+    """CSV cells for each object's own keys, in the first object's key order; all objects need the same keys."""
+    prefixes = []
+    for offset, item in enumerate(objects):
+        if item.keys() != set(names):
+            raise InputError("keys differ from the first row's", where(first_line + offset), f"give every object the keys {', '.join(names)}")
+        prefixes.append(_csv_line([_csv_cell(item[name]) for name in names]).encode())
+    return Ragged.from_list(prefixes)
 
 
 def _csv_as_json_prefix(header: CsvHeader, records: list[list[str]]) -> Ragged:

@@ -502,15 +502,25 @@ def write_numbers(target: np.ndarray, values: np.ndarray, missing: bytes) -> Non
     """Write ``number_text(value)`` left-aligned into each row of the NUL-filled byte matrix ``target``."""
     import numpy as np
 
-    finite = np.isfinite(values)
-    fast = finite & (values >= 1e-6) & (values < 1e14)
-    if fast.any():
+    fast = np.isfinite(values) & (values >= 1e-6) & (values < 1e14)
+    if not fast.any():
+        rows = np.zeros(0, dtype=np.int64)
+        digits = exponent = np.zeros(0, dtype=np.int64)
+    elif fast.all():
+        rows = slice(None)
+        digits, exponent = _decimal_digits(values)
+    else:
         rows = np.flatnonzero(fast)
         digits, exponent = _decimal_digits(values[rows])
-        in_range = (exponent >= _LOWEST_FAST) & (exponent <= _HIGHEST_FAST)
-        fast[rows[~in_range]] = False
-        rows, digits, exponent = rows[in_range], digits[in_range], exponent[in_range]
-        _layout(target, rows, digits, exponent)
+    characters, significant = _digit_characters(digits)
+    whole_digits = np.where(exponent >= 0, exponent + 1, 0)
+    laid_out = (exponent >= _LOWEST_FAST) & (exponent <= _HIGHEST_FAST) & (significant >= whole_digits)
+    if not laid_out.all():  # outside the exact-double range, or zeros ending the whole part (100, 31536000)
+        rows = np.flatnonzero(fast)[laid_out]
+        fast[:] = False
+        fast[rows] = True
+        characters, significant, exponent = characters[laid_out], significant[laid_out], exponent[laid_out]
+    _layout(target, rows, characters, significant, exponent)
     for row in np.flatnonzero(~fast).tolist():
         text = _number_bytes(float(values[row]), missing)
         target[row, : len(text)] = np.frombuffer(text, dtype=np.uint8)
@@ -531,12 +541,12 @@ def _decimal_digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if low.any() or high.any():
         exponent += high.astype(np.int64) - low.astype(np.int64)
         twice, exact = _twice_scaled(values, 16 - exponent)
-    digits17 = _half_even((twice + 1) >> 1, exact & (twice & 1 == 1))
-    scaled_floor = twice >> 1
-    tie15 = exact & (twice & 1 == 0) & ((scaled_floor + 50) % 100 == 0)
-    digits15 = _half_even((scaled_floor + 50) // 100, tie15)
-    power = _powers_of_ten()[np.clip(14 - exponent, 0, 22)]
-    round_trips = digits15.astype(np.float64) / power == values
+    odd = (twice & 1).astype(bool)
+    digits17 = _half_even((twice + 1) >> 1, exact & odd)
+    shifted = (twice >> 1) + 50
+    rounded15 = shifted // 100
+    digits15 = _half_even(rounded15, exact & ~odd & (rounded15 * 100 == shifted))
+    round_trips = digits15.astype(np.float64) / _powers_of_ten(14 - exponent) == values
     digits = np.where(round_trips, digits15 * 100, digits17)
     carried = digits >= 10**17
     return np.where(carried, digits // 10, digits), exponent + carried
@@ -550,7 +560,7 @@ def _twice_scaled(values: np.ndarray, power: np.ndarray) -> tuple[np.ndarray, np
     """``floor(2 * values * 10**power)`` exactly, and whether that product is a whole number."""
     import numpy as np
 
-    factor = 2.0 * _powers_of_ten()[np.clip(power, 0, 24)]
+    factor = 2.0 * _powers_of_ten(power)
     product = values * factor
     value_high, value_low = _split(values)
     factor_high, factor_low = _split(factor)
@@ -565,31 +575,37 @@ def _split(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return high, values - high
 
 
-def _layout(target: np.ndarray, rows: np.ndarray, digits: np.ndarray, exponent: np.ndarray) -> None:
+def _layout(target: np.ndarray, rows: np.ndarray | slice, characters: np.ndarray, significant: np.ndarray, exponent: np.ndarray) -> None:
     """Place the significant digits, the point, leading zeros and any exponent, as ``%g`` does.
 
-    Rows are sorted by exponent so that each exponent's rows are one slice laid out with slices.
+    A column whose values share one decimal exponent (availability nearly always does) is laid out with
+    slices in place; otherwise rows are sorted by exponent so that each exponent's rows are one slice.
     """
     import numpy as np
 
+    if len(exponent) == 0:
+        return
+    if exponent.min() == exponent.max() and isinstance(rows, slice):
+        _place_slice(target[rows], characters, significant, _place(int(exponent[0])))
+        return
     order = np.argsort(exponent.astype(np.int8), kind="stable")
-    exponent = exponent[order]
-    characters = _digit_characters(digits[order])
-    significant = 17 - np.argmax(characters[:, ::-1] != ord("0"), axis=1)
-    whole = np.where(exponent >= 0, exponent + 1, (exponent < -4).astype(np.int64))
-    shown = np.maximum(significant, whole)
-    characters *= np.arange(17) < shown[:, None]
-    block = np.zeros((len(rows), _NUMBER_WIDTH), dtype=np.uint8)
-    bounds = [0, *(np.flatnonzero(np.diff(exponent)) + 1).tolist(), len(rows)]
+    exponent, characters, significant = exponent[order], characters[order], significant[order]
+    block = np.zeros((len(order), target.shape[1]), dtype=np.uint8)
+    bounds = [0, *(np.flatnonzero(np.diff(exponent)) + 1).tolist(), len(order)]
     for start, end in zip(bounds, bounds[1:]):
-        place = _place(int(exponent[start]))
-        part = block[start:end]
-        for column, (first, last) in zip(place.digit_starts, place.digit_spans):
-            part[:, column : column + last - first] = characters[start:end, first:last]
-        part[:, : len(place.literal)] |= place.literal
-        if place.point is not None:
-            part[:, place.point] = np.where(shown[start:end] > place.whole_digits, ord("."), 0)
-    target[rows[order]] = block
+        _place_slice(block[start:end], characters[start:end], significant[start:end], _place(int(exponent[start])))
+    target[np.arange(target.shape[0])[rows][order]] = block
+
+
+def _place_slice(part: np.ndarray, characters: np.ndarray, significant: np.ndarray, place: _Place) -> None:
+    import numpy as np
+
+    for column, (first, last) in zip(place.digit_starts, place.digit_spans):
+        part[:, column : column + last - first] = characters[:, first:last]
+    if place.literal:
+        part[:, place.literal_column : place.literal_column + len(place.literal)] = np.frombuffer(place.literal, dtype=np.uint8)
+    if place.point is not None:
+        part[:, place.point] = np.where(significant > place.whole_digits, ord("."), 0)
 
 
 @dataclass(frozen=True)
@@ -600,46 +616,71 @@ class _Place:
     digit_spans: tuple[tuple[int, int], ...]
     whole_digits: int
     point: int | None
-    literal: np.ndarray
+    literal_column: int = 0
+    literal: bytes = b""
 
 
 @cache
 def _place(exponent: int) -> _Place:
-    import numpy as np
-
-    def literal(text: str) -> np.ndarray:
-        return np.frombuffer(text.encode(), dtype=np.uint8)
-
     if exponent < -4:  # 1.2345e-05
-        return _Place((0, 2), ((0, 1), (1, 17)), 1, 1, literal("\0" * 18 + f"e-{-exponent:02d}"))
+        return _Place((0, 2), ((0, 1), (1, 17)), 1, 1, 18, f"e-{-exponent:02d}".encode())
     if exponent < 0:  # 0.00012345
-        leading = "0." + "0" * (-exponent - 1)
-        return _Place((len(leading),), ((0, 17),), 0, None, literal(leading))
+        leading = b"0." + b"0" * (-exponent - 1)
+        return _Place((len(leading),), ((0, 17),), 0, None, 0, leading)
     whole = exponent + 1  # 123.45
-    return _Place((0, whole + 1), ((0, whole), (whole, 17)), whole, whole, literal(""))
+    return _Place((0, whole + 1), ((0, whole), (whole, 17)), whole, whole)
 
 
-def _digit_characters(digits: np.ndarray) -> np.ndarray:
-    """ASCII digits of 17-digit integers, one row each, via a table of every 4-digit group."""
+def _digit_characters(digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ASCII digits of 17-digit integers with the trailing zeros as NUL, and how many digits are significant.
+
+    Works on five groups of digits (1 + 4 x 4) through two tables: every 4-digit group as written, and
+    with its trailing zeros blanked, which serves the last non-zero group and the all-zero groups after it.
+    """
     import numpy as np
 
-    groups = np.empty((len(digits), 5), dtype=np.int64)
-    groups[:, 0], rest = np.divmod(digits, 10**16)
-    groups[:, 1], rest = np.divmod(rest, 10**12)
-    groups[:, 2], rest = np.divmod(rest, 10**8)
-    groups[:, 3], groups[:, 4] = np.divmod(rest, 10**4)
-    return _four_digit_table()[groups].view(np.uint8).reshape(len(digits), 20)[:, 3:]
+    groups = []
+    rest = digits
+    for scale in (10**16, 10**12, 10**8, 10**4, 1):
+        group = rest // scale
+        rest = rest - group * scale
+        groups.append(group)
+    last = np.zeros(len(digits), dtype=np.int64)
+    for index, group in enumerate(groups[1:], start=1):
+        last[group != 0] = index
+    table, trailing_zeros = _four_digit_tables()
+    words = np.empty((len(digits), 5), dtype=np.uint32)
+    last_group = np.zeros(len(digits), dtype=np.int64)
+    for index, group in enumerate(groups):
+        np.take(table, group + 10000 * (last <= index), out=words[:, index])
+        last_group += group * (last == index)
+    significant = np.where(last == 0, 1, 4 * last + 1 - np.take(trailing_zeros, last_group))
+    return words.view(np.uint8).reshape(len(digits), 20)[:, 3:], significant
 
 
 @cache
-def _powers_of_ten() -> np.ndarray:
+def _four_digit_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Every 4-digit group as ASCII (then again with trailing zeros as NUL), and its count of trailing zeros."""
+    import numpy as np
+
+    written = [f"{group:04d}".encode() for group in range(10000)]
+    blanked = [text.rstrip(b"0").ljust(4, b"\0") for text in written]
+    table = np.array(written + blanked, dtype="S4").view(np.uint32)
+    trailing_zeros = np.array([4 - len(text.rstrip(b"0")) for text in written], dtype=np.int64)
+    return table, trailing_zeros
+
+
+def _powers_of_ten(powers: np.ndarray) -> np.ndarray | float:
+    """``10.0**powers`` from a table of the exact ones (powers outside 0..24 are clipped; callers discard those rows)."""
+    import numpy as np
+
+    if len(powers) and powers.min() == powers.max():
+        return 10.0 ** min(max(int(powers[0]), 0), 24)
+    return np.take(_powers_of_ten_table(), powers, mode="clip")
+
+
+@cache
+def _powers_of_ten_table() -> np.ndarray:
     import numpy as np
 
     return np.array([10.0**power for power in range(25)])
-
-
-@cache
-def _four_digit_table() -> np.ndarray:
-    import numpy as np
-
-    return np.array([f"{group:04d}".encode() for group in range(10000)], dtype="S4").view(np.uint32)
