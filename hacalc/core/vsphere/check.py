@@ -52,7 +52,11 @@ def check_cluster(
     memory_min = options.get("das.vmMemoryMinMB", version.vm_memory_min_mb)
     needs = requirements(cluster.vms, cpu_min, memory_min)
 
-    slot, host_slots = _slot(settings, version, options, counted, needs, tolerate, cpu_min, memory_min, warnings)
+    slot, host_slots = _slot(settings, version, options, counted, needs, tolerate, cpu_min, memory_min)
+    if settings.fixed_slot_cpu_mhz is not None and not version.has_fixed_slot:
+        warnings.append(f"a fixed slot size is new in 5.1; ignored for profile {version.name}")
+    if policy is Policy.slot:
+        warnings.extend(_slot_warnings(slot))
     percentage = _percentage(settings, version, policy, counted, needs, tolerate, warnings)
     failover = None
     if policy is Policy.failover_hosts or settings.failover_hosts:
@@ -80,7 +84,7 @@ def check_cluster(
     if restart_check:
         restart, restart_warnings = run_restart_check(counted, cluster.vms, tolerate)
         warnings.extend(restart_warnings)
-    warnings.extend(_general_warnings(cluster, version, counted, tolerate, slot))
+    warnings.extend(_general_warnings(cluster, version, counted, tolerate))
 
     return ClusterReport(
         cluster=settings.name,
@@ -178,15 +182,11 @@ def _slot(
     tolerate: int,
     cpu_min: int,
     memory_min: int,
-    warnings: list[str],
 ) -> tuple[SlotReport, dict[str, HostSlots]]:
     fixed = None
-    if settings.fixed_slot_cpu_mhz is not None:
-        if version.has_fixed_slot:
-            fixed = (settings.fixed_slot_cpu_mhz, settings.fixed_slot_memory_mb)
-        else:
-            warnings.append(f"a fixed slot size is new in 5.1; ignored for profile {version.name}")
-    report, per_host = slot_report(
+    if settings.fixed_slot_cpu_mhz is not None and version.has_fixed_slot:
+        fixed = (settings.fixed_slot_cpu_mhz, settings.fixed_slot_memory_mb)
+    return slot_report(
         counted,
         needs,
         tolerate,
@@ -196,13 +196,20 @@ def _slot(
         cap_memory_mb=options.get("das.slotMemInMB"),
         fixed=fixed,
     )
-    if report.vms_requiring_multiple_slots:
-        warnings.append(
-            f"{len(report.vms_requiring_multiple_slots)} VM(s) need several slots; vCenter does not check that those slots are on one host"
-        )
-    if report.used_slots > report.total_slots:
-        warnings.append(f"used slots {report.used_slots} exceed total slots {report.total_slots}")
-    return report, per_host
+
+
+def _slot_warnings(slot: SlotReport) -> list[str]:
+    warnings = []
+    multiple = len(slot.vms_requiring_multiple_slots)
+    if multiple:
+        warnings.append(f"{_count(multiple, 'VM')} need several slots; vCenter does not check that those slots are on one host")
+    if slot.used_slots > slot.total_slots:
+        warnings.append(f"used slots {slot.used_slots} exceed total slots {slot.total_slots}")
+    return warnings
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _percentage(
@@ -239,21 +246,22 @@ def _percentage(
             ("memory", report.configured_memory_percent, report.largest_hosts_memory_percent),
         ):
             if configured is not None and configured < share:
+                largest = "the largest host" if tolerate == 1 else f"the {tolerate} largest hosts"
                 warnings.append(
-                    f"reserved {label} {float(configured):.4g}% is below the {tolerate} largest host(s)' share {float(share):.4g}%: "
-                    f"losing them leaves less than the running reservations may need"
+                    f"reserved {label} {float(configured):.4g}% is less than the share of {largest} ({float(share):.4g}%): "
+                    f"after that failure the reservations may not fit (the HA Deepdive's aggressive approach)"
                 )
     return report
 
 
-def _general_warnings(cluster: Cluster, version: VersionProfile, counted: Sequence[Host], tolerate: int, slot: SlotReport) -> list[str]:
+def _general_warnings(cluster: Cluster, version: VersionProfile, counted: Sequence[Host], tolerate: int) -> list[str]:
     warnings = []
     if version.max_hosts is not None and len(cluster.hosts) > version.max_hosts:
         warnings.append(f"{len(cluster.hosts)} hosts exceed the {version.max_hosts} hosts per cluster of vSphere {version.name}")
     if version.max_vms is not None and len(cluster.vms) > version.max_vms:
         warnings.append(f"{len(cluster.vms)} VMs exceed the {version.max_vms} VMs per cluster of vSphere {version.name}")
     if tolerate >= len(counted):
-        warnings.append(f"tolerate {tolerate} is not below the {len(counted)} counted host(s): at most N - 1 failures can be tolerated")
+        warnings.append(f"tolerate {tolerate} is not below the {_count(len(counted), 'counted host')}: at most N - 1 failures can be tolerated")
     if len(counted) < version.min_admission_hosts and version.min_admission_hosts > 2:
         warnings.append(f"vSphere {version.name} admission control needs at least {version.min_admission_hosts} hosts; {len(counted)} counted")
     if not version.at_least("5.0") and tolerate > 4:
