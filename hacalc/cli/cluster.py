@@ -186,6 +186,7 @@ def _write_percentage(env: Any, report: Any) -> None:
         ("current CPU failover capacity", f"{share.cpu_failover_percent}%"),
         ("current memory failover capacity", f"{share.memory_failover_percent}%"),
         ("configured CPU / memory", f"{_percent(share.configured_cpu_percent)} / {_percent(share.configured_memory_percent)}" + (" (automatic)" if share.auto else "")),
+        ("reserved by the configured %", _reserved(share)),
         ("headroom CPU / memory", f"{_percent(share.cpu_headroom_percent)} / {_percent(share.memory_headroom_percent)}"),
         ("F/N reading", _percent(share.f_over_n_percent)),
         ("largest F hosts' share, CPU / memory", f"{_percent(share.largest_hosts_cpu_percent)} / {_percent(share.largest_hosts_memory_percent)}"),
@@ -325,10 +326,18 @@ def _setters(setters: Any, unit: str) -> str:
 
 
 def _percent(value: Any) -> str:
-    if value is None:
+    return "-" if value is None else f"{_decimal(value)}%"
+
+
+def _reserved(share: Any) -> str:
+    if share.reserved_cpu_mhz is None or share.reserved_memory_mb is None:
         return "-"
-    number = float(value)
-    return f"{number:g}%" if number == int(number) else f"{number:.2f}%"
+    return f"{_decimal(share.reserved_cpu_mhz)} MHz, {_decimal(share.reserved_memory_mb)} MB"
+
+
+def _decimal(value: Any) -> str:
+    """At most two decimals, trailing zeros dropped: 37.5, 33.33, 6000."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
 
 
 def _yes_no(value: bool) -> str:
