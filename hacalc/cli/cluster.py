@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -12,6 +12,11 @@ from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError
 from hacalc.core.vsphere.model import Cluster, Policy
+
+if TYPE_CHECKING:
+    from hacalc.cli.env import Environment
+    from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport
+    from hacalc.scenario.files import Document
 
 cluster_app = typer.Typer(
     name="cluster",
@@ -94,13 +99,13 @@ def check(
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
 
-def _in_file(error: HacalcError, document: Any) -> HacalcError:
+def _in_file(error: HacalcError, document: Document) -> HacalcError:
     """Admission control names fields (``cluster.options``); say which file and line they are on."""
     path = tuple(error.where.split(".")) if error.where else ()
     return type(error)(error.what, document.where(path), error.fix, error.detail)
 
 
-def _host_csv_rows(report: Any) -> list[list[Any]]:
+def _host_csv_rows(report: ClusterReport) -> list[list[Any]]:
     restart_passed = None if report.restart is None else report.restart.passed
     common = [report.cluster, report.policy.value, report.tolerate, report.passed, report.policy_passed, restart_passed]
     return [
@@ -112,7 +117,7 @@ def _host_csv_rows(report: Any) -> list[list[Any]]:
 # The human report: one short section per question, then the verdict and what to do about it. -------------
 
 
-def _write_report(env: Any, source: str, cluster: Cluster, report: Any) -> None:
+def _write_report(env: Environment, source: str, cluster: Cluster, report: ClusterReport) -> None:
     counted = [host for host in report.hosts if host.counted]
     powered_on = sum(vm.powered_on for vm in cluster.vms)
     failures = "failure" if report.tolerate == 1 else "failures"
@@ -136,7 +141,7 @@ def _write_report(env: Any, source: str, cluster: Cluster, report: Any) -> None:
     _write_verdict(env, report)
 
 
-def _defaults_rows(defaults: Any) -> list[tuple[str, str]]:
+def _defaults_rows(defaults: Defaults) -> list[tuple[str, str]]:
     limits = f"{_or_dash(defaults.max_hosts)} hosts, {_or_dash(defaults.max_vms)} VMs per cluster (warnings only)"
     return [
         ("das.vmCpuMinMHz in effect", f"{defaults.vm_cpu_min_mhz} MHz"),
@@ -147,7 +152,7 @@ def _defaults_rows(defaults: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _write_hosts(env: Any, report: Any) -> None:
+def _write_hosts(env: Environment, report: ClusterReport) -> None:
     slotted = report.slot is not None
     columns = ("host", "state", "counted", "CPU MHz", "memory MB", *(("CPU slots", "memory slots", "slots", "limited by") if slotted else ()), "reason")
     rows = []
@@ -157,7 +162,7 @@ def _write_hosts(env: Any, report: Any) -> None:
     write_table(env, columns, rows, title="Hosts")
 
 
-def _write_slot(env: Any, report: Any) -> None:
+def _write_slot(env: Environment, report: ClusterReport) -> None:
     slot = report.slot
     if slot is None:
         return
@@ -176,7 +181,7 @@ def _write_slot(env: Any, report: Any) -> None:
     write_table(env, ("slot policy", "value"), [*rows, ("result", _verdict(slot.passed, report.policy is Policy.slot))], title="Slot policy")
 
 
-def _write_percentage(env: Any, report: Any) -> None:
+def _write_percentage(env: Environment, report: ClusterReport) -> None:
     share = report.percentage
     if share is None:
         return
@@ -196,7 +201,7 @@ def _write_percentage(env: Any, report: Any) -> None:
     write_table(env, ("percentage policy", "value"), [*rows, ("result", _verdict(share.passed, report.policy is Policy.percentage))], title="Percentage policy")
 
 
-def _write_failover_hosts(env: Any, report: Any) -> None:
+def _write_failover_hosts(env: Environment, report: ClusterReport) -> None:
     dedicated = report.failover_hosts
     if dedicated is None:
         return
@@ -211,7 +216,7 @@ def _write_failover_hosts(env: Any, report: Any) -> None:
     write_table(env, ("failover hosts", "value"), rows, title="Dedicated failover hosts")
 
 
-def _write_performance(env: Any, report: Any) -> None:
+def _write_performance(env: Environment, report: ClusterReport) -> None:
     performance = report.performance
     if performance is None:
         return
@@ -224,7 +229,7 @@ def _write_performance(env: Any, report: Any) -> None:
     write_table(env, ("performance degradation", "value"), rows, title="Performance degradation")
 
 
-def _write_restart(env: Any, report: Any) -> None:
+def _write_restart(env: Environment, report: ClusterReport) -> None:
     restart = report.restart
     if restart is None:
         write_table(env, ("restart check", "value"), [("result", "skipped (--no-restart-check)")], title="Restart check")
@@ -247,14 +252,14 @@ def _write_restart(env: Any, report: Any) -> None:
         )
 
 
-def _write_options(env: Any, report: Any) -> None:
+def _write_options(env: Environment, report: ClusterReport) -> None:
     if not report.options:
         return
     rows = [(option.key, option.canonical, option.value, _yes_no(option.effective), option.note or "") for option in report.options]
     write_table(env, ("option", "canonical key", "value", "in effect", "note"), rows, title="Advanced options (das.*)")
 
 
-def _write_vm_monitoring(env: Any, report: Any) -> None:
+def _write_vm_monitoring(env: Environment, report: ClusterReport) -> None:
     monitoring = report.vm_monitoring
     sources = monitoring.sources
     window = "none (resets count for ever)" if monitoring.reset_window_s == -1 else f"{monitoring.reset_window_s} s"
@@ -269,22 +274,42 @@ def _write_vm_monitoring(env: Any, report: Any) -> None:
     write_table(env, ("VM monitoring", "value", "from"), rows, title="VM monitoring")
 
 
-def _write_verdict(env: Any, report: Any) -> None:
+def _write_verdict(env: Environment, report: ClusterReport) -> None:
     from rich.text import Text
 
-    reasons = _failure_reasons(report)
     console = env.console()
-    console.print(Text("PASS" if report.passed else "FAIL", style="bold green" if report.passed else "bold red"), Text(_verdict_line(report, reasons)))
+    console.print(Text("PASS" if report.passed else "FAIL", style="bold green" if report.passed else "bold red"), Text(_verdict_line(report, _failure_reasons(report))))
+    for step in [] if report.passed else _what_to_try(report):
+        console.print(Text(f"  - {step}"))
 
 
-def _verdict_line(report: Any, reasons: list[str]) -> str:
+def _what_to_try(report: ClusterReport) -> list[str]:
+    """The remedies VMware's troubleshooting guide lists, pointed at this cluster's own hosts and VMs."""
+    steps = []
+    excluded = [f"{host.name} ({host.reason})" for host in report.hosts if not host.counted]
+    if excluded:
+        steps.append(f"bring back the hosts that are not counted: {', '.join(excluded)}")
+    slot = report.slot
+    if report.policy is Policy.slot and slot is not None and not slot.passed and slot.total_slots_without_them > slot.total_slots:
+        setters = sorted({vm.name for vm in (*slot.cpu_set_by[:1], *slot.memory_set_by[:1])})
+        steps.append(
+            f"{', '.join(setters)} set the slot; without the largest VMs the cluster has {slot.total_slots_without_them} slots, not "
+            f"{slot.total_slots}: lower their reservations, cap the slot (das.slotCpuInMHz, das.slotMemInMB) or use the percentage policy"
+        )
+    if report.restart is not None and not report.restart.passed:
+        steps.append("the listed VMs find no host with enough free capacity: lower their reservations or add capacity")
+    steps.append("add hosts" + (f", or check a smaller target with --tolerate {report.tolerate - 1}" if report.tolerate > 1 else ""))
+    return steps
+
+
+def _verdict_line(report: ClusterReport, reasons: list[str]) -> str:
     if report.passed:
         restart = "" if report.restart is None else " and every powered-on VM restarts"
         return f"{report.cluster} tolerates {report.tolerate} host {'failure' if report.tolerate == 1 else 'failures'}: the {report.policy.value} policy holds{restart}."
     return f"{report.cluster}: " + "; ".join(reasons) + "."
 
 
-def _failure_reasons(report: Any) -> list[str]:
+def _failure_reasons(report: ClusterReport) -> list[str]:
     reasons = []
     if not report.policy_passed:
         reasons.append(_policy_reason(report))
@@ -294,7 +319,7 @@ def _failure_reasons(report: Any) -> list[str]:
     return reasons
 
 
-def _policy_reason(report: Any) -> str:
+def _policy_reason(report: ClusterReport) -> str:
     if report.policy is Policy.slot and report.slot is not None:
         return f"slot policy: current failover level {report.slot.current_failover_level} < {report.tolerate}"
     if report.policy is Policy.percentage and report.percentage is not None:
@@ -329,7 +354,7 @@ def _percent(value: Any) -> str:
     return "-" if value is None else f"{_decimal(value)}%"
 
 
-def _reserved(share: Any) -> str:
+def _reserved(share: PercentageReport) -> str:
     if share.reserved_cpu_mhz is None or share.reserved_memory_mb is None:
         return "-"
     return f"{_decimal(share.reserved_cpu_mhz)} MHz, {_decimal(share.reserved_memory_mb)} MB"

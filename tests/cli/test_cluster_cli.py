@@ -70,6 +70,9 @@ def test_vmware_slot_example_fails_for_two_failures_with_exit_1(hacalc):
     table = hacalc("cluster", "check", SLOT_EXAMPLE, "--tolerate", "2")
     assert table.exit_code == 1
     assert "FAIL" in table.stdout and "current failover level 1 < 2" in table.stdout
+    # what to try: the slot setters and the slots without them (TV-1 VMs without VM1-VM3: 1 GHz / 1 GB slots, 21 in all)
+    assert "VM1, VM3 set the slot; without the largest VMs the cluster has 21 slots, not 10" in table.stdout
+    assert "VM5" in table.stdout  # the VM that finds no host when H1 and H2 fail
 
 
 def test_vmware_percentage_example(hacalc):
@@ -172,6 +175,9 @@ def test_excluded_hosts_are_listed_with_their_reason(hacalc):
     excluded = [host for host in data["hosts"] if not host["counted"]]
     assert [host["name"] for host in excluded] == ["ESX35QA0003"]
     assert excluded[0]["reason"]
+    table = hacalc("cluster", "check", str(SCENARIOS / "cluster-seed-medium-3-hosts.yaml"))
+    assert table.exit_code == 1
+    assert "bring back the hosts that are not counted: ESX35QA0003" in table.stdout
 
 
 def test_help_lists_the_command(hacalc):
