@@ -333,30 +333,53 @@ def _ratio(need, room):
 def _best_fit(problem: _Problem, free_cpu, free_memory, need_cpu, need_memory, valid):
     """Best-fit decreasing, one VM per step for every failure set at once; True where a VM was left over.
 
-    A set drops out at its first VM that fits nowhere: packing cannot prove it, the later steps can.
+    A set drops out at its first VM that fits nowhere: packing cannot prove it, a later step can.
+    Capacities are exact integers (whole MHz and MB); the best-fit score is a float32 heuristic.
     """
     import numpy as np
 
     count = free_cpu.shape[0]
-    tightness = free_cpu / problem.scale_cpu + free_memory / problem.scale_memory
     stranded = np.zeros(count, dtype=bool)
-    last = valid.sum(axis=1)
+    rows = np.arange(count)  # position in the caller's arrays of each row still being packed
+    free_cpu, free_memory = _exact_integers(free_cpu), _exact_integers(free_memory)
+    need_cpu, need_memory = _exact_integers(need_cpu), _exact_integers(need_memory)
+    tightness = (free_cpu / problem.scale_cpu + free_memory / problem.scale_memory).astype(np.float32)
+    fits = np.empty(free_cpu.shape, dtype=bool)
+    room = np.empty(free_cpu.shape, dtype=bool)
+    score = np.empty(free_cpu.shape, dtype=np.float32)
     for step in range(need_cpu.shape[1]):
-        live = np.flatnonzero((last > step) & ~stranded)
-        if not len(live):
-            break
-        cpu = need_cpu[live, step][:, None]
-        memory = need_memory[live, step][:, None]
-        fits = (free_cpu[live] >= cpu) & (free_memory[live] >= memory)
-        score = np.where(fits, tightness[live], np.inf)
+        cpu, memory, moving = need_cpu[:, step : step + 1], need_memory[:, step : step + 1], valid[:, step]
+        np.greater_equal(free_cpu, cpu, out=fits)
+        np.greater_equal(free_memory, memory, out=room)
+        fits &= room
+        score.fill(np.inf)
+        np.copyto(score, tightness, where=fits)
         target = score.argmin(axis=1)
-        placed = fits[np.arange(len(live)), target]
-        where_rows, where_hosts = live[placed], target[placed]
-        free_cpu[where_rows, where_hosts] -= cpu[placed, 0]
-        free_memory[where_rows, where_hosts] -= memory[placed, 0]
-        tightness[where_rows, where_hosts] -= cpu[placed, 0] / problem.scale_cpu + memory[placed, 0] / problem.scale_memory
-        stranded[live[~placed]] = True
+        local = np.arange(len(rows))
+        placed = fits[local, target] & moving
+        free_cpu[local[placed], target[placed]] -= cpu[placed, 0]
+        free_memory[local[placed], target[placed]] -= memory[placed, 0]
+        tightness[local[placed], target[placed]] -= (cpu[placed, 0] / problem.scale_cpu + memory[placed, 0] / problem.scale_memory).astype(np.float32)
+        failed = moving & ~placed
+        if failed.any():
+            stranded[rows[failed]] = True
+            keep = ~failed
+            rows, free_cpu, free_memory, tightness = rows[keep], free_cpu[keep], free_memory[keep], tightness[keep]
+            need_cpu, need_memory, valid = need_cpu[keep], need_memory[keep], valid[keep]
+            fits, room, score = fits[keep], room[keep], score[keep]
+            if not len(rows):
+                break
     return stranded
+
+
+def _exact_integers(values):
+    """Whole MHz/MB as int32 (int64 past 2**30); a failed host (-inf) becomes a capacity no VM fits."""
+    import numpy as np
+
+    finite = np.isfinite(values)
+    large = finite.any() and np.abs(values[finite]).max() >= 2**30
+    floor = -(2**62) if large else -(2**30)
+    return np.where(finite, values, floor).astype(np.int64 if large else np.int32)
 
 
 def _prove(problem: _Problem, chosen, state, utilisation, deadline: float) -> str:

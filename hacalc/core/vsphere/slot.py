@@ -128,7 +128,7 @@ def slot_report(
     per_host = {host.name: host_slots(host, slot) for host in hosts}
     counts = [figures.slots for figures in per_host.values()]
     multi = [MultiSlotVM(need.name, slots_needed(need, slot)) for need in needs]
-    used = sum(vm.slots for vm in multi) if slot.source != "computed" else len(needs)
+    used = sum(vm.slots for vm in multi)
     level = failover_level(counts, used)
 
     cpu_setters = _top(needs, "cpu_mhz", floor=cpu_min_mhz)
