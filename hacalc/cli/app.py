@@ -48,13 +48,15 @@ class HacalcGroup(TyperGroup):
         except HacalcError as error:
             Environment.from_os().error(str(error), error.detail)
             status = ExitStatus.BAD_INPUT
+        except click_exceptions.NoArgsIsHelpError:
+            status = ExitStatus.BAD_INPUT  # the help has been shown; no command is still a usage error
         except click_exceptions.UsageError as error:
             Environment.from_os().error(_usage_message(error))
             status = ExitStatus.BAD_INPUT
         except click_exceptions.ClickException as error:
             Environment.from_os().error(error.format_message())
             status = ExitStatus.BAD_INPUT
-        except (click_exceptions.Abort, KeyboardInterrupt):
+        except (typer.Abort, KeyboardInterrupt):
             status = ExitStatus.INTERRUPTED
         code = int(status) if isinstance(status, int) else ExitStatus.SUCCESS
         if standalone_mode:

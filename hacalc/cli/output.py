@@ -74,14 +74,19 @@ def write_table(
     title: str | None = None,
     caption: str | None = None,
     notes: Sequence[str] = (),
+    justify: Sequence[str] | None = None,
 ) -> None:
-    """A rich table; cells are plain text, so data such as ``[x]`` is never read as markup."""
+    """A rich table; cells are plain text, so data such as ``[x]`` is never read as markup.
+
+    Columns are left-justified first, right-justified after (numbers), unless ``justify`` says otherwise.
+    """
     from rich.table import Table
     from rich.text import Text
 
     table = Table()
-    for index, column in enumerate(columns):
-        table.add_column(column, justify="left" if index == 0 else "right", overflow="fold")
+    justify = justify or ["left"] + ["right"] * (len(columns) - 1)
+    for column, side in zip(columns, justify):
+        table.add_column(column, justify=side, overflow="fold")
     for row in rows:
         table.add_row(*(Text(str(cell)) for cell in row))
     console = env.console()

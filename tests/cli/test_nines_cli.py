@@ -26,3 +26,10 @@ def test_bad_target_is_one_line_on_stderr_and_exit_2(hacalc):
     assert result.stdout == ""
     assert result.stderr.startswith("hacalc: error: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_bare_hacalc_shows_help_without_an_empty_error(hacalc):
+    result = hacalc()
+    assert result.exit_code == 2
+    assert "hacalc: error" not in result.stderr
+    assert "nines" in result.stdout
