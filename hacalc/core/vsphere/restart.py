@@ -330,45 +330,65 @@ def _ratio(need, room):
         return np.where(need > 0, np.where(room > 0, need / np.where(room > 0, room, 1), np.inf), 0.0)
 
 
+SETTLE_FIRST = 16  # try the bounds after 16, 32, 64 … placed VMs
+
+
 def _best_fit(problem: _Problem, free_cpu, free_memory, need_cpu, need_memory, valid):
     """Best-fit decreasing, one VM per step for every failure set at once; True where a VM was left over.
 
-    A set drops out at its first VM that fits nowhere: packing cannot prove it, a later step can.
+    A set drops out at its first VM that fits nowhere or once what is left to place exceeds the room
+    left (packing cannot prove it; a later step can), or when the any-fit bound shows that the VMs
+    still to place fit in what is left: once the large VMs are placed, the small remainder is usually
+    settled without packing it.
     Capacities are exact integers (whole MHz and MB); the best-fit score is a float32 heuristic.
     """
     import numpy as np
 
-    count = free_cpu.shape[0]
-    stranded = np.zeros(count, dtype=bool)
-    rows = np.arange(count)  # position in the caller's arrays of each row still being packed
-    free_cpu, free_memory = _exact_integers(free_cpu), _exact_integers(free_memory)
+    stranded = np.zeros(free_cpu.shape[0], dtype=bool)
     need_cpu, need_memory = _exact_integers(need_cpu), _exact_integers(need_memory)
-    tightness = (free_cpu / problem.scale_cpu + free_memory / problem.scale_memory).astype(np.float32)
-    fits = np.empty(free_cpu.shape, dtype=bool)
-    room = np.empty(free_cpu.shape, dtype=bool)
-    score = np.empty(free_cpu.shape, dtype=np.float32)
+    free_cpu, free_memory = _exact_integers(free_cpu), _exact_integers(free_memory)
+    a = {
+        "rows": np.arange(free_cpu.shape[0]),  # position in the caller's arrays of each row still being packed
+        "free_cpu": free_cpu,
+        "free_memory": free_memory,
+        "tightness": (free_cpu / problem.scale_cpu + free_memory / problem.scale_memory).astype(np.float32),
+        "need_cpu": need_cpu,
+        "need_memory": need_memory,
+        "valid": valid,
+        "rest_cpu": np.add.accumulate(need_cpu[:, ::-1], axis=1, dtype=np.int64)[:, ::-1],
+        "rest_memory": np.add.accumulate(need_memory[:, ::-1], axis=1, dtype=np.int64)[:, ::-1],
+        "rest_largest_cpu": np.maximum.accumulate(need_cpu[:, ::-1], axis=1)[:, ::-1],
+        "rest_largest_memory": np.maximum.accumulate(need_memory[:, ::-1], axis=1)[:, ::-1],
+    }
     for step in range(need_cpu.shape[1]):
-        cpu, memory, moving = need_cpu[:, step : step + 1], need_memory[:, step : step + 1], valid[:, step]
-        np.greater_equal(free_cpu, cpu, out=fits)
-        np.greater_equal(free_memory, memory, out=room)
-        fits &= room
-        score.fill(np.inf)
-        np.copyto(score, tightness, where=fits)
+        if step >= SETTLE_FIRST and step & (step - 1) == 0:
+            window = slice(step, step + 1)
+            settled = _any_fit_bound(
+                a["free_cpu"], a["free_memory"], a["rest_largest_cpu"][:, window], a["rest_largest_memory"][:, window],
+                a["rest_cpu"][:, step], a["rest_memory"][:, step],
+            )
+            doomed = (a["rest_cpu"][:, step] > np.clip(a["free_cpu"], 0, None).sum(axis=1, dtype=np.int64)) | (
+                a["rest_memory"][:, step] > np.clip(a["free_memory"], 0, None).sum(axis=1, dtype=np.int64)
+            )
+            stranded[a["rows"][doomed]] = True
+            if settled.any() or doomed.any():
+                a = {name: array[~(settled | doomed)] for name, array in a.items()}
+        if not len(a["rows"]):
+            break
+        cpu, memory = a["need_cpu"][:, step : step + 1], a["need_memory"][:, step : step + 1]
+        fits = (a["free_cpu"] >= cpu) & (a["free_memory"] >= memory)
+        score = np.where(fits, a["tightness"], np.float32(np.inf))
         target = score.argmin(axis=1)
-        local = np.arange(len(rows))
-        placed = fits[local, target] & moving
-        free_cpu[local[placed], target[placed]] -= cpu[placed, 0]
-        free_memory[local[placed], target[placed]] -= memory[placed, 0]
-        tightness[local[placed], target[placed]] -= (cpu[placed, 0] / problem.scale_cpu + memory[placed, 0] / problem.scale_memory).astype(np.float32)
-        failed = moving & ~placed
+        local = np.arange(len(a["rows"]))
+        placed = fits[local, target] & a["valid"][:, step]
+        rows_placed, hosts_placed = local[placed], target[placed]
+        a["free_cpu"][rows_placed, hosts_placed] -= cpu[placed, 0]
+        a["free_memory"][rows_placed, hosts_placed] -= memory[placed, 0]
+        a["tightness"][rows_placed, hosts_placed] -= (cpu[placed, 0] / problem.scale_cpu + memory[placed, 0] / problem.scale_memory).astype(np.float32)
+        failed = a["valid"][:, step] & ~placed
         if failed.any():
-            stranded[rows[failed]] = True
-            keep = ~failed
-            rows, free_cpu, free_memory, tightness = rows[keep], free_cpu[keep], free_memory[keep], tightness[keep]
-            need_cpu, need_memory, valid = need_cpu[keep], need_memory[keep], valid[keep]
-            fits, room, score = fits[keep], room[keep], score[keep]
-            if not len(rows):
-                break
+            stranded[a["rows"][failed]] = True
+            a = {name: array[~failed] for name, array in a.items()}
     return stranded
 
 
