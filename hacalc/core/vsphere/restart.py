@@ -7,11 +7,14 @@ packed onto the survivors of every failure set. VMs whose restart priority is "d
 restarted and only take capacity where they run.
 
 The answer is proven, cheapest proof first, for all failure sets at once (numpy, imported lazily):
-1. a slot bound: if every survivor can hold k_j copies of the set's largest displaced VM (per dimension)
-   and sum k_j >= the number of displaced VMs, every VM fits (feasible, no packing needed);
-2. best-fit-decreasing packing, vectorised across failure sets (feasible when it places everything);
-3. for the sets it leaves: a capacity bound or a VM that fits no survivor (infeasible), other packing
-   orders, then scipy's MILP (HiGHS) under a time budget. Only a proof sets ``exact``.
+1. a capacity bound: more demand than the survivors' total free capacity (infeasible);
+2. a slot bound: every survivor holds k_j copies of the set's largest displaced VM and sum k_j covers
+   the displaced VMs (feasible);
+3. an any-fit bound (``_any_fit_bound``; feasible);
+4. best-fit-decreasing packing, vectorised across failure sets, re-trying the bounds on what is left
+   as it goes (feasible when everything is placed);
+5. for the sets still open: a VM that fits no survivor (infeasible), HA's restart order, then scipy's
+   MILP (HiGHS) under a time budget. Only a proof sets ``exact``.
 """
 
 from __future__ import annotations
