@@ -191,7 +191,6 @@ def _heaviest_sets(problem: _Problem, tolerate: int) -> list[tuple[int, ...]]:
 
 
 FEASIBLE, INFEASIBLE, UNKNOWN = 0, 1, 2
-STATE_NAMES = {FEASIBLE: "feasible", INFEASIBLE: "infeasible", UNKNOWN: "unknown"}
 
 
 def _screen(problem: _Problem, sets):
