@@ -35,7 +35,7 @@ from hacalc.core.errors import InputError
 from hacalc.core.periods import Conventions
 from hacalc.core.units import unit_seconds
 
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 19
 WORKERS = min(4, os.cpu_count() or 1)
 STREAM_FORMATS = ("csv", "ndjson")
 _EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}

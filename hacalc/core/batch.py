@@ -440,42 +440,47 @@ def join_rows(prefix: Ragged, pieces: Sequence[bytes | np.ndarray], *, missing: 
     """Each row's ``prefix`` followed by ``pieces`` in order: literal bytes, or one number per row.
 
     Numbers are written by ``number_text``'s rule; infinities and NaN as ``missing``. Rows are built
-    side by side in a byte matrix padded with NUL and squeezed once, which is what makes a million rows
-    cheap; prefixes that are very long, or that hold NUL themselves, are joined in Python instead.
+    side by side in a byte matrix of 4-byte words padded with NUL and squeezed once, which is what makes
+    a million rows cheap; prefixes that are very long, or that hold NUL themselves, are joined in Python.
     """
     import numpy as np
 
     rows = len(prefix)
     if rows == 0:
         return b""
-    widest = int(prefix.lengths.max())
+    widest = -(-int(prefix.lengths.max()) // 8) * 8
     if widest > _WIDEST_PREFIX_FOR_MATRIX or b"\0" in prefix.data:
         return _join_rows_slowly(prefix, pieces, missing)
-    widths = [len(piece) if isinstance(piece, bytes) else _NUMBER_WIDTH for piece in pieces]
-    matrix = np.zeros((rows, widest + sum(widths)), dtype=np.uint8)
+    literals = [_padded(piece) if isinstance(piece, bytes) else piece for piece in pieces]
+    widths = [len(piece) if isinstance(piece, bytes) else 4 * _NUMBER_WORDS for piece in literals]
+    matrix = np.zeros((rows, -(-(widest + sum(widths)) // 8) * 8), dtype=np.uint8)
     _fill_prefix(matrix[:, :widest], prefix)
     column = widest
-    for piece, width in zip(pieces, widths):
+    for piece, width in zip(literals, widths):
         target = matrix[:, column : column + width]
         if isinstance(piece, bytes):
-            target[:] = np.frombuffer(piece, dtype=np.uint8)
+            target.view(np.uint32)[:] = np.frombuffer(piece, dtype=np.uint32)
         else:
             write_numbers(target, piece, missing)
         column += width
     return matrix[matrix != 0].tobytes()
 
 
-def _fill_prefix(target: np.ndarray, prefix: Ragged) -> None:
-    import numpy as np
-    from numpy.lib.stride_tricks import as_strided
+def _padded(literal: bytes) -> bytes:
+    return literal + b"\0" * (-len(literal) % 4)
 
-    width = target.shape[1]
-    if width == 0:
-        return
-    padded = np.frombuffer(prefix.data + b"\0" * width, dtype=np.uint8)
-    windows = as_strided(padded, shape=(len(padded) - width + 1, width), strides=(1, 1), writeable=False)
-    target[:] = windows[prefix.starts]
-    target[np.arange(width) >= prefix.lengths[:, None]] = 0
+
+def _fill_prefix(target: np.ndarray, prefix: Ragged) -> None:
+    """Copy each row's prefix into ``target`` (width a multiple of 8) eight bytes at a time, NUL after its end."""
+    import numpy as np
+
+    padded = prefix.data + b"\0" * 8
+    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))  # an 8-byte word at every byte
+    keep = np.array([(1 << (8 * count)) - 1 for count in range(9)], dtype=np.uint64)  # low bytes come first
+    out = target.view("<u8")
+    for word in range(out.shape[1]):
+        starts = np.minimum(prefix.starts + 8 * word, len(words) - 1)
+        out[:, word] = words.take(starts) & keep.take(np.clip(prefix.lengths - 8 * word, 0, 8))
 
 
 def _join_rows_slowly(prefix: Ragged, pieces: Sequence[bytes | np.ndarray], missing: bytes) -> bytes:
@@ -493,37 +498,135 @@ def _number_bytes(value: float, missing: bytes) -> bytes:
 # ---------------------------------------------------------------------------------------------
 # Numbers as text, vectorised
 
-_NUMBER_WIDTH = 23  # "0.000" + 17 digits, or "d." + 16 digits + "e-06"; longer forms fall back to number_text
+_NUMBER_WORDS = 7  # 4-byte words per number: at most two of fixed text, five of digits (see _layout)
 _LOWEST_FAST, _HIGHEST_FAST = -6, 14  # decimal exponents where 2 * 10**(16 - e) is an exact double
 _SPLITTER = 134217729.0  # 2**27 + 1: Veltkamp's split of a double into two 26-bit halves
 
 
 def write_numbers(target: np.ndarray, values: np.ndarray, missing: bytes) -> None:
-    """Write ``number_text(value)`` left-aligned into each row of the NUL-filled byte matrix ``target``."""
+    """Write ``number_text(value)`` into each row of the NUL-filled byte matrix ``target`` (NULs may sit anywhere)."""
     import numpy as np
 
     fast = np.isfinite(values) & (values >= 1e-6) & (values < 1e14)
-    if not fast.any():
-        rows = np.zeros(0, dtype=np.int64)
-        digits = exponent = np.zeros(0, dtype=np.int64)
-    elif fast.all():
-        rows = slice(None)
-        digits, exponent = _decimal_digits(values)
-    else:
-        rows = np.flatnonzero(fast)
+    rows: np.ndarray | slice = slice(None) if fast.all() else np.flatnonzero(fast)
+    if fast.any():
         digits, exponent = _decimal_digits(values[rows])
-    characters, significant = _digit_characters(digits)
-    whole_digits = np.where(exponent >= 0, exponent + 1, 0)
-    laid_out = (exponent >= _LOWEST_FAST) & (exponent <= _HIGHEST_FAST) & (significant >= whole_digits)
-    if not laid_out.all():  # outside the exact-double range, or zeros ending the whole part (100, 31536000)
-        rows = np.flatnonzero(fast)[laid_out]
-        fast[:] = False
-        fast[rows] = True
-        characters, significant, exponent = characters[laid_out], significant[laid_out], exponent[laid_out]
-    _layout(target, rows, characters, significant, exponent)
+        in_range = (exponent >= _LOWEST_FAST) & (exponent <= _HIGHEST_FAST)
+        if not in_range.all():  # rounding carried past the exact-double range: those few go the slow way
+            rows = np.flatnonzero(fast)[in_range]
+            fast[:] = False
+            fast[rows] = True
+            digits, exponent = digits[in_range], exponent[in_range]
+        _write_digits(target.view(np.uint32), rows, digits, exponent)
     for row in np.flatnonzero(~fast).tolist():
         text = _number_bytes(float(values[row]), missing)
         target[row, : len(text)] = np.frombuffer(text, dtype=np.uint8)
+
+
+def _write_digits(words: np.ndarray, rows: np.ndarray | slice, digits: np.ndarray, exponent: np.ndarray) -> None:
+    """Lay out each row's digits by its exponent's ``_Layout``, one slice of rows per exponent.
+
+    A column whose values share one exponent (availability nearly always does) is written in place;
+    otherwise rows are sorted by exponent, laid out a slice at a time, and put back in order.
+    """
+    import numpy as np
+
+    if len(exponent) and exponent.min() == exponent.max() and isinstance(rows, slice):
+        _layout(int(exponent[0])).write(words, digits)
+        return
+    order = np.argsort(exponent.astype(np.int8), kind="stable")
+    exponent, digits = exponent[order], digits[order]
+    block = np.zeros((len(order), words.shape[1]), dtype=np.uint32)
+    bounds = [0, *(np.flatnonzero(np.diff(exponent)) + 1).tolist(), len(order)]
+    for start, end in zip(bounds, bounds[1:]):
+        _layout(int(exponent[start])).write(block[start:end], digits[start:end])
+    words[np.arange(words.shape[0])[rows][order]] = block
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How ``%g`` writes the 17 digits of values with one decimal exponent, as 4-byte words.
+
+    Fixed text (``0.00``, ``e-05``) takes whole words; the digits are cut into chunks of at most four so
+    that the decimal point falls at the end of a chunk. Each chunk becomes one word through a table:
+    as written, with the point after it (point chunks, shown when any fraction digit is not zero), or
+    with trailing zeros blanked (the last non-zero fraction chunk, and every fraction chunk after it).
+    """
+
+    before: tuple[bytes, ...]
+    chunks: tuple[tuple[int, str], ...]  # (digit count, "whole" | "point" | "fraction"), most significant first
+    after: tuple[bytes, ...]
+
+    def write(self, words: np.ndarray, digits: np.ndarray) -> None:
+        import numpy as np
+
+        table, offsets = _chunk_tables()
+        values, rest, remaining = [], digits, 17
+        for size, _ in self.chunks:
+            remaining -= size
+            value = rest // 10**remaining
+            rest = rest - value * 10**remaining
+            values.append(value)
+        last_fraction = np.zeros(len(digits), dtype=np.int64)
+        for index, (value, (_, kind)) in enumerate(zip(values, self.chunks), start=1):
+            if kind == "fraction":
+                np.maximum(last_fraction, index * (value != 0), out=last_fraction)
+        fixed = [np.frombuffer(text, dtype=np.uint32)[0] for text in self.before]
+        by_column = np.empty((len(self.before) + len(self.chunks) + len(self.after), len(digits)), dtype=np.uint32)
+        by_column[: len(fixed)] = np.array(fixed, dtype=np.uint32)[:, None]
+        for index, (value, (size, kind)) in enumerate(zip(values, self.chunks), start=1):
+            if kind == "whole":
+                value = value + offsets["whole", size]
+            elif kind == "point":
+                value = value + np.where(last_fraction > 0, offsets["point", size], offsets["whole", size])
+            else:
+                value = value + np.where(last_fraction > index, offsets["whole", size], offsets["blank", size])
+            np.take(table, value, out=by_column[len(fixed) + index - 1])
+        for index, text in enumerate(self.after, start=len(fixed) + len(self.chunks)):
+            by_column[index] = np.frombuffer(text, dtype=np.uint32)[0]
+        words[:, : len(by_column)] = by_column.T  # one transposing copy instead of a strided write per word
+
+
+@cache
+def _layout(exponent: int) -> _Layout:
+    def fixed(text: str) -> tuple[bytes, ...]:
+        padded = text.encode().rjust(-(-len(text) // 4) * 4, b"\0")
+        return tuple(padded[start : start + 4] for start in range(0, len(padded), 4))
+
+    if exponent < -4:  # 1.2345e-05
+        return _Layout((), ((1, "point"), *_fraction_chunks(16)), fixed(f"e-{-exponent:02d}"))
+    if exponent < 0:  # 0.00012345
+        return _Layout(fixed("0." + "0" * (-exponent - 1)), _fraction_chunks(17), ())
+    whole = exponent + 1  # 123.45
+    point = min(whole, 3)
+    leading = whole - point
+    chunks = [(leading % 4, "whole")] if leading % 4 else []
+    chunks += [(4, "whole")] * (leading // 4) + [(point, "point")]
+    return _Layout((), (*chunks, *_fraction_chunks(17 - whole)), ())
+
+
+def _fraction_chunks(count: int) -> tuple[tuple[int, str], ...]:
+    return tuple((min(4, count - start), "fraction") for start in range(0, count, 4))
+
+
+@cache
+def _chunk_tables() -> tuple[np.ndarray, dict[tuple[str, int], int]]:
+    """One table of 4-byte words for every chunk value: as written, with a point, and with trailing zeros blanked."""
+    import numpy as np
+
+    words: list[bytes] = []
+    offsets: dict[tuple[str, int], int] = {}
+    for kind in ("whole", "point", "blank"):
+        for size in range(1, 5):
+            offsets[kind, size] = len(words)
+            for value in range(10**size):
+                text = f"{value:0{size}d}".encode()
+                if kind == "point":
+                    text += b"."
+                elif kind == "blank":
+                    text = text.rstrip(b"0")
+                words.append(text[:4].rjust(4, b"\0"))
+    return np.frombuffer(b"".join(words), dtype=np.uint32), offsets
 
 
 def _decimal_digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -573,101 +676,6 @@ def _split(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scaled = _SPLITTER * values
     high = scaled - (scaled - values)
     return high, values - high
-
-
-def _layout(target: np.ndarray, rows: np.ndarray | slice, characters: np.ndarray, significant: np.ndarray, exponent: np.ndarray) -> None:
-    """Place the significant digits, the point, leading zeros and any exponent, as ``%g`` does.
-
-    A column whose values share one decimal exponent (availability nearly always does) is laid out with
-    slices in place; otherwise rows are sorted by exponent so that each exponent's rows are one slice.
-    """
-    import numpy as np
-
-    if len(exponent) == 0:
-        return
-    if exponent.min() == exponent.max() and isinstance(rows, slice):
-        _place_slice(target[rows], characters, significant, _place(int(exponent[0])))
-        return
-    order = np.argsort(exponent.astype(np.int8), kind="stable")
-    exponent, characters, significant = exponent[order], characters[order], significant[order]
-    block = np.zeros((len(order), target.shape[1]), dtype=np.uint8)
-    bounds = [0, *(np.flatnonzero(np.diff(exponent)) + 1).tolist(), len(order)]
-    for start, end in zip(bounds, bounds[1:]):
-        _place_slice(block[start:end], characters[start:end], significant[start:end], _place(int(exponent[start])))
-    target[np.arange(target.shape[0])[rows][order]] = block
-
-
-def _place_slice(part: np.ndarray, characters: np.ndarray, significant: np.ndarray, place: _Place) -> None:
-    import numpy as np
-
-    for column, (first, last) in zip(place.digit_starts, place.digit_spans):
-        part[:, column : column + last - first] = characters[:, first:last]
-    if place.literal:
-        part[:, place.literal_column : place.literal_column + len(place.literal)] = np.frombuffer(place.literal, dtype=np.uint8)
-    if place.point is not None:
-        part[:, place.point] = np.where(significant > place.whole_digits, ord("."), 0)
-
-
-@dataclass(frozen=True)
-class _Place:
-    """Where the digit characters, the decimal point and the fixed characters go for one decimal exponent."""
-
-    digit_starts: tuple[int, ...]
-    digit_spans: tuple[tuple[int, int], ...]
-    whole_digits: int
-    point: int | None
-    literal_column: int = 0
-    literal: bytes = b""
-
-
-@cache
-def _place(exponent: int) -> _Place:
-    if exponent < -4:  # 1.2345e-05
-        return _Place((0, 2), ((0, 1), (1, 17)), 1, 1, 18, f"e-{-exponent:02d}".encode())
-    if exponent < 0:  # 0.00012345
-        leading = b"0." + b"0" * (-exponent - 1)
-        return _Place((len(leading),), ((0, 17),), 0, None, 0, leading)
-    whole = exponent + 1  # 123.45
-    return _Place((0, whole + 1), ((0, whole), (whole, 17)), whole, whole)
-
-
-def _digit_characters(digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ASCII digits of 17-digit integers with the trailing zeros as NUL, and how many digits are significant.
-
-    Works on five groups of digits (1 + 4 x 4) through two tables: every 4-digit group as written, and
-    with its trailing zeros blanked, which serves the last non-zero group and the all-zero groups after it.
-    """
-    import numpy as np
-
-    groups = []
-    rest = digits
-    for scale in (10**16, 10**12, 10**8, 10**4, 1):
-        group = rest // scale
-        rest = rest - group * scale
-        groups.append(group)
-    last = np.zeros(len(digits), dtype=np.int64)
-    for index, group in enumerate(groups[1:], start=1):
-        last[group != 0] = index
-    table, trailing_zeros = _four_digit_tables()
-    words = np.empty((len(digits), 5), dtype=np.uint32)
-    last_group = np.zeros(len(digits), dtype=np.int64)
-    for index, group in enumerate(groups):
-        np.take(table, group + 10000 * (last <= index), out=words[:, index])
-        last_group += group * (last == index)
-    significant = np.where(last == 0, 1, 4 * last + 1 - np.take(trailing_zeros, last_group))
-    return words.view(np.uint8).reshape(len(digits), 20)[:, 3:], significant
-
-
-@cache
-def _four_digit_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Every 4-digit group as ASCII (then again with trailing zeros as NUL), and its count of trailing zeros."""
-    import numpy as np
-
-    written = [f"{group:04d}".encode() for group in range(10000)]
-    blanked = [text.rstrip(b"0").ljust(4, b"\0") for text in written]
-    table = np.array(written + blanked, dtype="S4").view(np.uint32)
-    trailing_zeros = np.array([4 - len(text.rstrip(b"0")) for text in written], dtype=np.int64)
-    return table, trailing_zeros
 
 
 def _powers_of_ten(powers: np.ndarray) -> np.ndarray | float:
