@@ -151,3 +151,10 @@ def test_an_extra_empty_host_never_breaks_the_restart_check(cluster):
     before, _ = restart_check(hosts, vms, tolerate)
     after, _ = restart_check([*hosts, Host("extra", 10**6, 10**6)], vms, tolerate)
     assert after.passed or not before.passed
+
+
+def test_unplaced_vms_are_listed_in_natural_name_order():
+    from hacalc.core.vsphere.restart import _natural_order
+
+    names = ["QA-APP-10", "QA-APP-7", "QA-APP-1", "DB"]
+    assert sorted(names, key=_natural_order) == ["DB", "QA-APP-1", "QA-APP-7", "QA-APP-10"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -554,8 +555,13 @@ def _expanded_count(groups: list[list[int]], failing) -> int:
 
 def _unplaced_lines(problem: _Problem, left: list[int]) -> tuple[UnplacedVM, ...]:
     vms = [problem.vms[item] for item in left]
-    vms.sort(key=lambda vm: (PRIORITY_ORDER[vm.restart_priority], vm.name))
+    vms.sort(key=lambda vm: (PRIORITY_ORDER[vm.restart_priority], _natural_order(vm.name)))
     return tuple(UnplacedVM(vm.name, vm.restart_priority.value, *restart_demand(vm), vm.host) for vm in vms)
+
+
+def _natural_order(name: str) -> list[int | str]:
+    """QA-APP-7 before QA-APP-10, as people number their VMs."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def _all_hosts_fail(problem: _Problem, mode: str, tolerate: int) -> RestartReport:
