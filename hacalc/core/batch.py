@@ -281,31 +281,43 @@ def read_csv_block(
 def _read_plain_block(
     block: bytes, header: CsvHeader, first_line: int, default_unit: str, conventions: Conventions
 ) -> CsvChunk | None:
-    """No quotes: every row is one line and every comma separates fields, so numpy finds the fields."""
+    """No quotes: every row is one line and every comma separates fields, so numpy finds the fields.
+
+    Returns None when a row has the wrong number of fields: the careful path names it.
+    """
     import numpy as np
 
     data = np.frombuffer(block, dtype=np.uint8)
     newlines = np.flatnonzero(data == ord("\n"))
-    commas = np.flatnonzero(data == ord(","))
     rows = len(newlines)
-    separators = len(header.names) - 1
-    if len(commas) != rows * separators or not _one_row_per_line(commas, newlines, separators):
-        return None  # a row with the wrong number of fields: the careful path names it
+    two_columns = len(header.names) == 2  # then loadtxt itself refuses rows of another width
+    if not two_columns and not _fields_line_up(data, newlines, len(header.names)):
+        return None
     starts = np.zeros(rows, dtype=np.int64)
     starts[1:] = newlines[:-1] + 1
     raw = Ragged(block, starts, newlines - starts)
     columns = (header.mttf_index, header.mttr_index)
     try:
         numbers = np.loadtxt(
-            io.StringIO(block.decode()), delimiter=",", usecols=columns, comments=None, quotechar=None, dtype=np.float64, ndmin=2
+            io.StringIO(block.decode()),
+            delimiter=",",
+            usecols=None if two_columns else columns,
+            comments=None,
+            quotechar=None,
+            dtype=np.float64,
+            ndmin=2,
         )
     except ValueError:
         numbers = None
-    if numbers is not None and len(numbers) == rows:
+    if numbers is not None and numbers.shape == (rows, 2):
         scale = float(unit_seconds(default_unit, conventions))
+        if two_columns:
+            numbers = numbers[:, columns]
         mttf, mttr = numbers[:, 0] * scale, numbers[:, 1] * scale
         if rows_are_valid(mttf, mttr):
             return CsvChunk(raw, None, mttf, mttr)
+    if two_columns and not _fields_line_up(data, newlines, 2):
+        return None
     texts = [line.decode().split(",") for line in raw.items()]
     mttf, mttr = seconds_columns(
         [fields[columns[0]] for fields in texts],
@@ -317,11 +329,14 @@ def _read_plain_block(
     return CsvChunk(raw, None, mttf, mttr)
 
 
-def _one_row_per_line(commas: np.ndarray, newlines: np.ndarray, separators: int) -> bool:
+def _fields_line_up(data: np.ndarray, newlines: np.ndarray, fields: int) -> bool:
+    """Every line holds exactly ``fields - 1`` commas."""
     import numpy as np
 
-    per_line = np.diff(np.searchsorted(commas, newlines), prepend=0)
-    return bool((per_line == separators).all())
+    commas = np.flatnonzero(data == ord(","))
+    if len(commas) != len(newlines) * (fields - 1):
+        return False
+    return bool((np.diff(np.searchsorted(commas, newlines), prepend=0) == fields - 1).all())
 
 
 def _read_quoted_block(
@@ -463,7 +478,7 @@ def join_rows(prefix: Ragged, pieces: Sequence[bytes | np.ndarray], *, missing: 
         else:
             write_numbers(target, piece, missing)
         column += width
-    return matrix[matrix != 0].tobytes()
+    return matrix[matrix.view(bool)].tobytes()  # a non-zero byte counts as True: every byte but NUL is kept
 
 
 def _padded(literal: bytes) -> bytes:
@@ -524,23 +539,23 @@ def write_numbers(target: np.ndarray, values: np.ndarray, missing: bytes) -> Non
 
 
 def _write_digits(words: np.ndarray, rows: np.ndarray | slice, digits: np.ndarray, exponent: np.ndarray) -> None:
-    """Lay out each row's digits by its exponent's ``_Layout``, one slice of rows per exponent.
+    """Lay out each row's digits by its exponent's ``_Layout``, then copy them into ``words`` in one go.
 
-    A column whose values share one exponent (availability nearly always does) is written in place;
-    otherwise rows are sorted by exponent, laid out a slice at a time, and put back in order.
+    The words are built column-major (one contiguous array per word), so each table look-up writes
+    contiguously; a column with several exponents is built one exponent's rows at a time.
     """
     import numpy as np
 
-    if len(exponent) and exponent.min() == exponent.max() and isinstance(rows, slice):
-        _layout(int(exponent[0])).write(words, digits)
-        return
-    order = np.argsort(exponent.astype(np.int8), kind="stable")
-    exponent, digits = exponent[order], digits[order]
-    block = np.zeros((len(order), words.shape[1]), dtype=np.uint32)
-    bounds = [0, *(np.flatnonzero(np.diff(exponent)) + 1).tolist(), len(order)]
-    for start, end in zip(bounds, bounds[1:]):
-        _layout(int(exponent[start])).write(block[start:end], digits[start:end])
-    words[np.arange(words.shape[0])[rows][order]] = block
+    if len(exponent) and exponent.min() == exponent.max():
+        by_column = _layout(int(exponent[0])).columns(digits)
+    else:
+        by_column = np.zeros((words.shape[1], len(digits)), dtype=np.uint32)
+        offset = -_LOWEST_FAST
+        for value in (np.flatnonzero(np.bincount(exponent + offset)) - offset).tolist():
+            members = np.flatnonzero(exponent == value)
+            columns = _layout(value).columns(digits[members])
+            by_column[: len(columns), members] = columns
+    words[rows, : len(by_column)] = by_column.T  # one transposing copy instead of a strided write per word
 
 
 @dataclass(frozen=True)
@@ -557,7 +572,8 @@ class _Layout:
     chunks: tuple[tuple[int, str], ...]  # (digit count, "whole" | "point" | "fraction"), most significant first
     after: tuple[bytes, ...]
 
-    def write(self, words: np.ndarray, digits: np.ndarray) -> None:
+    def columns(self, digits: np.ndarray) -> np.ndarray:
+        """The words for each of ``digits``, one row per word position (column-major)."""
         import numpy as np
 
         table, offsets = _chunk_tables()
@@ -584,7 +600,7 @@ class _Layout:
             np.take(table, value, out=by_column[len(fixed) + index - 1])
         for index, text in enumerate(self.after, start=len(fixed) + len(self.chunks)):
             by_column[index] = np.frombuffer(text, dtype=np.uint32)[0]
-        words[:, : len(by_column)] = by_column.T  # one transposing copy instead of a strided write per word
+        return by_column
 
 
 @cache
