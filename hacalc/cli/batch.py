@@ -97,12 +97,13 @@ class _Rows:
 
     def write(self, data: bytes) -> None:
         """Write ``data``, preceded by the header the first time: a bad first block leaves stdout empty."""
-        self.write_bytes(self.header + data)
-        self.header = b""
+        if self.header:
+            self.write_bytes(self.header)
+            self.header = b""
+        self.write_bytes(data)
 
     def finish(self) -> None:
-        if self.header:
-            self.write(b"")
+        self.write(b"")
         self.stdout.flush()
 
     def csv_jobs(self, first: bytes, blocks: Iterator[bytes]) -> Iterator[Callable[[], bytes]]:

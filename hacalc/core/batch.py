@@ -627,22 +627,30 @@ def _fraction_chunks(count: int) -> tuple[tuple[int, str], ...]:
 
 @cache
 def _chunk_tables() -> tuple[np.ndarray, dict[tuple[str, int], int]]:
-    """One table of 4-byte words for every chunk value: as written, with a point, and with trailing zeros blanked."""
+    """One table of 4-byte words for every chunk value: as written, with a point, and with trailing zeros blanked.
+
+    Words are right-aligned (NUL first): NUL bytes vanish from the output wherever they are.
+    """
     import numpy as np
 
-    words: list[bytes] = []
+    parts: list[np.ndarray] = []
     offsets: dict[tuple[str, int], int] = {}
-    for kind in ("whole", "point", "blank"):
-        for size in range(1, 5):
-            offsets[kind, size] = len(words)
-            for value in range(10**size):
-                text = f"{value:0{size}d}".encode()
-                if kind == "point":
-                    text += b"."
-                elif kind == "blank":
-                    text = text.rstrip(b"0")
-                words.append(text[:4].rjust(4, b"\0"))
-    return np.frombuffer(b"".join(words), dtype=np.uint32), offsets
+    start = 0
+    for kind, sizes in (("whole", range(1, 5)), ("point", range(1, 4)), ("blank", range(1, 5))):
+        for size in sizes:
+            values = np.arange(10**size)
+            digits = (values[:, None] // 10 ** np.arange(size - 1, -1, -1) % 10 + ord("0")).astype(np.uint8)
+            if kind == "point":
+                digits = np.hstack([digits, np.full((len(values), 1), ord("."), dtype=np.uint8)])
+            elif kind == "blank":
+                trailing = np.logical_and.accumulate(digits[:, ::-1] == ord("0"), axis=1)[:, ::-1]
+                digits = np.where(trailing, 0, digits).astype(np.uint8)
+            words = np.zeros((len(values), 4), dtype=np.uint8)
+            words[:, 4 - digits.shape[1] :] = digits
+            offsets[kind, size] = start
+            parts.append(words.view(np.uint32).ravel())
+            start += len(values)
+    return np.concatenate(parts), offsets
 
 
 def _decimal_digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
