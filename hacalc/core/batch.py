@@ -21,6 +21,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from hacalc.core.errors import InputError
@@ -145,10 +147,9 @@ def _vectorised_seconds(values: Sequence[Any], default_unit: str, conventions: C
 
 
 def _strip_suffix(values: Sequence[str], suffix: str) -> list[str] | None:
-    width = len(suffix)
-    if not all(text.endswith(suffix) for text in values):
+    if not all(map(str.endswith, values, repeat(suffix))):
         return None
-    return [text[:-width] for text in values]
+    return list(map(itemgetter(slice(None, -len(suffix))), values))
 
 
 def _exact_seconds(
@@ -318,10 +319,11 @@ def _read_plain_block(
             return CsvChunk(raw, None, mttf, mttr)
     if two_columns and not _fields_line_up(data, newlines, 2):
         return None
-    texts = [line.decode().split(",") for line in raw.items()]
+    fields = block.decode().replace("\n", ",").split(",")  # every row has the header's width: a flat list
+    width = len(header.names)
     mttf, mttr = seconds_columns(
-        [fields[columns[0]] for fields in texts],
-        [fields[columns[1]] for fields in texts],
+        fields[columns[0] :: width][:rows],
+        fields[columns[1] :: width][:rows],
         range(first_line, first_line + rows),
         default_unit=default_unit,
         conventions=conventions,
