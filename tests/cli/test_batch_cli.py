@@ -111,7 +111,7 @@ def test_ndjson_rows_need_the_first_rows_keys_for_csv_output():
         run('{"mttf":1,"mttr":1}\n{"mttf":1,"mttr":1,"x":2}\n', output="csv")
 
 
-@pytest.mark.parametrize("note", ['"note, {}"', "note {}"])  # quoted rows take the csv module's path
+@pytest.mark.parametrize("note", ['"note, {}"', '"two\nlines {}"', "note {}"])  # quoted rows take the csv module's path
 def test_chunks_give_the_same_rows_as_one_block_and_errors_keep_whole_chunks(monkeypatch, note):
     rows = [f"h{i},{1000 + i}h,{i % 7}m,{note.format(i)}" for i in range(400)]
     text = "host,mttf,mttr,note\n" + "\n".join(rows) + "\n"
@@ -120,11 +120,20 @@ def test_chunks_give_the_same_rows_as_one_block_and_errors_keep_whole_chunks(mon
     assert run(text) == whole
     bad = text.replace("h300,1300h", "h300,oops")
     env = Environment(io.StringIO(bad), io.StringIO(), io.StringIO(), False, False)
-    with pytest.raises(InputError, match="^cannot read duration 'oops', line 302, column mttf"):
+    bad_line = 2 + 300 * (1 + note.count("\n"))  # a quoted newline makes a row two lines long
+    with pytest.raises(InputError, match=f"^cannot read duration 'oops', line {bad_line}, column mttf"):
         run_batch(env, "-", default_unit="h", output=None, conventions=Conventions())
     written = env.stdout.getvalue()
     assert written.endswith("\n") and whole.startswith(written)
-    assert 0 < written.count("\n") <= 301  # whole earlier chunks only; the bad row's chunk is not written
+    assert 0 < written.count("\n") < bad_line  # whole earlier chunks only; the bad row's chunk is not written
+
+
+def test_ndjson_chunks_give_the_same_rows_as_one_block(monkeypatch):
+    text = "".join(f'{{"host": "h{i}", "mttf": "{1000 + i}h", "mttr": {i % 5}}}\n' for i in range(300))
+    whole = run(text)
+    monkeypatch.setattr(batch, "BLOCK_BYTES", 100)
+    assert run(text) == whole
+    assert run(text, output="csv").count("\n") == 301
 
 
 def test_a_bad_first_chunk_writes_nothing():
