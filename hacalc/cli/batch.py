@@ -26,6 +26,7 @@ from hacalc.core.batch import (
     Ragged,
     availability_columns,
     csv_header,
+    decode,
     join_rows,
     read_csv_block,
     read_ndjson_lines,
@@ -131,7 +132,7 @@ class _Rows:
         if not first.strip():
             raise InputError("no header row", "line 1", "start the CSV with a header naming mttf and mttr")
         header_end = first.index(b"\n") + 1
-        header_line = first[:header_end].decode().lstrip("\ufeff").rstrip("\r\n")
+        header_line = decode(first[:header_end], 1).lstrip("\ufeff").rstrip("\r\n")
         header = csv_header(header_line)
         if self.output == "csv":
             self.header = f"{header_line},{','.join(OUTPUT_COLUMNS)}\n".encode()
@@ -155,7 +156,7 @@ class _Rows:
             line += block.count(b"\n")
 
     def _ndjson_block(self, block: bytes, line: int, names: list[str] | None) -> bytes:
-        chunk = read_ndjson_lines(block.decode().split("\n")[:-1], line, **self.options)
+        chunk = read_ndjson_lines(decode(block, line).split("\n")[:-1], line, **self.options)
         if names is None:
             prefix = Ragged.from_list([(text[:-1].rstrip() + ",").encode() for text in chunk.texts])
         else:

@@ -186,6 +186,15 @@ def _exact_seconds(
     return mttf_out, mttr_out
 
 
+def decode(block: bytes, first_line: int) -> str:
+    """``block`` as UTF-8 text; anything else is bad input at the line it appears on."""
+    try:
+        return block.decode()
+    except UnicodeDecodeError as error:
+        line = first_line + block.count(b"\n", 0, error.start)
+        raise InputError(f"not UTF-8 text (byte 0x{block[error.start]:02x})", where(line), "save the file as UTF-8") from None
+
+
 def where(line: int, column: str | None = None) -> str:
     return f"line {line}" if column is None else f"line {line}, column {column}"
 
@@ -272,6 +281,8 @@ def read_csv_block(
     block: bytes, header: CsvHeader, first_line: int, *, default_unit: str, conventions: Conventions, want_fields: bool = False
 ) -> CsvChunk:
     """Rows from ``block`` (whole records, each ending in ``\\n``); line numbers count from ``first_line``."""
+    if b"\r\n" in block:
+        block = block.replace(b"\r\n", b"\n")
     if not want_fields and b'"' not in block and b"\r" not in block and b"\0" not in block:
         chunk = _read_plain_block(block, header, first_line, default_unit, conventions)
         if chunk is not None:
@@ -288,6 +299,7 @@ def _read_plain_block(
     """
     import numpy as np
 
+    text = decode(block, first_line)
     data = np.frombuffer(block, dtype=np.uint8)
     newlines = np.flatnonzero(data == ord("\n"))
     rows = len(newlines)
@@ -300,7 +312,7 @@ def _read_plain_block(
     columns = (header.mttf_index, header.mttr_index)
     try:
         numbers = np.loadtxt(
-            io.StringIO(block.decode()),
+            io.StringIO(text),
             delimiter=",",
             usecols=None if two_columns else columns,
             comments=None,
@@ -319,7 +331,7 @@ def _read_plain_block(
             return CsvChunk(raw, None, mttf, mttr)
     if two_columns and not _fields_line_up(data, newlines, 2):
         return None
-    fields = block.decode().replace("\n", ",").split(",")  # every row has the header's width: a flat list
+    fields = text.replace("\n", ",").split(",")  # every row has the header's width: a flat list
     width = len(header.names)
     mttf, mttr = seconds_columns(
         fields[columns[0] :: width][:rows],
@@ -345,7 +357,7 @@ def _read_quoted_block(
     block: bytes, header: CsvHeader, first_line: int, default_unit: str, conventions: Conventions
 ) -> CsvChunk:
     """The general path: the csv module reads quoted fields, embedded commas and newlines."""
-    lines = [line + "\n" for line in block.decode().replace("\r\n", "\n").split("\n")[:-1]]
+    lines = [line + "\n" for line in decode(block, first_line).replace("\r\n", "\n").split("\n")[:-1]]
     reader = csv.reader(lines, strict=True)
     records: list[list[str]] = []
     raw: list[bytes] = []

@@ -106,6 +106,18 @@ def test_bad_rows_stop_with_line_and_column(text, message):
         run(text)
 
 
+def test_header_only_crlf_and_a_missing_last_newline():
+    assert run("host,mttf,mttr\r\n") == "host,mttf,mttr,availability,unavailability,nines,downtime_year_seconds\n"
+    crlf = run("host,mttf,mttr\r\nesx1,50000h,15m\r\nesx2,50000h,15m")
+    assert crlf.splitlines()[1:] == [f"esx1,50000h,15m,{T1_RESULT}", f"esx2,50000h,15m,{T1_RESULT}"]
+
+
+def test_text_that_is_not_utf8_is_bad_input_at_its_line(hacalc):
+    result = hacalc("availability", "--input", "-", input=b"host,mttf,mttr\nesx,1,1\nesx\xe9,1,1\n")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == "hacalc: error: not UTF-8 text (byte 0xe9), line 3, save the file as UTF-8\n"
+
+
 def test_ndjson_rows_need_the_first_rows_keys_for_csv_output():
     with pytest.raises(InputError, match="^keys differ from the first row's, line 2"):
         run('{"mttf":1,"mttr":1}\n{"mttf":1,"mttr":1,"x":2}\n', output="csv")
