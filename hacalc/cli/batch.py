@@ -57,13 +57,13 @@ def run_batch(env: Environment, source: str, *, default_unit: str, output: str |
         raise InputError(f"unknown output format {output!r}", "--format", "use csv or ndjson")
     _keep_freed_memory()
     with _open(env, source) as stream:
-        blocks = _blocks(stream.read)
+        blocks = _blocks(stream)
         first = next(blocks, b"")
         kind = _EXTENSIONS.get(Path(source).suffix.lower()) if source != "-" else None
         kind = kind or ("ndjson" if first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv")
         rows = _Rows(env, output or kind, default_unit, conventions)
         jobs = rows.csv_jobs(first, blocks) if kind == "csv" else rows.ndjson_jobs(first, blocks)
-        _write_in_order(jobs, rows.write)
+        _write_in_order(jobs, rows.write, stream)
         rows.finish()
 
 
@@ -85,19 +85,20 @@ def _keep_freed_memory() -> None:
         mallopt(parameter, value)
 
 
-def _write_in_order(jobs: Iterator[Callable[[], bytes]], write: Callable[[bytes], None]) -> None:
+def _write_in_order(jobs: Iterator[Callable[[], bytes]], write: Callable[[bytes], None], source: IO[bytes]) -> None:
     """Run each block's job on worker threads and write the results in input order.
 
     numpy releases the GIL while it formats, so blocks overlap on a multi-core machine. At most
     ``WORKERS + 1`` blocks are in flight, so memory stays bounded; a failing block stops the run once
-    every block before it has been written, and nothing after it is.
+    every block before it has been written, and nothing after it is. When no more input is waiting
+    (``tail -f | hacalc ...``), every block in flight is written before the next read.
     """
     pending: deque[Future[bytes]] = deque()
     with ThreadPoolExecutor(WORKERS) as pool:
         try:
             for job in jobs:
                 pending.append(pool.submit(job))
-                if len(pending) > WORKERS:
+                while len(pending) > WORKERS or (pending and not _waiting(source)):
                     write(pending.popleft().result())
             while pending:
                 write(pending.popleft().result())
@@ -215,11 +216,16 @@ def _chain(head: bytes, blocks: Iterator[bytes]) -> Iterator[bytes]:
     yield from blocks
 
 
-def _blocks(read: Callable[[int], bytes]) -> Iterator[bytes]:
-    """Blocks of whole lines, each ending in a newline, never cut inside a quoted CSV field."""
+def _blocks(source: IO[bytes]) -> Iterator[bytes]:
+    """Blocks of whole lines, each ending in a newline, never cut inside a quoted CSV field.
+
+    A block is about ``BLOCK_BYTES`` long, or shorter when no more input is waiting yet.
+    """
     pending = b""
-    while data := read(BLOCK_BYTES):
+    while data := source.read(BLOCK_BYTES):
         pending += data
+        if len(pending) < BLOCK_BYTES and _waiting(source):
+            continue
         cut = _last_record_end(pending)
         if cut:
             yield pending[:cut]
@@ -251,8 +257,18 @@ def _open(env: Environment, source: str) -> IO[bytes]:
         raise InputError(f"cannot read {source!r}: {error.strerror}", "--input", "give a readable file or - for stdin") from None
 
 
+def _waiting(source: IO[bytes]) -> bool:
+    """Whether more input can be read without blocking; files and anything that cannot tell always can."""
+    import select
+
+    try:
+        return bool(select.select([source], [], [], 0)[0])
+    except (OSError, ValueError, TypeError, AttributeError, io.UnsupportedOperation):
+        return True
+
+
 class _StdinBytes(io.RawIOBase):
-    """stdin as bytes: its binary buffer when it has one, else its text encoded (tests use StringIO)."""
+    """stdin as bytes: what its binary buffer has ready (up to ``size``), else its text encoded (tests use StringIO)."""
 
     def __init__(self, stream: IO[str]) -> None:
         super().__init__()
@@ -261,8 +277,13 @@ class _StdinBytes(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         if self.binary is not None:
-            return self.binary.read(size)
+            return self.binary.read1(size)
         return self.stream.read(size).encode()
+
+    def fileno(self) -> int:
+        if self.binary is None:
+            raise io.UnsupportedOperation("fileno")
+        return self.binary.fileno()
 
     def readable(self) -> bool:
         return True
