@@ -118,7 +118,7 @@ class _Rows:
         self.write_bytes = _byte_writer(env.stdout)
         self.header = b""
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         """Write ``data``, preceded by the header the first time: a bad first block leaves stdout empty."""
         if self.header:
             self.write_bytes(self.header)
@@ -292,10 +292,10 @@ class _StdinBytes(io.RawIOBase):
         pass
 
 
-def _byte_writer(stream: IO[str]) -> Callable[[bytes], Any]:
+def _byte_writer(stream: IO[str]) -> Callable[[bytes | memoryview], Any]:
     binary = getattr(stream, "buffer", None)
     if binary is None:
-        return lambda data: stream.write(data.decode())
+        return lambda data: stream.write(str(data, "utf-8"))
     stream.flush()
 
     def write(data: bytes) -> None:

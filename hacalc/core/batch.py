@@ -465,7 +465,7 @@ def _json_row(text: str, line: int) -> dict[str, Any]:
 # Writing rows
 
 
-def join_rows(prefix: Ragged, pieces: Sequence[bytes | np.ndarray], *, missing: bytes) -> bytes:
+def join_rows(prefix: Ragged, pieces: Sequence[bytes | np.ndarray], *, missing: bytes) -> bytes | memoryview:
     """Each row's ``prefix`` followed by ``pieces`` in order: literal bytes, or one number per row.
 
     Numbers are written by ``number_text``'s rule; infinities and NaN as ``missing``. Rows are built
@@ -492,7 +492,7 @@ def join_rows(prefix: Ragged, pieces: Sequence[bytes | np.ndarray], *, missing: 
         else:
             write_numbers(target, piece, missing)
         column += width
-    return matrix[matrix.view(bool)].tobytes()  # a non-zero byte counts as True: every byte but NUL is kept
+    return memoryview(matrix[matrix.view(bool)])  # a non-zero byte counts as True: every byte but NUL is kept
 
 
 def _padded(literal: bytes) -> bytes:
@@ -503,13 +503,13 @@ def _fill_prefix(target: np.ndarray, prefix: Ragged) -> None:
     """Copy each row's prefix into ``target`` (width a multiple of 8) eight bytes at a time, NUL after its end."""
     import numpy as np
 
-    padded = prefix.data + b"\0" * 8
-    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))  # an 8-byte word at every byte
+    width = target.shape[1] // 8
+    padded = prefix.data + b"\0" * (8 * width)
+    # every run of ``width`` 8-byte words, starting at every byte
+    runs = np.ndarray((len(padded) - 8 * width + 1, width), dtype="<u8", buffer=padded, strides=(1, 8))
     keep = np.array([(1 << (8 * count)) - 1 for count in range(9)], dtype=np.uint64)  # low bytes come first
-    out = target.view("<u8")
-    for word in range(out.shape[1]):
-        starts = np.minimum(prefix.starts + 8 * word, len(words) - 1)
-        out[:, word] = words.take(starts) & keep.take(np.clip(prefix.lengths - 8 * word, 0, 8))
+    lengths = np.clip(prefix.lengths[:, None] - 8 * np.arange(width), 0, 8)
+    target.view("<u8")[:] = runs[np.minimum(prefix.starts, len(runs) - 1)] & keep[lengths]
 
 
 def _join_rows_slowly(prefix: Ragged, pieces: Sequence[bytes | np.ndarray], missing: bytes) -> bytes:

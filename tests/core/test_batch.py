@@ -27,7 +27,7 @@ def texts(values, missing=b""):
     """Each value as join_rows writes it, one per line."""
     array = np.asarray(values, dtype=np.float64)
     rows = join_rows(Ragged.from_list([b""] * len(array)), [array, b"\n"], missing=missing)
-    return rows.decode().split("\n")[:-1]
+    return bytes(rows).decode().split("\n")[:-1]
 
 
 def columns(mttf_hours, mttr_hours):
