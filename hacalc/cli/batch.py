@@ -237,7 +237,7 @@ def _blocks(source: IO[bytes]) -> Iterator[bytes]:
 def _last_record_end(data: bytes) -> int:
     """Just past the last newline outside quotes (quotes pair up in CSV, so count them); 0 if none yet."""
     cut = data.rfind(b"\n") + 1
-    if b'"' not in data[:cut] or data.count(b'"', 0, cut) % 2 == 0:
+    if data.find(b'"', 0, cut) < 0 or data.count(b'"', 0, cut) % 2 == 0:
         return cut
     import numpy as np
 
