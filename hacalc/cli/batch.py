@@ -1,8 +1,9 @@
-"""``hacalc availability --input FILE|-``: one result per MTTF/MTTR row, streamed in chunks.
+"""``hacalc availability --input FILE|-``: one result per MTTF/MTTR row, streamed in blocks.
 
-The input is read in blocks of whole rows (about ``BLOCK_BYTES`` each); each block is parsed, checked
-and computed as a whole before any of it is written, so memory stays flat however long the input is
-and a bad row stops the run before its block reaches stdout.
+The input is read in blocks of whole rows (about ``BLOCK_BYTES`` each, or what a slow producer has
+sent so far); each block is parsed, checked and computed as a whole on a worker thread before any of
+it is written, so memory stays flat however long the input is and a bad row stops the run before its
+block reaches stdout. Blocks are written in input order.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ from hacalc.core.periods import Conventions
 from hacalc.core.units import unit_seconds
 
 BLOCK_BYTES = 1 << 19
-# glibc mallopt() parameters (<malloc.h>): trim threshold, top pad, mmap threshold
-_MALLOC_SETTINGS = ((-1, 256 << 20), (-2, 64 << 20), (-3, 32 << 20))
 WORKERS = min(4, os.cpu_count() or 1)
 STREAM_FORMATS = ("csv", "ndjson")
+# glibc mallopt() parameters (<malloc.h>): trim threshold, top pad, mmap threshold
+_MALLOC_SETTINGS = ((-1, 256 << 20), (-2, 64 << 20), (-3, 32 << 20))
 _EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 _CSV_TAIL = [b",", b",", b",", b",", b"\n"]
 _JSON_TAIL = [f'"{OUTPUT_COLUMNS[0]}":'.encode(), *(f',"{name}":'.encode() for name in OUTPUT_COLUMNS[1:]), b"}\n"]
