@@ -553,23 +553,23 @@ def write_numbers(target: np.ndarray, values: np.ndarray, missing: bytes) -> Non
 
 
 def _write_digits(words: np.ndarray, rows: np.ndarray | slice, digits: np.ndarray, exponent: np.ndarray) -> None:
-    """Lay out each row's digits by its exponent's ``_Layout``, then copy them into ``words`` in one go.
+    """Lay out each row's digits by its exponent's ``_Layout``, one exponent's rows at a time.
 
-    The words are built column-major (one contiguous array per word), so each table look-up writes
-    contiguously; a column with several exponents is built one exponent's rows at a time.
+    The words are built column-major (one contiguous array per word, so each table look-up writes
+    contiguously) and then copied into ``words`` with one transposing copy.
     """
     import numpy as np
 
     if len(exponent) and exponent.min() == exponent.max():
-        by_column = _layout(int(exponent[0])).columns(digits)
-    else:
-        by_column = np.zeros((words.shape[1], len(digits)), dtype=np.uint32)
-        offset = -_LOWEST_FAST
-        for value in (np.flatnonzero(np.bincount(exponent + offset)) - offset).tolist():
-            members = np.flatnonzero(exponent == value)
-            columns = _layout(value).columns(digits[members])
-            by_column[: len(columns), members] = columns
-    words[rows, : len(by_column)] = by_column.T  # one transposing copy instead of a strided write per word
+        columns = _layout(int(exponent[0])).columns(digits)
+        words[rows, : len(columns)] = columns.T
+        return
+    positions = np.arange(words.shape[0])[rows]
+    offset = -_LOWEST_FAST
+    for value in (np.flatnonzero(np.bincount(exponent + offset)) - offset).tolist():
+        members = np.flatnonzero(exponent == value)
+        columns = _layout(value).columns(digits[members])
+        words[positions[members], : len(columns)] = columns.T
 
 
 @dataclass(frozen=True)
