@@ -591,27 +591,21 @@ class _Layout:
         import numpy as np
 
         table, offsets = _chunk_tables()
-        values, rest, remaining = [], digits, 17
-        for size, _ in self.chunks:
-            remaining -= size
-            value = rest // 10**remaining
-            rest = rest - value * 10**remaining
-            values.append(value)
-        last_fraction = np.zeros(len(digits), dtype=np.int64)
-        for index, (value, (_, kind)) in enumerate(zip(values, self.chunks), start=1):
-            if kind == "fraction":
-                np.maximum(last_fraction, index * (value != 0), out=last_fraction)
         fixed = [np.frombuffer(text, dtype=np.uint32)[0] for text in self.before]
         by_column = np.empty((len(self.before) + len(self.chunks) + len(self.after), len(digits)), dtype=np.uint32)
         by_column[: len(fixed)] = np.array(fixed, dtype=np.uint32)[:, None]
-        for index, (value, (size, kind)) in enumerate(zip(values, self.chunks), start=1):
+        rest, remaining = digits, 17
+        for index, (size, kind) in enumerate(self.chunks, start=len(fixed)):
+            remaining -= size
+            value = rest // 10**remaining
+            rest = rest - value * 10**remaining
             if kind == "whole":
                 value = value + offsets["whole", size]
-            elif kind == "point":
-                value = value + np.where(last_fraction > 0, offsets["point", size], offsets["whole", size])
-            else:
-                value = value + np.where(last_fraction > index, offsets["whole", size], offsets["blank", size])
-            np.take(table, value, out=by_column[len(fixed) + index - 1])
+            elif kind == "point":  # the point shows when a digit after it is not zero
+                value = value + np.where(rest > 0, offsets["point", size], offsets["whole", size])
+            else:  # the last non-zero fraction chunk and those after it lose their trailing zeros
+                value = value + np.where(rest > 0, offsets["whole", size], offsets["blank", size])
+            np.take(table, value, out=by_column[index])
         for index, text in enumerate(self.after, start=len(fixed) + len(self.chunks)):
             by_column[index] = np.frombuffer(text, dtype=np.uint32)[0]
         return by_column
