@@ -44,6 +44,7 @@ STREAM_FORMATS = ("csv", "ndjson")
 _MALLOC_SETTINGS = ((-1, 256 << 20), (-2, 64 << 20), (-3, 32 << 20))
 _EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 _CSV_TAIL = [b",", b",", b",", b",", b"\n"]
+Rows = bytes | memoryview  # a block of output rows, as join_rows gives it
 _JSON_TAIL = [f'"{OUTPUT_COLUMNS[0]}":'.encode(), *(f',"{name}":'.encode() for name in OUTPUT_COLUMNS[1:]), b"}\n"]
 
 
@@ -86,7 +87,7 @@ def _keep_freed_memory() -> None:
         mallopt(parameter, value)
 
 
-def _write_in_order(jobs: Iterator[Callable[[], bytes]], write: Callable[[bytes], None], source: IO[bytes]) -> None:
+def _write_in_order(jobs: Iterator[Callable[[], Rows]], write: Callable[[Rows], None], source: IO[bytes]) -> None:
     """Run each block's job on worker threads and write the results in input order.
 
     numpy releases the GIL while it formats, so blocks overlap on a multi-core machine. At most
@@ -94,7 +95,7 @@ def _write_in_order(jobs: Iterator[Callable[[], bytes]], write: Callable[[bytes]
     every block before it has been written, and nothing after it is. When no more input is waiting
     (``tail -f | hacalc ...``), every block in flight is written before the next read.
     """
-    pending: deque[Future[bytes]] = deque()
+    pending: deque[Future[Rows]] = deque()
     with ThreadPoolExecutor(WORKERS) as pool:
         try:
             for job in jobs:
@@ -119,7 +120,7 @@ class _Rows:
         self.write_bytes = _byte_writer(env.stdout)
         self.header = b""
 
-    def write(self, data: bytes | memoryview) -> None:
+    def write(self, data: Rows) -> None:
         """Write ``data``, preceded by the header the first time: a bad first block leaves stdout empty."""
         if self.header:
             self.write_bytes(self.header)
@@ -130,7 +131,7 @@ class _Rows:
         self.write(b"")
         self.stdout.flush()
 
-    def csv_jobs(self, first: bytes, blocks: Iterator[bytes]) -> Iterator[Callable[[], bytes]]:
+    def csv_jobs(self, first: bytes, blocks: Iterator[bytes]) -> Iterator[Callable[[], Rows]]:
         if not first.strip():
             raise InputError("no header row", "line 1", "start the CSV with a header naming mttf and mttr")
         header_end = first.index(b"\n") + 1
@@ -143,12 +144,13 @@ class _Rows:
             yield partial(self._csv_block, block, header, line)
             line += block.count(b"\n")
 
-    def _csv_block(self, block: bytes, header: CsvHeader, line: int) -> bytes:
+    def _csv_block(self, block: bytes, header: CsvHeader, line: int) -> Rows:
         chunk = read_csv_block(block, header, line, want_fields=self.output == "ndjson", **self.options)
         prefix = chunk.raw if self.output == "csv" else _csv_as_json_prefix(header, chunk.fields or [])
         return self._rows(prefix, availability_columns(chunk.mttf, chunk.mttr, self.year_seconds))
 
-    def ndjson_jobs(self, first: bytes, blocks: Iterator[bytes]) -> Iterator[Callable[[], bytes]]:
+    def ndjson_jobs(self, first: bytes, blocks: Iterator[bytes]) -> Iterator[Callable[[], Rows]]:
+        first = first.removeprefix(b"\xef\xbb\xbf")
         names = _first_keys(first) if self.output == "csv" else None
         if names:
             self.header = (_csv_line([*names, *OUTPUT_COLUMNS]) + "\n").encode()
@@ -157,7 +159,7 @@ class _Rows:
             yield partial(self._ndjson_block, block, line, names)
             line += block.count(b"\n")
 
-    def _ndjson_block(self, block: bytes, line: int, names: list[str] | None) -> bytes:
+    def _ndjson_block(self, block: bytes, line: int, names: list[str] | None) -> Rows:
         chunk = read_ndjson_lines(decode(block, line).split("\n")[:-1], line, **self.options)
         if names is None:
             prefix = Ragged.from_list([(text[:-1].rstrip() + ",").encode() for text in chunk.texts])
@@ -165,7 +167,7 @@ class _Rows:
             prefix = _json_as_csv_prefix(chunk.objects, names, line)
         return self._rows(prefix, availability_columns(chunk.mttf, chunk.mttr, self.year_seconds))
 
-    def _rows(self, prefix: Ragged, columns: list[Any]) -> bytes:
+    def _rows(self, prefix: Ragged, columns: list[Any]) -> Rows:
         tail, missing = (_CSV_TAIL, b"") if self.output == "csv" else (_JSON_TAIL, b"null")
         pieces: list[Any] = [tail[0]]
         for column, literal in zip(columns, tail[1:]):
@@ -293,7 +295,7 @@ class _StdinBytes(io.RawIOBase):
         pass
 
 
-def _byte_writer(stream: IO[str]) -> Callable[[bytes | memoryview], Any]:
+def _byte_writer(stream: IO[str]) -> Callable[[Rows], Any]:
     binary = getattr(stream, "buffer", None)
     if binary is None:
         return lambda data: stream.write(str(data, "utf-8"))

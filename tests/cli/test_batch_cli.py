@@ -51,6 +51,11 @@ def test_ndjson_in_and_out_keeps_keys_in_order():
     assert first["nines"] == second["nines"]
 
 
+def test_a_byte_order_mark_is_not_data():
+    assert run("\ufeffmttf,mttr\n50000h,15m\n").splitlines()[0] == "mttf,mttr,availability,unavailability,nines,downtime_year_seconds"
+    assert run('\ufeff{"mttf":"50000h","mttr":"15m"}\n', output="csv").splitlines()[1] == f"50000h,15m,{T1_RESULT}"
+
+
 def test_csv_to_ndjson_and_back():
     as_json = [json.loads(line) for line in run("host,mttf,mttr\nesx1,50000h,15m\n", output="ndjson").splitlines()]
     assert as_json[0]["host"] == "esx1" and as_json[0]["mttf"] == "50000h"
