@@ -25,6 +25,8 @@ CASES = {
     "nines (table)": [HACALC, "nines"],
     "budget --alerts --format json": [HACALC, "budget", "99.9", "--window", "30d", "--alerts", "--format", "json"],
     "compose --format json": [HACALC, "compose", "series(99.99%, parallel(99.9%, 99.9%))", "--format", "json"],
+    "spares 1+1 --format json": [HACALC, "spares", "--mttf", "1000h", "--mttr", "10h", "--format", "json"],
+    "cluster check C-ESX35 --format json": [HACALC, "-q", "cluster", "check", "scenarios/cluster-c-esx35.toml", "--format", "json"],
 }
 
 

@@ -80,6 +80,7 @@ def write_table(
 
     Columns are left-justified first, right-justified after (numbers), unless ``justify`` says otherwise.
     """
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
@@ -89,10 +90,5 @@ def write_table(
         table.add_column(column, justify=side, overflow="fold")
     for row in rows:
         table.add_row(*(Text(str(cell)) for cell in row))
-    console = env.console()
-    if title:
-        console.print(Text(title, style="bold"))
-    console.print(table)
-    for note in (caption, *notes):
-        if note:
-            console.print(Text(note))
+    heading = [Text(title, style="bold")] if title else []
+    env.console().print(Group(*heading, table, *(Text(note) for note in (caption, *notes) if note)))
