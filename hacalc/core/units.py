@@ -168,6 +168,9 @@ def nines(unavailability: Fraction) -> float:
     return math.log10(unavailability.denominator) - math.log10(unavailability.numerator)
 
 
+MAX_DECIMALS = 9  # nanoseconds: anything shorter shows as 0s
+
+
 def format_duration(seconds: Fraction | float, rounding: Rounding = "nearest", *, trim: bool = False) -> str:
     """``3d 15h 36m 0s`` from a minute up (whole seconds); below a minute milliseconds, below a second 3 digits.
 
@@ -185,7 +188,7 @@ def format_duration(seconds: Fraction | float, rounding: Rounding = "nearest", *
         while trim and parts[-1][0] == 0:
             parts.pop()
         return " ".join(f"{amount}{unit}" for amount, unit in parts)
-    decimals = 3 if value >= 1 or value == 0 else 2 - math.floor(math.log10(value))
+    decimals = 3 if value >= 1 or value == 0 else min(MAX_DECIMALS, 2 + math.ceil(nines(value)))
     return _fixed(value, decimals, rounding) + "s"
 
 

@@ -67,3 +67,9 @@ def test_bad_input_exits_2_with_one_line(hacalc, args, message):
     assert result.stderr.startswith("hacalc: error: ")
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_astronomical_mttf_is_shown_not_a_traceback(hacalc):
+    result = hacalc("availability", "--mttf", "1e400h", "--mttr", "1h")
+    assert result.exit_code == 0
+    assert "0s" in result.stdout

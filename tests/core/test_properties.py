@@ -61,3 +61,8 @@ def test_downtime_and_availability_convert_both_ways(unavailability_value, days)
 @given(st.decimals(min_value="0", max_value="100", places=4))
 def test_percent_and_fraction_spellings_agree(percent):
     assert parse_availability(f"{percent}%") == Fraction(percent) / 100
+
+
+@given(st.fractions(min_value=0, max_value=Fraction(10**12)) | st.integers(min_value=0, max_value=800).map(lambda power: Fraction(1, 10**power)))
+def test_every_non_negative_duration_can_be_shown(seconds):
+    assert format_duration(seconds).endswith("s")

@@ -178,3 +178,8 @@ def test_uptime_is_published_page_for_two_nines():
 )
 def test_percent_display_keeps_the_unavailability_visible(availability, text):
     assert format_percent(availability) == text
+
+
+def test_durations_far_below_a_nanosecond_show_as_zero():
+    assert format_duration(Fraction(1, 10**12)) == "0s"
+    assert format_duration(Fraction(1, 10**400)) == "0s"  # past float range: must not raise
