@@ -40,7 +40,7 @@ _COST = "Cost and target"
 def spares(
     ctx: typer.Context,
     scenario: Annotated[
-        Optional[str], typer.Argument(help="A spares scenario TOML file; flags override its values.", show_default=False)
+        Optional[str], typer.Argument(help="A spares scenario file (.toml, .yaml, .yml, .json); flags override its values.", show_default=False)
     ] = None,
     mttf: Annotated[
         Optional[str],

@@ -1,13 +1,13 @@
 """Reading a spares scenario file and the command-line flags into one ``spares.Question``.
 
-A scenario file uses the flag names as keys (``manual-recovery = "30m"``), so a flag given on the
-command line simply replaces the file's value. Every value keeps where it came from, and every error,
-including a range check deep in the model, names that place: ``--coverage`` or ``in FILE (coverage)``.
+A scenario file (TOML, YAML or JSON, read by ``scenario.files``) uses the flag names as keys
+(``manual-recovery = "30m"``), so a flag given on the command line simply replaces the file's value.
+Every value keeps where it came from, and every error, including a range check deep in the model,
+names that place: ``--coverage`` or ``in FILE line 7 (coverage)``.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -17,6 +17,7 @@ from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.periods import Conventions, parse_year_days
 from hacalc.core.spares import TEMPERATURES, Question, Spare
 from hacalc.core.units import parse_availability, parse_duration, parse_number
+from hacalc.scenario.files import Document, FieldPath, read_document
 
 T = TypeVar("T")
 
@@ -37,44 +38,43 @@ SETTINGS = (
     "sweep-spares",
     "year-days",
 )
-TABLE_SETTINGS = ("failover", "spare-cost")  # may be written as a TOML table: [failover] hot = "30s"
+TABLE_SETTINGS = ("failover", "spare-cost")  # may be written as a table: [failover] hot = "30s"
 DOCUMENTATION_KEYS = ("title", "description")
 KIND_CHOICES = ("hot", "warm", "cold", "active-active", "all")
 
 
 @dataclass(frozen=True)
 class Setting:
-    """A value as the user wrote it, and where: ``--coverage`` or ``in FILE (coverage)``."""
+    """A value as the user wrote it, given as the flag or file key ``name``."""
 
     text: str
-    where: str
+    name: str
+    document: Document | None = None
+
+    @property
+    def where(self) -> str:
+        """``--coverage`` or ``in FILE line 7 (coverage)``; the line is looked up only when an error needs it."""
+        return self.document.where((self.name,)) if self.document else f"--{self.name}"
 
 
-def read_scenario(path: str) -> dict[str, Setting]:
-    """The settings in a TOML scenario file; unknown keys are errors with a suggestion."""
-    try:
-        with open(path, "rb") as stream:
-            data = tomllib.load(stream)
-    except FileNotFoundError:
-        raise InputError(f"no such scenario file {path!r}", "SCENARIO", "check the path") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read {path!r}: {error}", "SCENARIO", "give a UTF-8 TOML file") from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"cannot read TOML: {error}", f"in {path}", "fix the TOML syntax") from None
+def read_scenario(source: str) -> dict[str, Setting]:
+    """The settings in a scenario file; unknown keys are errors with a suggestion."""
+    document = read_document(source)
+    if not isinstance(document.data, dict):
+        raise InputError("the file must be a table of settings", document.where(), 'write settings as keys and values, such as mttf = "1000h"')
     settings = {}
-    for key, value in data.items():
-        where = f"in {path} ({key})"
+    for key, value in document.data.items():
         if key in DOCUMENTATION_KEYS:
             continue
         if key not in SETTINGS:
-            raise InputError(f"unknown key {key!r}", where, _did_you_mean(key, (*SETTINGS, *DOCUMENTATION_KEYS)))
-        settings[key] = Setting(_as_text(key, value, where), where)
+            raise InputError(f"unknown key {key!r}", document.where((key,)), _did_you_mean(str(key), (*SETTINGS, *DOCUMENTATION_KEYS)))
+        settings[key] = Setting(_as_text(document, (key,), value), key, document)
     return settings
 
 
 def from_flags(values: Mapping[str, str | None]) -> dict[str, Setting]:
     """Settings from flags, keyed like the file (``manual-recovery``); flags not given are left out."""
-    return {name: Setting(text, f"--{name}") for name, text in values.items() if text is not None}
+    return {name: Setting(text, name) for name, text in values.items() if text is not None}
 
 
 def build_question(settings: Mapping[str, Setting]) -> Question:
@@ -204,18 +204,19 @@ def _money(text: str) -> Fraction:
     return parse_number(text.replace(",", ""))
 
 
-def _as_text(key: str, value: Any, where: str) -> str:
-    """TOML scalars, lists (for ``kind``) and tables (for per-temperature settings) as flag text."""
+def _as_text(document: Document, path: FieldPath, value: Any) -> str:
+    """Scalars, lists (for ``kind``) and tables (for per-temperature settings) as flag text."""
+    key = path[0]
     if isinstance(value, dict) and key in TABLE_SETTINGS:
-        return ",".join(f"{name}={_scalar(item, where)}" for name, item in value.items())
+        return ",".join(f"{name}={_scalar(document, (*path, name), item)}" for name, item in value.items())
     if isinstance(value, list) and key == "kind":
-        return ",".join(_scalar(item, where) for item in value)
-    return _scalar(value, where)
+        return ",".join(_scalar(document, (*path, index), item) for index, item in enumerate(value))
+    return _scalar(document, path, value)
 
 
-def _scalar(value: Any, where: str) -> str:
+def _scalar(document: Document, path: FieldPath, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise InputError(f"unexpected value {value!r}", where, "write a string such as \"30m\" or a number")
+        raise InputError(f"unexpected value {value!r}", document.where(path), "write a string such as \"30m\" or a number")
     return str(value)
 
 

@@ -170,16 +170,69 @@ def test_unknown_scenario_key_suggests_the_right_one(hacalc, tmp_path):
     scenario.write_text('mttf = "1000h"\nmttr = "10h"\nmanual_recovery = "30m"\n')
     result = hacalc("spares", str(scenario))
     assert result.exit_code == 2
-    assert f"in {scenario} (manual_recovery)" in result.stderr
+    assert f"in {scenario} line 3 (manual_recovery)" in result.stderr
     assert "did you mean 'manual-recovery'?" in result.stderr
 
 
-def test_bad_scenario_value_names_the_file_and_key(hacalc, tmp_path):
+def test_unknown_key_in_a_json_scenario_names_its_line(hacalc, tmp_path):
+    scenario = tmp_path / "typo.json"
+    scenario.write_text('{\n  "mttf": "1000h",\n  "mttr": "10h",\n  "coverge": 0.99\n}\n')
+    result = hacalc("spares", str(scenario))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"unknown key 'coverge', in {scenario} line 4 (coverge), did you mean 'coverage'?" in result.stderr
+
+
+def test_bad_scenario_value_names_the_file_line_and_key(hacalc, tmp_path):
     scenario = tmp_path / "bad.toml"
     scenario.write_text('mttf = "1000h"\nmttr = "10h"\ncoverage = 1.2\n')
     result = hacalc("spares", str(scenario))
     assert result.exit_code == 2
-    assert f"in {scenario} (coverage)" in result.stderr
+    assert f"in {scenario} line 3 (coverage)" in result.stderr
+
+
+def test_bad_value_in_a_scenario_table_names_its_own_line(hacalc, tmp_path):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text('mttf = "1000h"\nmttr = "10h"\n\n[failover]\nhot = "30s"\nwarm = true\n')
+    result = hacalc("spares", str(scenario))
+    assert result.exit_code == 2
+    assert f"unexpected value True, in {scenario} line 6 (failover.warm)" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_json_and_yaml_scenarios_answer_like_the_toml_one(hacalc, tmp_path, suffix):
+    """The same settings as spares-database-pair.toml, written as JSON or YAML, give the same answer."""
+    import tomllib
+
+    import yaml
+
+    source = SCENARIOS / "spares-database-pair.toml"
+    settings = tomllib.loads(source.read_text())
+    scenario = tmp_path / f"database-pair{suffix}"
+    scenario.write_text(json.dumps(settings, indent=2) if suffix == ".json" else yaml.safe_dump(settings))
+    expected = as_json(hacalc("spares", str(source), "--sweep-spares", "0..2", "-f", "json"))
+    assert as_json(hacalc("spares", str(scenario), "--sweep-spares", "0..2", "-f", "json")) == expected
+
+
+def test_flags_override_a_json_scenario(hacalc, tmp_path):
+    scenario = tmp_path / "cold.json"
+    scenario.write_text(json.dumps({"mttf": "1000h", "mttr": "10h", "kind": ["cold"], "failover": {"cold": "30m"}}))
+    data = as_json(hacalc("spares", str(scenario), "--failover", "cold=1m", "-f", "json"))
+    assert [option["spare"] for option in data["options"]] == ["none", "cold"]
+    assert data["assumptions"]["failover_seconds"]["cold"] == 60
+
+
+def test_a_scenario_that_is_not_a_table_is_refused(hacalc, tmp_path):
+    scenario = tmp_path / "list.json"
+    scenario.write_text('["mttf", "1000h"]\n')
+    result = hacalc("spares", str(scenario))
+    assert result.exit_code == 2 and f"the file must be a table of settings, in {scenario}," in result.stderr
+
+
+def test_duplicate_scenario_key_is_refused_with_its_line(hacalc, tmp_path):
+    scenario = tmp_path / "twice.json"
+    scenario.write_text('{"mttf": "1000h",\n "mttr": "10h",\n "mttf": "2000h"}\n')
+    result = hacalc("spares", str(scenario))
+    assert result.exit_code == 2 and f"duplicate key 'mttf', in {scenario} line 3" in result.stderr
 
 
 def test_missing_scenario_file_exits_2(hacalc, tmp_path):
