@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from fractions import Fraction
 
 from hacalc.core.errors import InputError
@@ -24,6 +25,7 @@ _FIXED_UNITS: dict[str, Fraction] = {
     **dict.fromkeys(("d", "day", "days"), DAY),
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), WEEK),
 }
+_LARGEST_FLOAT = Fraction(sys.float_info.max)
 _MONTH_UNITS = ("mo", "mon", "month", "months")
 _YEAR_UNITS = ("y", "yr", "yrs", "year", "years")
 
@@ -56,7 +58,14 @@ def parse_number(text: str) -> Fraction:
     cleaned = text.strip().replace("_", "")
     if not re.fullmatch(_BARE_NUMBER, cleaned):
         raise InputError(f"not a number: {text!r}", fix="write a decimal number such as 0.99 or 1e-3")
-    return Fraction(cleaned)
+    return _representable(Fraction(cleaned), f"number {text!r}")
+
+
+def _representable(value: Fraction, what: str) -> Fraction:
+    """Results are reported as floats, so an input beyond float range could not be shown."""
+    if abs(value) > _LARGEST_FLOAT:
+        raise InputError(f"{what} is too large", fix="give a value a float can hold (below 1e308)")
+    return value
 
 
 def parse_duration(
@@ -77,9 +86,10 @@ def parse_duration(
     elif re.fullmatch(_BARE_NUMBER, stripped.lstrip("+")):
         if default_unit is None:
             raise InputError(f"duration {text!r} has no unit", fix=DURATION_HINT)
-        seconds = parse_number(stripped.lstrip("+")) * unit_seconds(default_unit, conventions)
+        seconds = Fraction(stripped.lstrip("+")) * unit_seconds(default_unit, conventions)
     else:
         seconds = _parse_compact(stripped.lstrip("+"), conventions)
+    _representable(seconds, f"duration {text!r}")
     if seconds == 0 and not allow_zero:
         raise InputError(f"duration {text!r} is zero", fix="give a duration greater than zero")
     return seconds
