@@ -14,6 +14,7 @@ from hacalc.core.errors import InputError
 from hacalc.core.units import parse_availability, parse_duration
 
 GRAMMAR_HINT = "write e.g. series(99.9%, parallel(db1=99.9%, db2=99.9%), kofn(2, 0.99, 0.99, 0.99), unit(50000h, 15m))"
+MAX_DEPTH = 100  # far beyond any real structure, well within Python's recursion limit
 FUNCTIONS = ("series", "parallel", "kofn", "unit")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
@@ -124,6 +125,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.position = 0
+        self.depth = 0
 
     def fail(self, what: str, position: int | None = None) -> None:
         column = self.position if position is None else position
@@ -168,6 +170,8 @@ class _Parser:
 
     def call(self, name: str, label: str | None) -> Part:
         start = self.position
+        if self.depth >= MAX_DEPTH:
+            self.fail(f"groups nested more than {MAX_DEPTH} deep")
         self.position = self.text.index("(", self.position) + 1
         if name == "unit":
             mttf, mttf_at = self.raw_argument()
@@ -185,11 +189,13 @@ class _Parser:
                 self.fail("kofn needs a whole number K of at least 1 first", at)
             needed = int(raw)
             self.expect(",")
+        self.depth += 1
         children = [self.item()]
         while self.peek() == ",":
             self.position += 1
             children.append(self.item())
         self.expect(")")
+        self.depth -= 1
         if name == "kofn" and needed > len(children):
             self.fail(f"kofn needs {needed} parts up but has only {len(children)}", start)
         return Part(name, self.text[start : self.position].strip(), label, tuple(children), needed=needed)

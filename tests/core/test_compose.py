@@ -76,3 +76,9 @@ def test_malformed_expressions_point_at_the_bad_column(expression, column):
 def test_no_code_is_ever_evaluated():
     with pytest.raises(ExpressionError):
         parse_expression("__import__('os').system('true')")
+
+
+def test_hostile_nesting_is_refused_not_a_recursion_error():
+    with pytest.raises(ExpressionError, match="nested more than 100 deep"):
+        parse_expression("series(" * 3000 + "0.9" + ")" * 3000)
+    assert availability("series(" * 100 + "0.9" + ")" * 100) == Fraction(9, 10)
