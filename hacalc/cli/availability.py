@@ -114,7 +114,6 @@ def _compute(conventions: Conventions, unit: str, **given: object) -> Computed:
                        allow_zero=allow_zero, conventions=conventions)
 
     present = {name for name, value in given.items() if value is not None and name != "mtbf_means"}
-    year = conventions.year_seconds
     if present == {"mttf", "mttr"}:
         mttf, mttr = duration("--mttf", False), duration("--mttr")
         return Computed(core.from_mttf_mttr(mttf, mttr), "mttf-mttr",

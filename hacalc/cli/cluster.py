@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hacalc.cli.options import FormatOption
+from hacalc.cli.options import FormatOption, InputFormatOption
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError
@@ -44,12 +43,6 @@ HOST_CSV_HEADER = (
 )
 
 
-class InputFormat(str, Enum):
-    toml = "toml"
-    yaml = "yaml"
-    json = "json"
-
-
 @cluster_app.command("check")
 def check(
     ctx: typer.Context,
@@ -62,9 +55,7 @@ def check(
     ] = None,
     strict_keys: Annotated[bool, typer.Option("--strict-keys", help="Refuse das.* keys not spelled as vCenter documents them.")] = False,
     no_restart_check: Annotated[bool, typer.Option("--no-restart-check", help="Admission control only: skip the check that every VM restarts.")] = False,
-    input_format: Annotated[
-        Optional[InputFormat], typer.Option("--input-format", case_sensitive=False, help="Format of FILE when it is - or has another extension.", show_default=False)
-    ] = None,
+    input_format: InputFormatOption = None,
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Check admission control and the restart of every VM after any TOLERATE host failures.

@@ -21,6 +21,18 @@ class RoundingChoice(str, Enum):
     floor = "floor"
 
 
+class InputFormat(str, Enum):
+    toml = "toml"
+    yaml = "yaml"
+    json = "json"
+
+
+InputFormatOption = Annotated[
+    Optional[InputFormat],
+    typer.Option(
+        "--input-format", case_sensitive=False, help="Format of FILE when it is - or has another extension.", show_default=False
+    ),
+]
 FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts."),

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from hacalc.cli.env import Environment
-from hacalc.cli.options import FormatOption, YearDaysOption
+from hacalc.cli.options import FormatOption, InputFormatOption, YearDaysOption
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
@@ -40,7 +40,7 @@ _COST = "Cost and target"
 def spares(
     ctx: typer.Context,
     scenario: Annotated[
-        Optional[str], typer.Argument(help="A spares scenario file (.toml, .yaml, .yml, .json); flags override its values.", show_default=False)
+        Optional[str], typer.Argument(help="A spares scenario file (.toml, .yaml, .yml, .json), or - for stdin; flags override its values.", show_default=False)
     ] = None,
     mttf: Annotated[
         Optional[str],
@@ -106,6 +106,7 @@ def spares(
     sweep_spares: Annotated[
         Optional[str], typer.Option("--sweep-spares", metavar="A..B", help="Also show every spare count from A to B, e.g. 0..4.", rich_help_panel=_COST)
     ] = None,
+    input_format: InputFormatOption = None,
     output_format: FormatOption = OutputFormat.table,
     year_days: YearDaysOption = "365",
 ) -> None:
@@ -143,7 +144,9 @@ def spares(
         "sweep-spares": sweep_spares,
         "year-days": year_days if _given(ctx, "year_days") else None,
     }
-    settings: dict[str, Setting] = read_scenario(scenario) if scenario else {}
+    settings: dict[str, Setting] = (
+        read_scenario(scenario, input_format=input_format.value if input_format else None, stdin=ctx.obj.stdin) if scenario else {}
+    )
     settings.update(from_flags(flags))
     if check and "target" not in settings:
         raise InputError("--check needs a target", "--check", "add --target 99.97")

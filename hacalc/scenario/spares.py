@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.periods import Conventions, parse_year_days
@@ -57,9 +57,9 @@ class Setting:
         return self.document.where((self.name,)) if self.document else f"--{self.name}"
 
 
-def read_scenario(source: str) -> dict[str, Setting]:
-    """The settings in a scenario file; unknown keys are errors with a suggestion."""
-    document = read_document(source)
+def read_scenario(source: str, *, input_format: str | None = None, stdin: TextIO | None = None) -> dict[str, Setting]:
+    """The settings in a scenario file (``-`` for stdin); unknown keys are errors with a suggestion."""
+    document = read_document(source, input_format=input_format, stdin=stdin)
     if not isinstance(document.data, dict):
         raise InputError("the file must be a table of settings", document.where(), 'write settings as keys and values, such as mttf = "1000h"')
     settings = {}

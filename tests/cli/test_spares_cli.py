@@ -256,3 +256,13 @@ def test_one_by_one_comparison_loads_neither_numpy_nor_scipy():
     assert result.returncode == 0
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
     assert imported.isdisjoint({"numpy", "scipy"})
+
+
+def test_scenario_from_stdin_needs_and_takes_an_input_format(hacalc):
+    scenario = '{"mttf": "1000h", "mttr": "10h", "kind": "hot"}'
+    result = hacalc("spares", "-", "--input-format", "json", "--format", "json", input=scenario)
+    assert result.exit_code == 0, result.stderr
+    assert [option["spare"] for option in json.loads(result.stdout)["options"]] == ["none", "hot"]
+    refused = hacalc("spares", "-", input=scenario)
+    assert refused.exit_code == 2
+    assert "--input-format" in refused.stderr
