@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Optional
 
 import typer
 
+from hacalc.cli import render
 from hacalc.cli.options import (
     FormatOption,
     MonthOption,
@@ -20,7 +22,7 @@ from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.budget import DEFAULT_TIERS, AlertRow, Budget, alert_table, error_budget, parse_alert_tier
 from hacalc.core.periods import Conventions
-from hacalc.core.units import format_duration, format_percent, parse_availability, parse_duration
+from hacalc.core.units import format_percent, parse_availability, parse_duration
 
 BUDGET_COLUMNS = (
     "target", "window_seconds", "allowed_seconds", "spent_seconds", "remaining_seconds", "consumed",
@@ -88,7 +90,7 @@ def budget(
 
 
 def _write_budget_table(env, result: Budget, conventions: Conventions, target_text: str) -> None:
-    show = conventions_formatter(conventions)
+    show = partial(render.duration, conventions=conventions, trim=True)
     exhaustion = result.time_to_exhaustion
     write_table(
         env,
@@ -107,7 +109,7 @@ def _write_budget_table(env, result: Budget, conventions: Conventions, target_te
 
 
 def _write_alert_table(env, rows: list[AlertRow], conventions: Conventions) -> None:
-    show = conventions_formatter(conventions)
+    show = partial(render.duration, conventions=conventions, trim=True)
     write_table(
         env,
         ("severity", "long window", "short window", "burn rate", "budget consumed", "error rate ≥", "exhausts budget in"),
@@ -125,10 +127,6 @@ def _write_alert_table(env, rows: list[AlertRow], conventions: Conventions) -> N
         ),
         title="Multiwindow, multi-burn-rate alerts (fire when both windows exceed the burn rate)",
     )
-
-
-def conventions_formatter(conventions: Conventions):
-    return lambda seconds: format_duration(seconds, conventions.rounding, trim=True)
 
 
 def register(app: typer.Typer) -> None:

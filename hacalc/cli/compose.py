@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -19,7 +20,7 @@ from hacalc.cli.options import (
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.core.availability import from_unavailability
 from hacalc.core.compose import PartImportance, importance, parse_expression, unavailability
-from hacalc.core.units import format_duration, format_percent
+from hacalc.core.units import format_percent
 
 
 def compose(
@@ -64,7 +65,7 @@ def compose(
         write_csv(env, header, rows)
     else:
         year = conventions.year_seconds
-        show = lambda seconds: format_duration(seconds, conventions.rounding)  # noqa: E731
+        show = partial(render.duration, conventions=conventions)
         write_table(
             env,
             ("part", "availability", "downtime/year if perfect", "share of system downtime", "single point of failure"),

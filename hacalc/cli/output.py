@@ -17,11 +17,6 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
-class StreamFormat(str, Enum):
-    csv = "csv"
-    ndjson = "ndjson"
-
-
 def jsonable(value: Any) -> Any:
     """Plain JSON values: exact fractions become floats, infinities become null (JSON has none)."""
     if isinstance(value, Mapping):

@@ -25,8 +25,13 @@ def class_text(result: Availability) -> str:
     return f"{nines_class.nines}: {nines_class.typical}" if nines_class.typical else str(nines_class.nines)
 
 
+def duration(seconds: Fraction, conventions: Conventions, *, trim: bool = False) -> str:
+    """A duration as people read it, rounded the way the conventions say."""
+    return format_duration(seconds, conventions.rounding, trim=trim)
+
+
 def downtime_cells(result: Availability, conventions: Conventions) -> list[str]:
-    return [format_duration(seconds, conventions.rounding) for seconds in result.downtime_seconds(conventions).values()]
+    return [duration(seconds, conventions) for seconds in result.downtime_seconds(conventions).values()]
 
 
 def availability_csv_cells(result: Availability, conventions: Conventions) -> list[object]:
@@ -43,7 +48,3 @@ def availability_csv_cells(result: Availability, conventions: Conventions) -> li
 
 def conventions_caption(conventions: Conventions) -> str:
     return f"Conventions: {conventions.describe()}."
-
-
-def hours(seconds: Fraction) -> Fraction:
-    return seconds / 3600
