@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 cluster_app = typer.Typer(
     name="cluster",
-    help="Failover capacity of a described vSphere HA cluster.",
+    help="Failover capacity of a described vSphere HA cluster.\n\nExample:\n\n    hacalc cluster check scenarios/cluster-c-esx35.toml --tolerate 1",
     no_args_is_help=True,
 )
 
