@@ -327,6 +327,8 @@ def _policy_reason(report: ClusterReport) -> str:
 
 
 def _hosts_fail(names: Any) -> str:
+    if not names:
+        return "no host is counted"
     if len(names) == 1:
         return f"{names[0]} fails"
     return f"{', '.join(names[:-1])} and {names[-1]} fail"

@@ -174,7 +174,7 @@ def test_excluded_hosts_are_listed_with_their_reason(hacalc):
     _, data = run_json(hacalc, str(SCENARIOS / "cluster-seed-medium-3-hosts.yaml"))
     excluded = [host for host in data["hosts"] if not host["counted"]]
     assert [host["name"] for host in excluded] == ["ESX35QA0003"]
-    assert excluded[0]["reason"]
+    assert excluded[0]["reason"] == "maintenance mode"
     table = hacalc("cluster", "check", str(SCENARIOS / "cluster-seed-medium-3-hosts.yaml"))
     assert table.exit_code == 1
     assert "bring back the hosts that are not counted: ESX35QA0003" in table.stdout
@@ -211,3 +211,20 @@ def test_an_idle_dedicated_failover_host_is_green(hacalc):
     _, data = run_json(hacalc, str(SCENARIOS / "cluster-failover-hosts.toml"))
     assert [(host["name"], host["status"]) for host in data["failover_hosts"]["hosts"]] == [("esx-4", "green")]
     assert data["failover_hosts"]["passed"] is True
+
+
+def test_every_host_excluded_is_a_fail_report_not_a_crash(hacalc, tmp_path):
+    # review: with no counted host the restart check's worst case names no host; every VM is left down
+    path = tmp_path / "all-excluded.yaml"
+    path.write_text(
+        "cluster:\n  name: x\nhosts:\n"
+        "  - {name: a, cpu_mhz: 1000, memory_mb: 1000, state: maintenance}\n"
+        "  - {name: b, cpu_mhz: 1000, memory_mb: 1000, state: disconnected}\n"
+        "vms:\n  - {name: v, cpu_reservation_mhz: 10}\n"
+    )
+    result = hacalc("cluster", "check", str(path))
+    assert result.exit_code == 1
+    assert "FAIL x: slot policy: current failover level 0 < 1; 1 VM cannot restart when no host is counted." in result.stdout
+    assert "VMs left down when no host is counted" in result.stdout
+    _, data = run_json(hacalc, str(path))
+    assert (data["passed"], data["restart"]["worst_case_failed_hosts"], data["restart"]["unplaced_vms"][0]["name"]) == (False, [], "v")
