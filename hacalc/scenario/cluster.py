@@ -232,9 +232,9 @@ def _vm_monitoring(cluster: _Fields) -> VmMonitoring | None:
 
 
 def _version(fields: _Fields) -> str:
-    """The version profile's name; YAML and TOML users may write 6.7 unquoted."""
+    """The version profile's name; YAML and TOML users may write 6.7 unquoted (never rounded: 6.65 is no 6.7)."""
     value = fields.raw("vsphere", "8.0")
-    text = f"{value:.1f}" if type(value) in (int, float) else value
+    text = repr(float(value)) if type(value) in (int, float) else value
     if not isinstance(text, str):
         raise fields.error((*fields.path, "vsphere"), f"vsphere must be a version such as \"8.0\", got {_kind(value)}", f"use one of {', '.join(SUPPORTED_VERSIONS)}")
     try:
@@ -250,6 +250,12 @@ def _options(fields: _Fields) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise fields.error(path, f"options must be a table of strings, got {_kind(value)}", 'write [cluster.options] with lines such as "das.vmCpuMinMHz" = "32"')
     for key, item in value.items():
+        if not isinstance(key, str):
+            raise fields.error(
+                (*path, str(key)),
+                f"option key {_plain(key)} must be a string such as das.vmCpuMinMHz, got {_kind(key)}",
+                f'quote the key: "{_plain(key)}" = "{_plain(item)}"',
+            )
         if not isinstance(item, str):
             raise fields.error((*path, key), f"option {key} must be a string as vCenter stores it, got {_kind(item)}", f'quote the value: "{key}" = "{_plain(item)}"')
     return dict(value)

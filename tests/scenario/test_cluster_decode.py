@@ -100,6 +100,14 @@ def test_yaml_and_json_decode_to_the_same_cluster():
 
 def test_a_numeric_vsphere_version_is_read_as_its_text():
     assert load("cluster: {name: C, vsphere: 6.7}\nhosts: [{name: h, cpu_mhz: 1, memory_mb: 1}]\n", "yaml").settings.vsphere == "6.7"
+    assert load("cluster: {name: C, vsphere: 8}\nhosts: [{name: h, cpu_mhz: 1, memory_mb: 1}]\n", "yaml").settings.vsphere == "8.0"
+
+
+@pytest.mark.parametrize("number", ["6.65", "8.04"])
+def test_a_numeric_vsphere_version_is_not_rounded_to_a_known_one(number):
+    # review: 6.65 was rounded to 6.7 and 8.04 to 8.0 without a word
+    text = HEADER.replace('name = "C"', f'name = "C"\nvsphere = {number}')
+    assert error(text).startswith(f"unknown vSphere version '{number}', in <stdin> line 3 (cluster.vsphere), use one of 2.5, ")
 
 
 def test_vm_monitoring_and_fixed_slot_settings():
@@ -166,6 +174,15 @@ def test_option_values_must_be_strings_as_vcenter_stores_them():
     assert error(text) == (
         "option das.vmCpuMinMHz must be a string as vCenter stores it, got number 32, "
         'in <stdin> line 4 (cluster.options.das.vmCpuMinMHz), quote the value: "das.vmCpuMinMHz" = "32"'
+    )
+
+
+def test_option_keys_must_be_strings():
+    # review: a YAML key such as 1 reached admission control, which crashed calling key.strip()
+    text = 'cluster:\n  name: C\n  options: {1: "2"}\nhosts: [{name: h, cpu_mhz: 1, memory_mb: 1}]\n'
+    assert error(text, "yaml") == (
+        "option key 1 must be a string such as das.vmCpuMinMHz, got number 1, in <stdin> line 3 (cluster.options.1), "
+        'quote the key: "1" = "2"'
     )
 
 
