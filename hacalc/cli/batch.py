@@ -229,12 +229,22 @@ def _blocks(source: IO[bytes]) -> Iterator[bytes]:
         pending += data
         if len(pending) < BLOCK_BYTES and _waiting(source):
             continue
-        cut = _last_record_end(pending)
+        cut = _without_trailing_blank_lines(pending, _last_record_end(pending))
         if cut:
             yield pending[:cut]
             pending = pending[cut:]
-    if pending:
-        yield pending if pending.endswith(b"\n") else pending + b"\n"
+    tail = pending if pending.endswith(b"\n") else pending + b"\n"
+    cut = _without_trailing_blank_lines(tail, len(tail))  # blank lines at the very end are not empty rows
+    if cut:
+        yield tail[:cut]
+
+
+def _without_trailing_blank_lines(data: bytes, cut: int) -> int:
+    """``cut`` moved back before blank lines: they are empty rows only if more data follows them."""
+    kept = len(data[:cut].rstrip(b"\r\n"))
+    if not kept:
+        return 0
+    return kept + (2 if data[kept : kept + 2] == b"\r\n" else 1)
 
 
 def _last_record_end(data: bytes) -> int:

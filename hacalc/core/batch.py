@@ -68,7 +68,7 @@ def value_seconds(value: Any, *, default_unit: str, conventions: Conventions) ->
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError(f"not a finite number: {value}", fix="give a finite duration")
-        if value < 0 or math.copysign(1, value) < 0:
+        if value < 0 or (isinstance(value, float) and math.copysign(1, value) < 0):
             raise InputError(f"negative duration {value}", fix="durations must be zero or more")
         try:
             return _finite(float(value) * float(unit_seconds(default_unit, conventions)), value)
@@ -135,9 +135,11 @@ def _vectorised_seconds(values: Sequence[Any], default_unit: str, conventions: C
             else:
                 numbers = values
             scale = float(unit_seconds(unit, conventions))
-            return np.array(numbers, dtype=np.float64) * scale
+            with np.errstate(over="ignore"):  # an overflow becomes inf, refused row by row later
+                return np.array(numbers, dtype=np.float64) * scale
         if all(type(value) in (int, float) for value in values):
-            return np.array(values, dtype=np.float64) * float(unit_seconds(default_unit, conventions))
+            with np.errstate(over="ignore"):
+                return np.array(values, dtype=np.float64) * float(unit_seconds(default_unit, conventions))
     except (ValueError, TypeError, OverflowError, InputError):  # not this fast path: read value by value
         return None
     return None
@@ -228,8 +230,14 @@ class CsvHeader:
 
 def csv_header(line: str) -> CsvHeader:
     """The header row: it must name ``mttf`` and ``mttr`` once each and no output column."""
-    names = tuple(next(csv.reader([line.lstrip("\ufeff").rstrip("\r\n")]), []))
+    try:
+        names = tuple(next(csv.reader([line.lstrip("\ufeff").rstrip("\r\n")]), []))
+    except csv.Error as error:
+        raise InputError(f"cannot read the CSV header: {error}", "line 1", "end lines with \\n or \\r\\n") from None
     keys = [name.strip().lower() for name in names]
+    repeated = sorted({key for key in keys if keys.count(key) > 1} - set(INPUT_COLUMNS))
+    if repeated:
+        raise InputError(f"column {repeated[0]!r} appears more than once in the header", "line 1", "give every column its own name")
     for column in INPUT_COLUMNS:
         if keys.count(column) != 1:
             problem = "no" if column not in keys else "more than one"
@@ -323,7 +331,8 @@ def _read_plain_block(
         scale = float(unit_seconds(default_unit, conventions))
         if two_columns:
             numbers = numbers[:, columns]
-        mttf, mttr = numbers[:, 0] * scale, numbers[:, 1] * scale
+        with np.errstate(over="ignore"):
+            mttf, mttr = numbers[:, 0] * scale, numbers[:, 1] * scale
         if rows_are_valid(mttf, mttr):
             return CsvChunk(raw, None, mttf, mttr)
     if two_columns and not _fields_line_up(data, newlines, 2):

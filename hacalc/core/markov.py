@@ -181,8 +181,10 @@ def birth_death(births: Sequence[float], deaths: Sequence[float]) -> list[float]
     for state in range(1, len(births)):
         if deaths[state] <= 0:
             raise ValueError(f"death rate of state {state} must be positive")
-        mantissa, shift = math.frexp(mantissa * births[state - 1] / deaths[state])
-        exponent += shift
+        birth, birth_exponent = math.frexp(births[state - 1])
+        death, death_exponent = math.frexp(deaths[state])
+        mantissa, shift = math.frexp(mantissa * birth / death)
+        exponent += shift + birth_exponent - death_exponent
         scaled.append((mantissa, exponent))
     top = max(exponent for mantissa, exponent in scaled if mantissa)
     return _normalised([math.ldexp(mantissa, exponent - top) for mantissa, exponent in scaled])

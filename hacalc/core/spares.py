@@ -20,6 +20,10 @@ from hacalc.core.periods import DEFAULT_CONVENTIONS, HOUR, Conventions
 from hacalc.core.units import format_duration, nines
 
 MAX_UNITS = 100_000
+# Rates far outside these bounds describe no real system and overflow the chains' floats.
+SHORTEST_TIME = Fraction(1, 1000)
+LONGEST_TIME = Fraction(10**6) * 8766 * HOUR
+MAX_SWEEP = 1000  # each count is its own chain: a longer sweep is quadratic work
 
 MTTF_DEFINITION = (
     "mean time from all units working to the first outage that is not a covered failover: "
@@ -234,8 +238,9 @@ class Question:
     conventions: Conventions = DEFAULT_CONVENTIONS
 
     def __post_init__(self) -> None:
-        _check(self.mttf > 0, "mttf", "must be longer than zero")
-        _check(self.mttr > 0, "mttr", "must be longer than zero")
+        for setting, value in (("mttf", self.mttf), ("mttr", self.mttr)):
+            _check(value > 0, setting, "must be longer than zero")
+            _check(SHORTEST_TIME <= value <= LONGEST_TIME, setting, "must be between 1 ms and a million years")
         _check(self.needed >= 1, "needed", "must be at least 1")
         _check(self.spares >= 0, "spares", "must not be negative")
         _check(self.crews >= 1, "crews", "must be at least 1")
@@ -251,6 +256,8 @@ class Question:
         self._check_costs()
         if self.sweep is not None:
             _check(len(self.sweep) > 0 and self.sweep.start >= 0, "sweep-spares", "give a range like 0..4")
+            _check(len(self.sweep) <= MAX_SWEEP, "sweep-spares", f"may cover at most {MAX_SWEEP} spare counts")
+            _check(Spare.active_active not in self.kinds, "sweep-spares", "does not apply to an active-active pair")
 
     @property
     def most_spares(self) -> int:

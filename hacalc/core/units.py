@@ -25,6 +25,7 @@ _FIXED_UNITS: dict[str, Fraction] = {
     **dict.fromkeys(("d", "day", "days"), DAY),
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), WEEK),
 }
+MAX_VALUE_CHARACTERS = 200
 _LARGEST_FLOAT = Fraction(sys.float_info.max)
 _MONTH_UNITS = ("mo", "mon", "month", "months")
 _YEAR_UNITS = ("y", "yr", "yrs", "year", "years")
@@ -55,10 +56,17 @@ def unit_seconds(unit: str, conventions: Conventions = DEFAULT_CONVENTIONS) -> F
 
 def parse_number(text: str) -> Fraction:
     """A finite decimal number, exactly; NaN, inf and other spellings are refused."""
-    cleaned = text.strip().replace("_", "")
+    cleaned = _short_enough(text).strip().replace("_", "")
     if not re.fullmatch(_BARE_NUMBER, cleaned):
         raise InputError(f"not a number: {text!r}", fix="write a decimal number such as 0.99 or 1e-3")
     return _representable(Fraction(cleaned), f"number {text!r}")
+
+
+def _short_enough(text: str) -> str:
+    """No real value needs more; Python refuses to read integers of over 4300 digits anyway."""
+    if len(text) > MAX_VALUE_CHARACTERS:
+        raise InputError(f"value of {len(text)} characters is too long", fix=f"write it in at most {MAX_VALUE_CHARACTERS}")
+    return text
 
 
 def _representable(value: Fraction, what: str) -> Fraction:
@@ -76,7 +84,7 @@ def parse_duration(
     conventions: Conventions = DEFAULT_CONVENTIONS,
 ) -> Fraction:
     """Seconds in ``text``: compact (``2h30m``), ISO-8601 (``PT15M``), or a bare number in ``default_unit``."""
-    stripped = text.strip()
+    stripped = _short_enough(text).strip()
     if stripped.startswith("-"):
         raise InputError(f"negative duration {text!r}", fix="durations must be zero or more")
     if not stripped:
@@ -145,7 +153,7 @@ def parse_availability(text: str) -> Fraction:
 
     A bare number above 1 is a percentage; 1 or below is a fraction.
     """
-    stripped = text.strip().lower()
+    stripped = _short_enough(text).strip().lower()
     hint = "write it like 99.99%, 99.99, 0.9999 or '4 nines'"
     if stripped.endswith("nines") or stripped.endswith("nine"):
         count = parse_number(stripped.rstrip("s").removesuffix("nine"))

@@ -96,7 +96,7 @@ def test_format_follows_extension_or_first_character(tmp_path):
         ("mttf,mttr\n1\n", "1 field where the header has 2, line 2"),
         ("host,mttf\na,1\n", "no column 'mttr' in the header, line 1"),
         ("", "no header row"),
-        ('{"mttf":1,"mttr":1}\n\n', "an empty line, line 2"),
+        ('{"mttf":1,"mttr":1}\n\n{"mttf":1,"mttr":1}\n', "an empty line, line 2"),
         ('{"mttf":1,"mttr":NaN}\n', "not a finite number: nan, line 1, column mttr"),
         ('{"mttf":1}\n', "no 'mttr' key, line 1"),
         ('{"mttf":1,"mttr":1}\n[1]\n', "not a JSON object, line 2"),
@@ -181,3 +181,29 @@ def test_availability_bad_row_is_one_line_and_exit_2(hacalc):
     assert result.stdout == ""
     assert result.stderr.startswith("hacalc: error: cannot read duration 'abc', line 3, column mttr")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["mttf,mttr\n1000,10\n\n\n", "mttf,mttr\r\n1000,10\r\n\r\n", '{"mttf":1000,"mttr":10}\n\n'],
+)
+def test_blank_lines_at_the_very_end_are_not_rows(hacalc, text):
+    result = hacalc("availability", "--input", "-", "--format", "ndjson", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line)["availability"] for line in result.stdout.splitlines()] == [pytest.approx(1000 / 1010)]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("mttf,mttr\r1000,10\r", "cannot read the CSV header"),
+        ("a,a,mttf,mttr\n1,2,1000,10\n", "column 'a' appears more than once"),
+        ('{"mttf":1%s,"mttr":10}\n' % ("0" * 400), "is too large"),
+        ("mttf,mttr\n1e308,1\n", "is too large"),
+    ],
+)
+def test_hostile_batch_input_is_bad_input_not_a_traceback(hacalc, text, message):
+    result = hacalc("availability", "--input", "-", input=text)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("hacalc: error:") == 1 and "Warning" not in result.stderr

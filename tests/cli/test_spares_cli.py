@@ -266,3 +266,27 @@ def test_scenario_from_stdin_needs_and_takes_an_input_format(hacalc):
     refused = hacalc("spares", "-", input=scenario)
     assert refused.exit_code == 2
     assert "--input-format" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--mttf", "1e-5s", "--mttr", "1e300h", "--spares", "0"], "mttf must be between 1 ms and a million years"),
+        (["--mttf", "1000h", "--mttr", "1e-320s"], "mttr must be between 1 ms and a million years"),
+        (["--mttf", "1000h", "--mttr", "10h", "--sweep-spares", "0..5000"], "at most 1000 spare counts"),
+        (["--mttf", "1000h", "--mttr", "10h", "--kind", "active-active", "--sweep-spares", "0..2"], "active-active"),
+    ],
+)
+def test_extreme_spares_questions_are_bad_input(hacalc, args, message):
+    result = hacalc("spares", *args, "--format", "csv")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+
+
+def test_birth_death_survives_extreme_rate_ratios():
+    from hacalc.core.markov import birth_death
+
+    # each ratio overflows a float on its own (1e300 / 1e-300); split exponents keep it finite
+    probabilities = birth_death([1e300, 1e300, 0.0], [0.0, 1e-300, 1e-300])
+    assert probabilities[-1] == pytest.approx(1.0) and all(p == p for p in probabilities)

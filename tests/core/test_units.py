@@ -183,3 +183,11 @@ def test_percent_display_keeps_the_unavailability_visible(availability, text):
 def test_durations_far_below_a_nanosecond_show_as_zero():
     assert format_duration(Fraction(1, 10**12)) == "0s"
     assert format_duration(Fraction(1, 10**400)) == "0s"  # past float range: must not raise
+
+
+def test_absurdly_long_numbers_are_refused():
+    # Python itself refuses int() of more than 4300 digits; we refuse long before that, with a message.
+    with pytest.raises(InputError, match="too long"):
+        parse_duration("0." + "0" * 5000 + "1h")
+    with pytest.raises(InputError, match="too long"):
+        parse_availability("9" * 5000)
