@@ -86,6 +86,11 @@ def availability(
     if input_file is not None:
         from hacalc.cli.batch import run_batch
 
+        given = [flag for flag, value in (("--mttf", mttf), ("--mttr", mttr), ("--mtbf", mtbf), ("--failure-rate", failure_rate),
+                 ("--repair-rate", repair_rate), ("--downtime", downtime), ("--period", period), ("--uptime", uptime)) if value]
+        if given:
+            raise InputError(f"{given[0]} cannot be combined with --input", "--input", "the rows give mttf and mttr")
+
         formats = {"table": None, "csv": "csv", "ndjson": "ndjson"}
         if output_format not in formats:
             raise InputError(f"--format {output_format} does not stream", "--input", "use --format csv or ndjson")

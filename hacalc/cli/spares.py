@@ -253,9 +253,9 @@ def verdict(comparison: Comparison) -> str:
     else:
         cost = "" if recommended.annual_cost is None else f" for {_money(recommended.annual_cost)}/yr"
         parts = [f"{_describe(recommended)} {_verb(recommended, 'meets', 'meet')} {format_percent(question.target)}{cost}"]
-    losers = [option for option in options if option is not recommended and option.failover_downtime_seconds_per_year > 0]
-    if losers:
-        loser = max(losers, key=lambda option: option.failover_downtime_seconds_per_year)
+    others = [option for option in options if option is not recommended and option.failover_downtime_seconds_per_year > 0]
+    if others:
+        loser = max(others, key=lambda option: option.failover_downtime_seconds_per_year)
         if loser.failover_downtime_seconds_per_year >= loser.downtime_seconds_per_year / 2:
             parts.append(
                 f"{loser.spare.value} loses {loser.failover_downtime_seconds_per_year / 60:,.0f} of its "

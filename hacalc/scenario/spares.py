@@ -170,6 +170,8 @@ def _keyed(parse: Callable[[str], T], keys: tuple[Spare, ...]) -> Callable[[str]
                 raise InputError(
                     f"unknown spare temperature {name!r}", fix=_did_you_mean(name.lower(), names, f"use {', '.join(names)}")
                 )
+            if Spare(name.lower()) in values:
+                raise InputError(f"{name.lower()} is given twice", fix="give each temperature once")
             values[Spare(name.lower())] = parse(value)
         return values
 

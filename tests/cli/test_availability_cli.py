@@ -74,3 +74,9 @@ def test_astronomical_mttf_is_refused_not_a_traceback(hacalc):
     assert result.exit_code == 2
     assert "too large, --mttf" in result.stderr
     assert hacalc("availability", "--mttf", "1e300h", "--mttr", "1h", "-f", "json").exit_code == 0
+
+
+def test_batch_input_refuses_single_unit_flags(hacalc):
+    result = hacalc("availability", "--input", "-", "--mttf", "5h", input="mttf,mttr\n1000,10\n")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--mttf cannot be combined with --input" in result.stderr

@@ -290,3 +290,9 @@ def test_birth_death_survives_extreme_rate_ratios():
     # each ratio overflows a float on its own (1e300 / 1e-300); split exponents keep it finite
     probabilities = birth_death([1e300, 1e300, 0.0], [0.0, 1e-300, 1e-300])
     assert probabilities[-1] == pytest.approx(1.0) and all(p == p for p in probabilities)
+
+
+def test_a_temperature_given_twice_is_refused(hacalc):
+    result = hacalc("spares", "--mttf", "1000h", "--mttr", "10h", "--failover", "hot=1m,hot=2m")
+    assert result.exit_code == 2
+    assert "hot is given twice, --failover" in result.stderr
