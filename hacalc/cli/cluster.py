@@ -9,8 +9,8 @@ import typer
 from hacalc.cli.options import FormatOption, InputFormatOption
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
-from hacalc.core.errors import HacalcError
-from hacalc.core.vsphere.model import Cluster, Policy
+from hacalc.core.errors import HacalcError, InputError
+from hacalc.core.vsphere.model import Cluster, FieldError, Policy
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
@@ -91,9 +91,9 @@ def check(
 
 
 def _in_file(error: HacalcError, document: Document) -> HacalcError:
-    """Admission control names fields (``cluster.options``); say which file and line they are on."""
-    path = tuple(error.where.split(".")) if error.where else ()
-    return type(error)(error.what, document.where(path), error.fix, error.detail)
+    """Admission control names fields by path (``cluster.options``); say which file and line they are on."""
+    path = error.path if isinstance(error, FieldError) else ()
+    return InputError(error.what, document.where(path), error.fix, error.detail)
 
 
 def _host_csv_rows(report: ClusterReport) -> list[list[Any]]:

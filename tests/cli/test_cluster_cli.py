@@ -26,7 +26,7 @@ def run_json(hacalc, *args, input=None):
 def assert_bad_input(result):
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("hacalc: error: ")
+    assert result.stderr.startswith("hacalc: error: ") and result.stderr.count("hacalc: error:") == 1
 
 
 def test_every_bundled_scenario_runs(hacalc):
@@ -113,7 +113,7 @@ def test_the_seeds_bad_key_is_rejected_as_vcenter_does(hacalc, tmp_path):
     result = hacalc("cluster", "check", str(path))
     assert_bad_input(result)
     assert result.stderr == (
-        f"hacalc: error: Bad HA advanced option key: VMFailoverEnabled, in {path} line 18 (cluster.options), "
+        f"hacalc: error: Bad HA advanced option key: VMFailoverEnabled, in {path} line 19 (cluster.options.VMFailoverEnabled), "
         "did you mean das.vmFailoverEnabled?\n"
     )
 
@@ -228,3 +228,29 @@ def test_every_host_excluded_is_a_fail_report_not_a_crash(hacalc, tmp_path):
     assert "VMs left down when no host is counted" in result.stdout
     _, data = run_json(hacalc, str(path))
     assert (data["passed"], data["restart"]["worst_case_failed_hosts"], data["restart"]["unplaced_vms"][0]["name"]) == (False, [], "v")
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        # review: a negative minimum gave negative slots and PASS; vsphere-ha.md §2.1 gives >= 0 and > 0
+        ('{das.vmCpuMinMHz: "-1000"}', "option das.vmCpuMinMHz = -1000 is outside its documented range, in {path} line 4 (cluster.options.das.vmCpuMinMHz), use a whole number of 0 or more"),
+        ('{das.slotCpuInMHz: "-5"}', "option das.slotCpuInMHz = -5 is outside its documented range, in {path} line 4 (cluster.options.das.slotCpuInMHz), use a whole number of 1 or more"),
+        # review: an error from a VM monitoring option pointed at line 1
+        ('{das.failureInterval: "30", das.maxFailureWindow: "0"}', "VM monitoring reset window 0 s is not valid, in {path} line 4 (cluster.options.das.maxFailureWindow), use -1 for no window or a positive number of seconds"),
+    ],
+)
+def test_option_errors_name_the_option_line(hacalc, tmp_path, options, expected):
+    path = tmp_path / "options.yaml"
+    path.write_text(f'cluster:\n  name: x\n  vsphere: "4.1"\n  options: {options}\nhosts:\n  - {{name: esx01.lab.local, cpu_mhz: 1000, memory_mb: 1000}}\n')
+    result = hacalc("cluster", "check", str(path))
+    assert_bad_input(result)
+    assert result.stderr == "hacalc: error: " + expected.format(path=path) + "\n"
+
+
+def test_a_non_string_option_key_is_bad_input(hacalc, tmp_path):
+    path = tmp_path / "intkey.yaml"
+    path.write_text('cluster:\n  name: x\n  options: {1: "2"}\nhosts:\n  - {name: a, cpu_mhz: 1000, memory_mb: 1000}\n')
+    result = hacalc("cluster", "check", str(path))
+    assert_bad_input(result)
+    assert result.stderr.count("hacalc: error:") == 1 and f"in {path} line 3 (cluster.options.1)" in result.stderr

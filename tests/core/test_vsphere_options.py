@@ -74,12 +74,36 @@ def test_option_outside_its_version_is_reported_and_ignored():
     assert old.values == {} and any("before 4.0" in warning for warning in old.warnings)
 
 
-def test_option_range_and_value_type_are_reported():
-    """§2.1: das.heartbeatDsPerHost is 2-5; values are strings (Ansible vmware.vmware #190)."""
-    resolved = resolve_options({"das.heartbeatDsPerHost": "7", "das.vmCpuMinMHz": 64}, profile("6.7"))
-    assert any("outside its documented range 2..5" in warning for warning in resolved.warnings)
+def test_option_value_type_is_reported():
+    """Values are strings (Ansible vmware.vmware #190); a number is read, with a warning."""
+    resolved = resolve_options({"das.vmCpuMinMHz": 64}, profile("6.7"))
     assert any("as strings" in warning for warning in resolved.warnings)
     assert resolved.values["das.vmCpuMinMHz"] == 64
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fix"),
+    [
+        # §2.1 ranges: vmCpuMinMHz / vmMemoryMinMB >= 0, slot caps > 0, heartbeatDsPerHost 2-5
+        ("das.vmCpuMinMHz", "-1000", "use a whole number of 0 or more"),
+        ("das.vmMemoryMinMB", "-1", "use a whole number of 0 or more"),
+        ("das.slotCpuInMHz", "-5", "use a whole number of 1 or more"),
+        ("das.slotMemInMB", "0", "use a whole number of 1 or more"),
+        ("das.heartbeatDsPerHost", "7", "use a whole number from 2 to 5"),
+        ("das.heartbeatDsPerHost", "1", "use a whole number from 2 to 5"),
+    ],
+)
+def test_option_outside_its_documented_range_is_refused(key, value, fix):
+    """Review: das.vmCpuMinMHz = -1000 gave negative slots and a PASS; out-of-range values are bad input."""
+    with pytest.raises(InputError) as caught:
+        resolve_options({key: value}, profile("6.7"))
+    assert caught.value.what == f"option {key} = {value} is outside its documented range"
+    assert (caught.value.path, caught.value.fix) == (("cluster", "options", key), fix)
+
+
+def test_option_range_limits_themselves_are_accepted():
+    resolved = resolve_options({"das.vmCpuMinMHz": "0", "das.slotCpuInMHz": "1", "das.heartbeatDsPerHost": "5"}, profile("6.7"))
+    assert resolved.values == {"das.vmCpuMinMHz": 0, "das.slotCpuInMHz": 1, "das.heartbeatDsPerHost": 5}
 
 
 def test_indexed_isolation_address_keys():
@@ -123,6 +147,17 @@ def test_vm_monitoring_api_defaults_tv14():
         -1,
     )
     assert warnings == []
+
+
+def test_vm_monitoring_error_from_an_option_points_at_that_option():
+    """Review: a bad das.maxFailureWindow was located at cluster.vm_monitoring; name the key as typed."""
+    resolved = resolve_options({"das.MaxFailureWindow": "0"}, profile("4.1"))
+    with pytest.raises(InputError) as caught:
+        resolve_vm_monitoring(None, resolved)
+    assert caught.value.path == ("cluster", "options", "das.MaxFailureWindow")
+    with pytest.raises(InputError) as caught:
+        resolve_vm_monitoring(VmMonitoring(reset_window_s=0), resolve_options({}, profile("4.1")))
+    assert caught.value.path == ("cluster", "vm_monitoring", "reset_window_s")
 
 
 def test_vm_monitoring_invalid_values():

@@ -6,9 +6,8 @@ import difflib
 from collections.abc import Sequence
 from fractions import Fraction
 
-from hacalc.core.errors import InputError
 from hacalc.core.vsphere.failover_hosts import failover_hosts_report
-from hacalc.core.vsphere.model import Cluster, ClusterSettings, Host, HostState, Policy
+from hacalc.core.vsphere.model import Cluster, ClusterSettings, FieldError, Host, HostState, Policy
 from hacalc.core.vsphere.options import ResolvedOptions, resolve_options, resolve_vm_monitoring
 from hacalc.core.vsphere.percentage import percentage_report, performance_report
 from hacalc.core.vsphere.report import ClusterReport, Defaults, HostLine, PercentageReport, SlotReport
@@ -108,37 +107,37 @@ def check_cluster(
 def _validate(cluster: Cluster, tolerate: int, policy: Policy) -> None:
     """References and ranges that no figure can be computed without."""
     if tolerate < 0:
-        raise InputError(f"tolerate {tolerate} is negative", "cluster.tolerate", "give the number of host failures, 0 or more")
+        raise FieldError(f"tolerate {tolerate} is negative", ("cluster", "tolerate"), "give the number of host failures, 0 or more")
     names = [host.name for host in cluster.hosts]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise InputError(f"host {duplicates[0]!r} is listed twice", "hosts", "give every host a unique name")
+        raise FieldError(f"host {duplicates[0]!r} is listed twice", ("hosts",), "give every host a unique name")
     known = set(names)
     for host in cluster.hosts:
         if host.cpu_mhz < 0 or host.memory_mb < 0:
-            raise InputError(f"host {host.name!r} has negative capacity", f"hosts.{host.name}", "give cpu_mhz and memory_mb of 0 or more")
+            raise FieldError(f"host {host.name!r} has negative capacity", ("hosts", host.name), "give cpu_mhz and memory_mb of 0 or more")
     for vm in cluster.vms:
         if min(vm.cpu_reservation_mhz, vm.memory_reservation_mb, vm.memory_overhead_mb) < 0:
-            raise InputError(f"VM {vm.name!r} has a negative reservation or overhead", f"vms.{vm.name}", "give 0 or more")
+            raise FieldError(f"VM {vm.name!r} has a negative reservation or overhead", ("vms", vm.name), "give 0 or more")
     for vm in cluster.vms:
         if vm.host is not None and vm.host not in known:
-            raise InputError(f"VM {vm.name!r} is placed on unknown host {vm.host!r}", f"vms.{vm.name}.host", _did_you_mean(vm.host, names))
+            raise FieldError(f"VM {vm.name!r} is placed on unknown host {vm.host!r}", ("vms", vm.name, "host"), _did_you_mean(vm.host, names))
     for name in cluster.settings.failover_hosts:
         if name not in known:
-            raise InputError(f"failover host {name!r} is not a host of the cluster", "cluster.failover_hosts", _did_you_mean(name, names))
+            raise FieldError(f"failover host {name!r} is not a host of the cluster", ("cluster", "failover_hosts"), _did_you_mean(name, names))
     settings = cluster.settings
     if policy is Policy.failover_hosts and not settings.failover_hosts:
-        raise InputError("the failover-hosts policy names no failover host", "cluster.failover_hosts", "list the dedicated failover hosts")
+        raise FieldError("the failover-hosts policy names no failover host", ("cluster", "failover_hosts"), "list the dedicated failover hosts")
     for field_name in ("cpu_percent", "memory_percent", "performance_degradation_percent"):
         value = getattr(settings, field_name)
         if value is not None and not 0 <= value <= 100:
-            raise InputError(f"{field_name} {value} is outside 0-100", f"cluster.{field_name}", "give a percentage from 0 to 100")
+            raise FieldError(f"{field_name} {value} is outside 0-100", ("cluster", field_name), "give a percentage from 0 to 100")
     for field_name in ("fixed_slot_cpu_mhz", "fixed_slot_memory_mb"):
         value = getattr(settings, field_name)
         if value is not None and value <= 0:
-            raise InputError(f"{field_name} {value} is not positive", f"cluster.{field_name}", "give a slot size above 0")
+            raise FieldError(f"{field_name} {value} is not positive", ("cluster", field_name), "give a slot size above 0")
     if (settings.fixed_slot_cpu_mhz is None) != (settings.fixed_slot_memory_mb is None):
-        raise InputError("a fixed slot needs both CPU and memory", "cluster.fixed_slot_cpu_mhz", "set fixed_slot_cpu_mhz and fixed_slot_memory_mb together")
+        raise FieldError("a fixed slot needs both CPU and memory", ("cluster", "fixed_slot_cpu_mhz"), "set fixed_slot_cpu_mhz and fixed_slot_memory_mb together")
 
 
 def _did_you_mean(name: str, choices: Sequence[str]) -> str:
@@ -232,9 +231,9 @@ def _percentage(
         if not version.has_percentage_policy:
             warnings.append(f"the percentage policy is new in 4.0; profile {version.name} has only the slot policy")
         if not auto and (configured_cpu is None or configured_memory is None):
-            raise InputError(
+            raise FieldError(
                 "the percentage policy needs both cpu_percent and memory_percent",
-                "cluster",
+                ("cluster",),
                 "set cpu_percent and memory_percent" + (", or auto_percent = true" if version.has_auto_percent else ""),
             )
     report = percentage_report(counted, needs, tolerate, configured_cpu, configured_memory, auto)

@@ -9,6 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from hacalc.core.errors import InputError
+
+
+class FieldError(InputError):
+    """Bad input at one field of the cluster, with its path kept whole so a file reader can find its line.
+
+    A path is a tuple (``("cluster", "options", "das.slotCpuInMHz")``) because option keys and host
+    names contain dots of their own.
+    """
+
+    def __init__(self, what: str, path: tuple[str | int, ...], fix: str | None = None) -> None:
+        super().__init__(what, ".".join(map(str, path)), fix)
+        self.path = path
+
 
 class Policy(str, Enum):
     slot = "slot"

@@ -12,12 +12,12 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from hacalc.core.errors import InputError
-from hacalc.core.vsphere.model import VmMonitoring, VmMonitoringSensitivity
+from hacalc.core.vsphere.model import FieldError, VmMonitoring, VmMonitoringSensitivity
 from hacalc.core.vsphere.report import OptionLine, VmMonitoringReport
 from hacalc.core.vsphere.versions import VersionProfile, parse_version_number
 
-WHERE = "cluster.options"
+OPTIONS = ("cluster", "options")
+MONITORING = ("cluster", "vm_monitoring")
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,10 @@ class ResolvedOptions:
         value = self.values.get(key)
         return default if value is None else int(value)
 
+    def typed_key(self, canonical: str) -> str:
+        """The key as the file spells it (``das.MinUptime``), so errors can point at its line."""
+        return next(line.key for line in reversed(self.lines) if line.canonical == canonical and line.effective)
+
 
 def find_spec(key: str) -> tuple[OptionSpec, str] | None:
     """The spec for ``key`` (any case) and its canonical spelling, or None if HA has no such option."""
@@ -146,7 +150,7 @@ def suggestion(key: str) -> str | None:
 
 
 def resolve_options(options: dict[str, object], profile: VersionProfile, *, strict_keys: bool = False) -> ResolvedOptions:
-    """Check every key and value; raise InputError for what vCenter refuses, warn about the rest."""
+    """Check every key and value; raise InputError for what vCenter refuses or its documented range excludes, warn about the rest."""
     values: dict[str, int | bool | str] = {}
     lines: list[OptionLine] = []
     warnings: list[str] = []
@@ -154,28 +158,25 @@ def resolve_options(options: dict[str, object], profile: VersionProfile, *, stri
         found = find_spec(key)
         if found is None:
             guess = suggestion(key)
-            raise InputError(
+            raise FieldError(
                 f"Bad HA advanced option key: {key}",
-                WHERE,
+                (*OPTIONS, key),
                 f"did you mean {guess}?" if guess else "see the das.* table in the vSphere core documentation",
             )
         spec, canonical = found
         if key != canonical:
             if strict_keys:
-                raise InputError(f"Bad HA advanced option key: {key}", WHERE, f"the canonical spelling is {canonical} (--strict-keys)")
+                raise FieldError(f"Bad HA advanced option key: {key}", (*OPTIONS, key), f"the canonical spelling is {canonical} (--strict-keys)")
             warnings.append(f"option {key} matched {canonical} case-insensitively; write {canonical}")
         text = _as_text(canonical, raw, warnings)
-        parsed = _parse_value(spec, canonical, text)
+        parsed = _parse_value(spec, key, canonical, text)
         effective = spec.applies_to(profile)
         note = None if effective else _version_note(spec, profile)
         if note:
             warnings.append(f"option {canonical}: {note}")
-        range_note = _range_note(spec, canonical, parsed)
-        if range_note:
-            warnings.append(range_note)
         if effective:
             values[canonical] = parsed
-        lines.append(OptionLine(key, canonical, text, effective, note or range_note))
+        lines.append(OptionLine(key, canonical, text, effective, note))
     return ResolvedOptions(values, tuple(lines), tuple(warnings))
 
 
@@ -187,15 +188,15 @@ def _as_text(canonical: str, raw: object, warnings: list[str]) -> str:
     return text
 
 
-def _parse_value(spec: OptionSpec, canonical: str, text: str) -> int | bool | str:
+def _parse_value(spec: OptionSpec, key: str, canonical: str, text: str) -> int | bool | str:
     stripped = text.strip()
     if spec.kind == "int":
         if not _INTEGER.fullmatch(stripped):
-            raise InputError(f"option {canonical} = {text!r} is not a whole number", WHERE, "write digits in quotes, e.g. \"32\"")
-        return int(stripped)
+            raise FieldError(f"option {canonical} = {text!r} is not a whole number", (*OPTIONS, key), "write digits in quotes, e.g. \"32\"")
+        return _in_range(spec, key, canonical, int(stripped))
     if spec.kind == "bool":
         if stripped.lower() not in _BOOLEANS:
-            raise InputError(f"option {canonical} = {text!r} is not true or false", WHERE, "write \"true\" or \"false\"")
+            raise FieldError(f"option {canonical} = {text!r} is not true or false", (*OPTIONS, key), "write \"true\" or \"false\"")
         return _BOOLEANS[stripped.lower()]
     return stripped
 
@@ -206,13 +207,12 @@ def _version_note(spec: OptionSpec, profile: VersionProfile) -> str:
     return f"applies up to {spec.until}, not to {profile.name}; ignored"
 
 
-def _range_note(spec: OptionSpec, canonical: str, value: int | bool | str) -> str | None:
-    if spec.kind != "int" or "<N>" in spec.key:
-        return None
-    if spec.minimum is not None and value < spec.minimum or spec.maximum is not None and value > spec.maximum:
-        bounds = f"{spec.minimum if spec.minimum is not None else ''}..{spec.maximum if spec.maximum is not None else ''}"
-        return f"option {canonical} = {value} is outside its documented range {bounds}"
-    return None
+def _in_range(spec: OptionSpec, key: str, canonical: str, value: int) -> int:
+    """A value outside the documented range is refused: used as given it would size slots below zero."""
+    if (spec.minimum is None or value >= spec.minimum) and (spec.maximum is None or value <= spec.maximum):
+        return value
+    bounds = f"from {spec.minimum} to {spec.maximum}" if spec.maximum is not None else f"of {spec.minimum} or more"
+    raise FieldError(f"option {canonical} = {value} is outside its documented range", (*OPTIONS, key), f"use a whole number {bounds}")
 
 
 def resolve_vm_monitoring(settings: VmMonitoring | None, resolved: ResolvedOptions) -> tuple[VmMonitoringReport, list[str]]:
@@ -236,7 +236,7 @@ def resolve_vm_monitoring(settings: VmMonitoring | None, resolved: ResolvedOptio
         enabled, sources["enabled"] = bool(resolved.values["das.vmFailoverEnabled"]), "das.vmFailoverEnabled"
     else:
         enabled, sources["enabled"] = (settings.enabled, "setting") if settings else (False, "default")
-    _validate_monitoring(values, sources)
+    _validate_monitoring(values, sources, resolved)
     if enabled and values["failure_interval_s"] < 30:
         warnings.append(f"VM monitoring failure interval {values['failure_interval_s']} s is below HA's 30 s minimum")
     window = values["reset_window_s"]
@@ -250,14 +250,18 @@ def resolve_vm_monitoring(settings: VmMonitoring | None, resolved: ResolvedOptio
     return report, warnings
 
 
-def _validate_monitoring(values: dict[str, int], sources: dict[str, str]) -> None:
-    where = "cluster.vm_monitoring"
+def _validate_monitoring(values: dict[str, int], sources: dict[str, str], resolved: ResolvedOptions) -> None:
+    def path(name: str) -> tuple[str, ...]:
+        """The das.* option the value came from, else the vm_monitoring setting."""
+        source = sources[name]
+        return (*OPTIONS, resolved.typed_key(source)) if source == _MONITORING_KEYS[name] else (*MONITORING, name)
+
     if values["failure_interval_s"] < 1:
-        raise InputError(f"VM monitoring failure interval {values['failure_interval_s']} s is not positive", f"{where} ({sources['failure_interval_s']})", "use 30 s or more")
+        raise FieldError(f"VM monitoring failure interval {values['failure_interval_s']} s is not positive", path("failure_interval_s"), "use 30 s or more")
     if values["min_uptime_s"] < 0:
-        raise InputError(f"VM monitoring minimum uptime {values['min_uptime_s']} s is negative", f"{where} ({sources['min_uptime_s']})", "use 0 s or more")
+        raise FieldError(f"VM monitoring minimum uptime {values['min_uptime_s']} s is negative", path("min_uptime_s"), "use 0 s or more")
     if values["max_resets"] < 0:
-        raise InputError(f"VM monitoring max resets {values['max_resets']} is negative", f"{where} ({sources['max_resets']})", "use 0 or more")
+        raise FieldError(f"VM monitoring max resets {values['max_resets']} is negative", path("max_resets"), "use 0 or more")
     window = values["reset_window_s"]
     if window != -1 and window <= 0:
-        raise InputError(f"VM monitoring reset window {window} s is not valid", f"{where} ({sources['reset_window_s']})", "use -1 for no window or a positive number of seconds")
+        raise FieldError(f"VM monitoring reset window {window} s is not valid", path("reset_window_s"), "use -1 for no window or a positive number of seconds")

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from hacalc.core.errors import InputError
+from hacalc.core.vsphere.model import FieldError
 
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\s*u(\d+))?", re.IGNORECASE)
 
@@ -28,10 +29,6 @@ class VersionProfile:
 
     @property
     def has_percentage_policy(self) -> bool:
-        return self.at_least("4.0")
-
-    @property
-    def has_slot_caps(self) -> bool:
         return self.at_least("4.0")
 
     @property
@@ -62,9 +59,9 @@ def profile(version: str) -> VersionProfile:
     """The profile for ``version`` (``"2.5"`` is VirtualCenter 2.5 / ESX 3.5; ``"7.0u1"`` raised the host limit to 96)."""
     name = version.strip().lower().replace(" ", "")
     if name not in SUPPORTED_VERSIONS:
-        raise InputError(
+        raise FieldError(
             f"unknown vSphere version {version!r}",
-            "cluster.vsphere",
+            ("cluster", "vsphere"),
             f"use one of {', '.join(SUPPORTED_VERSIONS)}",
         )
     number = parse_version_number(name)
