@@ -257,7 +257,7 @@ class Question:
         if self.sweep is not None:
             _check(len(self.sweep) > 0 and self.sweep.start >= 0, "sweep-spares", "give a range like 0..4")
             _check(len(self.sweep) <= MAX_SWEEP, "sweep-spares", f"may cover at most {MAX_SWEEP} spare counts")
-            _check(Spare.active_active not in self.kinds, "sweep-spares", "does not apply to an active-active pair")
+            _check(set(self.kinds) != {Spare.active_active}, "sweep-spares", "does not apply to an active-active pair alone")
 
     @property
     def most_spares(self) -> int:
