@@ -38,7 +38,7 @@ PRIORITY_ORDER = {
     RestartPriority.lowest: 4,
 }
 MAX_FAILURE_SETS = 2_000_000
-CHUNK_SETS = 4096
+CHUNK_CELLS = 8_000_000  # failure sets x (displaced VMs + hosts) screened at once: keeps the [sets, VMs] arrays to some 100 MB each
 MILP_MAX_VARIABLES = 200_000
 
 
@@ -77,7 +77,7 @@ def restart_check(
         if problem.free_cpu[position] < 0 or problem.free_memory[position] < 0
     ]
     if tolerate >= len(hosts):
-        return _all_hosts_fail(problem, mode, tolerate), warnings
+        return _all_hosts_fail(problem, mode), warnings
     groups = _interchangeable_groups(problem)
     exhaustive = _count_sets([len(group) for group in groups], tolerate) <= max_failure_sets
     if exhaustive:
@@ -201,10 +201,17 @@ def _screen(problem: _Problem, sets):
     count = len(sets)
     state = np.full(count, UNKNOWN, dtype=np.int8)
     utilisation = np.zeros(count)
-    for start in range(0, count, CHUNK_SETS):
-        window = slice(start, start + CHUNK_SETS)
+    chunk = _chunk_sets(problem, sets.shape[1])
+    for start in range(0, count, chunk):
+        window = slice(start, start + chunk)
         state[window], utilisation[window] = _screen_chunk(problem, sets[window])
     return state, utilisation
+
+
+def _chunk_sets(problem: _Problem, tolerate: int) -> int:
+    """Sets per chunk: each set's arrays are as wide as its displaced VMs (up to every unplaced VM) plus the hosts."""
+    width = tolerate * problem.host_items.shape[1] + len(problem.floating) + len(problem.hosts)
+    return max(1, CHUNK_CELLS // max(1, width))
 
 
 def _host_totals(problem: _Problem):
@@ -564,7 +571,7 @@ def _natural_order(name: str) -> list[int | str]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
-def _all_hosts_fail(problem: _Problem, mode: str, tolerate: int) -> RestartReport:
+def _all_hosts_fail(problem: _Problem, mode: str) -> RestartReport:
     """F >= the number of counted hosts: nothing survives, every VM that HA restarts is left over."""
     left = list(range(len(problem.vms)))
     return RestartReport(
@@ -573,7 +580,7 @@ def _all_hosts_fail(problem: _Problem, mode: str, tolerate: int) -> RestartRepor
         worst_case_failed_hosts=tuple(host.name for host in problem.hosts),
         unplaced_vms=_unplaced_lines(problem, left),
         mode=mode,
-        failure_sets=1 if tolerate >= len(problem.hosts) else 0,
+        failure_sets=1,
         failing_sets=1 if left else 0,
         method="no surviving host",
     )
