@@ -14,11 +14,17 @@ class HacalcError(Exception):
         self.where = where
         self.fix = fix
         self.detail = detail  # extra lines shown under the message, e.g. an expression with a caret
-        super().__init__(", ".join(part for part in (what, where, fix) if part))
+        super().__init__(what)
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.what, self.where, self.fix) if part)
 
     def located(self, where: str) -> "HacalcError":
-        """The same error with a location, for callers that know where the value came from."""
-        return type(self)(self.what, where if self.where is None else f"{where}: {self.where}", self.fix, self.detail)
+        """The same error, of the same type, with a location for callers that know where the value came from."""
+        located = type(self).__new__(type(self))  # subclasses may take other constructor arguments
+        located.__dict__.update(self.__dict__, where=where if self.where is None else f"{where}: {self.where}")
+        located.args = self.args
+        return located
 
 
 class InputError(HacalcError):

@@ -191,3 +191,12 @@ def test_absurdly_long_numbers_are_refused():
         parse_duration("0." + "0" * 5000 + "1h")
     with pytest.raises(InputError, match="too long"):
         parse_availability("9" * 5000)
+
+
+def test_located_errors_keep_their_type_and_fields():
+    from hacalc.core.vsphere.model import FieldError
+
+    error = FieldError("bad value", ("cluster", "options", "das.x"), "fix it").located("FILE")
+    assert isinstance(error, FieldError)
+    assert error.path == ("cluster", "options", "das.x")
+    assert str(error) == "bad value, FILE: cluster.options.das.x, fix it"
