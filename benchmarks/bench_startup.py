@@ -15,18 +15,23 @@ import time
 from pathlib import Path
 
 HACALC = str(Path(sys.executable).with_name("hacalc")) if Path(sys.executable).with_name("hacalc").exists() else shutil.which("hacalc")
-GOAL_MS = 80
+ONE_OFF_MS = 80  # the goal for the one-line calculations
+SPARES_MS = 250  # the goal for a 1+1 spares comparison, scipy included if it were needed
 
+# name -> (command, goal in ms or None)
 CASES = {
-    "python -c pass (baseline)": [sys.executable, "-c", "pass"],
-    "hacalc --version": [HACALC, "--version"],
-    "availability --format json": [HACALC, "availability", "--mttf", "50000h", "--mttr", "15m", "--format", "json"],
-    "availability (table)": [HACALC, "availability", "--mttf", "50000h", "--mttr", "15m"],
-    "nines (table)": [HACALC, "nines"],
-    "budget --alerts --format json": [HACALC, "budget", "99.9", "--window", "30d", "--alerts", "--format", "json"],
-    "compose --format json": [HACALC, "compose", "series(99.99%, parallel(99.9%, 99.9%))", "--format", "json"],
-    "spares 1+1 --format json": [HACALC, "spares", "--mttf", "1000h", "--mttr", "10h", "--format", "json"],
-    "cluster check C-ESX35 --format json": [HACALC, "-q", "cluster", "check", "scenarios/cluster-c-esx35.toml", "--format", "json"],
+    "python -c pass (baseline)": ([sys.executable, "-c", "pass"], None),
+    "hacalc --version": ([HACALC, "--version"], None),
+    "availability --format json": ([HACALC, "availability", "--mttf", "50000h", "--mttr", "15m", "--format", "json"], ONE_OFF_MS),
+    "availability (table)": ([HACALC, "availability", "--mttf", "50000h", "--mttr", "15m"], ONE_OFF_MS),
+    "nines (table)": ([HACALC, "nines"], ONE_OFF_MS),
+    "budget --alerts --format json": ([HACALC, "budget", "99.9", "--window", "30d", "--alerts", "--format", "json"], ONE_OFF_MS),
+    "compose --format json": ([HACALC, "compose", "series(99.99%, parallel(99.9%, 99.9%))", "--format", "json"], ONE_OFF_MS),
+    "spares 1+1 --format json": ([HACALC, "spares", "--mttf", "1000h", "--mttr", "10h", "--format", "json"], SPARES_MS),
+    "cluster check C-ESX35 --format json": (
+        [HACALC, "-q", "cluster", "check", str(Path(__file__).parent.parent / "scenarios/cluster-c-esx35.toml"), "--format", "json"],
+        None,
+    ),
 }
 
 
@@ -45,12 +50,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
     baseline = None
-    print(f"{'command':34} {'median ms':>10} {'x baseline':>11}  goal <= {GOAL_MS} ms")
-    for name, command in CASES.items():
+    print(f"{'command':36} {'median ms':>10} {'x baseline':>11}  goal")
+    for name, (command, goal) in CASES.items():
         median = median_ms(command, runs)
         baseline = baseline or median
-        verdict = "" if baseline == median else ("ok" if median <= GOAL_MS else "OVER")
-        print(f"{name:34} {median:10.1f} {median / baseline:11.2f}  {verdict}")
+        verdict = "" if goal is None else f"<= {goal} ms {'ok' if median <= goal else 'OVER'}"
+        print(f"{name:36} {median:10.1f} {median / baseline:11.2f}  {verdict}")
 
 
 if __name__ == "__main__":
