@@ -83,24 +83,21 @@ def availability(
     conventions = conventions_from(year_days, month, quarter, rounding)
     located("--unit", unit_seconds, unit)
     env = ctx.obj
+    single_unit = {"mttf": mttf, "mttr": mttr, "mtbf": mtbf, "failure_rate": failure_rate, "repair_rate": repair_rate,
+                   "downtime": downtime, "period": period, "uptime": uptime}
     if input_file is not None:
         from hacalc.cli.batch import run_batch
 
-        given = [flag for flag, value in (("--mttf", mttf), ("--mttr", mttr), ("--mtbf", mtbf), ("--failure-rate", failure_rate),
-                 ("--repair-rate", repair_rate), ("--downtime", downtime), ("--period", period), ("--uptime", uptime)) if value]
+        given = [name for name, value in single_unit.items() if value is not None]
         if given:
-            raise InputError(f"{given[0]} cannot be combined with --input", "--input", "the rows give mttf and mttr")
-
+            raise InputError(f"--{given[0].replace('_', '-')} cannot be combined with --input", "--input", "the rows give mttf and mttr")
         formats = {"table": None, "csv": "csv", "ndjson": "ndjson"}
         if output_format not in formats:
             raise InputError(f"--format {output_format} does not stream", "--input", "use --format csv or ndjson")
         run_batch(env, input_file, default_unit=unit, output=formats[output_format], conventions=conventions)
         return
 
-    computed = _compute(
-        conventions, unit, mttf=mttf, mttr=mttr, mtbf=mtbf, mtbf_means=mtbf_means, failure_rate=failure_rate,
-        repair_rate=repair_rate, downtime=downtime, period=period, uptime=uptime,
-    )
+    computed = _compute(conventions, unit, mtbf_means, **single_unit)
     if output_format == "json":
         write_json(env, {**computed.result.as_dict(conventions), "failures_per_year": computed.failures_per_year,
                          "inputs": {"method": computed.method, **computed.inputs}, "conventions": conventions.as_dict()})
@@ -113,21 +110,21 @@ def availability(
         raise InputError(f"unknown format {output_format!r}", "--format", "use table, json or csv")
 
 
-def _compute(conventions: Conventions, unit: str, **given: object) -> Computed:
+def _compute(conventions: Conventions, unit: str, mtbf_means: core.MtbfDefinition, **given: str | None) -> Computed:
     def duration(option: str, allow_zero: bool = True) -> Fraction:
         return located(option, parse_duration, given[option.strip("-").replace("-", "_")], default_unit=unit,
                        allow_zero=allow_zero, conventions=conventions)
 
-    present = {name for name, value in given.items() if value is not None and name != "mtbf_means"}
+    present = {name for name, value in given.items() if value is not None}
     if present == {"mttf", "mttr"}:
         mttf, mttr = duration("--mttf", False), duration("--mttr")
         return Computed(core.from_mttf_mttr(mttf, mttr), "mttf-mttr",
                         {"mttf_seconds": mttf, "mttr_seconds": mttr}, core.failures_per_year(mttf, mttr, conventions))
     if present == {"mtbf", "mttr"}:
         mtbf, mttr = duration("--mtbf", False), duration("--mttr")
-        mttf = core.mttf_from_mtbf(mtbf, mttr, given["mtbf_means"])
+        mttf = core.mttf_from_mtbf(mtbf, mttr, mtbf_means)
         return Computed(core.from_mttf_mttr(mttf, mttr), "mtbf-mttr",
-                        {"mtbf_seconds": mtbf, "mtbf_means": given["mtbf_means"], "mttf_seconds": mttf, "mttr_seconds": mttr},
+                        {"mtbf_seconds": mtbf, "mtbf_means": mtbf_means, "mttf_seconds": mttf, "mttr_seconds": mttr},
                         core.failures_per_year(mttf, mttr, conventions))
     if present == {"failure_rate", "repair_rate"}:
         failure = located("--failure-rate", parse_rate, given["failure_rate"], default_unit=unit, conventions=conventions)
