@@ -13,36 +13,76 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 HACALC = str(Path(sys.executable).with_name("hacalc")) if Path(sys.executable).with_name("hacalc").exists() else shutil.which("hacalc")
 ONE_OFF_MS = 80  # the goal for the one-line calculations
 SPARES_MS = 250  # the goal for a 1+1 spares comparison, scipy included if it were needed
 
-# name -> (command, goal in ms or None)
+
+class Case(NamedTuple):
+    command: list[str]
+    goal_ms: float | None = None
+    on_terminal: bool = False  # stdout a pseudo-terminal, as a person runs it, rather than a pipe
+
+
+MINIMAL_TYPER_APP = """
+import typer
+app = typer.Typer()
+app.command("one")(lambda: print(1))
+app.command("two")(lambda: print(2))
+app()
+"""
+
 CASES = {
-    "python -c pass (baseline)": ([sys.executable, "-c", "pass"], None),
-    "hacalc --version": ([HACALC, "--version"], None),
-    "availability --format json": ([HACALC, "availability", "--mttf", "50000h", "--mttr", "15m", "--format", "json"], ONE_OFF_MS),
-    "availability (table)": ([HACALC, "availability", "--mttf", "50000h", "--mttr", "15m"], ONE_OFF_MS),
-    "nines (table)": ([HACALC, "nines"], ONE_OFF_MS),
-    "budget --alerts --format json": ([HACALC, "budget", "99.9", "--window", "30d", "--alerts", "--format", "json"], ONE_OFF_MS),
-    "compose --format json": ([HACALC, "compose", "series(99.99%, parallel(99.9%, 99.9%))", "--format", "json"], ONE_OFF_MS),
-    "spares 1+1 --format json": ([HACALC, "spares", "--mttf", "1000h", "--mttr", "10h", "--format", "json"], SPARES_MS),
-    "cluster check C-ESX35 --format json": (
-        [HACALC, "-q", "cluster", "check", str(Path(__file__).parent.parent / "scenarios/cluster-c-esx35.toml"), "--format", "json"],
-        None,
+    "python -c pass (baseline)": Case([sys.executable, "-c", "pass"]),
+    "minimal two-command typer app": Case([sys.executable, "-c", MINIMAL_TYPER_APP, "one"]),
+    "hacalc --version": Case([HACALC, "--version"]),
+    "availability --format json": Case([HACALC, "availability", "--mttf", "50000h", "--mttr", "15m", "--format", "json"], ONE_OFF_MS),
+    "availability (table)": Case([HACALC, "availability", "--mttf", "50000h", "--mttr", "15m"], ONE_OFF_MS),
+    "nines (table)": Case([HACALC, "nines"], ONE_OFF_MS),
+    "nines (table, on a terminal)": Case([HACALC, "nines"], ONE_OFF_MS, on_terminal=True),
+    "budget --alerts --format json": Case([HACALC, "budget", "99.9", "--window", "30d", "--alerts", "--format", "json"], ONE_OFF_MS),
+    "compose --format json": Case([HACALC, "compose", "series(99.99%, parallel(99.9%, 99.9%))", "--format", "json"], ONE_OFF_MS),
+    "spares 1+1 --format json": Case([HACALC, "spares", "--mttf", "1000h", "--mttr", "10h", "--format", "json"], SPARES_MS),
+    "cluster check C-ESX35 --format json": Case(
+        [HACALC, "-q", "cluster", "check", str(Path(__file__).parent.parent / "scenarios/cluster-c-esx35.toml"), "--format", "json"]
     ),
 }
 
 
-def median_ms(command: list[str], runs: int) -> float:
-    subprocess.run(command, capture_output=True, check=True)  # warm the page cache and __pycache__
+def median_ms(command: list[str], runs: int, *, on_terminal: bool = False) -> float:
+    run_once = run_on_terminal if on_terminal else run_on_pipe
+    run_once(command)  # warm the page cache and __pycache__
     walls = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=True)
+        run_once(command)
         walls.append((time.perf_counter() - start) * 1000)
     return statistics.median(walls)
+
+
+def run_on_pipe(command: list[str]) -> None:
+    subprocess.run(command, capture_output=True, check=True)
+
+
+def run_on_terminal(command: list[str]) -> None:
+    """As a person sees it: stdout is a pseudo-terminal, so rich measures it and colours the table."""
+    import os
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(command, stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    try:
+        while os.read(controller, 65536):
+            pass
+    except OSError:  # Linux reports EIO once the last writer has closed
+        pass
+    finally:
+        os.close(controller)
+    if process.wait() != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
 
 
 def main() -> None:
@@ -51,9 +91,10 @@ def main() -> None:
     runs = parser.parse_args().runs
     baseline = None
     print(f"{'command':36} {'median ms':>10} {'x baseline':>11}  goal")
-    for name, (command, goal) in CASES.items():
-        median = median_ms(command, runs)
+    for name, case in CASES.items():
+        median = median_ms(case.command, runs, on_terminal=case.on_terminal)
         baseline = baseline or median
+        goal = case.goal_ms
         verdict = "" if goal is None else f"<= {goal} ms {'ok' if median <= goal else 'OVER'}"
         print(f"{name:36} {median:10.1f} {median / baseline:11.2f}  {verdict}")
 

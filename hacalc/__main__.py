@@ -1,3 +1,3 @@
-from hacalc.cli.app import run
+from hacalc.cli.launch import run
 
 run()

@@ -101,11 +101,3 @@ def main(
     """
     ctx.obj = Environment.from_os(quiet=quiet, no_color=no_color)
 
-
-def run() -> None:
-    """Console-script entry point: die quietly on a closed pipe, as Unix filters do."""
-    import signal
-
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    app()

@@ -59,3 +59,21 @@ def test_version():
     result = run("-m", "hacalc", "--version")
     assert result.returncode == 0
     assert result.stdout.startswith("hacalc ")
+
+
+def test_commands_run_with_the_collector_on_and_start_up_objects_frozen_out_of_it():
+    probe = (
+        "import gc, hacalc.cli.app as app_module;"
+        "app_module.app = lambda: print(gc.isenabled(), gc.get_freeze_count() > 1000);"
+        "from hacalc.cli.launch import run; run()"
+    )
+    result = run("-c", probe)
+    assert result.returncode == 0
+    assert result.stdout.split() == ["True", "True"]
+
+
+def test_a_closed_pipe_ends_the_command_quietly():
+    reader = subprocess.Popen([sys.executable, "-m", "hacalc", "nines", "0.9999999999"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()
+    assert reader.wait(timeout=60) in (0, -13)  # -13: SIGPIPE, as `head` leaves `yes`
+    assert b"Traceback" not in reader.stderr.read()
