@@ -165,7 +165,12 @@ def _keyed(parse: Callable[[str], T], keys: tuple[Spare, ...]) -> Callable[[str]
             return dict.fromkeys(keys, value)
         values: dict[Spare, T] = {}
         for item in text.split(","):
-            name, _, value = (part.strip() for part in item.partition("="))
+            name, equals, value = (part.strip() for part in item.partition("="))
+            if not equals:
+                raise InputError(
+                    f"{item.strip()!r} is not TEMPERATURE=VALUE" if item.strip() else "an empty item between commas",
+                    fix=f"separate {names[0]}=…,{names[1]}=… pairs with single commas; write numbers without thousands separators",
+                )
             if name.lower() not in names:
                 raise InputError(
                     f"unknown spare temperature {name!r}", fix=_did_you_mean(name.lower(), names, f"use {', '.join(names)}")

@@ -119,6 +119,8 @@ def test_year_days_changes_yearly_figures(hacalc):
         (("--failover", "5m", "--spares", "0"), "--failover"),
         (("--mttf", "soon"), "--mttf"),
         (("--spare-cost", "hot=9000"), "--spare-cost"),
+        (("--spare-cost", "hot=1,000,warm=500"), "'000' is not TEMPERATURE=VALUE"),
+        (("--failover", "hot=1m,"), "an empty item between commas"),
         (("--sweep-spares", "4..1"), "--sweep-spares"),
         (("--check",), "--check"),
         (("--year-days", "360"), "--year-days"),
