@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from contract import assert_bad_input
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 CLUSTER_FILES = sorted(SCENARIOS.glob("cluster-*.*"))
@@ -21,12 +22,6 @@ def run_json(hacalc, *args, input=None):
     result = hacalc("cluster", "check", *args, "--format", "json", input=input)
     assert result.exit_code in (0, 1), result.stderr
     return result, json.loads(result.stdout)
-
-
-def assert_bad_input(result):
-    assert result.exit_code == 2
-    assert result.stdout == ""
-    assert result.stderr.startswith("hacalc: error: ") and result.stderr.count("hacalc: error:") == 1
 
 
 def test_every_bundled_scenario_runs(hacalc):
