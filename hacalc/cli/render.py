@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from hacalc.core.availability import Availability
 from hacalc.core.periods import PERIOD_NAMES, Conventions
-from hacalc.core.units import format_duration, format_percent
+from hacalc.core.units import format_duration, format_nines, format_percent
 
 PERIOD_COLUMNS = tuple(f"downtime_{name}_seconds" for name in PERIOD_NAMES)
 AVAILABILITY_CSV_HEADER = ("availability", "unavailability", "nines", "class_nines", "class_typical", *PERIOD_COLUMNS)
@@ -17,7 +17,7 @@ def percent(result: Availability) -> str:
 
 
 def nines_text(result: Availability) -> str:
-    return "∞" if result.unavailability == 0 else f"{result.nines:.2f}"
+    return format_nines(result.unavailability)
 
 
 def class_text(result: Availability) -> str:

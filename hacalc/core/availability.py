@@ -13,6 +13,7 @@ from fractions import Fraction
 from hacalc.core.errors import InputError
 from hacalc.core.periods import Conventions
 from hacalc.core.units import nines as nines_of
+from hacalc.core.units import whole_nines
 
 # The seed handbook's availability classes: whole nines -> where that level is typical.
 NINES_CLASSES: dict[int, str] = {
@@ -22,9 +23,6 @@ NINES_CLASSES: dict[int, str] = {
     5: "PSTN and business-critical",
     6: "carrier-grade core and edge",
 }
-
-
-MAX_WHOLE_NINES = 99
 
 
 class MtbfDefinition(str, Enum):
@@ -74,16 +72,6 @@ class Availability:
             "class": {"nines": nines_class.nines, "typical": nines_class.typical},
             "downtime_seconds": self.downtime_seconds(conventions),
         }
-
-
-def whole_nines(unavailability: Fraction) -> int:
-    """Largest n with U <= 10**-n, decided exactly so 99.9 % is 3 nines, not 2.9999999."""
-    if unavailability == 0:
-        return MAX_WHOLE_NINES
-    whole = 0
-    while whole < MAX_WHOLE_NINES and unavailability * 10 ** (whole + 1) <= 1:
-        whole += 1
-    return whole
 
 
 def from_unavailability(unavailability: Fraction) -> Availability:

@@ -26,8 +26,11 @@ _FIXED_UNITS: dict[str, Fraction] = {
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), WEEK),
 }
 MAX_VALUE_CHARACTERS = 200
+MAX_EXPONENT = 308  # a float's range, about 1e-308 to 1e308
 _LARGEST_FLOAT = Fraction(sys.float_info.max)
+_SMALLEST_RATE = Fraction(1, 10**MAX_EXPONENT)
 _MONTH_UNITS = ("mo", "mon", "month", "months")
+_QUARTER_UNITS = ("q", "qtr", "qtrs", "quarter", "quarters")
 _YEAR_UNITS = ("y", "yr", "yrs", "year", "years")
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
@@ -40,6 +43,10 @@ _ISO = (
 _BARE_NUMBER = rf"[+-]?{_NUMBER}"
 
 
+class OutOfRange(InputError):
+    """A well-formed number beyond what a float result could show."""
+
+
 def unit_seconds(unit: str, conventions: Conventions = DEFAULT_CONVENTIONS) -> Fraction:
     """Seconds in one ``unit``; a bare capital ``M`` is refused because it means minutes to some and months to others."""
     if unit == "M":
@@ -49,9 +56,11 @@ def unit_seconds(unit: str, conventions: Conventions = DEFAULT_CONVENTIONS) -> F
         return _FIXED_UNITS[key]
     if key in _MONTH_UNITS:
         return conventions.month_seconds
+    if key in _QUARTER_UNITS:
+        return conventions.quarter_seconds
     if key in _YEAR_UNITS:
         return conventions.year_seconds
-    raise InputError(f"unknown unit {unit!r}", fix="use ms, s, m, h, d, w, mo or y")
+    raise InputError(f"unknown unit {unit!r}", fix="use ms, s, m, h, d, w, mo, q or y")
 
 
 def parse_number(text: str) -> Fraction:
@@ -59,7 +68,27 @@ def parse_number(text: str) -> Fraction:
     cleaned = _short_enough(text).strip().replace("_", "")
     if not re.fullmatch(_BARE_NUMBER, cleaned):
         raise InputError(f"not a number: {text!r}", fix="write a decimal number such as 0.99 or 1e-3")
-    return _representable(Fraction(cleaned), f"number {text!r}")
+    return decimal_fraction(cleaned, f"number {text!r}")
+
+
+def decimal_fraction(text: str, what: str) -> Fraction:
+    """The exact value of a decimal literal, refused before it is built when it lies beyond a float's range.
+
+    ``Fraction("1e-9999999")`` would build a ten-million-digit integer first; the range is decided from
+    the digits and the exponent alone, so hostile exponents cost nothing.
+    """
+    mantissa, _, exponent = text.lower().partition("e")
+    whole, _, decimals = mantissa.lstrip("+-").partition(".")
+    whole = whole.lstrip("0")
+    if not whole and not decimals.strip("0"):
+        return Fraction(0)
+    leading = len(whole) - 1 if whole else -(len(decimals) - len(decimals.lstrip("0")) + 1)
+    magnitude = leading + int(exponent or 0)  # the power of ten of the first significant digit
+    if magnitude > MAX_EXPONENT:
+        raise OutOfRange(f"{what} is too large", fix=f"give a value a float can hold (below 1e{MAX_EXPONENT})")
+    if magnitude < -MAX_EXPONENT:
+        raise OutOfRange(f"{what} is too small", fix=f"give 0 or a value of at least 1e-{MAX_EXPONENT}")
+    return _representable(Fraction(text), what)
 
 
 def _short_enough(text: str) -> str:
@@ -72,7 +101,7 @@ def _short_enough(text: str) -> str:
 def _representable(value: Fraction, what: str) -> Fraction:
     """Results are reported as floats, so an input beyond float range could not be shown."""
     if abs(value) > _LARGEST_FLOAT:
-        raise InputError(f"{what} is too large", fix="give a value a float can hold (below 1e308)")
+        raise OutOfRange(f"{what} is too large", fix=f"give a value a float can hold (below 1e{MAX_EXPONENT})")
     return value
 
 
@@ -94,7 +123,7 @@ def parse_duration(
     elif re.fullmatch(_BARE_NUMBER, stripped.lstrip("+")):
         if default_unit is None:
             raise InputError(f"duration {text!r} has no unit", fix=DURATION_HINT)
-        seconds = Fraction(stripped.lstrip("+")) * unit_seconds(default_unit, conventions)
+        seconds = decimal_fraction(stripped.lstrip("+"), f"duration {text!r}") * unit_seconds(default_unit, conventions)
     else:
         seconds = _parse_compact(stripped.lstrip("+"), conventions)
     _representable(seconds, f"duration {text!r}")
@@ -108,7 +137,7 @@ def _parse_compact(text: str, conventions: Conventions) -> Fraction:
     for match in re.finditer(_PART, text):
         if match.start() != position:
             break
-        total += Fraction(match.group(1)) * unit_seconds(match.group(2), conventions)
+        total += decimal_fraction(match.group(1), f"duration {text!r}") * unit_seconds(match.group(2), conventions)
         position = match.end()
     if position == 0 or text[position:].strip():
         raise InputError(f"cannot read duration {text!r}", fix=DURATION_HINT)
@@ -133,19 +162,26 @@ def _parse_iso(text: str, conventions: Conventions) -> Fraction:
 
 def parse_rate(text: str, *, default_unit: str = "h", conventions: Conventions = DEFAULT_CONVENTIONS) -> Fraction:
     """Events per second from ``1e-3``, ``1e-3/h``, ``2/y`` or ``0.5 per day`` (bare numbers are per ``default_unit``)."""
-    number, _, unit = text.replace(" per ", "/").partition("/")
+    number, slash, unit = _short_enough(text).replace(" per ", "/").partition("/")
     unit = unit.strip()
     try:
+        if slash and not unit:
+            raise InputError("no unit after '/'")
         count = parse_number(number)
         if not unit:
             seconds = unit_seconds(default_unit, conventions)
         else:
             seconds = parse_duration(unit if unit[0].isdigit() else f"1{unit}", conventions=conventions)
+    except OutOfRange:
+        raise
     except InputError:
         raise InputError(f"cannot read rate {text!r}", fix="write it like 1e-3, 1e-3/h or 2/y") from None
     if seconds == 0:
         raise InputError(f"rate {text!r} is per zero time", fix="write it like 1e-3/h")
-    return count / seconds
+    rate = count / seconds
+    if rate and not _SMALLEST_RATE <= rate <= _LARGEST_FLOAT:
+        raise OutOfRange(f"rate {text!r} is out of range", fix=f"give between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT} events per second")
+    return rate
 
 
 def parse_availability(text: str) -> Fraction:
@@ -157,12 +193,16 @@ def parse_availability(text: str) -> Fraction:
     hint = "write it like 99.99%, 99.99, 0.9999 or '4 nines'"
     if stripped.endswith("nines") or stripped.endswith("nine"):
         count = parse_number(stripped.rstrip("s").removesuffix("nine"))
+        if count < 0:
+            raise InputError(f"{text!r} is a negative number of nines", fix="use 0 nines or more")
         if count > 30:
             raise InputError(f"{text!r} is more nines than a float can tell apart", fix="use at most 30 nines")
         return 1 - unavailability_of_nines(count)
     is_percent = stripped.endswith("%")
     try:
         value = parse_number(stripped.removesuffix("%"))
+    except OutOfRange:
+        raise
     except InputError:
         raise InputError(f"not an availability: {text!r}", fix=hint) from None
     if is_percent or value > 1:
@@ -173,10 +213,24 @@ def parse_availability(text: str) -> Fraction:
 
 
 def unavailability_of_nines(count: Fraction) -> Fraction:
-    """``10**-count``: exact for whole nines, the nearest float otherwise (4.5 nines is irrational)."""
+    """``10**-count`` for ``count >= 0``: exact for whole nines, the nearest float otherwise (4.5 nines is irrational)."""
     if count.denominator == 1:
-        return Fraction(1, 10 ** int(count)) if count >= 0 else Fraction(10 ** int(-count))
+        return Fraction(1, 10 ** int(count))
     return Fraction(10 ** -float(count))
+
+
+def small_percentage_note(text: str) -> str | None:
+    """A warning for bare targets such as ``4``, which read as 4 % though ``4 nines`` may have been meant."""
+    stripped = text.strip()
+    if not re.fullmatch(r"[+]?\d(?:\.\d*)?", stripped):
+        return None
+    value = Fraction(stripped)
+    if value == 1:
+        return f"{text.strip()!r} is read as the fraction 1 (100%); for 90% write '1 nine' or 90%"
+    if 1 < value < 10:
+        nines_text = f"{stripped} nines"
+        return f"{stripped!r} is read as {stripped}%; for {format_percent(1 - unavailability_of_nines(value))} write {nines_text!r}"
+    return None
 
 
 def nines(unavailability: Fraction) -> float:
@@ -184,6 +238,27 @@ def nines(unavailability: Fraction) -> float:
     if unavailability == 0:
         return math.inf
     return math.log10(unavailability.denominator) - math.log10(unavailability.numerator)
+
+
+MAX_WHOLE_NINES = 99
+
+
+def whole_nines(unavailability: Fraction) -> int:
+    """Largest n with U <= 10**-n, decided exactly so 99.9 % is 3 nines, not 2.9999999."""
+    if unavailability == 0:
+        return MAX_WHOLE_NINES
+    whole = max(0, min(MAX_WHOLE_NINES, math.floor(nines(unavailability))) - 1)  # a float guess, checked exactly
+    while whole < MAX_WHOLE_NINES and unavailability * 10 ** (whole + 1) <= 1:
+        whole += 1
+    return whole
+
+
+def format_nines(unavailability: Fraction) -> str:
+    """``3.99`` for 99.98999 %: cut, never rounded, so a class is never shown as reached before it is."""
+    if unavailability == 0:
+        return "∞"
+    shown = max(math.floor(nines(unavailability) * 100) / 100, whole_nines(unavailability))
+    return f"{math.floor(shown * 100) / 100:.2f}"
 
 
 MAX_DECIMALS = 9  # nanoseconds: anything shorter shows as 0s
@@ -210,11 +285,18 @@ def format_duration(seconds: Fraction | float, rounding: Rounding = "nearest", *
     return _fixed(value, decimals, rounding) + "s"
 
 
+MAX_PERCENT_DECIMALS = 15
+
+
 def format_percent(availability: Fraction, unavailability: Fraction | None = None) -> str:
-    """``99.9995%``: enough decimals that the unavailability keeps at least two digits."""
+    """``99.9995%``: enough decimals that the unavailability keeps two digits, cut rather than rounded up.
+
+    99.98999 % shows as 99.9899 %, never as 99.99 %, a level it has not reached. Past 15 decimals the
+    digits stop (still cut), so a 1e-6000 unavailability costs no 6000-digit number.
+    """
     unavailability = 1 - availability if unavailability is None else unavailability
-    decimals = 2 if unavailability == 0 else max(2, math.floor(nines(unavailability)) + 1)
-    return _fixed(availability * 100, decimals, "nearest") + "%"
+    wanted = 2 if unavailability == 0 else max(2, min(MAX_PERCENT_DECIMALS, math.floor(nines(unavailability)) + 1))
+    return _fixed(availability * 100, wanted, "floor") + "%"
 
 
 def _round(value: Fraction, rounding: Rounding) -> int:

@@ -8,12 +8,15 @@ from hacalc.core.errors import InputError
 from hacalc.core.periods import Conventions
 from hacalc.core.units import (
     format_duration,
+    format_nines,
     format_percent,
     nines,
     parse_availability,
     parse_duration,
     parse_number,
     parse_rate,
+    small_percentage_note,
+    whole_nines,
 )
 
 JULIAN = Conventions(year_days=Fraction("365.25"))
@@ -200,3 +203,102 @@ def test_located_errors_keep_their_type_and_fields():
     assert isinstance(error, FieldError)
     assert error.path == ("cluster", "options", "das.x")
     assert str(error) == "bad value, FILE: cluster.options.das.x, fix it"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1e999999999", "1e-9999999", "9" * 150 + "e200", "0." + "0" * 150 + "1e-200", "1e309", "1e-309"],
+)
+def test_exponents_beyond_float_range_are_refused_before_the_number_is_built(text):
+    # issue 8 §1.1: Fraction("1e-9999999") builds a ten-million-digit integer (12 s); the range is decided from
+    # the digits and the exponent alone. 1e309 is past the largest float (1.8e308), 1e-309 below 1e-308.
+    with pytest.raises(InputError, match="too (large|small)"):
+        parse_number(text)
+    with pytest.raises(InputError, match="too (large|small)"):
+        parse_duration(text + "h")
+    with pytest.raises(InputError, match="too (large|small)"):
+        parse_duration(text, default_unit="h")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1e308", Fraction(10) ** 308),
+        ("1e-308", Fraction(1, 10**308)),
+        ("0.001e-305", Fraction(1, 10**308)),
+        ("12345e304", Fraction(12345) * 10**304),  # 1.2345e308, below the largest float
+        ("0e999999999", Fraction(0)),  # zero has no magnitude, whatever the exponent
+        ("000.000", Fraction(0)),
+    ],
+)
+def test_numbers_at_the_edges_of_float_range_are_read_exactly(text, value):
+    assert parse_number(text) == value
+
+
+def test_negative_nines_are_refused():
+    # issue 8 §1.2: '-1 nines' used to be availability -9 (parallel() then said 90 %), '-400.5 nines' overflowed
+    for text in ("-1 nines", "-2 nines", "-400.5 nines"):
+        with pytest.raises(InputError, match="negative number of nines"):
+            parse_availability(text)
+    assert parse_availability("0 nines") == 0
+
+
+@pytest.mark.parametrize("text", ["1/", "1 per ", "1/ ", "/h"])
+def test_rates_without_a_unit_after_the_slash_are_refused(text):
+    # issue 8 §1.16: '1/' was read as 1 per hour
+    with pytest.raises(InputError, match="cannot read rate"):
+        parse_rate(text)
+
+
+@pytest.mark.parametrize("text", ["1e308/ms", "1e-308/y"])
+def test_rates_beyond_float_range_per_second_are_refused(text):
+    # issue 8 §1.9: 1e308/ms is 1e311 per second; 1e-308/y is 3e-316 per second, below 1e-308
+    with pytest.raises(InputError, match="out of range"):
+        parse_rate(text)
+
+
+def test_a_quarter_is_a_unit_that_follows_the_conventions():
+    # issue 8 §3: quarters appear in every table, so they can be typed: year/4 unless --quarter says otherwise
+    assert parse_duration("1q") == 31_536_000 / 4
+    assert parse_duration("2 quarters", conventions=JULIAN) == Fraction(31_557_600, 2)
+    assert parse_duration("1q", conventions=Conventions(explicit_quarter_seconds=Fraction(90 * 86400))) == 90 * 86400
+
+
+@pytest.mark.parametrize(
+    ("unavailability", "percent", "shown_nines"),
+    [
+        # issue 8 §2: 99.98999 % is not 99.99 % and not 4 nines (it is class 3)
+        (Fraction(10001, 10**8), "99.9899%", "3.99"),
+        (Fraction(1, 10**4), "99.99%", "4.00"),
+        (Fraction(1, 10**23), "99.999999999999999%", "23.00"),  # 15 decimals at most, cut; whole nines decided exactly
+        (Fraction(1, 10**6000), "99.999999999999999%", "6000.00"),  # far below float range, shown at once
+        (Fraction(1, 3), "66.66%", "0.47"),  # 66.666… cut, and log10(3) = 0.4771 cut
+        (Fraction(0), "100%", "∞"),
+    ],
+)
+def test_availability_and_nines_are_never_shown_above_what_they_reach(unavailability, percent, shown_nines):
+    assert format_percent(1 - unavailability, unavailability) == percent
+    assert format_nines(unavailability) == shown_nines
+
+
+@pytest.mark.parametrize("unavailability", [Fraction(1, 10**k) for k in range(0, 40)] + [Fraction(3, 10**k) for k in range(1, 40)])
+def test_whole_nines_are_decided_exactly(unavailability):
+    expected = next(n for n in range(100, -1, -1) if unavailability <= Fraction(1, 10**n))
+    assert whole_nines(unavailability) == expected
+    assert format_nines(unavailability).startswith(f"{expected}.")
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("4", "'4' is read as 4%; for 99.99% write '4 nines'"),
+        ("1", "'1' is read as the fraction 1 (100%); for 90% write '1 nine' or 90%"),
+        ("99.9", None),
+        ("4%", None),
+        ("0.999", None),
+        ("4 nines", None),
+        ("10", None),
+    ],
+)
+def test_bare_small_targets_get_a_note(text, note):
+    assert small_percentage_note(text) == note
