@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
+import os
 import sys
 from typing import Annotated, Any, Optional
 
 import typer
 from typer._click import exceptions as click_exceptions
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from hacalc import __version__
-from hacalc.cli.env import Environment
+from hacalc.cli.env import Environment, GuardedOutput, OutputError
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError
 
@@ -28,7 +31,24 @@ COMMAND_MODULES = {
 }
 
 
-class HacalcGroup(TyperGroup):
+class CommandGroup(TyperGroup):
+    """A group whose bare invocation is a usage error: its help goes to stderr and the exit status is 2."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            with contextlib.redirect_stdout(sys.stderr or io.StringIO()):
+                text = ctx.get_help()  # typer's rich help prints itself and returns ""
+                if text:
+                    print(text)
+            raise _HelpShown()
+        return super().parse_args(ctx, args)
+
+
+class _HelpShown(Exception):
+    """The help has been shown on stderr in place of an error message."""
+
+
+class HacalcGroup(CommandGroup):
     """Runs a command and turns every expected failure into ``hacalc: error: …`` and a documented exit status."""
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -40,28 +60,66 @@ class HacalcGroup(TyperGroup):
         holder = typer.Typer()
         importlib.import_module(COMMAND_MODULES[name]).register(holder)
         command = typer.main.get_command(holder)
-        return command.commands[name] if isinstance(command, TyperGroup) else command
+        command = command.commands[name] if isinstance(command, TyperGroup) else command
+        for leaf in command.commands.values() if isinstance(command, TyperGroup) else [command]:
+            leaf.params.extend(_global_flags())
+        return command
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True, **extra: Any) -> Any:
-        try:
-            status = super().main(args, prog_name or "hacalc", complete_var, standalone_mode=False, **extra)
-        except HacalcError as error:
-            Environment.from_os().error(str(error), error.detail)
-            status = ExitStatus.BAD_INPUT
-        except click_exceptions.NoArgsIsHelpError:
-            status = ExitStatus.BAD_INPUT  # the help has been shown; no command is still a usage error
-        except click_exceptions.UsageError as error:
-            Environment.from_os().error(_usage_message(error))
-            status = ExitStatus.BAD_INPUT
-        except click_exceptions.ClickException as error:
-            Environment.from_os().error(error.format_message())
-            status = ExitStatus.BAD_INPUT
-        except (typer.Abort, KeyboardInterrupt):
-            status = ExitStatus.INTERRUPTED
-        code = int(status) if isinstance(status, int) else ExitStatus.SUCCESS
+        code = int(self._run(args, prog_name or "hacalc", complete_var, **extra))
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def _run(self, args: Any, prog_name: str, complete_var: Any, **extra: Any) -> int:
+        try:
+            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            if sys.stdout is not None:
+                GuardedOutput(sys.stdout).flush()  # a full disk shows here, not at interpreter exit
+        except HacalcError as error:
+            Environment.from_os().error(str(error), error.detail)
+            return ExitStatus.BAD_INPUT
+        except OutputError as error:
+            Environment.from_os().error(f"{error}, send the output to a file or pipe that can take it")
+            _discard_unwritten_output()
+            return ExitStatus.BAD_INPUT
+        except _HelpShown:
+            return ExitStatus.BAD_INPUT
+        except click_exceptions.UsageError as error:
+            Environment.from_os().error(_usage_message(error))
+            return ExitStatus.BAD_INPUT
+        except click_exceptions.ClickException as error:
+            Environment.from_os().error(error.format_message())
+            return ExitStatus.BAD_INPUT
+        except (typer.Abort, KeyboardInterrupt):
+            return ExitStatus.INTERRUPTED
+        return status if isinstance(status, int) else ExitStatus.SUCCESS
+
+
+def _discard_unwritten_output() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of what could not be written stays silent."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def _global_flags() -> list[TyperOption]:
+    """-q and --no-color after the command name too (``hacalc nines -q``), as people type them."""
+    return [
+        TyperOption(param_decls=["--quiet", "-q"], is_flag=True, expose_value=False, callback=_quiet, help="No warnings on stderr.", rich_help_panel="Global options"),
+        TyperOption(param_decls=["--no-color"], is_flag=True, expose_value=False, callback=_no_color, help="No colour, as with NO_COLOR=1.", rich_help_panel="Global options"),
+    ]
+
+
+def _quiet(ctx: Any, _param: Any, value: bool) -> None:
+    if value and isinstance(ctx.obj, Environment):
+        ctx.obj.quiet = True
+
+
+def _no_color(ctx: Any, _param: Any, value: bool) -> None:
+    if value and isinstance(ctx.obj, Environment):
+        ctx.obj.color = False
 
 
 def _usage_message(error: click_exceptions.UsageError) -> str:
@@ -82,7 +140,7 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
-        print(f"hacalc {__version__}")
+        Environment.from_os().stdout.write(f"hacalc {__version__}\n")
         raise typer.Exit()
 
 

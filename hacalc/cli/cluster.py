@@ -12,12 +12,16 @@ from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.vsphere.model import Cluster, FieldError, Policy
 
+from hacalc.cli.app import CommandGroup
+from hacalc.cli.env import visible
+
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
     from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport
     from hacalc.scenario.files import Document
 
 cluster_app = typer.Typer(
+    cls=CommandGroup,
     name="cluster",
     help="Failover capacity of a described vSphere HA cluster.\n\nExample:\n\n    hacalc cluster check scenarios/cluster-c-esx35.toml --tolerate 1",
     no_args_is_help=True,
@@ -269,9 +273,9 @@ def _write_verdict(env: Environment, report: ClusterReport) -> None:
     from rich.text import Text
 
     console = env.console()
-    console.print(Text("PASS" if report.passed else "FAIL", style="bold green" if report.passed else "bold red"), Text(_verdict_line(report, _failure_reasons(report))))
+    console.print(Text("PASS" if report.passed else "FAIL", style="bold green" if report.passed else "bold red"), Text(visible(_verdict_line(report, _failure_reasons(report)))))
     for step in [] if report.passed else _what_to_try(report):
-        console.print(Text(f"  - {step}"))
+        console.print(Text(visible(f"  - {step}")))
 
 
 def _what_to_try(report: ClusterReport) -> list[str]:

@@ -14,6 +14,7 @@ def run() -> None:
     one-off command's time; so collection pauses for the imports and the survivors are frozen out of it.
     Collection is back on while the command computes.
     """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends hacalc as it does any filter, even mid-import
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     gc.disable()

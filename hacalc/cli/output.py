@@ -8,7 +8,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from hacalc.cli.env import Environment
+from hacalc.cli.env import Environment, visible
 
 
 class OutputFormat(str, Enum):
@@ -64,26 +64,58 @@ def _csv_cell(value: Any) -> Any:
 def write_table(
     env: Environment,
     columns: Sequence[str],
-    rows: Iterable[Sequence[str]],
+    rows: Iterable[Sequence[Any]],
     *,
     title: str | None = None,
     caption: str | None = None,
     notes: Sequence[str] = (),
     justify: Sequence[str] | None = None,
+    optional: Sequence[str] = (),
 ) -> None:
-    """A rich table; cells are plain text, so data such as ``[x]`` is never read as markup.
+    """A rich table that fits the width: ``optional`` columns are left out, in that order, until it does.
 
-    Columns are left-justified first, right-justified after (numbers), unless ``justify`` says otherwise.
+    A cell is never split across lines (headers may wrap at spaces), and control characters in the data
+    are shown escaped. Columns are left-justified first, right-justified after (numbers), unless
+    ``justify`` says otherwise.
     """
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
+    console = env.console()
+    cells = [[visible(str(cell)) for cell in row] for row in rows]
+    justify = list(justify or ["left"] + ["right"] * (len(columns) - 1))
+    shown = _columns_that_fit(columns, cells, optional, console.width)
     table = Table()
-    justify = justify or ["left"] + ["right"] * (len(columns) - 1)
-    for column, side in zip(columns, justify):
-        table.add_column(column, justify=side, overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(str(cell)) for cell in row))
-    heading = [Text(title, style="bold")] if title else []
-    env.console().print(Group(*heading, table, *(Text(note) for note in (caption, *notes) if note)))
+    for index in shown:
+        table.add_column(visible(columns[index]), justify=justify[index], min_width=_widest(cells, index), overflow="fold")
+    for row in cells:
+        table.add_row(*(Text(row[index]) for index in shown))
+    left_out = [visible(columns[index]) for index in range(len(columns)) if index not in shown]
+    if left_out:
+        notes = [*notes, f"Left out to fit {console.width} columns: {', '.join(left_out)} (a wider terminal or --format csv shows them)."]
+    heading = [Text(visible(title), style="bold")] if title else []
+    console.print(Group(*heading, table, *(Text(visible(note)) for note in (caption, *notes) if note)))
+
+
+def _columns_that_fit(columns: Sequence[str], cells: list[list[str]], optional: Sequence[str], width: int) -> list[int]:
+    """Indexes of the columns to show: all of them, less ``optional`` ones in order while the table is too wide."""
+    shown = list(range(len(columns)))
+    for name in optional:
+        if _table_width(columns, cells, shown) <= width:
+            break
+        shown.remove(columns.index(name))
+    return shown
+
+
+def _table_width(columns: Sequence[str], cells: list[list[str]], shown: list[int]) -> int:
+    """Width with every cell whole and each header wrapped at spaces: 1 for the edge, 3 per column (rules, padding)."""
+    from rich.cells import cell_len
+
+    return 1 + sum(3 + max(_widest(cells, index), *(cell_len(word) for word in columns[index].split())) for index in shown)
+
+
+def _widest(cells: list[list[str]], index: int) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(row[index]) for row in cells), default=0)

@@ -28,8 +28,10 @@ def test_bad_target_is_one_line_on_stderr_and_exit_2(hacalc):
     assert result.stderr.count("\n") == 1
 
 
-def test_bare_hacalc_shows_help_without_an_empty_error(hacalc):
-    result = hacalc()
+@pytest.mark.parametrize("args", [(), ("cluster",)])
+def test_a_bare_group_is_a_usage_error_with_its_help_on_stderr(hacalc, args):
+    result = hacalc(*args)
     assert result.exit_code == 2
+    assert result.stdout == ""
     assert "hacalc: error" not in result.stderr
-    assert "nines" in result.stdout
+    assert "Usage: hacalc" in result.stderr and ("check" if args else "nines") in result.stderr
