@@ -82,6 +82,7 @@ def availability(
     """
     conventions = conventions_from(year_days, month, quarter, rounding)
     located("--unit", unit_seconds, unit)
+    output_format = output_format.lower()
     env = ctx.obj
     single_unit = {"mttf": mttf, "mttr": mttr, "mtbf": mtbf, "failure_rate": failure_rate, "repair_rate": repair_rate,
                    "downtime": downtime, "period": period, "uptime": uptime}

@@ -22,7 +22,7 @@ from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.budget import DEFAULT_TIERS, AlertRow, Budget, alert_table, error_budget, parse_alert_tier
 from hacalc.core.periods import Conventions
-from hacalc.core.units import format_percent, parse_availability, parse_duration
+from hacalc.core.units import format_percent, parse_availability, parse_duration, small_percentage_note
 
 BUDGET_COLUMNS = (
     "target", "window_seconds", "allowed_seconds", "spent_seconds", "remaining_seconds", "consumed",
@@ -45,7 +45,11 @@ def budget(
     alerts: Annotated[bool, typer.Option("--alerts", help="Add the multiwindow, multi-burn-rate alert table.")] = False,
     alert: Annotated[
         Optional[list[str]],
-        typer.Option("--alert", help="Own alert tier BUDGET%:LONG[:SHORT[:SEVERITY]], repeatable; implies --alerts."),
+        typer.Option(
+            "--alert",
+            help="Own alert tier: budget %, long window, then optionally short window and severity, joined by colons "
+            "(2%:1h:5m:page); repeatable; implies --alerts.",
+        ),
     ] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when the budget is exhausted.")] = False,
     output_format: FormatOption = OutputFormat.table,
@@ -70,10 +74,12 @@ def budget(
         located("--spent", parse_duration, spent, conventions=conventions),
         None if elapsed is None else located("--elapsed", parse_duration, elapsed, allow_zero=False, conventions=conventions),
     )
+    env = ctx.obj
+    if note := small_percentage_note(target):
+        env.warn(note)
     tiers = tuple(located("--alert", parse_alert_tier, text) for text in alert) if alert else DEFAULT_TIERS
     rows = alert_table(result, tiers) if alerts or alert else []
 
-    env = ctx.obj
     if output_format is OutputFormat.json:
         write_json(env, {**result.as_dict(), "alerts": [row.as_dict() for row in rows], "conventions": conventions.as_dict()})
     elif output_format is OutputFormat.csv:

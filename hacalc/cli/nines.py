@@ -21,7 +21,7 @@ from hacalc.cli.options import (
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.core.availability import from_availability, from_unavailability
 from hacalc.core.periods import PERIOD_NAMES
-from hacalc.core.units import parse_availability
+from hacalc.core.units import parse_availability, small_percentage_note
 
 
 def nines(
@@ -42,14 +42,16 @@ def nines(
         hacalc nines 99.95 "4.5 nines" --year-days 365.25
     """
     conventions = conventions_from(year_days, month, quarter, rounding)
+    env = ctx.obj
     if targets:
         labels = list(targets)
         results = [from_availability(located("TARGET", parse_availability, target)) for target in targets]
+        for note in filter(None, map(small_percentage_note, targets)):
+            env.warn(note)
     else:
         labels = [f"{count} nine{'s' if count > 1 else ''}" for count in range(1, 7)]
         results = [from_unavailability(Fraction(1, 10**count)) for count in range(1, 7)]
 
-    env = ctx.obj
     if output_format is OutputFormat.json:
         rows = [{"target": label, **result.as_dict(conventions)} for label, result in zip(labels, results)]
         write_json(env, {"rows": rows, "conventions": conventions.as_dict()})
@@ -69,6 +71,7 @@ def nines(
             ),
             title="Downtime allowed per period",
             caption=render.conventions_caption(conventions),
+            optional=("class", "day", "week", "quarter"),
         )
 
 

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -135,6 +137,9 @@ def alert_table(budget: Budget, tiers: tuple[AlertTier, ...] = DEFAULT_TIERS) ->
     return rows
 
 
+_SEVERITY = r"[^\W_][\w .-]{0,39}"
+
+
 def parse_alert_tier(text: str) -> AlertTier:
     """``2%:1h:5m[:page]``; the short window defaults to 1/12 of the long one, as the Workbook advises."""
     fields = [field.strip() for field in text.split(":")]
@@ -149,5 +154,7 @@ def parse_alert_tier(text: str) -> AlertTier:
     short_window = parse_duration(fields[2], allow_zero=False) if len(fields) > 2 and fields[2] else long_window / 12
     if short_window >= long_window:
         raise InputError(f"short window of {text!r} is not shorter than its long window", fix="e.g. 2%:1h:5m")
-    severity = fields[3] if len(fields) > 3 and fields[3] else "alert"
+    severity = fields[3] if len(fields) > 3 else "alert"
+    if not re.fullmatch(_SEVERITY, severity):
+        raise InputError(f"alert severity {severity!r} of {text!r} is not a name", fix="use letters, digits, spaces, '.', '_' or '-', e.g. page or ticket")
     return AlertTier(budget_fraction, long_window, short_window, severity)
