@@ -28,7 +28,8 @@ _FIXED_UNITS: dict[str, Fraction] = {
 MAX_VALUE_CHARACTERS = 200
 MAX_EXPONENT = 308  # a float's range, about 1e-308 to 1e308
 _LARGEST_FLOAT = Fraction(sys.float_info.max)
-_SMALLEST_RATE = Fraction(1, 10**MAX_EXPONENT)
+MAX_RATE_EXPONENT = 300  # per second, leaving room to show a rate per hour or per year as a float
+_LARGEST_RATE = Fraction(10**MAX_RATE_EXPONENT)
 _MONTH_UNITS = ("mo", "mon", "month", "months")
 _QUARTER_UNITS = ("q", "qtr", "qtrs", "quarter", "quarters")
 _YEAR_UNITS = ("y", "yr", "yrs", "year", "years")
@@ -179,8 +180,8 @@ def parse_rate(text: str, *, default_unit: str = "h", conventions: Conventions =
     if seconds == 0:
         raise InputError(f"rate {text!r} is per zero time", fix="write it like 1e-3/h")
     rate = count / seconds
-    if rate and not _SMALLEST_RATE <= rate <= _LARGEST_FLOAT:
-        raise OutOfRange(f"rate {text!r} is out of range", fix=f"give between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT} events per second")
+    if rate and not 1 / _LARGEST_RATE <= rate <= _LARGEST_RATE:
+        raise OutOfRange(f"rate {text!r} is out of range", fix=f"give between 1e-{MAX_RATE_EXPONENT} and 1e{MAX_RATE_EXPONENT} events per second")
     return rate
 
 

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from contract import assert_bad_input
 
 
 def test_seed_example_as_json(hacalc):
@@ -80,3 +81,15 @@ def test_batch_input_refuses_single_unit_flags(hacalc):
     result = hacalc("availability", "--input", "-", "--mttf", "5h", input="mttf,mttr\n1000,10\n")
     assert result.exit_code == 2 and result.stdout == ""
     assert "--mttf cannot be combined with --input" in result.stderr
+
+
+@pytest.mark.parametrize("output", ["table", "json", "csv"])
+def test_extreme_rates_are_refused_or_shown_in_every_format(hacalc, output):
+    # issue 8 §1.9: 1e308/ms with 1e-308/y overflowed in the table only; rates within 1e±300 per second show
+    # everywhere (per hour 3.6e303 still fits a float), and beyond that the parser refuses them
+    refused = hacalc("availability", "--failure-rate", "1e308/ms", "--repair-rate", "1e-308/y", "--format", output)
+    assert "is out of range, --failure-rate" in assert_bad_input(refused)
+    shown = hacalc("availability", "--failure-rate", "1e300/s", "--repair-rate", "1e-300/s", "--format", output)
+    assert shown.exit_code == 0, shown.stderr
+    # failures per year = 1 y / (1/λ + 1/μ) = 31,536,000 s / 1e300 s
+    assert ("failure rate per hour 3.6e+303" if output == "table" else "3.1536e-293") in shown.stdout
