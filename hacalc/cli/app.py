@@ -57,7 +57,7 @@ class HacalcGroup(CommandGroup):
     def get_command(self, ctx: Any, name: str) -> Any:
         if name not in COMMAND_MODULES:
             return None
-        holder = typer.Typer()
+        holder = typer.Typer(add_completion=False)  # completion belongs to the top-level command
         importlib.import_module(COMMAND_MODULES[name]).register(holder)
         command = typer.main.get_command(holder)
         command = command.commands[name] if isinstance(command, TyperGroup) else command
