@@ -94,8 +94,13 @@ def write_table(
     left_out = [visible(columns[index]) for index in range(len(columns)) if index not in shown]
     if left_out:
         notes = [*notes, f"Left out to fit {console.width} columns: {', '.join(left_out)} (a wider terminal or --format csv shows them)."]
-    heading = [Text(visible(title), style="bold")] if title else []
-    console.print(Group(*heading, table, *(Text(visible(note)) for note in (caption, *notes) if note)))
+    heading = [Text(_visible_lines(title), style="bold")] if title else []
+    console.print(Group(*heading, table, *(Text(_visible_lines(note)) for note in (caption, *notes) if note)))
+
+
+def _visible_lines(text: str) -> str:
+    """Prose of ours may break lines; every other control character in it came from data."""
+    return "\n".join(visible(line) for line in text.split("\n"))
 
 
 def _columns_that_fit(columns: Sequence[str], cells: list[list[str]], optional: Sequence[str], width: int) -> list[int]:

@@ -6,6 +6,7 @@ carries the convention it was computed under.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -63,10 +64,10 @@ class Conventions:
 
     def describe(self) -> str:
         """One line for table captions: the reader must see which year was used."""
-        month = "year/12" if self.explicit_month_seconds is None else f"{float(self.month_seconds / DAY):g} d"
-        quarter = "year/4" if self.explicit_quarter_seconds is None else f"{float(self.quarter_seconds / DAY):g} d"
+        month = "year/12" if self.explicit_month_seconds is None else f"{_decimal(self.month_seconds / DAY)} d"
+        quarter = "year/4" if self.explicit_quarter_seconds is None else f"{_decimal(self.quarter_seconds / DAY)} d"
         return (
-            f"year = {float(self.year_days):g} d ({float(self.year_seconds / HOUR):g} h), "
+            f"year = {_decimal(self.year_days)} d ({_decimal(self.year_seconds / HOUR)} h), "
             f"month = {month}, quarter = {quarter}, {self.rounding} second"
         )
 
@@ -80,6 +81,13 @@ class Conventions:
             "quarter_seconds": _plain_number(self.quarter_seconds),
             "rounding": self.rounding,
         }
+
+
+def _decimal(value: Fraction) -> str:
+    """``365.2425`` as typed: up to six decimals, cut, trailing zeros dropped (``%g`` showed 365.243)."""
+    whole, part = divmod(math.floor(value * 10**6), 10**6)
+    digits = f"{part:06d}".rstrip("0")
+    return f"{whole}.{digits}" if digits else str(whole)
 
 
 def _plain_number(value: Fraction) -> int | float:

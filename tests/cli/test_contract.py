@@ -183,3 +183,13 @@ def test_ctrl_c_is_left_to_the_default_action_from_the_first_line_of_hacalc():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["True"]
+
+
+def test_notes_keep_their_own_line_breaks_and_escape_the_rest():
+    from hacalc.cli.output import write_table
+
+    stdout = io.StringIO()
+    env = Environment(io.StringIO(), stdout, io.StringIO(), False, False)
+    write_table(env, ("a", "b"), [("x", "1")], title="t\x1b", caption="first line\nsecond\tline")
+    lines = stdout.getvalue().splitlines()
+    assert lines[0] == "t\\x1b" and lines[-2:] == ["first line", "second\\tline"]

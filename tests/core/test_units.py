@@ -304,3 +304,9 @@ def test_whole_nines_are_decided_exactly(unavailability):
 )
 def test_bare_small_targets_get_a_note(text, note):
     assert small_percentage_note(text) == note
+
+
+def test_conventions_describe_the_year_as_typed():
+    # %g showed the Gregorian year as 365.243 d; 365.2425 d × 24 = 8765.82 h exactly
+    assert GREGORIAN.describe().startswith("year = 365.2425 d (8765.82 h), month = year/12")
+    assert Conventions(explicit_month_seconds=Fraction(30 * 86400 + 43200)).describe().startswith("year = 365 d (8760 h), month = 30.5 d")
