@@ -17,7 +17,7 @@ from hacalc.cli.env import visible
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
-    from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport
+    from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport, RestartReport
     from hacalc.scenario.files import Document
 
 cluster_app = typer.Typer(
@@ -232,10 +232,10 @@ def _write_restart(env: Environment, report: ClusterReport) -> None:
     rows = [
         ("question", f"does every powered-on VM restart after any {report.tolerate} host {'failure' if report.tolerate == 1 else 'failures'}?"),
         ("placement", restart.mode),
-        ("failure sets", f"{restart.failure_sets} checked, {restart.failing_sets} failing"),
+        ("failure sets", _set_counts(restart)),
         ("worst case", ", ".join(restart.worst_case_failed_hosts) or "-"),
-        ("proof", f"{'exact' if restart.exact else 'not proven'} ({restart.method})"),
-        ("result", "PASS" if restart.passed else "FAIL"),
+        ("proof", _proof(restart)),
+        ("result", "PASS" if restart.passed else ("FAIL" if restart.failing_sets else "FAIL (not proven: undecided sets)")),
     ]
     write_table(env, ("restart check", "value"), rows, title="Restart check")
     if restart.unplaced_vms:
@@ -245,6 +245,29 @@ def _write_restart(env: Environment, report: ClusterReport) -> None:
             [(vm.name, vm.restart_priority, vm.cpu_mhz, vm.memory_mb, vm.host or "-") for vm in restart.unplaced_vms],
             title=f"VMs left down when {_hosts_fail(restart.worst_case_failed_hosts)}",
         )
+
+
+def _set_counts(restart: RestartReport) -> str:
+    """``6 checked, 1 failing, 2 undecided``; past the enumeration limit, how many of all the sets were checked."""
+    checked = f"{restart.checked_sets:,} checked" if restart.checked_sets == restart.failure_sets else f"{restart.checked_sets:,} of {restart.failure_sets:,} checked"
+    undecided = f", {restart.undecided_sets:,} undecided" if restart.undecided_sets else ""
+    return f"{checked}, {restart.failing_sets:,} failing{undecided}"
+
+
+def _proof(restart: RestartReport) -> str:
+    if restart.exact:
+        return f"exact ({restart.method})"
+    gaps = []
+    if restart.undecided_sets:
+        gaps.append(f"{_count(restart.undecided_sets, 'set')} undecided")
+    if restart.checked_sets < restart.failure_sets:
+        gaps.append("only the heaviest sets checked")
+    proven = f"failure proven ({restart.method}); " if restart.failing_sets else (f"{restart.method}; " if restart.method else "")
+    return f"{proven}not exact: {', '.join(gaps)}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _write_options(env: Environment, report: ClusterReport) -> None:
@@ -291,8 +314,14 @@ def _what_to_try(report: ClusterReport) -> list[str]:
             f"{', '.join(setters)} set the slot; without the largest VMs the cluster has {slot.total_slots_without_them} slots, not "
             f"{slot.total_slots}: lower their reservations, cap the slot (das.slotCpuInMHz, das.slotMemInMB) or use the percentage policy"
         )
-    if report.restart is not None and not report.restart.passed:
+    restart = report.restart
+    if restart is not None and restart.failing_sets:
         steps.append("the listed VMs find no host with enough free capacity: lower their reservations or add capacity")
+    elif restart is not None and restart.undecided_sets:
+        steps.append(
+            f"{_count(restart.undecided_sets, 'failure set')} could not be decided within the search's time and size limits, and a pass "
+            "needs every set proven: add capacity or lower reservations until they are"
+        )
     steps.append("add hosts" + (f", or check a smaller target with --tolerate {report.tolerate - 1}" if report.tolerate > 1 else ""))
     return steps
 
@@ -308,9 +337,15 @@ def _failure_reasons(report: ClusterReport) -> list[str]:
     reasons = []
     if not report.policy_passed:
         reasons.append(_policy_reason(report))
-    if report.restart is not None and not report.restart.passed:
-        count = len(report.restart.unplaced_vms)
-        reasons.append(f"{count} VM{'s' if count != 1 else ''} cannot restart when {_hosts_fail(report.restart.worst_case_failed_hosts)}")
+    restart = report.restart
+    if restart is not None and restart.failing_sets:
+        count = len(restart.unplaced_vms)
+        reasons.append(f"{count} VM{'s' if count != 1 else ''} cannot restart when {_hosts_fail(restart.worst_case_failed_hosts)}")
+    elif restart is not None and not restart.passed:
+        reasons.append(
+            f"restart not proven for {_count(restart.undecided_sets, 'failure set')} (none proven to fail), "
+            f"the most loaded when {_hosts_fail(restart.worst_case_failed_hosts)}"
+        )
     return reasons
 
 

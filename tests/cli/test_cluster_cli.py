@@ -249,3 +249,124 @@ def test_a_non_string_option_key_is_bad_input(hacalc, tmp_path):
     result = hacalc("cluster", "check", str(path))
     assert_bad_input(result)
     assert result.stderr.count("hacalc: error:") == 1 and f"in {path} line 3 (cluster.options.1)" in result.stderr
+
+
+FOUR_HOSTS = """
+[cluster]
+name = "four"
+policy = "none"
+tolerate = 2
+{hosts}
+{vms}
+"""
+
+
+def _four_hosts_file(tmp_path) -> Path:
+    """tests/core/test_vsphere_restart.py four_hosts_two_failures as a file: 3 of the 6 pairs fail, by hand and by brute force."""
+    hosts = [("H0", 12), ("H1", 11), ("H2", 12), ("H3", 11)]
+    vms = [("A", "H0", 2), ("B", "H0", 4), ("C", "H1", 4), ("D", "H2", 3), ("E", "H2", 4), ("F", "H3", 3), ("G", "H3", 3)]
+    host_text = "".join(f'[[hosts]]\nname = "{name}"\ncpu_mhz = 100000\nmemory_mb = {gb * 1024}\n' for name, gb in hosts)
+    vm_text = "".join(f'[[vms]]\nname = "{name}"\nhost = "{host}"\nmemory_reservation_mb = {gb * 1024}\n' for name, host, gb in vms)
+    path = tmp_path / "four.toml"
+    path.write_text(FOUR_HOSTS.format(hosts=host_text, vms=vm_text))
+    return path
+
+
+def test_only_proven_failures_are_counted_as_failing(hacalc, tmp_path):
+    """Issue 8 §2: this cluster reported 5 failing sets where 3 fail."""
+    path = _four_hosts_file(tmp_path)
+    result, data = run_json(hacalc, str(path))
+    assert result.exit_code == 1
+    restart = data["restart"]
+    assert (restart["failure_sets"], restart["checked_sets"], restart["failing_sets"], restart["undecided_sets"]) == (6, 6, 3, 0)
+    assert restart["exact"] and not restart["passed"]
+    table = hacalc("cluster", "check", str(path))
+    assert "6 checked, 3 failing" in table.stdout and "exact (capacity bound, milp)" in table.stdout
+
+
+BEST_FIT_TRAP = """
+[cluster]
+name = "trap"
+policy = "none"
+tolerate = 1
+[[hosts]]
+name = "X"
+cpu_mhz = 50000
+memory_mb = 65536
+[[hosts]]
+name = "A"
+cpu_mhz = 50000
+memory_mb = 7168
+[[hosts]]
+name = "B"
+cpu_mhz = 50000
+memory_mb = 7168
+[[vms]]
+name = "big"
+count = 2
+memory_reservation_mb = 3072
+host = "X"
+[[vms]]
+name = "small"
+count = 4
+memory_reservation_mb = 2048
+host = "X"
+"""
+
+
+def test_undecided_sets_are_reported_apart_and_fail_unproven(hacalc, tmp_path, monkeypatch):
+    """When X fails, 3+2+2 | 3+2+2 GB fits the two 7 GB hosts, but best fit strands a VM and only MILP finds the
+    placement. Without MILP the set is undecided: the check fails (a pass needs every set proven), says it is not
+    proven, counts no failing set and lists no VM as unable to restart."""
+    from hacalc.core.vsphere import restart
+
+    path = tmp_path / "trap.toml"
+    path.write_text(BEST_FIT_TRAP)
+    assert run_json(hacalc, str(path))[1]["restart"]["passed"]  # with MILP: proven to pass
+    monkeypatch.setattr(restart, "MILP_MAX_VARIABLES", 0)
+    result, data = run_json(hacalc, str(path))
+    assert result.exit_code == 1
+    assert {key: data["restart"][key] for key in ("passed", "exact", "failing_sets", "undecided_sets", "unplaced_vms", "worst_case_failed_hosts")} == {
+        "passed": False,
+        "exact": False,
+        "failing_sets": 0,
+        "undecided_sets": 1,
+        "unplaced_vms": [],
+        "worst_case_failed_hosts": ["X"],
+    }
+    table = hacalc("cluster", "check", str(path))
+    assert table.exit_code == 1
+    assert "3 checked, 0 failing, 1 undecided" in table.stdout
+    assert "FAIL (not proven: undecided sets)" in table.stdout
+    assert "trap: restart not proven for 1 failure set (none proven to fail), the most loaded when X fails." in table.stdout
+    assert "VMs left down" not in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("memory_mb", 10**30), ("cpu_mhz", 2**63 - 1)],
+)
+def test_capacities_beyond_any_host_are_bad_input(hacalc, tmp_path, field, value):
+    """2**63 - 1 MB used to wrap around in the restart check's integer arrays; 1e30 lost every digit in floats."""
+    path = tmp_path / "big.toml"
+    path.write_text(_host_file(field, value))
+    message = assert_bad_input(hacalc("cluster", "check", str(path)))
+    assert "host 'a' has more capacity than any host" in message and "at most 4,294,967,296" in message
+
+
+def _host_file(field: str, value: int) -> str:
+    capacity = {"cpu_mhz": 1000, "memory_mb": 1000, field: value}
+    return '[cluster]\nname = "big"\n[[hosts]]\nname = "a"\n' + "".join(f"{key} = {number}\n" for key, number in capacity.items())
+
+
+def test_a_vm_reserving_more_than_any_host_is_bad_input(hacalc, tmp_path):
+    path = tmp_path / "big.toml"
+    path.write_text(_host_file("memory_mb", 1000) + f'[[vms]]\nname = "v"\nmemory_reservation_mb = {2**32}\nmemory_overhead_mb = 1\n')
+    assert "VM 'v' reserves more than any host has" in assert_bad_input(hacalc("cluster", "check", str(path)))
+
+
+def test_a_billion_hosts_is_refused_before_anything_is_built(hacalc, tmp_path):
+    """Issue 8 hostile input: count = 10**9 must be refused, not expanded (the reader's MAX_COUNT)."""
+    path = tmp_path / "huge.toml"
+    path.write_text(_host_file("memory_mb", 1000) + "count = 1000000000\n")
+    assert "count" in assert_bad_input(hacalc("cluster", "check", str(path)))

@@ -1,6 +1,7 @@
 """The restart check: will every VM of every set of F failed hosts restart on the survivors? (issue 4 §3)"""
 
 import itertools
+import math
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -96,8 +97,13 @@ def test_overcommitted_host_is_warned_about():
 
 
 def brute_force_passes(hosts, vms, tolerate) -> bool:
+    return brute_force_failing_sets(hosts, vms, tolerate) == 0
+
+
+def brute_force_failing_sets(hosts, vms, tolerate) -> int:
     """Every failure set, every assignment of the displaced VMs to survivors: the definition, slowly."""
     names = [host.name for host in hosts]
+    failing = 0
     for failed in itertools.combinations(names, tolerate):
         survivors = [host for host in hosts if host.name not in failed]
         free = {host.name: [host.cpu_mhz, host.memory_mb] for host in survivors}
@@ -110,8 +116,8 @@ def brute_force_passes(hosts, vms, tolerate) -> bool:
                 moving.append(vm)
         moving = [vm for vm in moving if vm.cpu_reservation_mhz or vm.memory_reservation_mb + vm.memory_overhead_mb]
         if not any(_fits(moving, assignment, free) for assignment in itertools.product(list(free), repeat=len(moving))):
-            return False
-    return True
+            failing += 1
+    return failing
 
 
 def _fits(moving, assignment, free) -> bool:
@@ -144,6 +150,16 @@ def test_restart_check_agrees_with_brute_force(cluster):
     assert report.exact
 
 
+@settings(max_examples=80, deadline=None)
+@given(small_clusters())
+def test_failing_sets_are_the_brute_force_count(cluster):
+    """Property: every set is decided on small clusters, and the failing ones are exactly those exhaustive search finds."""
+    hosts, vms, tolerate = cluster
+    report, _ = restart_check(hosts, vms, tolerate)
+    assert (report.failing_sets, report.undecided_sets) == (brute_force_failing_sets(hosts, vms, tolerate), 0)
+    assert report.checked_sets == report.failure_sets == math.comb(len(hosts), tolerate)
+
+
 @settings(max_examples=40, deadline=None)
 @given(small_clusters())
 def test_an_extra_empty_host_never_breaks_the_restart_check(cluster):
@@ -174,3 +190,74 @@ def test_failure_sets_are_screened_in_chunks_sized_by_the_displaced_vms(monkeypa
     chunked, _ = restart_check(hosts, vms, 2)
     assert chunked == whole and whole.failure_sets == 435
     assert sum(screened) == 435 and max(screened) == 100_000 // (2000 + 30)
+
+
+def four_hosts_two_failures():
+    """Issue 8 §2: 4 hosts, F = 2. Free memory after their own VMs: H0 12-6 = 6, H1 11-4 = 7, H2 12-7 = 5, H3 11-6 = 5 GB.
+
+    By hand (GB): {H0,H1} moves 2,4,4 onto 5+5: each 5 takes one 4, the 2 fits nowhere: fails.
+    {H0,H2} moves 2,4,3,4 = 13 onto 7+5 = 12: fails (capacity). {H1,H2} moves 4,3,4 onto 6+5: a 4 on each
+    leaves 2 and 1, the 3 fits nowhere: fails. {H0,H3} moves 2,4,3,3 onto 7+5: 4+3 | 3+2 fits, but
+    best-fit decreasing puts the 4 on H2 and strands the 2. {H2,H3} moves 3,4,3,3 onto 6+7: 3+3 | 4+3 fits,
+    best fit strands a 3. {H1,H3} moves 4,3,3 onto 6+5: fits. So 3 sets fail, and best fit gives up on 5.
+    """
+    hosts = (Host("H0", 100000, 12 * GB), Host("H1", 100000, 11 * GB), Host("H2", 100000, 12 * GB), Host("H3", 100000, 11 * GB))
+    sizes = {"H0": [2, 4], "H1": [4], "H2": [3, 4], "H3": [3, 3]}
+    vms = tuple(VM(f"{host}-{number}", 0, size * GB, host=host) for host, row in sizes.items() for number, size in enumerate(row))
+    return hosts, vms
+
+
+def test_only_proven_failures_count_as_failing():
+    """Issue 8 §2: this case reported 5 failing where 3 fail: the two sets best fit gave up on were never decided."""
+    hosts, vms = four_hosts_two_failures()
+    report, _ = restart_check(hosts, vms, 2)
+    assert brute_force_failing_sets(hosts, vms, 2) == 3
+    assert (report.failure_sets, report.checked_sets, report.failing_sets, report.undecided_sets) == (6, 6, 3, 0)
+    assert not report.passed and report.exact
+    assert report.worst_case_failed_hosts == ("H0", "H2") and report.method == "capacity bound, milp"
+
+
+def test_sets_no_proof_decides_are_undecided_not_failing(monkeypatch):
+    """Without MILP only {H0,H2} is proven (capacity bound) and {H1,H3} placed; the other four stay undecided."""
+    monkeypatch.setattr(restart_module, "MILP_MAX_VARIABLES", 0)
+    hosts, vms = four_hosts_two_failures()
+    report, _ = restart_check(hosts, vms, 2)
+    assert (report.failing_sets, report.undecided_sets) == (1, 4)
+    assert not report.passed and not report.exact
+    assert report.worst_case_failed_hosts == ("H0", "H2") and report.method == "capacity bound"
+
+
+def test_undecided_sets_alone_fail_the_check_without_a_proof(monkeypatch):
+    """A pass needs every set proven to restart. The set that needs MILP (see the best-fit test above) is
+    undecided without it: FAIL, not exact, no set proven failing and no VM claimed to stay down."""
+    monkeypatch.setattr(restart_module, "MILP_MAX_VARIABLES", 0)
+    hosts = (Host("X", 50000, 64 * GB), Host("A", 50000, 7 * GB), Host("B", 50000, 7 * GB))
+    vms = tuple(VM(f"v{number}", 0, size * GB, host="X") for number, size in enumerate([3, 3, 2, 2, 2, 2]))
+    report, _ = restart_check(hosts, vms, 1)
+    assert (report.failure_sets, report.failing_sets, report.undecided_sets) == (3, 0, 1)
+    assert not report.passed and not report.exact
+    assert report.worst_case_failed_hosts == ("X",) and report.unplaced_vms == ()
+
+
+def test_large_vms_that_cannot_share_a_host_prove_a_failure():
+    """Survivors with 5 GB free each and three 3 GB VMs: 9 GB fits the 10 GB in total and each VM fits a host,
+    but a host holds one 3 GB VM, so the third fails (checked by brute force). The large-VM bound proves it."""
+    hosts = (Host("X", 50000, 64 * GB), Host("A", 50000, 5 * GB), Host("B", 50000, 5 * GB))
+    vms = tuple(VM(f"v{number}", 0, 3 * GB, host="X") for number in range(3))
+    report, _ = restart_check(hosts, vms, 1)
+    assert brute_force_failing_sets(hosts, vms, 1) == 1
+    assert (report.failing_sets, report.undecided_sets, report.method) == (1, 0, "large-VM bound")
+    assert report.exact and not report.passed
+
+
+def test_a_milp_answer_over_capacity_by_solver_tolerance_is_not_a_proof():
+    """HiGHS accepts x = 0.9999999 as integral; rounded, a 5,000 MB VM on 4,999 MB free is over: no proof."""
+    import numpy as np
+
+    from hacalc.core.vsphere.restart import _placement_holds
+
+    vm_index, host_index = np.array([0]), np.array([0])
+    cpu, memory = np.array([0.0]), np.array([5000.0])
+    assert not _placement_holds(np.array([0.9999999]), vm_index, host_index, cpu, memory, np.array([100.0]), np.array([4999.0]))
+    assert _placement_holds(np.array([0.9999999]), vm_index, host_index, cpu, memory, np.array([100.0]), np.array([5000.0]))
+

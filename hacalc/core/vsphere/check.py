@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -14,6 +15,10 @@ from hacalc.core.vsphere.report import ClusterReport, Defaults, HostLine, Percen
 from hacalc.core.vsphere.restart import restart_check as run_restart_check
 from hacalc.core.vsphere.slot import HostSlots, Requirement, requirements, slot_report
 from hacalc.core.vsphere.versions import VersionProfile, profile as version_profile
+
+# MHz or MB of one host or VM: 2**32 is some 170 times the largest vSphere 8 host (24 TB), and keeps every
+# sum over 200,000 VMs exact in the restart check's floats (below 2**53).
+MAX_CAPACITY = 2**32
 
 EXCLUSION_REASONS = {
     HostState.maintenance: "maintenance mode",
@@ -109,16 +114,20 @@ def _validate(cluster: Cluster, tolerate: int, policy: Policy) -> None:
     if tolerate < 0:
         raise FieldError(f"tolerate {tolerate} is negative", ("cluster", "tolerate"), "give the number of host failures, 0 or more")
     names = [host.name for host in cluster.hosts]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
+    duplicates = sorted(name for name, seen in Counter(names).items() if seen > 1)
     if duplicates:
         raise FieldError(f"host {duplicates[0]!r} is listed twice", ("hosts",), "give every host a unique name")
     known = set(names)
     for host in cluster.hosts:
         if host.cpu_mhz < 0 or host.memory_mb < 0:
             raise FieldError(f"host {host.name!r} has negative capacity", ("hosts", host.name), "give cpu_mhz and memory_mb of 0 or more")
+        if max(host.cpu_mhz, host.memory_mb) > MAX_CAPACITY:
+            raise FieldError(f"host {host.name!r} has more capacity than any host", ("hosts", host.name), f"give cpu_mhz and memory_mb of at most {MAX_CAPACITY:,}")
     for vm in cluster.vms:
         if min(vm.cpu_reservation_mhz, vm.memory_reservation_mb, vm.memory_overhead_mb) < 0:
             raise FieldError(f"VM {vm.name!r} has a negative reservation or overhead", ("vms", vm.name), "give 0 or more")
+        if max(vm.cpu_reservation_mhz, vm.memory_reservation_mb + vm.memory_overhead_mb) > MAX_CAPACITY:
+            raise FieldError(f"VM {vm.name!r} reserves more than any host has", ("vms", vm.name), f"give reservations of at most {MAX_CAPACITY:,} in all")
     for vm in cluster.vms:
         if vm.host is not None and vm.host not in known:
             raise FieldError(f"VM {vm.name!r} is placed on unknown host {vm.host!r}", ("vms", vm.name, "host"), _did_you_mean(vm.host, names))

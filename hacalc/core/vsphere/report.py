@@ -252,18 +252,23 @@ class UnplacedVM:
 class RestartReport:
     """Whether every powered-on VM of every set of F failed hosts restarts on the survivors' free capacity.
 
-    ``exact`` is true only when the verdict is proven: a placement was found for every failure set, or
-    one failure set was shown to have none.
+    Each checked set is proven to restart, proven to fail (``failing_sets``), or undecided
+    (``undecided_sets``: the search ran out of time or size before a proof either way). ``passed`` needs
+    every set proven to restart, so undecided sets alone fail the check, conservatively; a FAIL is
+    proven when ``failing_sets`` > 0. ``exact`` is true when every failure set was checked and decided,
+    so the verdict and both counts are proven.
     """
 
     passed: bool
     exact: bool
-    worst_case_failed_hosts: tuple[str, ...]
-    unplaced_vms: tuple[UnplacedVM, ...]
+    worst_case_failed_hosts: tuple[str, ...]  # the most loaded failing set, else undecided set, else set
+    unplaced_vms: tuple[UnplacedVM, ...]  # left over in the worst set; empty unless that set is proven to fail
     mode: str  # "placed" (VMs have hosts), "packed" (no placement: pack every VM) or "mixed"
-    failure_sets: int
-    failing_sets: int
-    method: str  # how the verdict was reached, e.g. "greedy placement", "capacity bound", "milp"
+    failure_sets: int  # every set of F hosts
+    checked_sets: int  # fewer than failure_sets only past the enumeration limit (the heaviest sets)
+    failing_sets: int  # proven to leave a VM down
+    undecided_sets: int  # neither proven to restart every VM nor to fail
+    method: str  # the proofs behind the verdict: of the failing sets for a FAIL, else of the passing sets
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -273,7 +278,9 @@ class RestartReport:
             "unplaced_vms": [vm.as_dict() for vm in self.unplaced_vms],
             "mode": self.mode,
             "failure_sets": self.failure_sets,
+            "checked_sets": self.checked_sets,
             "failing_sets": self.failing_sets,
+            "undecided_sets": self.undecided_sets,
             "method": self.method,
         }
 

@@ -13,8 +13,11 @@ The answer is proven, cheapest proof first, for all failure sets at once (numpy,
 3. an any-fit bound (``_any_fit_bound``; feasible);
 4. best-fit-decreasing packing, vectorised across failure sets, re-trying the bounds on what is left
    as it goes (feasible when everything is placed);
-5. for the sets still open: a VM that fits no survivor (infeasible), HA's restart order, then scipy's
-   MILP (HiGHS) under a time budget. Only a proof sets ``exact``.
+5. for the sets still open: a VM that fits no survivor or the large-VM bound (infeasible), HA's
+   restart order (feasible), then scipy's MILP (HiGHS) under a time budget.
+
+Every set ends proven to restart, proven to fail, or undecided (the budget ran out first). Only proven
+failures count as failing; a pass needs every set proven to restart.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ PRIORITY_ORDER = {
 MAX_FAILURE_SETS = 2_000_000
 CHUNK_CELLS = 8_000_000  # failure sets x (displaced VMs + hosts) screened at once: keeps the [sets, VMs] arrays to some 100 MB each
 MILP_MAX_VARIABLES = 200_000
+LARGE_VM_THRESHOLDS = 256  # sizes tried by the large-VM bound: keeps it to [256, survivors] arrays per set
+COUNTING_BUDGET_S = 1.0  # once one set is proven to fail the verdict is settled: the rest are decided only for the counts
 
 
 @dataclass
@@ -90,8 +95,8 @@ def restart_check(
         )
     chosen = np.array(sets, dtype=np.int64).reshape(len(sets), tolerate)
     state, utilisation = _screen(problem, chosen)
-    method = _prove(problem, chosen, state, utilisation, time.monotonic() + time_budget_s)
-    report = _report(problem, groups, chosen, state, utilisation, mode, exhaustive, method, math.comb(len(hosts), tolerate))
+    proofs = _prove(problem, chosen, state, utilisation, time.monotonic() + time_budget_s)
+    report = _report(problem, groups, chosen, state, utilisation, mode, exhaustive, proofs, math.comb(len(hosts), tolerate))
     return report, warnings
 
 
@@ -412,33 +417,89 @@ def _exact_integers(values):
     return np.where(finite, values, floor).astype(np.int64 if large else np.int32)
 
 
-def _prove(problem: _Problem, chosen, state, utilisation, deadline: float) -> str:
-    """Settle the sets packing could not: single-VM bound, HA's restart order, then MILP.
+def _prove(problem: _Problem, chosen, state, utilisation, deadline: float) -> dict[int, set[str]]:
+    """Settle the sets packing could not, most loaded first: the cheap proofs for every set, then MILP for the rest.
 
-    One set proven infeasible settles the verdict, so the search stops there.
+    Returns the proofs used, by outcome (FEASIBLE, INFEASIBLE). A set still UNKNOWN at the end was not
+    decided in time. Once one set is proven to fail the verdict is settled: each pass then gets at most
+    COUNTING_BUDGET_S more, for the counts.
     """
     import numpy as np
 
+    proofs: dict[int, set[str]] = {FEASIBLE: set(), INFEASIBLE: set()}
+    if (state == FEASIBLE).any():
+        proofs[FEASIBLE].add("bounds and best-fit placement")
     if (state == INFEASIBLE).any():
-        return "capacity bound"
-    methods = {"bounds and best-fit placement"}
-    for row in sorted(np.flatnonzero(state == UNKNOWN), key=lambda row: -utilisation[row]):
-        items, free_cpu, free_memory = _set_arrays(problem, tuple(chosen[row]))
-        if len(_homeless(problem, items, free_cpu, free_memory)):
-            state[row] = INFEASIBLE
-            return "a VM larger than any survivor's free capacity"
-        if not _priority_greedy(problem, items, free_cpu, free_memory):
-            state[row] = FEASIBLE
-            methods.add("priority-order placement")
-            continue
-        verdict = _milp(problem, items, free_cpu, free_memory, deadline)
-        if verdict is None:
-            continue
-        methods.add("milp")
-        state[row] = FEASIBLE if verdict else INFEASIBLE
-        if not verdict:
-            return "milp"
-    return ", ".join(sorted(methods))
+        proofs[INFEASIBLE].add("capacity bound")
+    rows = sorted(np.flatnonzero(state == UNKNOWN), key=lambda row: -utilisation[row])
+    for decide in (_decide_cheaply, _decide_by_milp):
+        if decide is _decide_by_milp and rows:
+            import scipy.optimize  # noqa: F401  # loaded before the counting budget starts, so its start-up is not taken from it
+        budget = min(deadline, time.monotonic() + COUNTING_BUDGET_S) if proofs[INFEASIBLE] else deadline
+        for row in rows:
+            if time.monotonic() >= budget:
+                break
+            verdict, proof = decide(problem, tuple(chosen[row]), budget)
+            if verdict is None:
+                continue
+            if verdict == INFEASIBLE and not proofs[INFEASIBLE]:
+                budget = min(deadline, time.monotonic() + COUNTING_BUDGET_S)
+            state[row] = verdict
+            proofs[verdict].add(proof)
+        rows = [row for row in rows if state[row] == UNKNOWN]
+    return proofs
+
+
+def _decide_cheaply(problem: _Problem, failed: tuple[int, ...], deadline: float) -> tuple[int | None, str]:
+    """One failure set by the single-VM and large-VM bounds or HA's restart order: (outcome, proof), or (None, "")."""
+    items, free_cpu, free_memory = _set_arrays(problem, failed)
+    if len(_homeless(problem, items, free_cpu, free_memory)):
+        return INFEASIBLE, "a VM larger than any survivor's free capacity"
+    cpu, memory = problem.cpu[items], problem.memory[items]
+    if _large_vms_overflow(memory, cpu, free_memory, free_cpu) or _large_vms_overflow(cpu, memory, free_cpu, free_memory):
+        return INFEASIBLE, "large-VM bound"
+    if not _priority_greedy(problem, items, free_cpu, free_memory):
+        return FEASIBLE, "priority-order placement"
+    return None, ""
+
+
+def _decide_by_milp(problem: _Problem, failed: tuple[int, ...], deadline: float) -> tuple[int | None, str]:
+    """One failure set by MILP: (outcome, "milp"), or (None, "") when it gave up (time or size)."""
+    items, free_cpu, free_memory = _set_arrays(problem, failed)
+    verdict = _milp(problem, items, free_cpu, free_memory, deadline)
+    if verdict is None:
+        return None, ""
+    return (FEASIBLE if verdict else INFEASIBLE), "milp"
+
+
+def _large_vms_overflow(need, other_need, free, other_free) -> bool:
+    """True when the VMs of some size and up cannot all fit: a proof that the set fails [derived].
+
+    A VM of size >= s (in one dimension) fits only a survivor with at least s free there, and such a
+    survivor holds at most floor(free / s) of them. So the VMs of size >= s need: their number <=
+    sum floor(free_j / s), their total <= sum free_j, and their total in the other dimension <=
+    sum other_free_j, each sum over the survivors with free_j >= s. Any thresholds s give a valid
+    proof; up to LARGE_VM_THRESHOLDS of the VMs' own sizes are tried.
+    """
+    import numpy as np
+
+    order = np.argsort(need, kind="stable")
+    sizes = need[order].astype(np.int64)
+    suffix = np.concatenate([np.cumsum(sizes[::-1])[::-1], [0]])
+    other_suffix = np.concatenate([np.cumsum(other_need[order].astype(np.int64)[::-1])[::-1], [0]])
+    thresholds = np.unique(sizes[sizes > 0])
+    if len(thresholds) > LARGE_VM_THRESHOLDS:
+        thresholds = np.unique(thresholds[np.linspace(0, len(thresholds) - 1, LARGE_VM_THRESHOLDS).astype(np.int64)])
+    if not len(thresholds):
+        return False
+    first = np.searchsorted(sizes, thresholds, side="left")  # VMs from here on have size >= threshold
+    room = np.where(np.isfinite(free), np.maximum(free, 0), 0).astype(np.int64)
+    other_room = np.where(np.isfinite(other_free), np.maximum(other_free, 0), 0).astype(np.int64)
+    takes = room[None, :] >= thresholds[:, None]  # [thresholds, survivors]
+    copies = np.where(takes, room[None, :] // thresholds[:, None], 0).sum(axis=1)
+    space = np.where(takes, room[None, :], 0).sum(axis=1)
+    other_space = np.where(takes, other_room[None, :], 0).sum(axis=1)
+    return bool(((len(sizes) - first > copies) | (suffix[first] > space) | (other_suffix[first] > other_space)).any())
 
 
 def _set_arrays(problem: _Problem, failed: tuple[int, ...]):
@@ -514,35 +575,51 @@ def _milp(problem: _Problem, items, free_cpu, free_memory, deadline: float) -> b
         options={"time_limit": remaining, "disp": False},
     )
     if result.status == 0:
-        return True
+        return True if _placement_holds(result.x, vm_index, host_index, cpu, memory, room_cpu, room_memory) else None
     if result.status == 2:
         return False
     return None
 
 
-def _report(problem: _Problem, groups, chosen, state, utilisation, mode: str, exhaustive: bool, method: str, all_sets: int) -> RestartReport:
+def _placement_holds(x, vm_index, host_index, cpu, memory, room_cpu, room_memory) -> bool:
+    """MILP's answer checked in whole MHz and MB: every VM on exactly one host, no host over (solver tolerances)."""
     import numpy as np
 
-    failing = np.flatnonzero(state != FEASIBLE)
-    proven_failure = bool((state == INFEASIBLE).any())
-    passed = len(failing) == 0
-    if passed:
-        worst = int(np.argmax(utilisation))
-    else:
-        worst = int(max(failing, key=lambda row: (state[row] == INFEASIBLE, utilisation[row])))
+    chosen = np.round(x).astype(bool)
+    if not (np.bincount(vm_index[chosen], minlength=len(cpu)) == 1).all():
+        return False
+    hosts = len(room_cpu)
+    load_cpu = np.bincount(host_index[chosen], weights=cpu[vm_index[chosen]], minlength=hosts)
+    load_memory = np.bincount(host_index[chosen], weights=memory[vm_index[chosen]], minlength=hosts)
+    return bool((load_cpu <= room_cpu).all() and (load_memory <= room_memory).all())
+
+
+def _report(
+    problem: _Problem, groups, chosen, state, utilisation, mode: str, exhaustive: bool, proofs: dict[int, set[str]], all_sets: int
+) -> RestartReport:
+    """Counts over all hosts; the worst set is the most loaded proven failure, else the most loaded undecided set."""
+    import numpy as np
+
+    failing = np.flatnonzero(state == INFEASIBLE)
+    undecided = np.flatnonzero(state == UNKNOWN)
+    open_rows = failing if len(failing) else undecided
+    worst = int(max(open_rows, key=lambda row: utilisation[row])) if len(open_rows) else int(np.argmax(utilisation))
     unplaced: tuple[UnplacedVM, ...] = ()
-    if not passed:
+    if len(failing):
         items, free_cpu, free_memory = _set_arrays(problem, tuple(chosen[worst]))
         unplaced = _unplaced_lines(problem, _priority_greedy(problem, items, free_cpu, free_memory))
+    checked = _expanded_count(groups, chosen)
     return RestartReport(
-        passed=passed,
-        exact=proven_failure or (exhaustive and passed),
+        passed=not len(failing) and not len(undecided),
+        exact=exhaustive and not len(undecided),
         worst_case_failed_hosts=tuple(problem.hosts[position].name for position in chosen[worst]),
         unplaced_vms=unplaced,
         mode=mode,
         failure_sets=all_sets,
+        checked_sets=checked,
         failing_sets=_expanded_count(groups, chosen[failing]),
-        method=method,
+        undecided_sets=_expanded_count(groups, chosen[undecided]),
+        method=", ".join(sorted(proofs[INFEASIBLE] if len(failing) else proofs[FEASIBLE])),
     )
 
 
@@ -581,6 +658,8 @@ def _all_hosts_fail(problem: _Problem, mode: str) -> RestartReport:
         unplaced_vms=_unplaced_lines(problem, left),
         mode=mode,
         failure_sets=1,
+        checked_sets=1,
         failing_sets=1 if left else 0,
+        undecided_sets=0,
         method="no surviving host",
     )
