@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from functools import partial
 from typing import Annotated
 
@@ -19,8 +21,13 @@ from hacalc.cli.options import (
 )
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.core.availability import from_unavailability
-from hacalc.core.compose import PartImportance, importance, parse_expression, unavailability
+from hacalc.core.compose import PartImportance, analyse, parse_expression
 from hacalc.core.units import format_percent
+
+TABLE_PARTS = 30  # rows a table shows; JSON and CSV list every part
+LISTED_SINGLE_POINTS = 10  # names the verdict line spells out
+REMOVED_PER_YEAR = "downtime/year removed if perfect"
+SHARE_REMOVED = "% of system downtime removed if perfect"
 
 
 def compose(
@@ -32,27 +39,29 @@ def compose(
     quarter: QuarterOption = None,
     rounding: RoundOption = RoundingChoice.nearest,
 ) -> None:
-    """System availability of independent parts, and which part costs the most.
+    """System availability of independent parts, and what each part costs it.
 
     EXPR nests series(…), parallel(…), kofn(K, …) and unit(MTTF, MTTR); leaves are availabilities
-    (99.9%, 0.999, '4 nines'; a bare number above 1 is a percentage). Parts may be named: db=99.95%.
-    Each part is assumed to fail and be repaired independently (its own repair crew).
+    (99.9%, 0.999, '4 nines'; a bare number above 1 is a percentage). Parts may be named, each name
+    once: db=99.95%. Each part is assumed to fail and be repaired independently (its own repair crew).
+    For every part: how much system downtime would go if that part alone never failed. Parts overlap
+    (a group contains its parts), so these amounts do not add up to the system's downtime.
 
     Example:
 
         hacalc compose 'series(lb=99.99%, web=kofn(2, 99.9%, 99.9%, 99.9%), db=parallel(99.95%, 99.95%))'
     """
     conventions = conventions_from(year_days, month, quarter, rounding)
-    root = parse_expression(expression)
-    system = from_unavailability(unavailability(root))
-    parts = importance(root)
+    result = analyse(parse_expression(expression))
+    system = from_unavailability(result.unavailability)
+    parts = result.parts
 
     env = ctx.obj
     if output_format is OutputFormat.json:
         write_json(env, {
             "expression": expression,
             **system.as_dict(conventions),
-            "parts": [_part_dict(part, system.unavailability) for part in parts],
+            "parts": [_part_dict(part) for part in parts],
             "weakest": parts[0].name if parts and parts[0].improvement_if_perfect > 0 else None,
             "single_points_of_failure": [part.name for part in parts if part.single_point_of_failure],
             "assumptions": "parts fail and are repaired independently",
@@ -61,50 +70,68 @@ def compose(
     elif output_format is OutputFormat.csv:
         header = ("part", "expression", "availability", "unavailability", "improvement_if_perfect", "share", "single_point_of_failure")
         rows = [["system", expression, system.availability, system.unavailability, system.unavailability, 1, None]]
-        rows += [list(_part_dict(part, system.unavailability).values()) for part in parts]
+        rows += [list(_part_dict(part).values()) for part in parts]
         write_csv(env, header, rows)
     else:
         year = conventions.year_seconds
         show = partial(render.duration, conventions=conventions)
+        shown = parts[:TABLE_PARTS]
         write_table(
             env,
-            ("part", "availability", "downtime/year if perfect", "share of system downtime", "single point of failure"),
+            ("part", "availability", REMOVED_PER_YEAR, SHARE_REMOVED, "single point of failure"),
             (
-                (part.name, format_percent(1 - part.unavailability, part.unavailability),
-                 f"-{show(part.improvement_if_perfect * year)}", _share(part, system.unavailability),
+                (part.name, format_percent(part.availability, part.unavailability),
+                 show(part.improvement_if_perfect * year), _percent_of_downtime(part.share_removed_if_perfect),
                  "yes" if part.single_point_of_failure else "")
-                for part in parts
+                for part in shown
             ),
             title=(f"System: {render.percent(system)}, {render.nines_text(system)} nines, "
                    f"{show(system.downtime_seconds(conventions)['year'])} downtime per year"),
             caption=render.conventions_caption(conventions),
-            notes=[_verdict(parts, system.unavailability)],
+            notes=_notes(parts, len(shown), system.unavailability),
+            optional=(REMOVED_PER_YEAR,),
         )
 
 
-def _part_dict(part: PartImportance, system_unavailability) -> dict[str, object]:
+def _part_dict(part: PartImportance) -> dict[str, object]:
     return {
         "name": part.name,
         "expression": part.text,
-        "availability": 1 - part.unavailability,
+        "availability": part.availability,
         "unavailability": part.unavailability,
         "improvement_if_perfect": part.improvement_if_perfect,
-        "share": part.improvement_if_perfect / system_unavailability if system_unavailability else 0,
+        "share": part.share_removed_if_perfect,
         "single_point_of_failure": part.single_point_of_failure,
     }
 
 
-def _share(part: PartImportance, system_unavailability) -> str:
-    return f"{float(part.improvement_if_perfect / system_unavailability):.1%}" if system_unavailability else "-"
+def _percent_of_downtime(share: Fraction) -> str:
+    """Rounded down to 0.1 %, so a part that removes 99.96 % is not shown removing all of it."""
+    tenths = math.floor(share * 1000)
+    if share and not tenths:
+        return "<0.1%"
+    return f"{tenths / 10:.1f}%"
 
 
-def _verdict(parts: list[PartImportance], system_unavailability) -> str:
+def _notes(parts: tuple[PartImportance, ...], shown: int, system_unavailability: Fraction) -> list[str]:
     if not system_unavailability:
-        return "The system never fails: every part is 100% available."
+        return ["The system never fails, so no part can make it better."]
+    notes = []
+    if len(parts) > shown:
+        notes.append(f"{len(parts) - shown:,} more parts, none removing more than those above, are left out; "
+                     f"--format json or csv lists all {len(parts):,}.")
+    notes.append("Each row makes one part alone perfect; rows overlap, so they do not add up to 100%.")
     weakest = parts[0]
+    if not weakest.improvement_if_perfect:
+        return [*notes, "No part made perfect alone removes any downtime."]
+    line = (f"Weakest link: {weakest.name} (making it perfect removes "
+            f"{_percent_of_downtime(weakest.share_removed_if_perfect)} of system downtime).")
     spofs = [part.name for part in parts if part.single_point_of_failure]
-    line = f"Weakest link: {weakest.name} (making it perfect removes {_share(weakest, system_unavailability)} of system downtime)."
-    return line + (f" Single points of failure: {', '.join(spofs)}." if spofs else " No single point of failure.")
+    if not spofs:
+        return [*notes, line + " No single point of failure."]
+    listed = ", ".join(spofs[:LISTED_SINGLE_POINTS])
+    more = f" and {len(spofs) - LISTED_SINGLE_POINTS:,} more" if len(spofs) > LISTED_SINGLE_POINTS else ""
+    return [*notes, f"{line} Single points of failure: {listed}{more}."]
 
 
 def register(app: typer.Typer) -> None:
