@@ -26,7 +26,7 @@ from hacalc.core.vsphere.model import (
     VmMonitoringSensitivity,
 )
 from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, profile
-from hacalc.scenario.files import Document, FieldPath, format_path, read_document
+from hacalc.scenario.files import Document, FieldPath, format_path, quoted, read_document, visible
 
 MAX_COUNT = 100_000  # one count; a typo such as count = 1e9 must not exhaust memory
 MAX_HOSTS = 10_000
@@ -71,7 +71,7 @@ class _Fields:
         self.values = value
         if not _KNOWN_SETS[section].issuperset(value):
             key = next(key for key in value if key not in _KNOWN_SETS[section])
-            raise self.error((*path, key), f"unknown field {key!r}", _did_you_mean(str(key), _KNOWN[section]))
+            raise self.error((*path, key), f"unknown field {quoted(key)}", _did_you_mean(str(key), _KNOWN[section]))
 
     @property
     def label(self) -> str:
@@ -232,15 +232,22 @@ def _vm_monitoring(cluster: _Fields) -> VmMonitoring | None:
 
 
 def _version(fields: _Fields) -> str:
-    """The version profile's name; YAML and TOML users may write 6.7 unquoted (never rounded: 6.65 is no 6.7)."""
+    """The version profile's name; YAML and TOML users may write 6.7 or 8 unquoted (never rounded: 6.65 is no 6.7)."""
     value = fields.raw("vsphere", "8.0")
-    text = repr(float(value)) if type(value) in (int, float) else value
-    if not isinstance(text, str):
+    text = value if isinstance(value, str) else _version_text(value)
+    if text is None:
         raise fields.error((*fields.path, "vsphere"), f"vsphere must be a version such as \"8.0\", got {_kind(value)}", f"use one of {', '.join(SUPPORTED_VERSIONS)}")
     try:
         return profile(text).name
     except InputError as error:
         raise fields.error((*fields.path, "vsphere"), error.what, error.fix or "") from None
+
+
+def _version_text(value: Any) -> str | None:
+    """``8`` as ``8.0`` and ``6.70`` as ``6.7``, without converting an integer to a float (1e400 would overflow)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return f"{value}.0" if isinstance(value, int) else repr(float(value))
 
 
 def _options(fields: _Fields) -> dict[str, str]:
@@ -257,7 +264,8 @@ def _options(fields: _Fields) -> dict[str, str]:
                 f'quote the key: "{_plain(key)}" = "{_plain(item)}"',
             )
         if not isinstance(item, str):
-            raise fields.error((*path, key), f"option {key} must be a string as vCenter stores it, got {_kind(item)}", f'quote the value: "{key}" = "{_plain(item)}"')
+            shown = visible(key)
+            raise fields.error((*path, key), f"option {shown} must be a string as vCenter stores it, got {_kind(item)}", f'quote the value: "{shown}" = "{_plain(item)}"')
     return dict(value)
 
 
@@ -301,7 +309,7 @@ def _expand(document: Document, kind: str, entries: list[tuple[FieldPath, tuple[
             if name in first_seen:
                 earlier = first_seen[name]
                 raise InputError(
-                    f"duplicate {KIND_LABELS[kind]} name {name!r} (also at line {document.line_of(earlier) or '?'})",
+                    f"duplicate {KIND_LABELS[kind]} name {quoted(name)} (also at line {document.line_of(earlier) or '?'})",
                     document.where((*path, "name")),
                     "give every host and VM its own name",
                 )
@@ -311,7 +319,7 @@ def _expand(document: Document, kind: str, entries: list[tuple[FieldPath, tuple[
 
 
 def _unknown_name(document: Document, path: FieldPath, kind: str, name: str, known: set[str]) -> InputError:
-    return InputError(f"unknown {kind} {name!r}", document.where(path), _did_you_mean(name, sorted(known), default="name a host listed under [[hosts]]"))
+    return InputError(f"unknown {kind} {quoted(name)}", document.where(path), _did_you_mean(name, sorted(known), default="name a host listed under [[hosts]]"))
 
 
 def _did_you_mean(word: str, choices: Any, default: str | None = None) -> str:
@@ -329,7 +337,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"number {value}"
     if isinstance(value, str):
-        return f"string {value!r}"
+        return f"string {quoted(value)}"
     if isinstance(value, Mapping):
         return "a table"
     if isinstance(value, list):
@@ -338,5 +346,6 @@ def _kind(value: Any) -> str:
 
 
 def _plain(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    """A scalar as the user would type it, shown visibly (a key or value may hold any character)."""
+    return str(value).lower() if isinstance(value, bool) else visible(str(value))
 

@@ -2,7 +2,12 @@
 
 Every format decodes to the same dicts, lists and scalars; ``Document.where(path)`` turns a field path
 such as ``("hosts", 3, "cpu_mhz")`` into ``in FILE line 14 (hosts[3].cpu_mhz)``. Line numbers are
-looked up only when an error is reported, so a well-formed file pays nothing for them.
+looked up only when an error is reported, so a well-formed file pays nothing for them; a look-up seeks
+the one path asked for, in time linear in the text and without recursion (``scenario.locate``).
+
+Limits, the same in every format: 32 MiB of UTF-8 text, 64 levels of nesting (the file itself is level
+1, so a table or list may sit inside at most 63 others), numbers of at most 200 digits. Floats keep the
+text they were written with (``LiteralFloat``), so a spares scenario is read as exactly as its flags.
 """
 
 from __future__ import annotations
@@ -13,27 +18,90 @@ import re
 import sys
 import tomllib
 from functools import cached_property
-from json.decoder import JSONArray, JSONObject
-from json.scanner import py_make_scanner
-from typing import Any, TextIO, Union
+from typing import Any, Protocol, TextIO, Union
 
 from hacalc.core.errors import InputError
+from hacalc.core.units import MAX_VALUE_CHARACTERS
 
 EXTENSIONS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 STDIN = "-"
+STDIN_NAME = "<stdin>"
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_NUMBER_DIGITS = MAX_VALUE_CHARACTERS  # a number in a file may be as long as a value on the command line
+LARGEST_INTEGER = 10**MAX_NUMBER_DIGITS  # exclusive: 200 digits at most, however the integer was written
 
 FieldPath = tuple[Union[str, int], ...]
 
 
+def visible(text: str) -> str:
+    """``text`` with control and other invisible characters escaped (``\\n``, ``\\x1b``), so it stays on one line
+    and cannot drive a terminal; a backslash is doubled so the escapes are unambiguous."""
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(char if char.isprintable() and char != "\\" else repr(char)[1:-1] for char in text)
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut after ``limit`` characters: a file's string is shown escaped and never floods the terminal."""
+    if isinstance(value, str):
+        return repr(value[:limit]) + ("…" if len(value) > limit else "")
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+_SHOWN_PATH_PARTS = 8  # scenario fields are at most four deep; a longer path is shown by its ends
+
+
 def format_path(path: FieldPath) -> str:
-    """``hosts[3].cpu_mhz``: the spelling used in every error message."""
+    """``hosts[3].cpu_mhz``: the spelling used in every error message, always one short, visible line."""
+    if len(path) > _SHOWN_PATH_PARTS:
+        return f"{format_path(path[:4])}…{format_path(path[-2:])} ({len(path)} levels)"
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += f"[{part}]" if isinstance(part, int) and not isinstance(part, bool) else (f".{_shown_key(part)}" if text else _shown_key(part))
     return text
+
+
+def _shown_key(key: object) -> str:
+    text = visible(str(key))
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+class LiteralFloat(float):
+    """A float read from a file that remembers how it was written: ``str()`` gives ``0.99999999999999999``
+    back, digit for digit, where the float itself would say ``1.0``."""
+
+    text: str
+
+    def __new__(cls, text: str, value: float | None = None) -> LiteralFloat:
+        number = super().__new__(cls, float(text) if value is None else value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
+class FormatError(InputError):
+    """The text is not valid TOML, YAML or JSON (as opposed to valid text beyond a limit, or a bad field)."""
+
+
+class NumberTooLong(Exception):
+    """A hook of the JSON or TOML parser met a number over the limit; the locator then finds its line."""
+
+
+def literal_float(text: str) -> LiteralFloat:
+    if len(text.lstrip("+-")) > MAX_NUMBER_DIGITS:
+        raise NumberTooLong
+    return LiteralFloat(text)
+
+
+class _Locator(Protocol):
+    def __call__(self, text: str, path: FieldPath) -> int | None: ...
 
 
 class Document:
@@ -52,44 +120,54 @@ class Document:
 
     def line_of(self, path: FieldPath) -> int | None:
         """The line of ``path``, or of its nearest enclosing field the format lets us find."""
-        for end in range(len(path), 0, -1):
-            line = self._lines.get(path[:end])
-            if line is not None:
-                return line
-        return None
+        return self._locator(self.text, path) if path else None
 
     @cached_property
-    def _lines(self) -> dict[FieldPath, int]:
+    def _locator(self) -> _Locator:
         if self.format == "yaml":
-            from hacalc.scenario.safe_yaml import yaml_lines
+            from hacalc.scenario.safe_yaml import YamlLocator
 
-            return yaml_lines(self.text)
-        return _toml_lines(self.text) if self.format == "toml" else _json_lines(self.text)
+            return YamlLocator(self.text)
+        from hacalc.scenario.locate import json_line, toml_line
+
+        return toml_line if self.format == "toml" else json_line
 
 
 def read_document(source: str, *, input_format: str | None = None, stdin: TextIO | None = None) -> Document:
-    """Read ``source`` (a path, or ``-`` for stdin) in the format its extension or ``input_format`` names."""
-    chosen = input_format or _format_from_name(source)
+    """Read ``source`` (a path, or ``-`` for ``stdin``) in ``input_format``, else the format its extension names
+    (a file) or its content shows (stdin, see ``sniff_format``)."""
     if source == STDIN:
-        name, text = "<stdin>", _read_capped(stdin or sys.stdin, "<stdin>")
+        name, text = STDIN_NAME, _read_stream(stdin if stdin is not None else sys.stdin, STDIN_NAME)
+        chosen = input_format or _sniffed(text)
     else:
-        name, text = source, _read_file(source)
+        chosen = input_format or _format_from_name(source)
+        name, text = visible(source), _read_file(source)
     parse = {"toml": _parse_toml, "yaml": _parse_yaml, "json": _parse_json}[chosen]
-    return Document(name, chosen, text, parse(text, name))
+    try:
+        document = Document(name, chosen, text, parse(text, name))
+    except FormatError as error:
+        if source != STDIN or input_format:
+            raise
+        shown = chosen.upper()
+        raise FormatError(error.what, error.where, f"{error.fix}, or pass --input-format if stdin is not {shown}") from None
+    if chosen != "yaml":  # the YAML loader checks both while it reads
+        _check_depth_and_numbers(document)
+    return document
 
 
 def _format_from_name(source: str) -> str:
-    if source == STDIN:
-        raise InputError("cannot tell the format of stdin", "FILE '-'", "add --input-format toml, yaml or json")
     suffix = os.path.splitext(source)[1].lower()
     if suffix not in EXTENSIONS:
         raise InputError(
-            f"unknown scenario file type {suffix or '(no extension)'!r}", f"in {source}", "name it .toml, .yaml, .yml or .json, or pass --input-format"
+            f"unknown scenario file type {suffix or '(no extension)'!r}",
+            f"in {visible(source)}",
+            "name it .toml, .yaml, .yml or .json, or pass --input-format",
         )
     return EXTENSIONS[suffix]
 
 
 def _read_file(source: str) -> str:
+    shown = visible(source)
     try:
         with open(source, "rb") as stream:
             raw = stream.read(MAX_BYTES + 1)
@@ -99,21 +177,38 @@ def _read_file(source: str) -> str:
         raise InputError(f"{source!r} is a directory", fix="give a scenario file") from None
     except OSError as error:
         raise InputError(f"cannot read {source!r}: {error.strerror}", fix="check the path and its permissions") from None
-    _check_size(len(raw), source)
+    except ValueError:  # a NUL byte, or a lone surrogate, in the name: no file can have it
+        raise InputError(f"cannot read {source!r}: a file name cannot contain that character", fix="check the path") from None
+    _check_size(len(raw), shown)
+    return _decode(raw, shown)
+
+
+def _read_stream(stream: TextIO, name: str) -> str:
+    """The bytes under a text stream when it has them, so stdin is held to UTF-8 exactly as files are."""
+    binary = getattr(stream, "buffer", None)
+    try:
+        data = binary.read(MAX_BYTES + 1) if binary is not None else stream.read(MAX_BYTES + 1)
+    except UnicodeDecodeError:
+        raise InputError("the input is not UTF-8 text", f"in {name}", "send UTF-8") from None
+    except OSError as error:
+        raise InputError(f"cannot read {name}: {error.strerror}", fix="send the scenario on stdin or give a file") from None
+    _check_size(len(data), name)
+    if isinstance(data, bytes):
+        return _decode(data, name, "the input is not UTF-8 text", "send UTF-8")
+    try:
+        data.encode("utf-8")  # a stream decoding with surrogateescape hands on bytes that are not UTF-8
+    except UnicodeEncodeError as error:
+        line = data.count("\n", 0, error.start) + 1
+        raise InputError("the input is not UTF-8 text", f"in {name} line {line}", "send UTF-8") from None
+    return data.removeprefix("\ufeff")
+
+
+def _decode(raw: bytes, name: str, what: str = "the file is not UTF-8 text", fix: str = "save it as UTF-8") -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError("the file is not UTF-8 text", f"in {source} line {line}", "save it as UTF-8") from None
-
-
-def _read_capped(stream: TextIO, name: str) -> str:
-    try:
-        text = stream.read(MAX_BYTES + 1)
-    except UnicodeDecodeError:
-        raise InputError("the input is not UTF-8 text", f"in {name}", "send UTF-8") from None
-    _check_size(len(text), name)
-    return text.removeprefix("\ufeff")
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise InputError(what, f"in {name} line {line}", fix) from None
 
 
 def _check_size(size: int, name: str) -> None:
@@ -128,61 +223,150 @@ def _size_text(size: int) -> str:
     return f"{size // mebibyte} MiB" if size % mebibyte == 0 else f"{size:,}-byte"
 
 
-def too_deep(name: str) -> InputError:
-    return InputError(f"the file nests deeper than {MAX_DEPTH} levels", f"in {name}", "a scenario needs only a few levels")
+# Telling the format of stdin ----------------------------------------------------------------------
+
+_BLANK_AND_COMMENT_LINES = re.compile(r"(?:[ \t\r]*(?:#[^\n]*)?\n)*")
+_SNIFF_LINE = 1000  # only the start of the first line is looked at, so every pattern below runs in bounded time
+_TOML_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_TOML_DOTTED_KEY = rf"{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*"
+_TOML_HEADER_LINE = re.compile(rf"\[\[?[ \t]*{_TOML_DOTTED_KEY}[ \t]*\]\]?[ \t]*(?:#.*)?")
+_TOML_KEY_VALUE_LINE = re.compile(rf"[ \t]*{_TOML_DOTTED_KEY}[ \t]*=")
+_YAML_START_LINE = re.compile(r"(?:---|\.\.\.|%[A-Z]+[ \t]|-[ \t]|-\Z|\?[ \t])")
+_YAML_KEY_LINE = re.compile(r"""[ \t]*(?:"(?:[^"\\]|\\.)*"|'[^']*'|[^\s#"'\[\]{},=:][^#=]*?)[ \t]*:(?:[ \t]|\Z)""")
 
 
-# TOML ---------------------------------------------------------------------------------------------
+def sniff_format(text: str) -> str | None:
+    """The format of ``text`` judged from its first line that is not blank or a comment; None when it could be either.
+
+    In order: ``{`` or ``[`` first (with nothing before it) is JSON, unless that line is a TOML table header
+    such as ``[cluster]`` or ``[[hosts]]``; a TOML table header or ``key = value`` is TOML; ``key: value``,
+    ``- item``, ``---`` or a ``%`` directive is YAML.
+    """
+    first = len(text) - len(text.lstrip())
+    if text[first : first + 1] == "{":
+        return "json"
+    start = _BLANK_AND_COMMENT_LINES.match(text).end()
+    line = text[start : start + _SNIFF_LINE].partition("\n")[0].rstrip("\r").strip(" \t")
+    if _TOML_HEADER_LINE.fullmatch(line) or _TOML_KEY_VALUE_LINE.match(line):
+        return "toml"
+    if text[first : first + 1] == "[":
+        return "json"
+    if _YAML_START_LINE.match(line) or _YAML_KEY_LINE.match(line):
+        return "yaml"
+    return None
+
+
+def _sniffed(text: str) -> str:
+    chosen = sniff_format(text)
+    if chosen is None:
+        if not text.strip():
+            raise InputError("stdin is empty", "FILE '-'", "send a scenario on stdin, or give a file")
+        raise InputError("cannot tell the format of stdin", "FILE '-'", "add --input-format toml, yaml or json")
+    return chosen
+
+
+# Limits that the JSON and TOML parsers do not keep -----------------------------------------------
+
+
+def too_deep(where: str) -> InputError:
+    return InputError(f"the file nests deeper than {MAX_DEPTH} levels", where, "a scenario needs only a few levels")
+
+
+def number_too_long(where: str) -> InputError:
+    return InputError(f"a number has more than {MAX_NUMBER_DIGITS} digits", where, "write it with fewer digits; no field needs so many")
+
+
+def _check_depth_and_numbers(document: Document) -> None:
+    """Nesting within MAX_DEPTH and integers below LARGEST_INTEGER (a hexadecimal one is short to write).
+
+    Level by level, so the depth is known without a path per value; a path is worked out only for an error.
+    """
+    level, depth = [[document.data]], 0  # the file itself is level 1, inside this wrapper at level 0
+    while level:
+        if depth > MAX_DEPTH:
+            raise too_deep(document.where(_first_path(document.data, _is_too_deep)))
+        inner = []
+        for container in level:
+            for child in container.values() if type(container) is dict else container:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    inner.append(child)
+                elif kind is int and not -LARGEST_INTEGER < child < LARGEST_INTEGER:
+                    raise number_too_long(document.where(_first_path(document.data, _is_too_large)))
+        level, depth = inner, depth + 1
+
+
+def _is_too_deep(value: Any, path: FieldPath) -> bool:
+    return isinstance(value, (dict, list)) and len(path) >= MAX_DEPTH
+
+
+def _is_too_large(value: Any, path: FieldPath) -> bool:
+    return type(value) is int and not -LARGEST_INTEGER < value < LARGEST_INTEGER
+
+
+def _first_path(data: Any, test: Any) -> FieldPath:
+    """The path of the first value, in file order, that passes ``test``; descends no deeper than MAX_DEPTH."""
+    stack: list[tuple[FieldPath, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if test(value, path):
+            return path
+        if len(path) < MAX_DEPTH and isinstance(value, (dict, list)):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend(reversed([((*path, key), child) for key, child in items]))
+    return ()
+
+
+# The parsers --------------------------------------------------------------------------------------
 
 _TOML_ERROR_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 
 
 def _parse_toml(text: str, name: str) -> Any:
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text, parse_float=literal_float)
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = _TOML_ERROR_LINE.search(message)
         where = f"in {name}" + (f" line {match.group(1)}" if match else "")
-        raise InputError(f"cannot read TOML: {_TOML_ERROR_LINE.sub('', message)}", where, "fix the TOML syntax") from None
+        raise FormatError(f"cannot read TOML: {visible(_TOML_ERROR_LINE.sub('', message))}", where, "fix the TOML syntax") from None
     except RecursionError:
-        raise too_deep(name) from None
+        raise _too_deep_in(text, "toml", name) from None
+    except (ValueError, NumberTooLong):  # ValueError: an integer of over 4,300 digits
+        raise _number_too_long_in(text, "toml", name) from None
 
 
-_TOML_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_TOML_KEY = re.compile(r"\s*((?:\"(?:[^\"\\]|\\.)*\"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:\"(?:[^\"\\]|\\.)*\"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=")
-_TOML_KEY_PART = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([A-Za-z0-9_-]+)")
+def _parse_json(text: str, name: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_unique_object, parse_float=literal_float, parse_constant=LiteralFloat)
+    except json.JSONDecodeError as error:
+        raise FormatError(f"cannot read JSON: {error.msg}", f"in {name} line {error.lineno}", "fix the JSON syntax") from None
+    except _DuplicateKey:
+        from hacalc.scenario.locate import json_duplicate
+
+        duplicate = json_duplicate(text)
+        if duplicate is None:  # not expected: the locator reads as the parser does
+            raise InputError("a key is given twice", f"in {name}", "give each key once") from None
+        where = f"in {name} line {duplicate.line} ({format_path(duplicate.path)})"
+        raise InputError(f"duplicate key {quoted(duplicate.path[-1])}", where, "give each key once") from None
+    except RecursionError:
+        raise _too_deep_in(text, "json", name) from None
+    except (ValueError, NumberTooLong):  # ValueError: an integer of over 4,300 digits
+        raise _number_too_long_in(text, "json", name) from None
 
 
-def _toml_key_parts(text: str) -> FieldPath:
-    return tuple(next(group for group in match.groups() if group is not None) for match in _TOML_KEY_PART.finditer(text))
+def _too_deep_in(text: str, input_format: str, name: str) -> InputError:
+    from hacalc.scenario.locate import deep_line
+
+    line = deep_line(text, input_format)
+    return too_deep(f"in {name}" + (f" line {line}" if line else ""))
 
 
-def _toml_lines(text: str) -> dict[FieldPath, int]:
-    """Lines of table headers and keys, found by reading the text the way the TOML grammar lays it out."""
-    lines: dict[FieldPath, int] = {}
-    array_lengths: dict[FieldPath, int] = {}
-    prefix: FieldPath = ()
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _TOML_HEADER.match(line)
-        if header and not _TOML_KEY.match(line):
-            table = _toml_key_parts(header.group(2))
-            if header.group(1) == "[[":
-                index = array_lengths.get(table, 0)
-                array_lengths[table] = index + 1
-                lines.setdefault(table, number)
-                prefix = (*table, index)
-            else:
-                prefix = table
-            lines.setdefault(prefix, number)
-            continue
-        key = _TOML_KEY.match(line)
-        if key:
-            lines.setdefault((*prefix, *_toml_key_parts(key.group(1))), number)
-    return lines
+def _number_too_long_in(text: str, input_format: str, name: str) -> InputError:
+    from hacalc.scenario.locate import long_number_line
 
-
-# JSON ---------------------------------------------------------------------------------------------
+    line = long_number_line(text, input_format)
+    return number_too_long(f"in {name}" + (f" line {line}" if line else ""))
 
 
 class _DuplicateKey(Exception):
@@ -194,75 +378,6 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(result) != len(pairs):
         raise _DuplicateKey
     return result
-
-
-def _parse_json(text: str, name: str) -> Any:
-    try:
-        return json.loads(text, object_pairs_hook=_unique_object)
-    except json.JSONDecodeError as error:
-        raise InputError(f"cannot read JSON: {error.msg}", f"in {name} line {error.lineno}", "fix the JSON syntax") from None
-    except _DuplicateKey:
-        _json_lines(text, name)  # reparse slowly to say which key and where
-        raise AssertionError("unreachable: the locating parser raises for duplicate keys") from None
-    except RecursionError:
-        raise too_deep(name) from None
-
-
-def _json_lines(text: str, name: str = "the file") -> dict[FieldPath, int]:
-    """Lines of every value, from a pure-Python parse that records where each value starts."""
-    decoder = _LocatingDecoder(text, name)
-    decoder.decode(text)
-    return {path: text.count("\n", 0, offset) + 1 for path, offset in decoder.offsets.items()}
-
-
-class _LocatingDecoder(json.JSONDecoder):
-    def __init__(self, text: str, name: str) -> None:
-        super().__init__()
-        self.text = text
-        self.name = name
-        self.offsets: dict[FieldPath, int] = {}
-        self._containers: dict[int, list[tuple[Any, int]]] = {}
-        self.parse_object = self._parse_object
-        self.parse_array = self._parse_array
-        self.scan_once = py_make_scanner(self)
-
-    def decode(self, s: str, _w: Any = None) -> Any:  # type: ignore[override]
-        data = super().decode(s)
-        self._collect((), data, 0)
-        return data
-
-    def _recording(self, scan_once: Any, starts: list[int]) -> Any:
-        def scan(string: str, index: int) -> Any:
-            starts.append(index)
-            return scan_once(string, index)
-
-        return scan
-
-    def _parse_object(self, s_and_end: Any, strict: bool, scan_once: Any, object_hook: Any, object_pairs_hook: Any, memo: Any = None) -> Any:
-        starts: list[int] = []
-        pairs, end = JSONObject(s_and_end, strict, self._recording(scan_once, starts), None, list, memo)
-        seen: set[str] = set()
-        for (key, _), start in zip(pairs, starts):
-            if key in seen:
-                line = self.text.count("\n", 0, start) + 1
-                raise InputError(f"duplicate key {key!r}", f"in {self.name} line {line}", "give each key once")
-            seen.add(key)
-        result = dict(pairs)
-        self._containers[id(result)] = [(key, start) for (key, _), start in zip(pairs, starts)]
-        return result, end
-
-    def _parse_array(self, s_and_end: Any, scan_once: Any) -> Any:
-        starts: list[int] = []
-        values, end = JSONArray(s_and_end, self._recording(scan_once, starts))
-        self._containers[id(values)] = list(enumerate(starts))
-        return values, end
-
-    def _collect(self, path: FieldPath, value: Any, offset: int) -> None:
-        self.offsets[path] = offset
-        children = self._containers.get(id(value), [])
-        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-        for (key, start), (_, child) in zip(children, items):
-            self._collect((*path, key), child, start)
 
 
 def _parse_yaml(text: str, name: str) -> Any:

@@ -1,43 +1,97 @@
-"""YAML through a SafeLoader that refuses alias bombs, runaway nesting and duplicate keys.
+"""YAML through a SafeLoader that reads the YAML 1.2 core schema and refuses alias bombs, runaway nesting,
+over-long numbers and duplicate keys.
+
+The 1.2 core schema is what TOML and JSON users expect of a scalar: ``true``/``false`` are booleans but
+``yes``, ``no``, ``on`` and ``off`` are strings; integers are decimal (``010`` is ten), ``0o17`` or ``0x1F``
+as in TOML; ``1:30`` (a YAML 1.1 base-60 number), ``1_000`` and ``2024-01-31`` are strings. A field that
+needs a number or a boolean then refuses such a string with its path. Merge keys (``<<: *defaults``) are
+read as YAML specifies: keys the mapping sets itself win, then the merged mappings in the order given.
 
 Kept apart from ``files`` so that PyYAML is imported only when a YAML file is read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Hashable
+from functools import cached_property
 from typing import Any
 
 import yaml
 
 from hacalc.core.errors import InputError
-from hacalc.scenario.files import MAX_DEPTH, FieldPath, too_deep
+from hacalc.scenario.files import (
+    LARGEST_INTEGER,
+    MAX_DEPTH,
+    MAX_NUMBER_DIGITS,
+    FieldPath,
+    FormatError,
+    LiteralFloat,
+    number_too_long,
+    too_deep,
+    visible,
+)
 
 MAX_YAML_ANCHORS = 1_000
 MAX_YAML_ALIASES = 10_000
 MAX_YAML_NODES = 4_000_000  # counted with every alias expanded: a billion-laughs file stops here
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
+_BOOL = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
+_INT = re.compile(r"(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z")
+_FLOAT = re.compile(r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z")
+_MERGE = re.compile(r"<<\Z")
 
-class LimitedSafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses alias bombs, runaway nesting and duplicate keys before building any data."""
+
+class CoreSchemaResolver(yaml.resolver.BaseResolver):
+    """Plain scalars resolved by the YAML 1.2 core schema, plus ``<<`` merge keys."""
+
+
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", _BOOL, list("tTfF")),
+    ("tag:yaml.org,2002:int", _INT, list("-+0123456789")),  # before float: 12 is an integer
+    ("tag:yaml.org,2002:float", _FLOAT, list("-+.0123456789")),
+    (MERGE_TAG, _MERGE, ["<"]),
+):
+    CoreSchemaResolver.add_implicit_resolver(_tag, _pattern, _first)
+
+
+class LimitedSafeLoader(
+    yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, yaml.constructor.SafeConstructor, CoreSchemaResolver
+):
+    """SafeLoader on the core schema that refuses alias bombs, runaway nesting and duplicate keys before building any data."""
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        CoreSchemaResolver.__init__(self)
         self._depth = 0
         self._aliases = 0
         self._weights: dict[int, int] = {}
+        self._own_keys: dict[int, list[Any]] = {}  # mappings with merge keys: the pairs they set themselves
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise _YamlLimit(f"the file nests deeper than {MAX_DEPTH} levels", self.peek_event().start_mark, fix="a scenario needs only a few levels")
-        if self.check_event(yaml.AliasEvent):
-            self._check_alias(self.peek_event())
-        elif self.peek_event().anchor is not None and len(self.anchors) >= MAX_YAML_ANCHORS:
-            raise _YamlLimit(f"the file defines more than {MAX_YAML_ANCHORS} anchors", self.peek_event().start_mark)
+        event = self.peek_event()
+        nests = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+        if nests:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _limit(too_deep(""), event.start_mark)
+        if isinstance(event, yaml.AliasEvent):
+            self._check_alias(event)
+        elif event.anchor is not None and len(self.anchors) >= MAX_YAML_ANCHORS:
+            raise _YamlLimit(f"the file defines more than {MAX_YAML_ANCHORS} anchors", event.start_mark)
         node = super().compose_node(parent, index)
         self._weigh(node)
-        self._depth -= 1
+        if nests:
+            self._depth -= 1
+        if isinstance(node, yaml.MappingNode) and any(key.tag == MERGE_TAG for key, _ in node.value):
+            self._own_keys[id(node)] = [pair for pair in node.value if pair[0].tag != MERGE_TAG]
         return node
 
     def _check_alias(self, event: Any) -> None:
@@ -46,7 +100,7 @@ class LimitedSafeLoader(yaml.SafeLoader):
             raise _YamlLimit(f"the file uses more than {MAX_YAML_ALIASES} aliases", event.start_mark)
         target = self.anchors.get(event.anchor)
         if target is not None and id(target) not in self._weights:
-            raise _YamlLimit(f"alias *{event.anchor} refers to itself", event.start_mark)
+            raise _YamlLimit(f"alias *{visible(event.anchor)} refers to itself", event.start_mark)
 
     def _weigh(self, node: Any) -> None:
         """Size of ``node`` with every alias expanded; memoised, so a shared node is weighed once."""
@@ -63,13 +117,43 @@ class LimitedSafeLoader(yaml.SafeLoader):
         self._weights[id(node)] = weight
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        keys: set[Any] = set()
-        for key_node, _ in node.value:
+        """Refuse a key the mapping sets twice itself; a merged key it also sets is no duplicate (its own wins)."""
+        seen: set[Any] = set()
+        for key_node, _ in self._own_keys.get(id(node), node.value):
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, str) and key in keys and key != "<<":
-                raise _YamlLimit(f"duplicate key {key!r}", key_node.start_mark, fix="give each key once")
-            keys.add(key if isinstance(key, str) else id(key_node))
+            if isinstance(key, Hashable):
+                if key in seen:
+                    raise _YamlLimit(f"duplicate key {key!r}", key_node.start_mark, fix="give each key once")
+                seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: Any) -> int:
+        text = self.construct_scalar(node)
+        if not _INT.match(text):
+            raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not an integer", node.start_mark)
+        if text.startswith(("0o", "0x")):
+            value = int(text[2:], 8 if text[1] == "o" else 16)  # linear time in any length
+            if value >= LARGEST_INTEGER:
+                raise _limit(number_too_long(""), node.start_mark)
+            return value
+        if len(text.lstrip("+-")) > MAX_NUMBER_DIGITS:
+            raise _limit(number_too_long(""), node.start_mark)
+        return int(text)
+
+    def construct_yaml_float(self, node: Any) -> LiteralFloat:
+        text = self.construct_scalar(node)
+        if not _FLOAT.match(text):
+            raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a number", node.start_mark)
+        if len(text.lstrip("+-")) > MAX_NUMBER_DIGITS:
+            raise _limit(number_too_long(""), node.start_mark)
+        special = text.lstrip("+-").lower()
+        if special in (".inf", ".nan"):
+            return LiteralFloat(text, float(text.replace(".", "")))
+        return LiteralFloat(text)
+
+
+LimitedSafeLoader.add_constructor("tag:yaml.org,2002:int", LimitedSafeLoader.construct_yaml_int)
+LimitedSafeLoader.add_constructor("tag:yaml.org,2002:float", LimitedSafeLoader.construct_yaml_float)
 
 
 class _YamlLimit(Exception):
@@ -80,39 +164,83 @@ class _YamlLimit(Exception):
         self.fix = fix
 
 
+def _limit(error: InputError, mark: Any) -> _YamlLimit:
+    """A limit shared with the other formats, raised where PyYAML's mark can still give its line."""
+    return _YamlLimit(error.what, mark, error.fix or "")
+
+
 def parse_yaml(text: str, name: str) -> Any:
-    loader = LimitedSafeLoader(text)
+    loader = None
     try:
+        loader = LimitedSafeLoader(text)
         return loader.get_single_data()
     except _YamlLimit as error:
         raise InputError(error.what, f"in {name} line {error.mark.line + 1}", error.fix) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        if isinstance(error.character, int):
+            what = f"cannot read YAML: the character {chr(error.character)!r} is not allowed anywhere in YAML, comments included"
+        else:
+            what = f"cannot read YAML: {visible(str(error.reason))}"
+        raise FormatError(what, f"in {name} line {line}", "remove it, or write it as an escape in a double-quoted string") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"in {name}" + (f" line {mark.line + 1}" if mark else "")
-        raise InputError(f"cannot read YAML: {error.problem or error.context}", where, "fix the YAML syntax") from None
+        raise FormatError(f"cannot read YAML: {visible(str(error.problem or error.context))}", where, "fix the YAML syntax") from None
     except yaml.YAMLError as error:
-        raise InputError(f"cannot read YAML: {error}", f"in {name}", "fix the YAML syntax") from None
+        raise FormatError(f"cannot read YAML: {visible(str(error))}", f"in {name}", "fix the YAML syntax") from None
     except RecursionError:
-        raise too_deep(name) from None
+        raise too_deep(f"in {name}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
-def yaml_lines(text: str) -> dict[FieldPath, int]:
-    lines: dict[FieldPath, int] = {}
-    for path, line in _yaml_node_lines((), yaml.compose(text, Loader=LimitedSafeLoader)):
-        lines.setdefault(path, line)
-    return lines
+class YamlLocator:
+    """Lines of fields, found by following a path through the composed (not constructed) nodes.
+
+    A field written in an anchored mapping, and reached through an alias or a merge key, is at the
+    line where the anchor writes it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def _root(self) -> Any:
+        return yaml.compose(self.text, Loader=LimitedSafeLoader)
+
+    def __call__(self, text: str, path: FieldPath) -> int | None:
+        """The line of ``path``, or of the deepest field on the way to it that the file has."""
+        node, line = self._root, None
+        for part in path:
+            found = _child(node, part)
+            if found is None:
+                break
+            node, line = found
+        return line
 
 
-def _yaml_node_lines(path: FieldPath, node: Any) -> Iterator[tuple[FieldPath, int]]:
-    """The line of each mapping key and sequence item below ``node``."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                yield (*path, key.value), key.start_mark.line + 1
-                yield from _yaml_node_lines((*path, key.value), value)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield (*path, index), item.start_mark.line + 1
-            yield from _yaml_node_lines((*path, index), item)
+def _child(node: Any, part: Any) -> tuple[Any, int] | None:
+    if isinstance(node, yaml.SequenceNode):
+        if isinstance(part, int) and 0 <= part < len(node.value):
+            item = node.value[part]
+            return item, item.start_mark.line + 1
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    wanted = str(part)
+    pending, seen = [node], set()
+    while pending:  # the mapping's own keys first, then each merged mapping in order, depth first
+        mapping = pending.pop()
+        if id(mapping) in seen or not isinstance(mapping, yaml.MappingNode):
+            continue
+        seen.add(id(mapping))
+        merged = []
+        for key, value in mapping.value:
+            if key.tag == MERGE_TAG:
+                merged.extend(value.value if isinstance(value, yaml.SequenceNode) else [value])
+            elif isinstance(key, yaml.ScalarNode) and key.value == wanted:
+                return value, key.start_mark.line + 1
+        pending.extend(reversed(merged))
+    return None

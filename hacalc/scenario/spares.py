@@ -8,7 +8,7 @@ names that place: ``--coverage`` or ``in FILE line 7 (coverage)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TextIO, TypeVar
@@ -17,7 +17,7 @@ from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.periods import Conventions, parse_year_days
 from hacalc.core.spares import TEMPERATURES, Question, Spare
 from hacalc.core.units import parse_availability, parse_duration, parse_number
-from hacalc.scenario.files import Document, FieldPath, read_document
+from hacalc.scenario.files import Document, FieldPath, quoted, read_document
 
 T = TypeVar("T")
 
@@ -45,11 +45,21 @@ KIND_CHOICES = ("hot", "warm", "cold", "active-active", "all")
 
 @dataclass(frozen=True)
 class Setting:
-    """A value as the user wrote it, given as the flag or file key ``name``."""
+    """A value as the user wrote it, given as the flag or file key ``name``.
+
+    A file's list (``kind = ["hot", "cold"]``) or table (``[failover] hot = "30s"``) keeps its items apart
+    in ``items``, so that no item can smuggle in more: a key ``"hot=1s,cold"`` is an unknown temperature,
+    not two of them.
+    """
 
     text: str
     name: str
     document: Document | None = None
+    items: tuple[str | tuple[str, str], ...] | None = None
+
+    @property
+    def value(self) -> str | tuple[str | tuple[str, str], ...]:
+        return self.text if self.items is None else self.items
 
     @property
     def where(self) -> str:
@@ -67,8 +77,8 @@ def read_scenario(source: str, *, input_format: str | None = None, stdin: TextIO
         if key in DOCUMENTATION_KEYS:
             continue
         if key not in SETTINGS:
-            raise InputError(f"unknown key {key!r}", document.where((key,)), _did_you_mean(str(key), (*SETTINGS, *DOCUMENTATION_KEYS)))
-        settings[key] = Setting(_as_text(document, (key,), value), key, document)
+            raise InputError(f"unknown key {quoted(key)}", document.where((key,)), _did_you_mean(str(key), (*SETTINGS, *DOCUMENTATION_KEYS)))
+        settings[key] = _setting(document, key, value)
     return settings
 
 
@@ -119,20 +129,23 @@ class _Reader:
         if setting is None:
             return default
         try:
-            return parse(setting.text)
+            return parse(setting.value)
         except HacalcError as error:
             raise error.located(setting.where) from None
 
 
-def parse_kinds(text: str) -> tuple[Spare, ...]:
-    """``hot``, ``warm,cold``, ``all`` (hot, warm and cold) or ``active-active``; ``none`` is always shown."""
+def parse_kinds(text: str | Sequence[str]) -> tuple[Spare, ...]:
+    """``hot``, ``warm,cold``, ``all`` (hot, warm and cold) or ``active-active``, or a file's list of them;
+    ``none`` is always shown."""
     kinds: list[Spare] = []
-    for word in (part.strip().lower() for part in text.split(",")):
+    for word in (part.strip().lower() for part in (text.split(",") if isinstance(text, str) else text)):
         if word not in KIND_CHOICES:
-            raise InputError(f"unknown spare kind {word!r}", fix=_did_you_mean(word, KIND_CHOICES, "use hot, warm, cold, active-active or all"))
+            raise InputError(f"unknown spare kind {quoted(word)}", fix=_did_you_mean(word, KIND_CHOICES, "use hot, warm, cold, active-active or all"))
         for kind in TEMPERATURES if word == "all" else (Spare(word),):
             if kind not in kinds:
                 kinds.append(kind)
+    if not kinds:
+        raise InputError("no spare kind given", fix="give hot, warm, cold, active-active or all")
     return tuple(kinds)
 
 
@@ -156,14 +169,10 @@ def _per_spare(parse: Callable[[str], T]) -> Callable[[str], dict[Spare, T]]:
     return _keyed(parse, (*TEMPERATURES, Spare.active_active))
 
 
-def _keyed(parse: Callable[[str], T], keys: tuple[Spare, ...]) -> Callable[[str], dict[Spare, T]]:
+def _keyed(parse: Callable[[str], T], keys: tuple[Spare, ...]) -> Callable[[Any], dict[Spare, T]]:
     names = tuple(key.value for key in keys)
 
-    def read(text: str) -> dict[Spare, T]:
-        if "=" not in text:
-            value = parse(text)
-            return dict.fromkeys(keys, value)
-        values: dict[Spare, T] = {}
+    def pairs(text: str) -> Iterator[tuple[str, str]]:
         for item in text.split(","):
             name, equals, value = (part.strip() for part in item.partition("="))
             if not equals:
@@ -171,9 +180,18 @@ def _keyed(parse: Callable[[str], T], keys: tuple[Spare, ...]) -> Callable[[str]
                     f"{item.strip()!r} is not TEMPERATURE=VALUE" if item.strip() else "an empty item between commas",
                     fix=f"separate {names[0]}=…,{names[1]}=… pairs with single commas; write numbers without thousands separators",
                 )
+            yield name, value
+
+    def read(given: Any) -> dict[Spare, T]:
+        """``hot=30s,cold=5m`` or one value for every temperature; or a file's table, pair by pair."""
+        if isinstance(given, str) and "=" not in given:
+            value = parse(given)
+            return dict.fromkeys(keys, value)
+        values: dict[Spare, T] = {}
+        for name, value in pairs(given) if isinstance(given, str) else given:
             if name.lower() not in names:
                 raise InputError(
-                    f"unknown spare temperature {name!r}", fix=_did_you_mean(name.lower(), names, f"use {', '.join(names)}")
+                    f"unknown spare temperature {quoted(name)}", fix=_did_you_mean(name.lower(), names, f"use {', '.join(names)}")
                 )
             if Spare(name.lower()) in values:
                 raise InputError(f"{name.lower()} is given twice", fix="give each temperature once")
@@ -211,19 +229,21 @@ def _money(text: str) -> Fraction:
     return parse_number(text.replace(",", ""))
 
 
-def _as_text(document: Document, path: FieldPath, value: Any) -> str:
-    """Scalars, lists (for ``kind``) and tables (for per-temperature settings) as flag text."""
-    key = path[0]
+def _setting(document: Document, key: str, value: Any) -> Setting:
+    """A scalar as flag text; a list (for ``kind``) or table (for per-temperature settings) item by item."""
+    path = (key,)
     if isinstance(value, dict) and key in TABLE_SETTINGS:
-        return ",".join(f"{name}={_scalar(document, (*path, name), item)}" for name, item in value.items())
+        pairs = tuple((str(name), _scalar(document, (*path, name), item)) for name, item in value.items())
+        return Setting(",".join(f"{name}={item}" for name, item in pairs), key, document, pairs)
     if isinstance(value, list) and key == "kind":
-        return ",".join(_scalar(document, (*path, index), item) for index, item in enumerate(value))
-    return _scalar(document, path, value)
+        items = tuple(_scalar(document, (*path, index), item) for index, item in enumerate(value))
+        return Setting(",".join(items), key, document, items)
+    return Setting(_scalar(document, path, value), key, document)
 
 
 def _scalar(document: Document, path: FieldPath, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise InputError(f"unexpected value {value!r}", document.where(path), "write a string such as \"30m\" or a number")
+        raise InputError(f"unexpected value {quoted(value)}", document.where(path), "write a string such as \"30m\" or a number")
     return str(value)
 
 
