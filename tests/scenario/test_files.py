@@ -51,9 +51,9 @@ def test_format_path_spells_indexes_in_brackets():
     assert format_path(("cluster", "options", "das.vmCpuMinMHz")) == "cluster.options.das.vmCpuMinMHz"
 
 
-def test_stdin_needs_a_format():
-    error = error_of("-", stdin=io.StringIO("{}"))
-    assert "cannot tell the format of stdin" in str(error) and "--input-format" in str(error)
+def test_stdin_whose_format_cannot_be_told_needs_a_format():
+    error = error_of("-", stdin=io.StringIO("just text\n"))
+    assert str(error) == "cannot tell the format of stdin, FILE '-', add --input-format toml, yaml or json"
 
 
 def test_unknown_extension_is_refused(tmp_path):
@@ -88,7 +88,7 @@ def test_a_byte_order_mark_is_accepted(tmp_path):
         ("toml", "a = 1\nb = [1,,2]\n", "cannot read TOML: Invalid value, in <stdin> line 2, fix the TOML syntax"),
         ("toml", "a = 1\na = 2\n", "cannot read TOML: Cannot overwrite a value, in <stdin> line 2, fix the TOML syntax"),
         ("json", '{"a": 1,\n "b": }', "cannot read JSON: Expecting value, in <stdin> line 2, fix the JSON syntax"),
-        ("json", '{"a": 1,\n "a": 2}', "duplicate key 'a', in <stdin> line 2, give each key once"),
+        ("json", '{"a": 1,\n "a": 2}', "duplicate key 'a', in <stdin> line 2 (a), give each key once"),
         ("yaml", "a: [1, 2\nb: 3\n", "line 2"),
         ("yaml", "a: 1\na: 2\n", "duplicate key 'a', in <stdin> line 2, give each key once"),
         ("yaml", "--- 1\n--- 2\n", "cannot read YAML: but found another document, in <stdin> line 2"),
