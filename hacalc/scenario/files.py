@@ -183,8 +183,10 @@ def _read_file(source: str) -> str:
     return _decode(raw, shown)
 
 
-def _read_stream(stream: TextIO, name: str) -> str:
+def _read_stream(stream: TextIO | None, name: str) -> str:
     """The bytes under a text stream when it has them, so stdin is held to UTF-8 exactly as files are."""
+    if stream is None:  # Python's sys.stdin when the process started with fd 0 closed
+        raise _stdin_closed(name)
     binary = getattr(stream, "buffer", None)
     try:
         data = binary.read(MAX_BYTES + 1) if binary is not None else stream.read(MAX_BYTES + 1)
@@ -192,6 +194,8 @@ def _read_stream(stream: TextIO, name: str) -> str:
         raise InputError("the input is not UTF-8 text", f"in {name}", "send UTF-8") from None
     except OSError as error:
         raise InputError(f"cannot read {name}: {error.strerror}", fix="send the scenario on stdin or give a file") from None
+    except ValueError:  # read from a closed file
+        raise _stdin_closed(name) from None
     _check_size(len(data), name)
     if isinstance(data, bytes):
         return _decode(data, name, "the input is not UTF-8 text", "send UTF-8")
@@ -201,6 +205,10 @@ def _read_stream(stream: TextIO, name: str) -> str:
         line = data.count("\n", 0, error.start) + 1
         raise InputError("the input is not UTF-8 text", f"in {name} line {line}", "send UTF-8") from None
     return data.removeprefix("\ufeff")
+
+
+def _stdin_closed(name: str) -> InputError:
+    return InputError(f"{name} is closed", "FILE '-'", "send the scenario on stdin, or give a file")
 
 
 def _decode(raw: bytes, name: str, what: str = "the file is not UTF-8 text", fix: str = "save it as UTF-8") -> str:

@@ -416,3 +416,14 @@ def test_a_stream_that_raises_input_error_passes_it_on():
 
     with pytest.raises(InputError, match="stdin is closed"):
         read_document("-", input_format="json", stdin=Closed())
+
+
+@pytest.mark.parametrize("stream", [None, "closed"])
+def test_a_closed_stdin_is_one_line(monkeypatch, stream):
+    # Python sets sys.stdin to None when the process starts with fd 0 closed (hacalc cluster check - <&-)
+    closed = io.StringIO()
+    closed.close()
+    monkeypatch.setattr(sys, "stdin", None if stream is None else closed)
+    with pytest.raises(InputError) as caught:
+        read_document("-", input_format="toml")
+    assert str(caught.value) == "<stdin> is closed, FILE '-', send the scenario on stdin, or give a file"
