@@ -427,3 +427,11 @@ def test_a_closed_stdin_is_one_line(monkeypatch, stream):
     with pytest.raises(InputError) as caught:
         read_document("-", input_format="toml")
     assert str(caught.value) == "<stdin> is closed, FILE '-', send the scenario on stdin, or give a file"
+
+
+def test_long_lists_are_checked_as_closely_as_short_ones():
+    # more than 64 items take the whole-list path of the check: the same limits, the same location
+    numbers = ", ".join(["1"] * 100)
+    assert read_error(f"x = 1\na = [{numbers}, 0x{'f' * 170}]\n", "toml").startswith(f"{NUMBER_TOO_LONG}, in <stdin> line 2 (a[100])")
+    deep = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    assert read_error('{"x": 1,\n"a": [' + numbers + ", " + deep + "]}", "json").startswith("the file nests deeper than 64 levels, in <stdin> line 2")
