@@ -24,6 +24,12 @@ MAX_UNITS = 100_000
 SHORTEST_TIME = Fraction(1, 1000)
 LONGEST_TIME = Fraction(10**6) * 8766 * HOUR
 MAX_SWEEP = 1000  # each count is its own chain: a longer sweep is quadratic work
+MAX_COST = 10**15  # a yearly spare cost or an hourly downtime cost; keeps every annual cost a finite float
+# States summed over every chain one question solves, so that no answer takes much over a second on the
+# 2-core machine: a chain without switchover states is a birth-death product (~1 µs a state); one with
+# them is solved by elimination (~8 µs a state, and superlinear at extreme rate ratios).
+MAX_PLAIN_STATES = 500_000
+MAX_SWITCHOVER_STATES = 50_000
 
 MTTF_DEFINITION = (
     "mean time from all units working to the first outage that is not a covered failover: "
@@ -72,13 +78,26 @@ class Standby:
     failure_rate: float
     repair_rate: float
     dormancy: float = 1.0
-    coverage: float = 1.0
+    coverage: Fraction | float = 1.0  # kept as given: its complement is computed exactly (``uncovered``)
     failover_hours: float = 0.0
     manual_recovery_hours: float | None = None
 
     @property
     def units(self) -> int:
         return self.needed + self.spares
+
+    @property
+    def uncovered(self) -> float:
+        return complement(self.coverage)
+
+    @property
+    def needs_elimination(self) -> bool:
+        """Switchover states make it a general chain (GTH); without them it is a birth-death chain."""
+        return self.has_failover_states or self.has_manual_states
+
+    @property
+    def states(self) -> int:
+        return self.units + 1 + self.spares * (self.has_failover_states + self.has_manual_states)
 
     @property
     def has_failover_states(self) -> bool:
@@ -102,7 +121,7 @@ class Standby:
         return [min(failed, self.crews) * self.repair_rate for failed in range(self.units + 1)]
 
     def solve(self) -> Solution:
-        if self.has_failover_states or self.has_manual_states:
+        if self.needs_elimination:
             return self._solve_chain()
         births, deaths = self.births(), self.deaths()
         probabilities = markov.birth_death(births, deaths)
@@ -134,8 +153,8 @@ class Standby:
             running = self.running_failures(failed)
             covered_target = _failover(failed) if self.has_failover_states else _plain(failed + 1)
             transitions += [
-                (_plain(failed), covered_target, self.coverage * running),
-                (_plain(failed), _manual(failed), (1 - self.coverage) * running),
+                (_plain(failed), covered_target, float(self.coverage) * running),
+                (_plain(failed), _manual(failed), self.uncovered * running),
                 (_plain(failed), _plain(failed + 1), self.idle_failures(failed)),
             ]
             transitions += self._switchover_transitions(failed)
@@ -180,16 +199,19 @@ class ActiveActivePair:
     crews: int
     failure_rate: float
     repair_rate: float
-    coverage: float = 1.0
+    coverage: Fraction | float = 1.0  # kept as given: its complement is computed exactly
     manual_recovery_hours: float | None = None
+
+    needs_elimination = True
+    states = 4
 
     def chain(self) -> markov.Chain:
         failure, repair = self.failure_rate, self.repair_rate
         recovery = 0.0 if self.manual_recovery_hours is None else 1 / self.manual_recovery_hours
         states = [("both up", True), ("one up", True), ("uncovered", False), ("both down", False)]
         transitions = [
-            ("both up", "one up", 2 * self.coverage * failure),
-            ("both up", "uncovered", 2 * (1 - self.coverage) * failure),
+            ("both up", "one up", 2 * float(self.coverage) * failure),
+            ("both up", "uncovered", 2 * complement(self.coverage) * failure),
             ("uncovered", "one up", recovery),
             ("uncovered", "both down", failure),
             ("one up", "both up", repair),
@@ -203,6 +225,11 @@ class ActiveActivePair:
         steady = markov.steady_state(chain)
         down = [index for index, up in enumerate(chain.up) if not up]
         return Solution(steady.unavailability, steady.failure_frequency, markov.mean_time_to_absorption(chain, 0, down))
+
+
+def complement(probability: Fraction | float) -> float:
+    """``1 - p`` as the float nearest the exact value: in floats, 1 - 0.99999999999999 keeps two digits of 1e-14."""
+    return float(1 - Fraction(probability))
 
 
 def _plain(failed: int) -> str:
@@ -249,6 +276,7 @@ class Question:
         _check(self.needed + self.most_spares <= MAX_UNITS, "spares", f"needed + spares must be at most {MAX_UNITS:,}")
         if self.manual_recovery is not None:
             _check(self.manual_recovery > 0, "manual-recovery", "must be longer than zero")
+            _check(SHORTEST_TIME <= self.manual_recovery <= LONGEST_TIME, "manual-recovery", "must be between 1 ms and a million years")
         elif self.coverage < 1 and self.most_spares > 0:
             raise InputError("coverage below 1 needs a manual recovery time", "manual-recovery", "give e.g. --manual-recovery 30m")
         self._check_kinds()
@@ -258,6 +286,7 @@ class Question:
             _check(len(self.sweep) > 0 and self.sweep.start >= 0, "sweep-spares", "give a range like 0..4")
             _check(len(self.sweep) <= MAX_SWEEP, "sweep-spares", f"may cover at most {MAX_SWEEP} spare counts")
             _check(set(self.kinds) != {Spare.active_active}, "sweep-spares", "does not apply to an active-active pair alone")
+        self._check_work()
 
     @property
     def most_spares(self) -> int:
@@ -279,7 +308,7 @@ class Question:
     def model(self, spare: Spare, spares: int) -> Standby | ActiveActivePair:
         """The chain behind one option; ``none`` is the same running units without a spare."""
         if spare is Spare.active_active:
-            return ActiveActivePair(self.crews, self.failure_rate(), self.repair_rate(), float(self.coverage), self._manual_hours())
+            return ActiveActivePair(self.crews, self.failure_rate(), self.repair_rate(), self.coverage, self._manual_hours())
         dormancy = {Spare.hot: Fraction(1), Spare.warm: self.dormancy}.get(spare, Fraction(0))
         return Standby(
             needed=self.needed,
@@ -288,7 +317,7 @@ class Question:
             failure_rate=self.failure_rate(),
             repair_rate=self.repair_rate(),
             dormancy=float(dormancy),
-            coverage=float(self.coverage),
+            coverage=self.coverage,
             failover_hours=float(self.failover_seconds(spare) / HOUR),
             manual_recovery_hours=self._manual_hours(),
         )
@@ -344,20 +373,43 @@ class Question:
         for spare, seconds in self.failover.items():
             _check(spare in TEMPERATURES, "failover", "failover times are per temperature: hot, warm or cold")
             _check(seconds >= 0, "failover", "failover times must not be negative")
+            _check(seconds == 0 or SHORTEST_TIME <= seconds <= LONGEST_TIME, "failover", "times must be 0 or between 1 ms and a million years")
         if any(self.failover.values()) and self.most_spares == 0:
             raise InputError("a failover time was given but there is no spare", "failover", "add --spares 1 or drop --failover")
 
     def _check_costs(self) -> None:
         if self.downtime_cost is not None:
             _check(self.downtime_cost >= 0, "downtime-cost", "must not be negative")
+            _check(self.downtime_cost <= MAX_COST, "downtime-cost", f"must be at most {MAX_COST:,}")
         if self.spare_cost is None:
             return
         for cost in self.spare_cost.values():
             _check(cost >= 0, "spare-cost", "costs must not be negative")
+            _check(cost <= MAX_COST, "spare-cost", f"costs must be at most {MAX_COST:,}")
         if self.most_spares > 0:
             for spare in self.kinds:
                 if spare not in self.spare_cost:
                     raise InputError(f"no spare cost for {spare.value}", "spare-cost", "price every option shown, e.g. hot=9000,warm=5000,cold=1000")
+
+
+    def _check_work(self) -> None:
+        """Refuse a question whose chains would take seconds to solve: states summed over every chain ``compare`` solves."""
+        models = [self.model(spare, self.spares) for spare in _shown(self, self.spares)]
+        if self.sweep is not None:
+            models += [self.model(spare, count) for count in self.sweep for spare in _swept(self, count)]
+        where = "sweep-spares" if self.sweep is not None else "spares"
+        shorter = "fewer spares or needed units" + (", a shorter sweep" if self.sweep is not None else "") + " or fewer --kind"
+        plain = sum(model.states for model in models if not model.needs_elimination)
+        if plain > MAX_PLAIN_STATES:
+            raise InputError(f"this question has {plain:,} Markov-chain states to solve, over the {MAX_PLAIN_STATES:,} hacalc solves in one run", where, f"ask for {shorter}")
+        switchover = sum(model.states for model in models if model.needs_elimination)
+        if switchover > MAX_SWITCHOVER_STATES:
+            raise InputError(
+                f"imperfect switchover (coverage below 1 or a failover time) gives {switchover:,} chain states to solve, "
+                f"over the {MAX_SWITCHOVER_STATES:,} hacalc solves in one run",
+                where,
+                f"ask for {shorter}",
+            )
 
 
 def _check(condition: bool, setting: str, problem: str) -> None:

@@ -6,9 +6,11 @@ import json
 import os
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from contract import assert_bad_input
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 ISSUE_EXAMPLE = (
@@ -260,30 +262,59 @@ def test_one_by_one_comparison_loads_neither_numpy_nor_scipy():
     assert imported.isdisjoint({"numpy", "scipy"})
 
 
-def test_scenario_from_stdin_needs_and_takes_an_input_format(hacalc):
+def test_scenario_from_stdin_takes_an_input_format_or_is_sniffed(hacalc):
+    """Issue 8 §3: stdin's format is sniffed when unambiguous; --input-format still names it."""
     scenario = '{"mttf": "1000h", "mttr": "10h", "kind": "hot"}'
-    result = hacalc("spares", "-", "--input-format", "json", "--format", "json", input=scenario)
-    assert result.exit_code == 0, result.stderr
-    assert [option["spare"] for option in json.loads(result.stdout)["options"]] == ["none", "hot"]
-    refused = hacalc("spares", "-", input=scenario)
-    assert refused.exit_code == 2
-    assert "--input-format" in refused.stderr
+    for extra in (("--input-format", "json"), ()):
+        result = hacalc("spares", "-", *extra, "--format", "json", input=scenario)
+        assert result.exit_code == 0, result.stderr
+        assert [option["spare"] for option in json.loads(result.stdout)["options"]] == ["none", "hot"]
+
+
+SWITCHOVER = ["--coverage", "0.9", "--manual-recovery", "1h", "--failover", "1s"]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--mttf", "1e-5s", "--mttr", "1e300h", "--spares", "0"], "mttf must be between 1 ms and a million years"),
-        (["--mttf", "1000h", "--mttr", "1e-320s"], "mttr must be between 1 ms and a million years"),
+        (["--mttf", "1e300h", "--mttr", "1ms"], "mttf must be between 1 ms and a million years"),
+        (["--mttf", "1000h", "--mttr", "1e-320s"], "--mttr"),  # too small for a float, or for the model: either is bad input
         (["--mttf", "1000h", "--mttr", "10h", "--sweep-spares", "0..5000"], "at most 1000 spare counts"),
         (["--mttf", "1000h", "--mttr", "10h", "--kind", "active-active", "--sweep-spares", "0..2"], "active-active"),
+        (["--mttf", "1000h", "--mttr", "10h", "--spares", "100000"], "needed + spares must be at most 100,000"),
+        (["--mttf", "1000h", "--mttr", "10h", "--crews", "0"], "crews must be at least 1"),
+        # each took seconds to minutes: 70 s, 8 s (issue 8: never a multi-second hang)
+        (["--mttf", "1000h", "--mttr", "10h", "--spares", "99999", *SWITCHOVER], "chain states to solve"),
+        (["--mttf", "1000h", "--mttr", "10h", "--sweep-spares", "0..999"], "Markov-chain states to solve"),
+        # an OverflowError traceback, and 300-digit durations in the verdict
+        (["--mttf", "1000h", "--mttr", "10h", "--spares", "1000", "--spare-cost", "1e308"], "spare-cost costs must be at most"),
+        (["--mttf", "1000h", "--mttr", "10h", "--downtime-cost", "1e300"], "downtime-cost must be at most"),
+        (["--mttf", "1000h", "--mttr", "10h", "--failover", "1e300h"], "failover times must be 0 or between 1 ms and a million years"),
+        (["--mttf", "1000h", "--mttr", "10h", "--coverage", "0.9", "--manual-recovery", "1e300h"], "manual-recovery must be between"),
     ],
 )
 def test_extreme_spares_questions_are_bad_input(hacalc, args, message):
-    result = hacalc("spares", *args, "--format", "csv")
-    assert result.exit_code == 2
-    assert result.stdout == ""
-    assert message in result.stderr
+    assert message in assert_bad_input(hacalc("spares", *args, "--format", "csv"))
+
+
+def test_coverage_keeps_every_digit_of_the_uncovered_share(hacalc):
+    """Issue 8 §2: --coverage 0.99999999999999 was complemented in floats (0.99920e-14, 8e-4 off). Here the
+    uncovered failures are 98 % of the downtime, so the cold option's U shows it. Cold 1+1, one crew, no
+    failover time: U = (ρ² + m) / (1 + ρ + ρ² + m) with ρ = λ/μ and m = (1-c)·λ/β, from the chain's balance
+    equations (tests/core/test_spares.py works them out), evaluated here in exact fractions."""
+    result = hacalc(
+        "spares", "--mttf", "876000000h", "--mttr", "1s", "--coverage", "0.99999999999999", "--manual-recovery", "30m",
+        "--kind", "cold", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    failure, repair, recovery, coverage = Fraction(1, 876000000), Fraction(3600), Fraction(2), Fraction("0.99999999999999")
+    rho, manual = failure / repair, (1 - coverage) * failure / recovery
+    expected = (rho**2 + manual) / (1 + rho + rho**2 + manual)
+    assert manual / (rho**2 + manual) > Fraction(98, 100)
+    cold = json.loads(result.stdout)["options"][1]
+    assert cold["spare"] == "cold"
+    assert cold["unavailability"] == pytest.approx(float(expected), rel=1e-9, abs=0)
 
 
 def test_birth_death_survives_extreme_rate_ratios():

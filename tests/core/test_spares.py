@@ -200,6 +200,10 @@ def test_year_length_scales_yearly_figures():
         (dict(kinds=(Spare.active_active,), needed=2), "kind"),
         (dict(spare_cost={Spare.hot: Fraction(1)}), "spare-cost"),
         (dict(needed=200_000), "spares"),
+        (dict(coverage=Fraction(9, 10), manual_recovery=Fraction(10**300)), "manual-recovery"),
+        (dict(failover={Spare.hot: Fraction(1, 10**300)}), "failover"),
+        (dict(spare_cost={spare: Fraction(10**308) for spare in (Spare.hot, Spare.warm, Spare.cold)}, spares=1000), "spare-cost"),
+        (dict(downtime_cost=Fraction(10**300)), "downtime-cost"),
     ],
 )
 def test_bad_questions_name_the_setting(overrides, setting):
@@ -297,7 +301,62 @@ def test_perfect_switching_chain_is_the_birth_death_chain(shape, dormancy):
     assert len(chain) == model.units + 1
     by_chain = markov.steady_state(chain)
     by_product = model.solve()
-    assert by_chain.unavailability == pytest.approx(by_product.unavailability, rel=1e-9)
+    assert by_chain.unavailability == pytest.approx(by_product.unavailability, rel=1e-9, abs=0)
     assert markov.mean_time_to_absorption(chain, 0, range(model.spares + 1, model.units + 1)) == pytest.approx(
         by_product.mttf_hours, rel=1e-9
     )
+
+
+ONE_MINUS_1E_14 = 1 - Fraction(1, 10**14)
+
+
+def test_uncovered_failures_keep_every_digit_of_one_minus_coverage():
+    """Issue 8 §2: coverage 1 - 1e-14 was taken as the float 0.99999999999999 and complemented in floats,
+    giving 0.99920e-14, 8e-4 off. A cold 1+1 with one crew and no failover time has the balance equations
+    (worked by hand from the chain in ``Standby._transitions``): π1 = ρ·π0, π2 = ρ²·π0 (ρ = λ/μ), and the
+    manual-recovery state, entered at (1-c)·λ and left at β only (a cold spare does not fail idle), has
+    πM = (1-c)·λ/β·π0; π0 = 1 / (1 + ρ + ρ² + (1-c)·λ/β). Evaluated in exact fractions."""
+    coverage, failure, repair, recovery = ONE_MINUS_1E_14, Fraction(1, 1000), Fraction(1, 10), Fraction(2)
+    rho, manual = failure / repair, (1 - coverage) * failure / recovery
+    expected = manual / (1 + rho + rho**2 + manual)
+    model = standby(dormancy=COLD, coverage=coverage, manual_recovery_hours=0.5)
+    chain = model.chain()
+    steady = markov.steady_state(chain)
+    uncovered = math.fsum(p for p, label in zip(steady.probabilities, chain.labels) if label.startswith("manual recovery"))
+    assert uncovered == pytest.approx(float(expected), rel=1e-9, abs=0)
+    assert model.uncovered == 1e-14
+
+
+def test_the_active_active_pair_keeps_every_digit_of_one_minus_coverage():
+    """The pair's balance equations (worked by hand from ``ActiveActivePair.chain``, one crew), relative to
+    both up: one up πO = 2λ/μ, uncovered πX = 2(1-c)λ/(β+λ), both down πD = λ(πX + πO)/μ; then normalised."""
+    coverage, failure, repair, recovery = ONE_MINUS_1E_14, Fraction(1, 1000), Fraction(1, 10), Fraction(2)
+    one_up = 2 * failure / repair
+    uncovered = 2 * (1 - coverage) * failure / (recovery + failure)
+    both_down = failure * (uncovered + one_up) / repair
+    expected = uncovered / (1 + one_up + uncovered + both_down)
+    pair = ActiveActivePair(crews=1, failure_rate=LAMBDA, repair_rate=MU, coverage=coverage, manual_recovery_hours=0.5)
+    steady = markov.steady_state(pair.chain())
+    assert steady.probabilities[pair.chain().labels.index("uncovered")] == pytest.approx(float(expected), rel=1e-9, abs=0)
+
+
+def test_questions_too_large_to_answer_quickly_are_refused():
+    """Issue 8 hostile input: each count of a sweep and each kind is its own chain; a sweep 0..999 took 8 s
+    (with 4 other runs on the 2 cores), so past MAX_PLAIN_STATES in all a question is refused up front.
+    Here the 1-spare comparison (none: 2 states; hot, warm, cold: 3 each), then the sweep: none once at 0
+    (2 states), then hot, warm and cold at each count n (2 + n states each)."""
+    states = 2 + 3 * 3 + 2 + 3 * sum(2 + count for count in range(1, 601))
+    with pytest.raises(InputError) as raised:
+        Question(mttf=Fraction(3600000), mttr=Fraction(36000), spares=1, sweep=range(0, 601))
+    assert f"this question has {states:,} Markov-chain states to solve" in raised.value.what and raised.value.where == "sweep-spares"
+    Question(mttf=Fraction(3600000), mttr=Fraction(36000), spares=1, sweep=range(0, 501))
+
+
+def test_switchover_chains_too_large_to_answer_quickly_are_refused():
+    """With failover and manual-recovery states each spare adds two states: 3 chains of 1 + (1 + 10,000) +
+    2 × 10,000 states. At 100,000 spares this took 70 s; the bound is 50,000 states in all."""
+    switchover = dict(coverage=Fraction(9, 10), manual_recovery=Fraction(3600), failover={Spare.hot: Fraction(1), Spare.warm: Fraction(1), Spare.cold: Fraction(1)})
+    Question(mttf=Fraction(3600000), mttr=Fraction(36000), spares=5_000, **switchover)
+    with pytest.raises(InputError) as raised:
+        Question(mttf=Fraction(3600000), mttr=Fraction(36000), spares=10_000, **switchover)
+    assert f"gives {3 * (2 + 10_000 + 2 * 10_000):,} chain states" in raised.value.what and raised.value.where == "spares"
