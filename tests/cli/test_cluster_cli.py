@@ -137,10 +137,8 @@ def test_stdin_with_input_format(hacalc):
     assert result.exit_code == 0 and data["cluster"] == "VMware percentage example"
 
 
-def test_stdin_without_input_format_is_bad_input(hacalc):
-    result = hacalc("cluster", "check", "-", input="{}")
-    assert_bad_input(result)
-    assert "--input-format" in result.stderr
+def test_stdin_that_is_no_cluster_is_bad_input_named_as_stdin(hacalc):
+    assert "<stdin>" in assert_bad_input(hacalc("cluster", "check", "-", input="{}"))
 
 
 def test_a_malformed_file_is_one_line_and_exit_2(hacalc, tmp_path):
