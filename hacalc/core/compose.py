@@ -26,11 +26,13 @@ from hacalc.core.units import parse_availability, parse_duration
 
 GRAMMAR_HINT = "write e.g. series(99.9%, parallel(db1=99.9%, db2=99.9%), kofn(2, 0.99, 0.99, 0.99), unit(50000h, 15m))"
 MAX_DEPTH = 100  # far beyond any real structure, well within Python's recursion limit
-MAX_EXPRESSION_CHARACTERS = 1_000_000  # 100 times a 10,000-part structure; argv holds 128 KiB anyway
-MAX_KOFN_STATES = 25_000_000  # parts × counts tracked over all kofn groups: a few seconds of work
+MAX_EXPRESSION_CHARACTERS = 200_000  # more than one command-line argument holds (128 KiB): some 20,000 parts
+MAX_KOFN_PARTS = 20_000  # parts in all kofn groups together; with MAX_KOFN_STATES, a few seconds at most
+MAX_KOFN_STATES = 10_000_000  # parts × counts tracked, over all kofn groups
 FUNCTIONS = ("series", "parallel", "kofn", "unit")
+MAX_NAME_CHARACTERS = 100
 EXACT_BITS = 4096  # leaves whose fractions hold more bits in all are computed in Scaled floating point
-EXACT_KOFN_STATES = 2048  # the same for kofn work, which costs parts × counts fraction operations
+EXACT_KOFN_STATES = 1024  # the same for kofn work, which costs parts × counts fraction operations
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
 _LABEL = re.compile(rf"({_NAME})\s*=")
@@ -289,7 +291,8 @@ class _ScaledNumbers:
     exact = False
     zero, one = ZERO, ONE
     of = staticmethod(Scaled.of)
-    VECTOR_STATES = 2048  # kofn groups tracking more parts × counts than this use numpy
+    VECTOR_STATES = 2048  # kofn groups tracking more parts × counts than this, and
+    VECTOR_COUNTS = 16  # at least this many counts, use numpy (fewer are quicker in lists)
 
     @staticmethod
     def product(values: Sequence[Scaled], exact_factors: Sequence[Fraction] = ()) -> Scaled:
@@ -351,7 +354,8 @@ class _ScaledNumbers:
 
     @staticmethod
     def k_of_n(needed: int, ups: Sequence[Scaled], downs: Sequence[Scaled]) -> tuple[Scaled, Scaled, list[Scaled]]:
-        large = len(ups) * _kofn_counting(needed, len(ups))[1] > _ScaledNumbers.VECTOR_STATES
+        limit = _kofn_counting(needed, len(ups))[1]
+        large = len(ups) * limit > _ScaledNumbers.VECTOR_STATES and limit >= _ScaledNumbers.VECTOR_COUNTS
         return _k_of_n(_CountVector.starting if large else _CountList.starting(_SCALED), needed, ups, downs)
 
 
@@ -643,6 +647,7 @@ class _Parser:
         self.position = 0
         self.depth = 0
         self.labels: dict[str, int] = {}
+        self.kofn_parts = 0
         self.kofn_states = 0
         self.leaf_unavailabilities: dict[str, Fraction] = {}  # equal leaf texts share one value
 
@@ -669,7 +674,7 @@ class _Parser:
         call = _CALL.match(self.text, self.position)
         if call:
             if call.group(1) not in FUNCTIONS:
-                self.fail(f"unknown function '{call.group(1)}' (use {', '.join(FUNCTIONS)})")
+                self.fail(f"unknown function '{_shortened(call.group(1))}' (use {', '.join(FUNCTIONS)})")
             start, self.position = self.position, call.end()
             return self.call(call.group(1), label, start)
         return self.leaf(label)
@@ -680,6 +685,8 @@ class _Parser:
         if not match or match.group(1) in FUNCTIONS:
             return None
         name = match.group(1)
+        if len(name) > MAX_NAME_CHARACTERS:
+            self.fail(f"part name of {len(name):,} characters is too long", fix=f"name parts in at most {MAX_NAME_CHARACTERS} characters")
         if name in self.labels:
             self.fail(f"part name '{name}' is used twice (first at column {self.labels[name] + 1})", fix="give every part its own name")
         self.labels[name] = self.position
@@ -725,13 +732,15 @@ class _Parser:
     def check_kofn(self, needed: int | None, size: int, start: int) -> None:
         if needed is None or needed > size:
             self.fail(f"kofn needs {'more' if needed is None else needed} parts up but has only {size}", start)
+        self.kofn_parts += size
         self.kofn_states += size * _kofn_counting(needed, size)[1]
-        if self.kofn_states > MAX_KOFN_STATES:
-            self.fail(
-                f"kofn groups track {self.kofn_states:,} part × count states, more than {MAX_KOFN_STATES:,}",
-                start,
-                fix="split large kofn groups or use fewer parts",
-            )
+        too_much = ""
+        if self.kofn_parts > MAX_KOFN_PARTS:
+            too_much = f"kofn groups hold {self.kofn_parts:,} parts in all, more than {MAX_KOFN_PARTS:,}"
+        elif self.kofn_states > MAX_KOFN_STATES:
+            too_much = f"kofn groups track {self.kofn_states:,} part × count states, more than {MAX_KOFN_STATES:,}"
+        if too_much:
+            self.fail(too_much, start, fix="use fewer or smaller kofn groups")
 
     def raw_argument(self) -> tuple[str, int]:
         self.skip_space()
@@ -762,6 +771,10 @@ class _Parser:
         except InputError as error:
             self.fail(error.what, at)
             raise  # unreachable: fail raises
+
+
+def _shortened(name: str) -> str:
+    return name if len(name) <= MAX_NAME_CHARACTERS else name[:MAX_NAME_CHARACTERS] + "…"
 
 
 def _caret(text: str, column: int) -> str:

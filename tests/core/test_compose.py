@@ -209,6 +209,7 @@ def test_large_kofn_in_floating_point_matches_exact_fractions(needed, size):
 def test_kofn_with_many_perfect_parts_keeps_its_zeros(monkeypatch):
     # kofn(2, …) with 9,000 perfect parts: the count vector's zero entries must stay zero, not drift into numbers
     monkeypatch.setattr(compose._ScaledNumbers, "VECTOR_STATES", 0)
+    monkeypatch.setattr(compose._ScaledNumbers, "VECTOR_COUNTS", 1)
     result = analyse(parse_expression(f"kofn(2, 0.5, {', '.join(['100%'] * 9000)}, 0.5)"), exact=False)
     assert result.unavailability == 0
 
@@ -254,12 +255,13 @@ def test_random_structures_in_floating_point_are_within_1e_12(tree):
 @given(trees())
 def test_numpy_count_vectors_agree_with_the_reference(tree):
     # every kofn through the numpy path, keeping only some prefixes (the large-group way)
-    original = compose._ScaledNumbers.VECTOR_STATES, compose.STORE_ALL_STATES
-    compose._ScaledNumbers.VECTOR_STATES, compose.STORE_ALL_STATES = 0, 3
+    numbers = compose._ScaledNumbers
+    original = numbers.VECTOR_STATES, numbers.VECTOR_COUNTS, compose.STORE_ALL_STATES
+    numbers.VECTOR_STATES, numbers.VECTOR_COUNTS, compose.STORE_ALL_STATES = 0, 1, 3
     try:
         check_against_reference(render(tree, [0]), exact=False)
     finally:
-        compose._ScaledNumbers.VECTOR_STATES, compose.STORE_ALL_STATES = original
+        numbers.VECTOR_STATES, numbers.VECTOR_COUNTS, compose.STORE_ALL_STATES = original
 
 
 @given(st.fractions(min_value=0, max_value=1), st.integers(min_value=0, max_value=20_000))
@@ -360,8 +362,20 @@ def test_an_overlong_expression_is_refused_before_reading_it():
 
 def test_too_much_kofn_work_is_refused_up_front(monkeypatch):
     monkeypatch.setattr(compose, "MAX_KOFN_STATES", 1000)
-    with pytest.raises(ExpressionError, match="kofn groups track 1,250 part × count states, more than 1,000"):
+    with pytest.raises(ExpressionError, match="kofn groups track 1,250 part × count states, more than 1,000 at column 1"):
         parse_expression(f"kofn(25, {', '.join(['0.9'] * 50)})")
+    monkeypatch.setattr(compose, "MAX_KOFN_PARTS", 60)
+    with pytest.raises(ExpressionError, match="kofn groups hold 70 parts in all, more than 60 at column 27"):
+        parse_expression(f"series(kofn(1, 0.9, 0.9), kofn(1, {', '.join(['0.9'] * 68)}))")
+
+
+def test_long_names_do_not_make_long_messages():
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(f"series({'a' * 5000}=99%)")
+    assert caught.value.what == "part name of 5,000 characters is too long at column 8"
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(f"{'f' * 5000}(99%)")
+    assert len(str(caught.value)) < 300
 
 
 def test_the_caret_detail_of_a_long_expression_is_a_window():
