@@ -123,19 +123,20 @@ def leaves(part: Part) -> list[Part]:
     return found
 
 
-def _named_parts(root: Part) -> list[tuple[str, Part]]:
-    """Leaves (by label, or ``#n text`` in reading order) and labelled groups below the root."""
-    named: list[tuple[str, Part]] = []
+def _named_parts(root: Part) -> list[tuple[str, str, Part]]:
+    """(name, text, part) for the leaves (named by label, or ``#n text`` in reading order) and the labelled groups below the root."""
+    named: list[tuple[str, str, Part]] = []
     leaf_count = 0
     stack = [root]
     while stack:
         part = stack.pop()
         if not part.children:
             leaf_count += 1
-            named.append((part.label or f"#{leaf_count} {part.text}", part))
+            text = part.text
+            named.append((part.label or f"#{leaf_count} {text}", text, part))
             continue
         if part.label and part is not root:
-            named.append((part.label, part))
+            named.append((part.label, part.text, part))
         stack.extend(reversed(part.children))
     return named
 
@@ -337,13 +338,8 @@ class _ScaledNumbers:
         aligned = (math.ldexp(value.mantissa, max(value.exponent - top, _NEGLIGIBLE_SHIFT)) for value in present)
         return Scaled(math.fsum(aligned), top)
 
-    @staticmethod
-    def fraction(value: Scaled) -> Fraction:
-        return value.fraction()
-
-    @staticmethod
-    def key(value: Scaled) -> tuple[int, float]:
-        return value.key()
+    fraction = staticmethod(Scaled.fraction)
+    key = staticmethod(Scaled.key)
 
     @staticmethod
     def unavailability_fraction(down: Scaled, up: Scaled) -> Fraction:
@@ -600,7 +596,7 @@ class _Evaluation:
 
         ranked = []
         system_key = numbers.key(system_down)
-        for name, part in _named_parts(self.root):
+        for name, text, part in _named_parts(self.root):
             down, up, improvement = self.down[id(part)], self.up[id(part)], improvements[id(part)]
             key = numbers.key(improvement)
             if key > system_key:  # rounding only: no part removes more than all downtime
@@ -612,7 +608,7 @@ class _Evaluation:
             else:
                 own_down, own_up = self.leaf_fraction(part)
             spof = bool(down) and id(part) in alone_fatal
-            ranked.append((key, PartImportance(name, part.text, own_down, own_up, fraction(improvement), fraction(share), spof)))
+            ranked.append((key, PartImportance(name, text, own_down, own_up, fraction(improvement), fraction(share), spof)))
         ranked.sort(key=lambda item: item[0], reverse=True)
         system = numbers.unavailability_fraction(system_down, self.up[id(self.root)])
         return Composition(system, tuple(part for _, part in ranked), numbers.exact)
