@@ -27,8 +27,8 @@ from hacalc.core.units import parse_availability, parse_duration
 GRAMMAR_HINT = "write e.g. series(99.9%, parallel(db1=99.9%, db2=99.9%), kofn(2, 0.99, 0.99, 0.99), unit(50000h, 15m))"
 MAX_DEPTH = 100  # far beyond any real structure, well within Python's recursion limit
 MAX_EXPRESSION_CHARACTERS = 200_000  # more than one command-line argument holds (128 KiB): some 20,000 parts
-MAX_KOFN_PARTS = 20_000  # parts in all kofn groups together; with MAX_KOFN_STATES, a few seconds at most
-MAX_KOFN_STATES = 10_000_000  # parts × counts tracked, over all kofn groups
+MAX_KOFN_PARTS = 10_000  # parts in all kofn groups together; with MAX_KOFN_STATES, a second or two at most
+MAX_KOFN_STATES = 2_000_000  # parts × counts tracked over all kofn groups: kofn(1000, <2,000 parts>) at most
 FUNCTIONS = ("series", "parallel", "kofn", "unit")
 MAX_NAME_CHARACTERS = 100
 EXACT_BITS = 4096  # leaves whose fractions hold more bits in all are computed in Scaled floating point
@@ -384,32 +384,25 @@ def _wide_product(values: Sequence[Fraction]) -> Scaled:
 # shorter. "Hits" are what is counted, ups or downs; a count that reaches the limit leaves the tracked range
 # and is added up on its own, so U and A are both sums of positive terms.
 
-STORE_ALL_STATES = 2_000_000  # up to this many parts × counts every prefix is kept; beyond, every √n-th
-
 
 def _k_of_n(starting: Callable[[int], Any], needed: int, ups: Sequence[Any], downs: Sequence[Any]) -> tuple[Any, Any, list[Any]]:
-    """U, A and, for each part i, ∂U/∂U_i = P(exactly K − 1 of the others up), from prefix and suffix counts."""
+    """U, A and, for each part i, ∂U/∂U_i = P(exactly K − 1 of the others up), from prefix and suffix counts.
+
+    Every prefix is kept: MAX_KOFN_STATES bounds them to a few tens of MB.
+    """
     counting_up, limit = _kofn_counting(needed, len(ups))
     hits, misses = (ups, downs) if counting_up else (downs, ups)
-    size = len(hits)
-    block = 1 if size * limit <= STORE_ALL_STATES else math.isqrt(size)
-    checkpoints, overflow, counts = [], [], starting(limit)
-    for index in range(size):
-        if index % block == 0:
-            checkpoints.append(counts)
-        overflow.append(counts.last() * hits[index])
-        counts = counts.after(hits[index], misses[index])
+    prefixes, overflow = [starting(limit)], []
+    for hit, miss in zip(hits, misses):
+        overflow.append(prefixes[-1].last() * hit)
+        prefixes.append(prefixes[-1].after(hit, miss))
+    counts = prefixes.pop()
     below, reached = counts.total(), counts.total_of(overflow)
-    slopes: list[Any] = [None] * size
+    slopes: list[Any] = [None] * len(hits)
     suffix = starting(limit)
-    for number in reversed(range(len(checkpoints))):
-        first, end = number * block, min(number * block + block, size)
-        prefixes = [checkpoints[number]]
-        for index in range(first, end - 1):
-            prefixes.append(prefixes[-1].after(hits[index], misses[index]))
-        for index in reversed(range(first, end)):
-            slopes[index] = prefixes[index - first].meeting(suffix)
-            suffix = suffix.after(hits[index], misses[index])
+    for index in reversed(range(len(hits))):
+        slopes[index] = prefixes[index].meeting(suffix)
+        suffix = suffix.after(hits[index], misses[index])
     return (below, reached, slopes) if counting_up else (reached, below, slopes)
 
 

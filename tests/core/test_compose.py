@@ -254,14 +254,14 @@ def test_random_structures_in_floating_point_are_within_1e_12(tree):
 @settings(max_examples=60, deadline=None)
 @given(trees())
 def test_numpy_count_vectors_agree_with_the_reference(tree):
-    # every kofn through the numpy path, keeping only some prefixes (the large-group way)
+    # every kofn through the numpy path (the large-group way)
     numbers = compose._ScaledNumbers
-    original = numbers.VECTOR_STATES, numbers.VECTOR_COUNTS, compose.STORE_ALL_STATES
-    numbers.VECTOR_STATES, numbers.VECTOR_COUNTS, compose.STORE_ALL_STATES = 0, 1, 3
+    original = numbers.VECTOR_STATES, numbers.VECTOR_COUNTS
+    numbers.VECTOR_STATES, numbers.VECTOR_COUNTS = 0, 1
     try:
         check_against_reference(render(tree, [0]), exact=False)
     finally:
-        numbers.VECTOR_STATES, numbers.VECTOR_COUNTS, compose.STORE_ALL_STATES = original
+        numbers.VECTOR_STATES, numbers.VECTOR_COUNTS = original
 
 
 @given(st.fractions(min_value=0, max_value=1), st.integers(min_value=0, max_value=20_000))
