@@ -16,7 +16,7 @@ The answer is proven, cheapest proof first, for all failure sets at once (numpy,
 5. for the sets still open: a VM that fits no survivor or the large-VM bound (infeasible), HA's
    restart order (feasible), then scipy's MILP (HiGHS) under a time budget.
 
-Every set ends proven to restart, proven to fail, or undecided (the budget ran out first). Only proven
+Every set ends proven to restart, proven to fail, or undecided (out of time, or too large for MILP). Only proven
 failures count as failing; a pass needs every set proven to restart.
 """
 
