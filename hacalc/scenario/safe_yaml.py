@@ -28,6 +28,7 @@ from hacalc.scenario.files import (
     FormatError,
     LiteralFloat,
     number_too_long,
+    quoted,
     too_deep,
     visible,
 )
@@ -123,7 +124,7 @@ class LimitedSafeLoader(
             key = self.construct_object(key_node, deep=True)
             if isinstance(key, Hashable):
                 if key in seen:
-                    raise _YamlLimit(f"duplicate key {key!r}", key_node.start_mark, fix="give each key once")
+                    raise _YamlLimit(f"duplicate key {quoted(key)}", key_node.start_mark, fix="give each key once")
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
