@@ -4,7 +4,9 @@ Everything works on one chunk of rows held in numpy arrays, so a million rows co
 operations instead of a million Python calls. Two things keep that fast without giving up exactness:
 
 * Durations are read by a vectorised fast path (bare numbers, or a column whose values share one unit
-  suffix) and otherwise by ``parse_duration`` value by value; both give the same float for the same text.
+  suffix) and otherwise by ``parse_duration`` value by value; both give the same float for the same text,
+  and refuse the same texts: numpy reads ``1e-9999999`` as 0, so every value it reads as zero or below
+  the smallest normal double is confirmed by ``parse_duration``, which refuses what lies beyond 1e-308.
 * Results are written as text by integer arithmetic on the decimal digits, following one rule that reads
   back to the same double: ``%.15g`` when that round-trips, else ``%.17g`` (see ``number_text``).
 
@@ -18,16 +20,18 @@ import io
 import json
 import math
 import re
-from collections.abc import Sequence
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from hacalc.core.errors import InputError
 from hacalc.core.periods import Conventions
-from hacalc.core.units import DURATION_HINT, parse_duration, unit_seconds
+from hacalc.core.units import DURATION_HINT, MAX_VALUE_CHARACTERS, parse_duration, unit_seconds
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,6 +42,12 @@ OUTPUT_COLUMNS = ("availability", "unavailability", "nines", "downtime_year_seco
 _SIMPLE_DURATION = re.compile(r"\s*\+?((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)\s*")
 _UNIT_SUFFIX = re.compile(rb"[A-Za-z]+$")
 _WIDEST_PREFIX_FOR_MATRIX = 512
+MAX_JSON_DEPTH = 64  # as scenario files: a row needs two or three levels
+_SMALLEST_NORMAL = sys.float_info.min
+_SHOWN_CHARACTERS = 60
+_ROW_EXAMPLE = 'give objects like {"mttf": "50000h", "mttr": "15m"}'
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_OPENERS, _CLOSERS = (ord("["), ord("{")), (ord("]"), ord("}"))
 
 
 def number_text(value: float) -> str:
@@ -56,6 +66,20 @@ def number_text(value: float) -> str:
 # Reading durations
 
 
+class EdgeFloat(float):
+    """A JSON number a double holds only at its edges (0 from non-zero digits, subnormal, infinite), with its text.
+
+    ``json`` reads ``1e-9999999`` as 0.0; the text lets ``parse_duration`` decide, as for the string.
+    """
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> "EdgeFloat":
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+
 def value_seconds(value: Any, *, default_unit: str, conventions: Conventions) -> float:
     """Seconds in one MTTF/MTTR value: a JSON number or bare number in ``default_unit``, or a duration text.
 
@@ -63,17 +87,19 @@ def value_seconds(value: Any, *, default_unit: str, conventions: Conventions) ->
     path gives the same double; compound (``2h30m``) and ISO-8601 values as the nearest double to the
     exact total.
     """
+    if isinstance(value, EdgeFloat):
+        return value_seconds(value.text, default_unit=default_unit, conventions=conventions)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InputError(f"not a duration: {json.dumps(value)}", fix=DURATION_HINT)
+        raise InputError(f"not a duration: {shown(value)}", fix=DURATION_HINT)
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError(f"not a finite number: {value}", fix="give a finite duration")
         if value < 0 or (isinstance(value, float) and math.copysign(1, value) < 0):
-            raise InputError(f"negative duration {value}", fix="durations must be zero or more")
+            raise InputError(f"negative duration {shown(value)}", fix="durations must be zero or more")
         try:
             return _finite(float(value) * float(unit_seconds(default_unit, conventions)), value)
         except OverflowError:
-            raise InputError(f"duration {value} is too large", fix="give a duration a float can hold") from None
+            raise InputError(f"duration {shown(value)} is too large", fix="give a duration a float can hold") from None
     exact = parse_duration(value, default_unit=default_unit, conventions=conventions)
     simple = _SIMPLE_DURATION.fullmatch(value)
     if simple:
@@ -84,8 +110,14 @@ def value_seconds(value: Any, *, default_unit: str, conventions: Conventions) ->
 
 def _finite(seconds: float, value: object) -> float:
     if not math.isfinite(seconds):
-        raise InputError(f"duration {value!r} is too large", fix="give a duration a float can hold")
+        raise InputError(f"duration {shown(value, quoted=True)} is too large", fix="give a duration a float can hold")
     return seconds
+
+
+def shown(value: Any, *, quoted: bool = False) -> str:
+    """``value`` as an error message shows it: JSON (or ``repr`` for text), escaped, cut to a readable length."""
+    text = repr(value) if quoted or isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= _SHOWN_CHARACTERS else f"{text[: _SHOWN_CHARACTERS - 1]}… ({len(text):,} characters)"
 
 
 def seconds_columns(
@@ -95,14 +127,16 @@ def seconds_columns(
     *,
     default_unit: str,
     conventions: Conventions,
+    short: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """MTTF and MTTR in seconds; the first bad row (in input order) raises, naming its line and column.
 
     A column of bare numbers or of values sharing one unit suffix is read in one numpy call; anything
-    else, and every chunk that holds a bad value, goes through ``value_seconds`` row by row.
+    else, and every chunk that holds a bad value, goes through ``value_seconds`` row by row. ``short``
+    says the caller knows that no value is longer than ``parse_duration`` reads.
     """
-    mttf = _vectorised_seconds(mttf_values, default_unit, conventions)
-    mttr = _vectorised_seconds(mttr_values, default_unit, conventions)
+    mttf = _vectorised_seconds(mttf_values, default_unit, conventions, short)
+    mttr = _vectorised_seconds(mttr_values, default_unit, conventions, short)
     if mttf is not None and mttr is not None and rows_are_valid(mttf, mttr):
         return mttf, mttr
     return _exact_seconds(mttf_values, mttr_values, lines, default_unit, conventions)
@@ -116,7 +150,7 @@ def rows_are_valid(mttf: np.ndarray, mttr: np.ndarray) -> bool:
     return bool(np.isfinite(total).all() and (mttf > 0).all() and not np.signbit(mttr).any())
 
 
-def _vectorised_seconds(values: Sequence[Any], default_unit: str, conventions: Conventions) -> np.ndarray | None:
+def _vectorised_seconds(values: Sequence[Any], default_unit: str, conventions: Conventions, short: bool) -> np.ndarray | None:
     import numpy as np
 
     if not values:
@@ -126,23 +160,48 @@ def _vectorised_seconds(values: Sequence[Any], default_unit: str, conventions: C
         if isinstance(first, str):
             if "_" in "".join(values):  # numpy reads 1_000 (and join refuses non-text); parse_duration does not
                 return None
+            if not short and max(map(len, values)) > MAX_VALUE_CHARACTERS:
+                return None
             suffix = _UNIT_SUFFIX.search(first.strip().encode())
             unit = suffix.group().decode() if suffix else default_unit
             if suffix:
-                numbers = _strip_suffix(values, suffix.group().decode())
-                if numbers is None:
+                numbers_text = _strip_suffix(values, suffix.group().decode())
+                if numbers_text is None:
                     return None
             else:
-                numbers = values
+                numbers_text = values
             scale = float(unit_seconds(unit, conventions))
+            numbers = np.array(numbers_text, dtype=np.float64)
+            if not edges_confirmed(numbers, values.__getitem__, default_unit, conventions):
+                return None
             with np.errstate(over="ignore"):  # an overflow becomes inf, refused row by row later
-                return np.array(numbers, dtype=np.float64) * scale
-        if all(type(value) in (int, float) for value in values):
+                return numbers * scale
+        if all(type(value) in (int, float) for value in values):  # JSON numbers; _json_row kept the edge ones as text
             with np.errstate(over="ignore"):
                 return np.array(values, dtype=np.float64) * float(unit_seconds(default_unit, conventions))
     except (ValueError, TypeError, OverflowError, InputError):  # not this fast path: read value by value
         return None
     return None
+
+
+def edges_confirmed(numbers: np.ndarray, text_of: Callable[[int], str], default_unit: str, conventions: Conventions) -> bool:
+    """Whether the values numpy read as 0 or below the smallest normal double are read so by ``parse_duration`` too.
+
+    numpy reads ``1e-9999999`` as 0 and ``1e-320`` as a subnormal, where ``parse_duration`` refuses
+    anything beyond 1e-308; the few such values are read again, and one it refuses sends the chunk
+    value by value, so the first bad row is named in order.
+    """
+    import numpy as np
+
+    rows = np.flatnonzero(np.abs(numbers) < _SMALLEST_NORMAL)
+    if not len(rows):
+        return True
+    try:
+        for text in {text_of(row) for row in rows.tolist()}:
+            value_seconds(text, default_unit=default_unit, conventions=conventions)
+    except InputError:
+        return False
+    return True
 
 
 def _strip_suffix(values: Sequence[str], suffix: str) -> list[str] | None:
@@ -163,7 +222,7 @@ def _exact_seconds(
     cache: dict[tuple[type, Any], float] = {}
 
     def seconds(value: Any, column: str, line: int) -> float:
-        key = (type(value), value)
+        key = (type(value), value.text if type(value) is EdgeFloat else value)  # equal doubles, different texts
         try:
             if key not in cache:
                 cache[key] = value_seconds(value, default_unit=default_unit, conventions=conventions)
@@ -171,14 +230,14 @@ def _exact_seconds(
         except InputError as error:
             raise error.located(where(line, column)) from None
         except TypeError:  # unhashable JSON value (list, object)
-            raise InputError(f"not a duration: {json.dumps(value)}", where(line, column), DURATION_HINT) from None
+            raise InputError(f"not a duration: {shown(value)}", where(line, column), DURATION_HINT) from None
 
     mttf_out = np.empty(len(mttf_values))
     mttr_out = np.empty(len(mttr_values))
     for row, (mttf_value, mttr_value, line) in enumerate(zip(mttf_values, mttr_values, lines)):
         mttf_out[row] = seconds(mttf_value, "mttf", line)
         if mttf_out[row] == 0:
-            raise InputError(f"MTTF {mttf_value!r} is zero", where(line, "mttf"), "MTTF must be greater than zero")
+            raise InputError(f"MTTF {shown(mttf_value, quoted=True)} is zero", where(line, "mttf"), "MTTF must be greater than zero")
         mttr_out[row] = seconds(mttr_value, "mttr", line)
         if not math.isfinite(mttf_out[row] + mttr_out[row]):
             raise InputError("MTTF + MTTR is too large", where(line, "mttr"), "give durations a float can hold")
@@ -233,19 +292,30 @@ def csv_header(line: str) -> CsvHeader:
     try:
         names = tuple(next(csv.reader([line.lstrip("\ufeff").rstrip("\r\n")]), []))
     except csv.Error as error:
-        raise InputError(f"cannot read the CSV header: {error}", "line 1", "end lines with \\n or \\r\\n") from None
+        raise _csv_error(error, "cannot read the CSV header", 1) from None
     keys = [name.strip().lower() for name in names]
-    repeated = sorted({key for key in keys if keys.count(key) > 1} - set(INPUT_COLUMNS))
+    counts = Counter(keys)
+    repeated = sorted(key for key, count in counts.items() if count > 1 and key not in INPUT_COLUMNS)
     if repeated:
-        raise InputError(f"column {repeated[0]!r} appears more than once in the header", "line 1", "give every column its own name")
+        raise InputError(f"column {shown(repeated[0])} appears more than once in the header", "line 1", "give every column its own name")
     for column in INPUT_COLUMNS:
-        if keys.count(column) != 1:
-            problem = "no" if column not in keys else "more than one"
+        if counts[column] != 1:
+            problem = "no" if column not in counts else "more than one"
             raise InputError(f"{problem} column {column!r} in the header", "line 1", "the header must name mttf and mttr once each")
     for column in OUTPUT_COLUMNS:
         if column in keys:
             raise InputError(f"input column {column!r} would clash with the result column", "line 1", "rename or drop it")
     return CsvHeader(names, keys.index("mttf"), keys.index("mttr"))
+
+
+def _csv_error(error: csv.Error, what: str, line: int) -> InputError:
+    """The csv module's complaint in this project's words where it speaks of Python's file modes or its own limit."""
+    problem, fix = str(error), "quote fields that hold commas, quotes or newlines"
+    if problem.startswith("new-line character seen in unquoted field"):
+        problem, fix = "a carriage return (\\r) outside quotes", "end lines with \\n or \\r\\n"
+    elif problem.startswith("field larger than field limit"):
+        problem, fix = f"a field longer than {csv.field_size_limit():,} characters", "shorten it"
+    return InputError(f"{what}: {problem}", where(line), fix)
 
 
 @dataclass
@@ -315,25 +385,21 @@ def _read_plain_block(
     starts[1:] = newlines[:-1] + 1
     raw = Ragged(block, starts, newlines - starts)
     columns = (header.mttf_index, header.mttr_index)
-    try:
-        numbers = np.loadtxt(
-            io.StringIO(text),
-            delimiter=",",
-            usecols=None if two_columns else columns,
-            comments=None,
-            quotechar=None,
-            dtype=np.float64,
-            ndmin=2,
-        )
-    except ValueError:
-        numbers = None
+    longest = int(raw.lengths.max()) if rows else 0
+    if longest > csv.field_size_limit():  # the csv module's path says whether a field is over its limit
+        return None
+    short = longest <= MAX_VALUE_CHARACTERS  # then so is every value
+    numbers = _loadtxt(text, None if two_columns else columns) if short else None
     if numbers is not None and numbers.shape == (rows, 2):
-        scale = float(unit_seconds(default_unit, conventions))
         if two_columns:
             numbers = numbers[:, columns]
+        scale = float(unit_seconds(default_unit, conventions))
         with np.errstate(over="ignore"):
             mttf, mttr = numbers[:, 0] * scale, numbers[:, 1] * scale
-        if rows_are_valid(mttf, mttr):
+        if rows_are_valid(mttf, mttr) and all(
+            edges_confirmed(numbers[:, side], partial(_plain_cell, raw, index), default_unit, conventions)
+            for side, index in enumerate(columns)
+        ):
             return CsvChunk(raw, None, mttf, mttr)
     if two_columns and not _fields_line_up(data, newlines, 2):
         return None
@@ -345,8 +411,23 @@ def _read_plain_block(
         range(first_line, first_line + rows),
         default_unit=default_unit,
         conventions=conventions,
+        short=short,
     )
     return CsvChunk(raw, None, mttf, mttr)
+
+
+def _loadtxt(text: str, columns: tuple[int, int] | None) -> np.ndarray | None:
+    import numpy as np
+
+    try:
+        return np.loadtxt(io.StringIO(text), delimiter=",", usecols=columns, comments=None, quotechar=None, dtype=np.float64, ndmin=2)
+    except ValueError:
+        return None
+
+
+def _plain_cell(raw: Ragged, index: int, row: int) -> str:
+    start = int(raw.starts[row])
+    return raw.data[start : start + int(raw.lengths[row])].split(b",")[index].decode()
 
 
 def _fields_line_up(data: np.ndarray, newlines: np.ndarray, fields: int) -> bool:
@@ -377,7 +458,7 @@ def _read_quoted_block(
             break
         except csv.Error as error:
             _check_rows(records, record_lines, header, default_unit, conventions)
-            raise InputError(f"cannot read CSV: {error}", where(line), "quote fields that hold commas, quotes or newlines") from None
+            raise _csv_error(error, "cannot read CSV", line) from None
         if len(fields) != len(header.names):
             shown = "an empty row" if not fields else f"{len(fields)} field{'s' if len(fields) > 1 else ''}"
             _check_rows(records, record_lines, header, default_unit, conventions)
@@ -436,7 +517,7 @@ def read_ndjson_lines(
     for offset, text in enumerate(texts):
         line = first_line + offset
         try:
-            item = _json_row(text, line)
+            item = json_row(text, line)
         except InputError:
             check_so_far()
             raise
@@ -449,22 +530,91 @@ def read_ndjson_lines(
     return JsonChunk(objects, kept, mttf, mttr)
 
 
-def _json_row(text: str, line: int) -> dict[str, Any]:
+def json_row(text: str, line: int) -> dict[str, Any]:
+    """One NDJSON line as an object with ``mttf`` and ``mttr``; anything a row cannot be is refused at ``line``.
+
+    Refused besides malformed JSON: nesting deeper than ``MAX_JSON_DEPTH`` (before parsing, so it never
+    recurses), a key given twice, an integer too long to read, and a lone surrogate (not writable as UTF-8).
+    """
     if not text.strip():
         raise InputError("an empty line", where(line), "give one JSON object per line")
-    try:
-        item = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not JSON: {error.msg} at column {error.colno}", where(line), "give one JSON object per line") from None
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _json_depth(text) > MAX_JSON_DEPTH:
+        raise InputError(f"the row nests deeper than {MAX_JSON_DEPTH} levels", where(line), "a row needs only a few levels")
+    item = _decoded(text, line, _json_decoder())
     if not isinstance(item, dict):
-        raise InputError("not a JSON object", where(line), 'give objects like {"mttf": "50000h", "mttr": "15m"}')
+        raise InputError("not a JSON object", where(line), _ROW_EXAMPLE)
+    if ("\\ud" in text or "\\uD" in text) and (lone := _lone_surrogate(item)) is not None:
+        raise InputError(
+            f"a lone surrogate {lone!r} in a JSON string", where(line), "it is not text and cannot be written as UTF-8: give whole characters"
+        )
     for column in INPUT_COLUMNS:
-        if column not in item or item[column] is None:
-            raise InputError(f"no {column!r} key", where(line), 'give objects like {"mttf": "50000h", "mttr": "15m"}')
+        value = item.get(column)
+        if value is None:
+            raise InputError(f"no {column!r} key", where(line), _ROW_EXAMPLE)
+        if type(value) is float and not _SMALLEST_NORMAL <= abs(value) < math.inf:
+            item = _decoded(text, line, _json_decoder(keep_edge_floats=True))  # its text decides, as for a string
     for column in OUTPUT_COLUMNS:
         if column in item:
             raise InputError(f"key {column!r} would clash with the result key", where(line), "rename or drop it")
     return item
+
+
+def _decoded(text: str, line: int, decoder: json.JSONDecoder) -> Any:
+    try:
+        return decoder.decode(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not JSON: {error.msg} at column {error.colno}", where(line), "give one JSON object per line") from None
+    except ValueError:  # Python reads integers of at most sys.get_int_max_str_digits() digits
+        raise InputError(
+            f"an integer of more than {sys.get_int_max_str_digits():,} digits", where(line), "give durations a float can hold"
+        ) from None
+    except InputError as error:
+        raise error.located(where(line)) from None
+
+
+@cache
+def _json_decoder(*, keep_edge_floats: bool = False) -> json.JSONDecoder:
+    if keep_edge_floats:
+        return json.JSONDecoder(object_pairs_hook=_json_object, parse_float=_json_float)
+    return json.JSONDecoder(object_pairs_hook=_json_object)
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: ``json`` would keep the last of two silently."""
+    item = dict(pairs)
+    if len(item) < len(pairs):
+        repeated = next(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+        raise InputError(f"key {shown(repeated)} appears more than once", fix="give every key once")
+    return item
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if _SMALLEST_NORMAL <= abs(value) < math.inf or not text.lower().partition("e")[0].strip("+-0."):
+        return value
+    return EdgeFloat(value, text)
+
+
+def _json_depth(text: str) -> int:
+    """How deep arrays and objects nest in the JSON ``text``, counting brackets outside strings."""
+    import numpy as np
+
+    structure = np.frombuffer(_JSON_STRING.sub("", text).encode(), dtype=np.uint8)
+    steps = np.isin(structure, _OPENERS).astype(np.int64) - np.isin(structure, _CLOSERS)
+    return int(np.cumsum(steps).max(initial=0))
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The first string (key or value) holding half a surrogate pair; ``json`` reads ``"\\ud800"`` as one."""
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError as error:
+            return value[error.start]
+        return None
+    children = [*value.keys(), *value.values()] if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((lone for child in children if (lone := _lone_surrogate(child)) is not None), None)
+
 
 
 # ---------------------------------------------------------------------------------------------

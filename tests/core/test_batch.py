@@ -7,12 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hacalc.core.batch import (
+    MAX_JSON_DEPTH,
     Ragged,
     availability_columns,
     csv_header,
     join_rows,
+    json_row,
     number_text,
     read_csv_block,
+    read_ndjson_lines,
     seconds_columns,
     value_seconds,
 )
@@ -234,3 +237,136 @@ def test_wrong_field_count_and_empty_rows_are_errors_not_skips():
         read_csv_block(b"1,1\n\n1,1\n", header, 2, **OPTIONS)
     with pytest.raises(InputError, match="^cannot read duration 'x', line 2"):  # the earlier row wins
         read_csv_block(b"1,x\n1,1,1\n", header, 2, **OPTIONS)
+
+
+# Hostile input (issue 8): each test is the regression test of one root cause
+
+
+def exact_or_none(value):
+    try:
+        return value_seconds(value, **OPTIONS)
+    except InputError:
+        return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["1", "0", "2.5", "0.001", "9.99", "100"]), st.integers(min_value=-340, max_value=340)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(["", "h", "ms"]),
+)
+def test_fast_and_exact_readers_agree_on_exponents_at_a_floats_edges(numbers, unit):
+    """numpy reads 1e-320 as a subnormal and 1e-400 as 0, where parse_duration refuses beyond 1e-308 (units.py)."""
+    values = [f"{mantissa}e{exponent}{unit}" for mantissa, exponent in numbers]
+    exact = [exact_or_none(value) for value in values]
+    readers = [lambda: seconds_columns(["1000h"] * len(values), values, range(2, 2 + len(values)), **OPTIONS)[1]]
+    if not unit:  # bare numbers in two columns: numpy's loadtxt reads the block
+        block = "".join(f"1000,{value}\n" for value in values).encode()
+        readers.append(lambda: read_csv_block(block, csv_header("mttf,mttr"), 2, **OPTIONS).mttr)
+    for read in readers:
+        try:
+            fast = read().tolist()
+        except InputError as error:
+            assert None in exact and f"line {2 + exact.index(None)}, column mttr" in str(error)
+        else:
+            assert fast == exact
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1e-9999999", "duration '1e-9999999' is too small, line 3, column mttr"),  # numpy alone reads 0: MTTR 0 was accepted
+        ("1e-320", "duration '1e-320' is too small, line 3, column mttr"),  # numpy alone reads a subnormal
+        ("1e999999999", "duration '1e999999999' is too large, line 3, column mttr"),
+        ("1e-9999999h", "duration '1e-9999999h' is too small, line 3, column mttr"),
+    ],
+)
+def test_out_of_range_exponents_are_refused_on_every_csv_path(cell, message):
+    header = csv_header("mttf,mttr")
+    with pytest.raises(InputError, match="^" + message):  # the two-column loadtxt path
+        read_csv_block(f"1000,1\n1000,{cell}\n".encode(), header, 2, **OPTIONS)
+    with pytest.raises(InputError, match="^" + message):  # the csv module's path
+        read_csv_block(f'1000,"1"\n1000,{cell}\n'.encode(), header, 2, **OPTIONS)
+    with pytest.raises(InputError, match="^" + message):  # wider rows: the split-fields path
+        read_csv_block(f"a,1000,1\nb,1000,{cell}\n".encode(), csv_header("host,mttf,mttr"), 2, **OPTIONS)
+
+
+def test_values_at_the_edge_of_the_range_are_read_alike_on_every_path():
+    header = csv_header("mttf,mttr")
+    # 1e-308 is a subnormal double and within units.py's range (magnitude -308): accepted as its double
+    for block in (b"1000,1e-308\n1000,0\n", b'1000,"1e-308"\n1000,0\n'):
+        assert read_csv_block(block, header, 2, **OPTIONS).mttr.tolist() == [1e-308 * 3600, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("1e-999999999", "duration '1e-999999999' is too small, line 1, column mttr"),  # json alone reads 0.0
+        ("1e-310", "duration '1e-310' is too small, line 1, column mttr"),
+        ("1e999999999", "duration '1e999999999' is too large, line 1, column mttr"),  # json alone reads inf
+    ],
+)
+def test_json_numbers_beyond_a_floats_range_are_refused_as_their_text(number, message):
+    with pytest.raises(InputError, match="^" + message):
+        read_ndjson_lines(['{"mttf": 1000, "mttr": %s}' % number], 1, **OPTIONS)
+    zeros = read_ndjson_lines(['{"mttf": 1000, "mttr": 0.0}', '{"mttf": 1000, "mttr": 0e5}'], 1, **OPTIONS)
+    assert zeros.mttr.tolist() == [0.0, 0.0]
+
+
+def test_integers_too_long_for_python_are_one_error_at_their_line():
+    with pytest.raises(InputError, match="^an integer of more than 4,300 digits, line 2, "):
+        read_ndjson_lines(['{"mttf": 1, "mttr": 1}', '{"mttf": 1%s, "mttr": 1}' % ("0" * 5000)], 1, **OPTIONS)
+
+
+def test_long_values_are_cut_in_messages():
+    with pytest.raises(InputError) as caught:
+        value_seconds(10**4000, **OPTIONS)
+    assert str(caught.value).startswith("duration 1000") and "(4,001 characters) is too large" in str(caught.value)
+    assert len(str(caught.value)) < 150
+
+
+def nested(levels, inner="1"):
+    """A row whose "x" value sits inside ``levels - 1`` arrays, so the row nests ``levels`` deep."""
+    return '{"mttf": 1, "mttr": 1, "x": %s%s%s}' % ("[" * (levels - 1), inner, "]" * (levels - 1))
+
+
+def test_rows_nest_at_most_64_levels_and_deeper_is_refused_before_parsing():
+    assert json_row(nested(MAX_JSON_DEPTH), 1)["mttf"] == 1
+    with pytest.raises(InputError, match="^the row nests deeper than 64 levels, line 7, "):
+        json_row(nested(MAX_JSON_DEPTH + 1), 7)
+    with pytest.raises(InputError, match="^the row nests deeper than 64 levels"):  # json itself: RecursionError
+        json_row(nested(100_000), 1)
+    assert json_row(nested(2, '"' + "[" * 500 + '"'), 1)["x"] == ["[" * 500]  # brackets in strings are text
+    assert json_row(nested(2, ",".join(["[1]"] * 500)), 1)["x"][499] == [1]  # many arrays, none deep
+
+
+def test_a_key_given_twice_is_refused_not_overwritten():
+    with pytest.raises(InputError, match="^key 'mttf' appears more than once, line 3, give every key once"):
+        json_row('{"mttf": "1h", "mttf": "2h", "mttr": "1m"}', 3)
+    with pytest.raises(InputError, match="^key 'a' appears more than once, line 1"):
+        json_row('{"mttf": 1, "mttr": 1, "x": {"a": 1, "a": 2}}', 1)
+
+
+def test_a_lone_surrogate_is_refused_and_a_pair_is_a_character():
+    with pytest.raises(InputError, match=r"^a lone surrogate '\\ud800' in a JSON string, line 2, "):
+        json_row('{"mttf": 1, "mttr": 1, "x": "a\\ud800"}', 2)
+    with pytest.raises(InputError, match="^a lone surrogate"):
+        json_row('{"mttf": 1, "mttr": 1, "\\udfff": [1]}', 2)
+    assert json_row('{"mttf": 1, "mttr": 1, "x": "\\ud83d\\ude00"}', 1)["x"] == "\U0001f600"
+
+
+def test_a_header_of_many_columns_is_read_in_linear_time():
+    names = [f"c{index}" for index in range(50_000)]  # the duplicate check counted each name in the whole list
+    assert csv_header(",".join([*names, "mttf", "mttr"])).mttf_index == 50_000
+    with pytest.raises(InputError, match="^column 'c7' appears more than once"):
+        csv_header(",".join([*names, "c7", "mttf", "mttr"]))
+
+
+def test_a_lone_carriage_return_is_named_as_such():
+    with pytest.raises(InputError, match=r"^cannot read the CSV header: a carriage return \(\\r\) outside quotes, line 1"):
+        csv_header("mttf,mttr\r1,1\r")
+    with pytest.raises(InputError, match=r"^cannot read CSV: a carriage return \(\\r\) outside quotes, line 3"):
+        read_csv_block(b"1,1\n1,1\r1,1\n", csv_header("mttf,mttr"), 2, **OPTIONS)
