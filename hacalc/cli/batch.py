@@ -3,7 +3,8 @@
 The input is read in blocks of whole rows (about ``BLOCK_BYTES`` each, or what a slow producer has
 sent so far); each block is parsed, checked and computed as a whole on a worker thread before any of
 it is written, so memory stays flat however long the input is and a bad row stops the run before its
-block reaches stdout. Blocks are written in input order.
+block reaches stdout. Blocks are written in input order. A row may be at most ``MAX_ROW_BYTES`` long,
+so input without line ends (``/dev/zero``, an unclosed quote) fails at once instead of filling memory.
 """
 
 from __future__ import annotations
@@ -24,26 +25,30 @@ from hacalc.cli.options import located
 from hacalc.core.batch import (
     OUTPUT_COLUMNS,
     CsvHeader,
+    EdgeFloat,
     Ragged,
     availability_columns,
     csv_header,
     decode,
     join_rows,
+    json_row,
     read_csv_block,
     read_ndjson_lines,
     where,
 )
-from hacalc.core.errors import InputError
+from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.periods import Conventions
 from hacalc.core.units import unit_seconds
 
 BLOCK_BYTES = 1 << 19
+MAX_ROW_BYTES = 1 << 20  # a real row is a few hundred bytes; this bounds memory when line ends never come
 WORKERS = min(4, os.cpu_count() or 1)
 STREAM_FORMATS = ("csv", "ndjson")
 # glibc mallopt() parameters (<malloc.h>): trim threshold, top pad, mmap threshold
 _MALLOC_SETTINGS = ((-1, 256 << 20), (-2, 64 << 20), (-3, 32 << 20))
 _EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 _CSV_TAIL = [b",", b",", b",", b",", b"\n"]
+_BLANK = b"\xef\xbb\xbf \t\r\n"  # a byte order mark and whitespace: nothing to tell the format by
 Rows = bytes | memoryview  # a block of output rows, as join_rows gives it
 _JSON_TAIL = [f'"{OUTPUT_COLUMNS[0]}":'.encode(), *(f',"{name}":'.encode() for name in OUTPUT_COLUMNS[1:]), b"}\n"]
 
@@ -59,13 +64,14 @@ def run_batch(env: Environment, source: str, *, default_unit: str, output: str |
         raise InputError(f"unknown output format {output!r}", "--format", "use csv or ndjson")
     _keep_freed_memory()
     with _open(env, source) as stream:
-        blocks = _blocks(stream)
-        first = next(blocks, b"")
+        head = _head(stream)
         kind = _EXTENSIONS.get(Path(source).suffix.lower()) if source != "-" else None
-        kind = kind or ("ndjson" if first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv")
+        kind = kind or ("ndjson" if head.lstrip(_BLANK).startswith(b"{") else "csv")
+        blocks = _blocks(stream, head, quoted=kind == "csv")
+        first = next(blocks, b"")
         rows = _Rows(env, output or kind, default_unit, conventions)
         jobs = rows.csv_jobs(first, blocks) if kind == "csv" else rows.ndjson_jobs(first, blocks)
-        _write_in_order(jobs, rows.write, stream)
+        _write_in_order(_failure_last(jobs), rows.write, stream)
         rows.finish()
 
 
@@ -85,6 +91,18 @@ def _keep_freed_memory() -> None:
         return
     for parameter, value in _MALLOC_SETTINGS:
         mallopt(parameter, value)
+
+
+def _failure_last(jobs: Iterator[Callable[[], Rows]]) -> Iterator[Callable[[], Rows]]:
+    """The jobs, then one that raises what stopped reading, so the blocks before it are written first."""
+    try:
+        yield from jobs
+    except HacalcError as error:
+        yield partial(_raise, error)
+
+
+def _raise(error: HacalcError) -> Rows:
+    raise error
 
 
 def _write_in_order(jobs: Iterator[Callable[[], Rows]], write: Callable[[Rows], None], source: IO[bytes]) -> None:
@@ -176,12 +194,11 @@ class _Rows:
 
 
 def _first_keys(first: bytes) -> list[str] | None:
-    """The first object's keys, which become the CSV columns; None when it is not an object (its block says why)."""
+    """The first object's keys, which become the CSV columns; None when it is not a good row (its block says why)."""
     try:
-        item = json.loads(first.split(b"\n", 1)[0])
-    except ValueError:
+        return list(json_row(decode(first.split(b"\n", 1)[0], 1), 1))
+    except InputError:
         return None
-    return list(item) if isinstance(item, dict) else None
 
 
 def _json_as_csv_prefix(objects: list[dict[str, Any]], names: list[str], first_line: int) -> Ragged:
@@ -204,13 +221,16 @@ def _csv_as_json_prefix(header: CsvHeader, records: list[list[str]]) -> Ragged:
 def _csv_cell(value: Any) -> str:
     if isinstance(value, str):
         return value
+    if isinstance(value, EdgeFloat):  # 1e-320 as written, where the double would print as 1e-320 or 0.0
+        return value.text
     return "" if value is None else json.dumps(value)
 
 
 def _csv_line(cells: list[str]) -> str:
+    """One CSV record without its line end; cells holding a comma, quote, CR or LF are quoted."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(cells)
-    return buffer.getvalue()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)  # the writer quotes only line ends its terminator holds
+    return buffer.getvalue()[:-2]
 
 
 def _chain(head: bytes, blocks: Iterator[bytes]) -> Iterator[bytes]:
@@ -219,24 +239,73 @@ def _chain(head: bytes, blocks: Iterator[bytes]) -> Iterator[bytes]:
     yield from blocks
 
 
-def _blocks(source: IO[bytes]) -> Iterator[bytes]:
-    """Blocks of whole lines, each ending in a newline, never cut inside a quoted CSV field.
+def _head(source: IO[bytes]) -> bytes:
+    """The first bytes of the input, read until one is not blank (that one tells NDJSON from CSV) or the input ends."""
+    head = b""
+    while not head.lstrip(_BLANK) and len(head) <= MAX_ROW_BYTES and (data := _read(source)):
+        head += data
+    return head
 
-    A block is about ``BLOCK_BYTES`` long, or shorter when no more input is waiting yet.
+
+def _read(source: IO[bytes]) -> bytes:
+    try:
+        return source.read(BLOCK_BYTES)
+    except OSError as error:
+        raise InputError(f"cannot read the input: {error.strerror or error}", "--input", "give a readable file or - for stdin") from None
+
+
+def _reads(source: IO[bytes], head: bytes) -> Iterator[bytes]:
+    if head:
+        yield head
+    while data := _read(source):
+        yield data
+
+
+def _blocks(source: IO[bytes], head: bytes, *, quoted: bool) -> Iterator[bytes]:
+    """Blocks of whole rows, each ending in a newline; with ``quoted`` (CSV) never cut inside a quoted field.
+
+    A block is about ``BLOCK_BYTES`` long, or shorter when no more input is waiting yet. A row longer
+    than ``MAX_ROW_BYTES`` is refused as soon as it is seen, so memory stays flat without line ends.
     """
-    pending = b""
-    while data := source.read(BLOCK_BYTES):
+    pending, line = b"", 1
+    for data in _reads(source, head):
         pending += data
         if len(pending) < BLOCK_BYTES and _waiting(source):
             continue
-        cut = _without_trailing_blank_lines(pending, _last_record_end(pending))
+        cut = _without_trailing_blank_lines(pending, _last_record_end(pending, quoted))
+        if len(pending) > MAX_ROW_BYTES:
+            _refuse_long_rows(pending, cut, line, quoted)
         if cut:
             yield pending[:cut]
+            line += pending.count(b"\n", 0, cut)
             pending = pending[cut:]
     tail = pending if pending.endswith(b"\n") else pending + b"\n"
     cut = _without_trailing_blank_lines(tail, len(tail))  # blank lines at the very end are not empty rows
     if cut:
         yield tail[:cut]
+
+
+def _refuse_long_rows(pending: bytes, cut: int, line: int, quoted: bool) -> None:
+    """Refuse the first row in ``pending`` (complete up to ``cut``, then one unfinished) longer than ``MAX_ROW_BYTES``."""
+    import numpy as np
+
+    ends = np.append(_record_ends(pending[:cut], quoted), len(pending)) if cut else np.array([len(pending)])
+    starts = np.concatenate(([0], ends[:-1]))
+    long_rows = np.flatnonzero(ends - starts > MAX_ROW_BYTES)
+    if not len(long_rows):
+        return
+    start, end = int(starts[long_rows[0]]), int(ends[long_rows[0]])
+    row = pending[start:end]
+    if end <= cut:
+        fix = "shorten it"
+    elif b"\n" not in row and b"\r" in row:
+        fix = "end lines with \\n or \\r\\n, not a lone \\r"
+    elif quoted and b'"' in row:
+        fix = "close the quoted field that starts on that line"
+    else:
+        fix = "end every row with a newline"
+    limit = f"{MAX_ROW_BYTES >> 20} MiB" if MAX_ROW_BYTES % (1 << 20) == 0 else f"{MAX_ROW_BYTES:,} bytes"
+    raise InputError(f"a row longer than {limit}", where(line + pending.count(b"\n", 0, start)), fix)
 
 
 def _without_trailing_blank_lines(data: bytes, cut: int) -> int:
@@ -247,18 +316,28 @@ def _without_trailing_blank_lines(data: bytes, cut: int) -> int:
     return kept + (2 if data[kept : kept + 2] == b"\r\n" else 1)
 
 
-def _last_record_end(data: bytes) -> int:
-    """Just past the last newline outside quotes (quotes pair up in CSV, so count them); 0 if none yet."""
+def _last_record_end(data: bytes, quoted: bool) -> int:
+    """Just past the last newline outside quotes (with ``quoted``: CSV quotes pair up, so count them); 0 if none yet.
+
+    A JSON string holds no raw newline, but may hold an escaped quote, so NDJSON rows end at every newline.
+    """
     cut = data.rfind(b"\n") + 1
-    if data.find(b'"', 0, cut) < 0 or data.count(b'"', 0, cut) % 2 == 0:
+    if not quoted or data.find(b'"', 0, cut) < 0 or data.count(b'"', 0, cut) % 2 == 0:
         return cut
+    ends = _record_ends(data[:cut], quoted)
+    return int(ends[-1]) if len(ends) else 0
+
+
+def _record_ends(data: bytes, quoted: bool) -> Any:
+    """Positions just past each newline that ends a row (outside quotes, with ``quoted``), as a numpy array."""
     import numpy as np
 
     array = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(array[:cut] == ord("\n"))
-    quotes_before = np.searchsorted(np.flatnonzero(array[:cut] == ord('"')), newlines)
-    outside = newlines[quotes_before % 2 == 0]
-    return int(outside[-1]) + 1 if len(outside) else 0
+    newlines = np.flatnonzero(array == ord("\n"))
+    if quoted and b'"' in data:
+        quotes_before = np.searchsorted(np.flatnonzero(array == ord('"')), newlines)
+        newlines = newlines[quotes_before % 2 == 0]
+    return newlines + 1
 
 
 def _open(env: Environment, source: str) -> IO[bytes]:
@@ -268,6 +347,8 @@ def _open(env: Environment, source: str) -> IO[bytes]:
         return open(source, "rb")
     except OSError as error:
         raise InputError(f"cannot read {source!r}: {error.strerror}", "--input", "give a readable file or - for stdin") from None
+    except ValueError:  # open() refuses a NUL byte in a name
+        raise InputError(f"cannot read {source!r}: a file name holds no NUL byte", "--input", "give a readable file or - for stdin") from None
 
 
 def _waiting(source: IO[bytes]) -> bool:

@@ -1,7 +1,11 @@
+import csv
 import io
 import json
+import subprocess
+import sys
 
 import pytest
+from contract import assert_bad_input
 
 from hacalc.cli import batch
 from hacalc.cli.batch import run_batch
@@ -196,7 +200,7 @@ def test_blank_lines_at_the_very_end_are_not_rows(hacalc, text):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("mttf,mttr\r1000,10\r", "cannot read the CSV header"),
+        ("mttf,mttr\r1000,10\r", "cannot read the CSV header: a carriage return (\\r) outside quotes, line 1"),
         ("a,a,mttf,mttr\n1,2,1000,10\n", "column 'a' appears more than once"),
         ('{"mttf":1%s,"mttr":10}\n' % ("0" * 400), "is too large"),
         ("mttf,mttr\n1e308,1\n", "is too large"),
@@ -207,3 +211,129 @@ def test_hostile_batch_input_is_bad_input_not_a_traceback(hacalc, text, message)
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.stderr.count("hacalc: error:") == 1 and "Warning" not in result.stderr
+
+
+# Hostile input (issue 8): each test is the regression test of one root cause
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("mttf,mttr\n1e999999999h,1m\n", "duration '1e999999999h' is too large, line 2, column mttf"),
+        ("mttf,mttr\n1,1\n1,1e-9999999\n", "duration '1e-9999999' is too small, line 3, column mttr"),
+        ('{"mttf":"1h","mttr":"1m"}\n{"mttf":"1e999999999h","mttr":"1m"}\n', "duration '1e999999999h' is too large, line 2, column mttf"),
+        ('{"mttf":1,"mttr":1e-999999999}\n', "duration '1e-999999999' is too small, line 1, column mttr"),
+    ],
+)
+def test_out_of_range_exponents_are_bad_input_at_their_cell(hacalc, text, message):
+    assert assert_bad_input(hacalc("availability", "--input", "-", input=text)).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "output", "message"),
+    [
+        ('{"mttf":1%s,"mttr":1}\n' % ("0" * 5000), "ndjson", "an integer of more than 4,300 digits, line 1"),
+        ('{"mttf":1,"mttr":1,"x":%s1%s}\n' % ("[" * 500, "]" * 500), "csv", "the row nests deeper than 64 levels, line 1"),
+        ('{"mttf":1,"mttr":1}\n{"mttf":%s1%s,"mttr":1}\n' % ("[" * 5000, "]" * 5000), "ndjson", "the row nests deeper than 64 levels, line 2"),
+        ('{"mttf":1,"mttr":1,"x":"\\ud800"}\n', "csv", "a lone surrogate '\\ud800' in a JSON string, line 1"),
+        ('{"mttf":1,"mttr":1,"\\ud800":1}\n', "csv", "a lone surrogate '\\ud800' in a JSON string, line 1"),
+        ('{"mttf":1,"mttr":1,"x":"\\ud800"}\n', "ndjson", "a lone surrogate '\\ud800' in a JSON string, line 1"),
+        ('{"mttf": "1h", "mttf": "2h", "mttr": "1m"}\n', "ndjson", "key 'mttf' appears more than once, line 1"),
+    ],
+)
+def test_hostile_ndjson_is_one_line_of_bad_input(hacalc, text, output, message):
+    result = hacalc("availability", "--input", "-", "--format", output, input=text)
+    assert assert_bad_input(result).startswith(message)
+
+
+def test_a_nul_byte_in_the_file_name_is_bad_input(hacalc):
+    message = assert_bad_input(hacalc("availability", "--input", "rows\0.csv"))
+    assert message.startswith("cannot read 'rows\\x00.csv': a file name holds no NUL byte, --input")
+
+
+def run_file(path, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "hacalc", "availability", "--input", str(path), *args], capture_output=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "filler", "message"),
+    [
+        (b"", b"\0", "a row longer than 1 MiB, line 1, end every row with a newline"),  # as --input /dev/zero
+        (b"mttf,mttr\n", b"7", "a row longer than 1 MiB, line 2, end every row with a newline"),
+        (b'mttf,mttr\n"', b"x,y\n", "a row longer than 1 MiB, line 2, close the quoted field that starts on that line"),
+        (b"mttf,mttr\r1,1\r", b"1,1\r", "a row longer than 1 MiB, line 1, end lines with \\n or \\r\\n, not a lone \\r"),
+    ],
+)
+def test_input_without_row_ends_fails_at_the_row_limit_not_at_the_end(tmp_path, head, filler, message):
+    """Rows are at most 1 MiB (batch.MAX_ROW_BYTES): past that the input is refused, never held whole in memory."""
+    path = tmp_path / "rows.csv"
+    with open(path, "wb") as handle:
+        handle.write(head)
+        for _ in range(8):  # 8 MiB, no row end in sight
+            handle.write(filler * ((1 << 20) // len(filler)))
+    assert assert_bad_input(run_file(path)) == message
+
+
+@pytest.mark.parametrize("output", ["csv", "ndjson"])  # the plain path and the csv module's
+def test_a_row_of_just_under_the_limit_is_read(tmp_path, output):
+    notes = [chr(ord("a") + index) * 110_000 for index in range(9)]  # each under the csv module's 131,072
+    path = tmp_path / "rows.csv"
+    path.write_text(f"mttf,mttr,{','.join('abcdefghi')}\n50000h,15m,{','.join(notes)}\n1000,1{',' * 9}\n")
+    result = run_file(path, "--format", output)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 2 + (output == "csv") and len(lines[-2]) > 990_000
+    last = lines[-1].split(",")[-4:] if output == "csv" else list(json.loads(lines[-1]).values())[-4:]
+    assert [float(value) for value in last[:2]] == [1000 / 1001, 1 / 1001]  # MTTF 1000 h, MTTR 1 h
+
+
+@pytest.mark.parametrize("output", ["csv", "ndjson"])
+def test_a_field_over_the_csv_modules_limit_is_refused_on_every_path(hacalc, output):
+    text = "mttf,mttr,note\n1000,1," + "x" * 140_000 + "\n"
+    message = assert_bad_input(hacalc("availability", "--input", "-", "--format", output, input=text))
+    assert message == "cannot read CSV: a field longer than 131,072 characters, line 2, shorten it"
+
+
+def test_escaped_quotes_in_ndjson_do_not_hold_rows_back(monkeypatch):
+    """A JSON string may hold an odd number of quote characters; NDJSON rows end at every newline regardless."""
+    monkeypatch.setattr(batch, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(batch, "MAX_ROW_BYTES", 256)
+    text = '{"note": "say \\"hi", "mttf": 1000, "mttr": 1}\n' + '{"mttf": 1000, "mttr": 1}\n' * 200
+    assert len(run(text).splitlines()) == 201
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "message"),
+    [
+        (b"h300,oops,1m,x\n", "cannot read duration 'oops', line 302, column mttf"),
+        (b"h300,1000h,1m,\xff\n", "not UTF-8 text (byte 0xff), line 302"),
+        (b"h300,1000h,1m," + b"x" * 300 + b"\n", "a row longer than 256 bytes, line 302"),  # refused by the reader:
+        (b'h300,1000h,1m,"' + b"x\n" * 200, "a row longer than 256 bytes, line 302"),  # every row before it is out
+    ],
+)
+def test_a_bad_row_leaves_whole_earlier_blocks_and_none_of_its_own(monkeypatch, tmp_path, bad_row, message):
+    """README "What a consumer sees on failure": earlier blocks complete and in order, then the error."""
+    monkeypatch.setattr(batch, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(batch, "MAX_ROW_BYTES", 256)
+    rows = b"".join(b"h%d,%dh,1m,x\n" % (index, 1000 + index) for index in range(300))
+    path = tmp_path / "rows.csv"
+    path.write_bytes(b"host,mttf,mttr,note\n" + rows + bad_row + b"h301,1000h,1m,x\n")
+    whole = run("host,mttf,mttr,note\n" + rows.decode())
+    env = Environment(io.StringIO(), io.StringIO(), io.StringIO(), False, False)
+    with pytest.raises(InputError) as caught:
+        run_batch(env, str(path), default_unit="h", output=None, conventions=Conventions())
+    assert str(caught.value).startswith(message)
+    written = env.stdout.getvalue()
+    assert written.endswith("\n") and whole.startswith(written)
+    assert 1 < written.count("\n") <= 301
+    if "row longer" in message:  # its block never formed: the blocks before it are all there is
+        assert written == whole
+
+
+def test_ndjson_values_holding_line_ends_are_quoted_in_csv():
+    out = run('{"mttf": 1000, "mttr": 1, "note": "two\\nlines", "key\\r": "a,\\"b\\""}\n', output="csv")
+    header, row = csv.reader(io.StringIO(out, newline=""))
+    assert header[:4] == ["mttf", "mttr", "note", "key\r"]
+    assert row[:4] == ["1000", "1", "two\nlines", 'a,"b"'] and float(row[4]) == 1000 / 1001  # MTTF 1000 h, MTTR 1 h
