@@ -132,6 +132,7 @@ def _write_alert_table(env, rows: list[AlertRow], conventions: Conventions) -> N
             for row in rows
         ),
         title="Multiwindow, multi-burn-rate alerts (fire when both windows exceed the burn rate)",
+        optional=("exhausts budget in", "budget consumed", "error rate ≥"),
     )
 
 

@@ -116,9 +116,9 @@ def _write_report(env: Environment, source: str, cluster: Cluster, report: Clust
     counted = [host for host in report.hosts if host.counted]
     powered_on = sum(vm.powered_on for vm in cluster.vms)
     failures = "failure" if report.tolerate == 1 else "failures"
-    write_table(
+    _write_facts(
         env,
-        ("input", "value"),
+        "input",
         [
             ("file", source),
             ("vSphere profile", report.defaults.vsphere),
@@ -134,6 +134,11 @@ def _write_report(env: Environment, source: str, cluster: Cluster, report: Clust
     for section in (_write_slot, _write_percentage, _write_failover_hosts, _write_performance, _write_restart, _write_options, _write_vm_monitoring):
         section(env, report)
     _write_verdict(env, report)
+
+
+def _write_facts(env: Environment, heading: str, rows: list[tuple[str, Any]], *, title: str) -> None:
+    """A two-column table of facts; values are phrases, so they may wrap at spaces on a narrow terminal."""
+    write_table(env, (heading, "value"), rows, title=title, prose=("value",))
 
 
 def _defaults_rows(defaults: Defaults) -> list[tuple[str, str]]:
@@ -154,7 +159,7 @@ def _write_hosts(env: Environment, report: ClusterReport) -> None:
     for host in report.hosts:
         slots = (_or_dash(host.cpu_slots), _or_dash(host.memory_slots), _or_dash(host.slots), _or_dash(host.limited_by)) if slotted else ()
         rows.append((host.name, host.state, "yes" if host.counted else "no", host.cpu_mhz, host.memory_mb, *slots, host.reason or ""))
-    write_table(env, columns, rows, title="Hosts")
+    write_table(env, columns, rows, title="Hosts", optional=("CPU slots", "memory slots", "counted", "limited by", "state"), prose=("reason",))
 
 
 def _write_slot(env: Environment, report: ClusterReport) -> None:
@@ -173,7 +178,7 @@ def _write_slot(env: Environment, report: ClusterReport) -> None:
     ]
     if slot.vms_requiring_multiple_slots:
         rows.append(("VMs needing several slots", ", ".join(f"{vm.name} ({vm.slots})" for vm in slot.vms_requiring_multiple_slots)))
-    write_table(env, ("slot policy", "value"), [*rows, ("result", _verdict(slot.passed, report.policy is Policy.slot))], title="Slot policy")
+    _write_facts(env, "slot policy", [*rows, ("result", _verdict(slot.passed, report.policy is Policy.slot))], title="Slot policy")
 
 
 def _write_percentage(env: Environment, report: ClusterReport) -> None:
@@ -193,7 +198,7 @@ def _write_percentage(env: Environment, report: ClusterReport) -> None:
     ]
     if share.auto:
         rows.append(("automatic reading used", share.auto_reading or "-"))
-    write_table(env, ("percentage policy", "value"), [*rows, ("result", _verdict(share.passed, report.policy is Policy.percentage))], title="Percentage policy")
+    _write_facts(env, "percentage policy", [*rows, ("result", _verdict(share.passed, report.policy is Policy.percentage))], title="Percentage policy")
 
 
 def _write_failover_hosts(env: Environment, report: ClusterReport) -> None:
@@ -208,7 +213,7 @@ def _write_failover_hosts(env: Environment, report: ClusterReport) -> None:
         (f"largest VM{f' ({dedicated.largest_vm})' if dedicated.largest_vm else ''} fits one failover host", _yes_no(dedicated.largest_vm_fits)),
         ("result", _verdict(dedicated.passed, report.policy is Policy.failover_hosts)),
     ]
-    write_table(env, ("failover hosts", "value"), rows, title="Dedicated failover hosts")
+    _write_facts(env, "failover hosts", rows, title="Dedicated failover hosts")
 
 
 def _write_performance(env: Environment, report: ClusterReport) -> None:
@@ -221,13 +226,13 @@ def _write_performance(env: Environment, report: ClusterReport) -> None:
         ("capacity after F failures", f"{performance.capacity_after_failure_cpu_mhz} MHz, {performance.capacity_after_failure_memory_mb} MB"),
         ("CPU / memory", f"{'ok' if performance.cpu_ok else 'warning'} / {'ok' if performance.memory_ok else 'warning'}"),
     ]
-    write_table(env, ("performance degradation", "value"), rows, title="Performance degradation")
+    _write_facts(env, "performance degradation", rows, title="Performance degradation")
 
 
 def _write_restart(env: Environment, report: ClusterReport) -> None:
     restart = report.restart
     if restart is None:
-        write_table(env, ("restart check", "value"), [("result", "skipped (--no-restart-check)")], title="Restart check")
+        _write_facts(env, "restart check", [("result", "skipped (--no-restart-check)")], title="Restart check")
         return
     rows = [
         ("question", f"does every powered-on VM restart after any {report.tolerate} host {'failure' if report.tolerate == 1 else 'failures'}?"),
@@ -237,13 +242,14 @@ def _write_restart(env: Environment, report: ClusterReport) -> None:
         ("proof", _proof(restart)),
         ("result", "PASS" if restart.passed else ("FAIL" if restart.failing_sets else "FAIL (not proven: undecided sets)")),
     ]
-    write_table(env, ("restart check", "value"), rows, title="Restart check")
+    _write_facts(env, "restart check", rows, title="Restart check")
     if restart.unplaced_vms:
         write_table(
             env,
             ("VM that cannot restart", "restart priority", "CPU MHz", "memory MB", "was on"),
             [(vm.name, vm.restart_priority, vm.cpu_mhz, vm.memory_mb, vm.host or "-") for vm in restart.unplaced_vms],
             title=f"VMs left down when {_hosts_fail(restart.worst_case_failed_hosts)}",
+            optional=("was on", "restart priority"),
         )
 
 
@@ -274,7 +280,7 @@ def _write_options(env: Environment, report: ClusterReport) -> None:
     if not report.options:
         return
     rows = [(option.key, option.canonical, option.value, _yes_no(option.effective), option.note or "") for option in report.options]
-    write_table(env, ("option", "canonical key", "value", "in effect", "note"), rows, title="Advanced options (das.*)")
+    write_table(env, ("option", "canonical key", "value", "in effect", "note"), rows, title="Advanced options (das.*)", optional=("canonical key",), prose=("note",))
 
 
 def _write_vm_monitoring(env: Environment, report: ClusterReport) -> None:
@@ -289,7 +295,7 @@ def _write_vm_monitoring(env: Environment, report: ClusterReport) -> None:
         ("maximum resets", monitoring.max_resets, sources.get("max_resets", "")),
         ("reset window", window, sources.get("reset_window_s", "")),
     ]
-    write_table(env, ("VM monitoring", "value", "from"), rows, title="VM monitoring")
+    write_table(env, ("VM monitoring", "value", "from"), rows, title="VM monitoring", prose=("value", "from"))
 
 
 def _write_verdict(env: Environment, report: ClusterReport) -> None:

@@ -11,6 +11,9 @@ from typing import Any
 from hacalc.cli.env import Environment, visible
 
 
+PROSE_WORD = 20  # a longer word in a prose column (a file path, a list without spaces) may fold
+
+
 class OutputFormat(str, Enum):
     table = "table"
     json = "json"
@@ -71,12 +74,13 @@ def write_table(
     notes: Sequence[str] = (),
     justify: Sequence[str] | None = None,
     optional: Sequence[str] = (),
+    prose: Sequence[str] = (),
 ) -> None:
     """A rich table that fits the width: ``optional`` columns are left out, in that order, until it does.
 
-    A cell is never split across lines (headers may wrap at spaces), and control characters in the data
-    are shown escaped. Columns are left-justified first, right-justified after (numbers), unless
-    ``justify`` says otherwise.
+    A cell is never split across lines, except in ``prose`` columns, which wrap at spaces (as headers do).
+    Control characters in the data are shown escaped. Columns are left-justified first, right-justified
+    after (numbers), unless ``justify`` says otherwise.
     """
     from rich.console import Group
     from rich.table import Table
@@ -85,13 +89,14 @@ def write_table(
     console = env.console()
     cells = [[visible(str(cell)) for cell in row] for row in rows]
     justify = list(justify or ["left"] + ["right"] * (len(columns) - 1))
-    shown = _columns_that_fit(columns, cells, optional, console.width)
+    widths = _fit(columns, cells, optional, prose, console.width)
+    console.width = max(console.width, _drawn(widths.values()))  # past the last column it can lose, run long, never crop
     table = Table()
-    for index in shown:
-        table.add_column(visible(columns[index]), justify=justify[index], min_width=_widest(cells, index), overflow="fold")
+    for index, width in widths.items():
+        table.add_column(visible(columns[index]), justify=justify[index], width=width, overflow="fold")
     for row in cells:
-        table.add_row(*(Text(row[index]) for index in shown))
-    left_out = [visible(columns[index]) for index in range(len(columns)) if index not in shown]
+        table.add_row(*(Text(row[index]) for index in widths))
+    left_out = [visible(name) for index, name in enumerate(columns) if index not in widths]
     if left_out:
         notes = [*notes, f"Left out to fit {console.width} columns: {', '.join(left_out)} (a wider terminal or --format csv shows them)."]
     heading = [Text(_visible_lines(title), style="bold")] if title else []
@@ -103,24 +108,38 @@ def _visible_lines(text: str) -> str:
     return "\n".join(visible(line) for line in text.split("\n"))
 
 
-def _columns_that_fit(columns: Sequence[str], cells: list[list[str]], optional: Sequence[str], width: int) -> list[int]:
-    """Indexes of the columns to show: all of them, less ``optional`` ones in order while the table is too wide."""
+def _fit(columns: Sequence[str], cells: list[list[str]], optional: Sequence[str], prose: Sequence[str], width: int) -> dict[int, int]:
+    """Column index -> content width: every column at its natural width if the table fits, else ``optional``
+    columns left out in order, each column at the least it needs (whole cells; headers and prose wrapped at
+    spaces), and the room left shared in proportion to what each column still wants."""
+    from rich.cells import cell_len
+
+    natural = [max(cell_len(name), _widest(cells, index, whole=True)) for index, name in enumerate(columns)]
+    least = [
+        max(_widest(cells, index, whole=False) if name in prose else _widest(cells, index, whole=True), *map(cell_len, name.split() or [""]))
+        for index, name in enumerate(columns)
+    ]
     shown = list(range(len(columns)))
     for name in optional:
-        if _table_width(columns, cells, shown) <= width:
+        if _drawn(least[index] for index in shown) <= width:
             break
         shown.remove(columns.index(name))
-    return shown
+    if _drawn(natural[index] for index in shown) <= width:
+        return {index: natural[index] for index in shown}
+    room = max(0, width - _drawn(least[index] for index in shown))
+    wanted = sum(natural[index] - least[index] for index in shown) or 1
+    return {index: least[index] + room * (natural[index] - least[index]) // wanted for index in shown}
 
 
-def _table_width(columns: Sequence[str], cells: list[list[str]], shown: list[int]) -> int:
-    """Width with every cell whole and each header wrapped at spaces: 1 for the edge, 3 per column (rules, padding)."""
+def _drawn(widths: Iterable[int]) -> int:
+    """A table's width from its columns' content widths: 1 for the left edge, 3 a column (padding and rule)."""
+    return 1 + sum(3 + width for width in widths)
+
+
+def _widest(cells: list[list[str]], index: int, *, whole: bool) -> int:
+    """The widest cell of a column; where cells are prose, its widest word up to ``PROSE_WORD`` (a path may fold)."""
     from rich.cells import cell_len
 
-    return 1 + sum(3 + max(_widest(cells, index), *(cell_len(word) for word in columns[index].split())) for index in shown)
-
-
-def _widest(cells: list[list[str]], index: int) -> int:
-    from rich.cells import cell_len
-
-    return max((cell_len(row[index]) for row in cells), default=0)
+    if whole:
+        return max((cell_len(row[index]) for row in cells), default=0)
+    return min(PROSE_WORD, max((cell_len(word) for row in cells for word in row[index].split()), default=0))

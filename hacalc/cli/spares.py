@@ -13,9 +13,9 @@ from hacalc.cli.options import FormatOption, InputFormatOption, YearDaysOption
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
-from hacalc.core.periods import HOUR
+from hacalc.core.periods import HOUR, decimal_text
 from hacalc.core.spares import Comparison, Option, Spare, compare
-from hacalc.core.units import format_duration, format_percent
+from hacalc.core.units import format_duration, format_nines, format_percent
 from hacalc.scenario.spares import Setting, build_question, from_flags, read_scenario
 
 OPTION_KEYS = (
@@ -195,6 +195,7 @@ def _write_tables(env: Environment, comparison: Comparison) -> None:
         title=_title(comparison),
         caption=_assumptions(comparison),
         notes=() if comparison.sweep else (verdict(comparison),),
+        optional=("unavailability", "outages/yr", "mean outage", "MTTF", "nines"),
     )
     if comparison.sweep:
         _write_sweep(env, comparison)
@@ -207,7 +208,7 @@ def _row(option: Option, comparison: Comparison) -> list[str]:
         label,
         _percent(option),
         f"{option.unavailability:.3g}",
-        f"{option.nines:.2f}" if math.isfinite(option.nines) else "∞",
+        format_nines(Fraction(option.unavailability)),
         format_duration(Fraction(option.downtime_seconds_per_year)),
         f"{option.outages_per_year:.3g}",
         "-" if option.mean_outage_hours is None else format_duration(Fraction(option.mean_outage_hours * 3600)),
@@ -234,7 +235,8 @@ def _write_sweep(env: Environment, comparison: Comparison) -> None:
             option = by_kind.get(spare, by_kind.get(Spare.none))
             cells += [_percent(option)] + ([_money(option.annual_cost)] if question.has_costs else [])
         rows.append(cells)
-    write_table(env, columns, rows, title="Availability and cost by number of spares", notes=(verdict(comparison),))
+    costs = [column for column in reversed(columns) if column.endswith(" cost")]
+    write_table(env, columns, rows, title="Availability and cost by number of spares", notes=(verdict(comparison),), optional=costs)
 
 
 def verdict(comparison: Comparison) -> str:
@@ -301,7 +303,7 @@ def _assumptions(comparison: Comparison) -> str:
     ]
     if Spare.warm in question.kinds:
         parts.append(f"warm dormancy {float(question.dormancy):g}")
-    parts.append(f"year {float(question.conventions.year_days):g} d")
+    parts.append(f"year {decimal_text(question.conventions.year_days)} d")
     return (
         f"Assumptions: {'; '.join(parts)}.\n"
         "MTTF = time to the first outage that is not a covered failover (failover blips count as outages, not here)."

@@ -64,10 +64,10 @@ class Conventions:
 
     def describe(self) -> str:
         """One line for table captions: the reader must see which year was used."""
-        month = "year/12" if self.explicit_month_seconds is None else f"{_decimal(self.month_seconds / DAY)} d"
-        quarter = "year/4" if self.explicit_quarter_seconds is None else f"{_decimal(self.quarter_seconds / DAY)} d"
+        month = "year/12" if self.explicit_month_seconds is None else f"{decimal_text(self.month_seconds / DAY)} d"
+        quarter = "year/4" if self.explicit_quarter_seconds is None else f"{decimal_text(self.quarter_seconds / DAY)} d"
         return (
-            f"year = {_decimal(self.year_days)} d ({_decimal(self.year_seconds / HOUR)} h), "
+            f"year = {decimal_text(self.year_days)} d ({decimal_text(self.year_seconds / HOUR)} h), "
             f"month = {month}, quarter = {quarter}, {self.rounding} second"
         )
 
@@ -83,7 +83,7 @@ class Conventions:
         }
 
 
-def _decimal(value: Fraction) -> str:
+def decimal_text(value: Fraction) -> str:
     """``365.2425`` as typed: up to six decimals, cut, trailing zeros dropped (``%g`` showed 365.243)."""
     whole, part = divmod(math.floor(value * 10**6), 10**6)
     digits = f"{part:06d}".rstrip("0")

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from contract import assert_bad_input
@@ -193,3 +194,34 @@ def test_notes_keep_their_own_line_breaks_and_escape_the_rest():
     write_table(env, ("a", "b"), [("x", "1")], title="t\x1b", caption="first line\nsecond\tline")
     lines = stdout.getvalue().splitlines()
     assert lines[0] == "t\\x1b" and lines[-2:] == ["first line", "second\\tline"]
+
+
+WIDE_TABLES = [
+    ("nines",),
+    ("availability", "--mttf", "50000h", "--mttr", "15m"),
+    ("budget", "99.9", "--alerts"),
+    ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))"),
+    ("spares", "--mttf", "1000h", "--mttr", "10h", "--failover", "hot=30s,warm=5m,cold=30m", "--spare-cost", "hot=1000,warm=500,cold=100", "--target", "99.99"),
+    ("spares", "--mttf", "1000h", "--mttr", "10h", "--sweep-spares", "0..3", "--spare-cost", "hot=1000,warm=500,cold=100"),
+    *(("cluster", "check", str(path)) for path in sorted(Path("scenarios").glob("cluster-*.*")) if path.suffix != ".py"),
+]
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+@pytest.mark.parametrize("args", WIDE_TABLES, ids=lambda args: " ".join(args)[:50])
+def test_every_table_fits_the_width(hacalc, args, columns):
+    # issue 8 §3: at 80 columns the main tables wrapped numbers across lines; now optional columns are left out and
+    # only phrases wrap, at spaces
+    result = hacalc(*args, env={"COLUMNS": str(columns)})
+    assert result.exit_code in (0, 1), result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) <= columns
+
+
+def test_a_table_too_wide_for_the_terminal_runs_long_rather_than_cropping_a_value():
+    from hacalc.cli.output import write_table
+
+    stdout = io.StringIO()
+    env = Environment(io.StringIO(), stdout, io.StringIO(), False, False, width=30)
+    write_table(env, ("name", "capacity MHz", "memory MB"), [("host-with-a-long-name", 123456789012, 987654321098)])
+    assert "123456789012" in stdout.getvalue() and "987654321098" in stdout.getvalue()
+    assert max(map(len, stdout.getvalue().splitlines())) > 30
