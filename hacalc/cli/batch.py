@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -49,6 +50,10 @@ _MALLOC_SETTINGS = ((-1, 256 << 20), (-2, 64 << 20), (-3, 32 << 20))
 _EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 _CSV_TAIL = [b",", b",", b",", b",", b"\n"]
 _BLANK = b"\xef\xbb\xbf \t\r\n"  # a byte order mark and whitespace: nothing to tell the format by
+# One CSV field as Python's csv module reads it: quoted (a quote only opens a field it starts; "" is a
+# quote; after the closing quote the field runs on to the next comma), or plain, quotes included.
+_CSV_FIELD = rb'(?>"(?:[^"]|"")*+(?:"[^,\n]*+)?|[^,\n]*+)'
+_CSV_RECORD = re.compile(_CSV_FIELD + rb"(?:," + _CSV_FIELD + rb")*+\n")
 Rows = bytes | memoryview  # a block of output rows, as join_rows gives it
 _JSON_TAIL = [f'"{OUTPUT_COLUMNS[0]}":'.encode(), *(f',"{name}":'.encode() for name in OUTPUT_COLUMNS[1:]), b"}\n"]
 
@@ -317,27 +322,45 @@ def _without_trailing_blank_lines(data: bytes, cut: int) -> int:
 
 
 def _last_record_end(data: bytes, quoted: bool) -> int:
-    """Just past the last newline outside quotes (with ``quoted``: CSV quotes pair up, so count them); 0 if none yet.
+    """Just past the last newline that ends a row (with ``quoted``, CSV: outside quoted fields); 0 if none yet.
 
     A JSON string holds no raw newline, but may hold an escaped quote, so NDJSON rows end at every newline.
     """
     cut = data.rfind(b"\n") + 1
-    if not quoted or data.find(b'"', 0, cut) < 0 or data.count(b'"', 0, cut) % 2 == 0:
+    if not quoted or data.find(b'"', 0, cut) < 0:
         return cut
     ends = _record_ends(data[:cut], quoted)
     return int(ends[-1]) if len(ends) else 0
 
 
 def _record_ends(data: bytes, quoted: bool) -> Any:
-    """Positions just past each newline that ends a row (outside quotes, with ``quoted``), as a numpy array."""
+    """Positions just past each newline that ends a row, as a numpy array.
+
+    With ``quoted``, quotes pair up when each one that opens a field starts it: count them (numpy).
+    Otherwise a quote inside an unquoted field (``5" disk``) is a plain character, as Python's csv
+    module reads it, and the rows are found by ``_CSV_RECORD`` one by one.
+    """
     import numpy as np
 
     array = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(array == ord("\n"))
-    if quoted and b'"' in data:
-        quotes_before = np.searchsorted(np.flatnonzero(array == ord('"')), newlines)
-        newlines = newlines[quotes_before % 2 == 0]
-    return newlines + 1
+    if not quoted or b'"' not in data:
+        return newlines + 1
+    quotes = np.flatnonzero(array == ord('"'))
+    opening = quotes[::2]
+    before = array[np.maximum(opening - 1, 0)]
+    if not ((opening == 0) | (before == ord(",")) | (before == ord("\n"))).all():
+        return np.array(_csv_record_ends(data), dtype=np.int64)
+    inside = np.searchsorted(quotes, newlines) % 2 == 1
+    return newlines[~inside] + 1
+
+
+def _csv_record_ends(data: bytes) -> list[int]:
+    ends, position = [], 0
+    while (record := _CSV_RECORD.match(data, position)) is not None:
+        position = record.end()
+        ends.append(position)
+    return ends
 
 
 def _open(env: Environment, source: str) -> IO[bytes]:
