@@ -2,9 +2,10 @@
 over-long numbers and duplicate keys.
 
 The 1.2 core schema is what TOML and JSON users expect of a scalar: ``true``/``false`` are booleans but
-``yes``, ``no``, ``on`` and ``off`` are strings; integers are decimal (``010`` is ten), ``0o17`` or ``0x1F``
-as in TOML; ``1:30`` (a YAML 1.1 base-60 number), ``1_000`` and ``2024-01-31`` are strings. A field that
-needs a number or a boolean then refuses such a string with its path. Merge keys (``<<: *defaults``) are
+``yes``, ``no``, ``on`` and ``off`` are strings; ``1e3`` is a number. Integers are written as in JSON
+(``12``, ``-3``): forms that YAML versions read differently, ``1:30`` (base 60 in 1.1), ``010`` (octal in
+1.1), ``0x10``, ``0o17`` and ``1_000``, are strings, as are dates such as ``2024-01-31``. A field that
+needs a number or a boolean then refuses such a string with its path, so nothing is misread silently. Merge keys (``<<: *defaults``) are
 read as YAML specifies: keys the mapping sets itself win, then the merged mappings in the order given.
 
 Kept apart from ``files`` so that PyYAML is imported only when a YAML file is read.
@@ -21,7 +22,6 @@ import yaml
 
 from hacalc.core.errors import InputError
 from hacalc.scenario.files import (
-    LARGEST_INTEGER,
     MAX_DEPTH,
     MAX_NUMBER_DIGITS,
     FieldPath,
@@ -40,8 +40,10 @@ MAX_YAML_NODES = 4_000_000  # counted with every alias expanded: a billion-laugh
 MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
 _BOOL = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
-_INT = re.compile(r"(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z")
-_FLOAT = re.compile(r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(  # the core schema's floats, less the bare digits it reads as integers (012 stays a string)
+    r"(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"
+)
 _MERGE = re.compile(r"<<\Z")
 
 
@@ -52,7 +54,7 @@ class CoreSchemaResolver(yaml.resolver.BaseResolver):
 for _tag, _pattern, _first in (
     ("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""]),
     ("tag:yaml.org,2002:bool", _BOOL, list("tTfF")),
-    ("tag:yaml.org,2002:int", _INT, list("-+0123456789")),  # before float: 12 is an integer
+    ("tag:yaml.org,2002:int", _INT, list("-+0123456789")),  # before float: 12 is an integer, 012 a string
     ("tag:yaml.org,2002:float", _FLOAT, list("-+.0123456789")),
     (MERGE_TAG, _MERGE, ["<"]),
 ):
@@ -131,12 +133,7 @@ class LimitedSafeLoader(
     def construct_yaml_int(self, node: Any) -> int:
         text = self.construct_scalar(node)
         if not _INT.match(text):
-            raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not an integer", node.start_mark)
-        if text.startswith(("0o", "0x")):
-            value = int(text[2:], 8 if text[1] == "o" else 16)  # linear time in any length
-            if value >= LARGEST_INTEGER:
-                raise _limit(number_too_long(""), node.start_mark)
-            return value
+            raise yaml.constructor.ConstructorError(None, None, f"{quoted(text)} is not an integer written as in JSON", node.start_mark)
         if len(text.lstrip("+-")) > MAX_NUMBER_DIGITS:
             raise _limit(number_too_long(""), node.start_mark)
         return int(text)
@@ -144,7 +141,7 @@ class LimitedSafeLoader(
     def construct_yaml_float(self, node: Any) -> LiteralFloat:
         text = self.construct_scalar(node)
         if not _FLOAT.match(text):
-            raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a number", node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, f"{quoted(text)} is not a number", node.start_mark)
         if len(text.lstrip("+-")) > MAX_NUMBER_DIGITS:
             raise _limit(number_too_long(""), node.start_mark)
         special = text.lstrip("+-").lower()
