@@ -2,9 +2,10 @@
 
 Availability models live or die on tiny probabilities (U around 1e-15), so every solver here is
 subtraction-free: GTH elimination for the steady state, the same elimination for mean time to absorption,
-and a scaled product for birth–death chains. Chains are sparse and solved in pure Python: a model with a
-few states answers before numpy could even be imported, and a level-ordered chain of thousands of states
-stays linear in its size. scipy is imported only for transient availability.
+and a scaled product for birth–death chains. Steady-state weights are held as mantissa and binary exponent
+and normalised once, so no ratio of rates can overflow or underflow them. Chains are sparse and solved in
+pure Python: a model with a few states answers before numpy could even be imported, and a level-ordered
+chain of thousands of states stays linear in its size. scipy is imported only for transient availability.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-_RESCALE_ABOVE = 1e200
+Scaled = tuple[float, int]  # a non-negative weight as (mantissa, binary exponent): mantissa · 2**exponent
 
 
 @dataclass(frozen=True)
@@ -92,25 +93,31 @@ class _Sparse:
         """Remove ``state``, re-routing each path through it; returns the rates that led into it.
 
         ``leaving`` is the state's total exit rate; a path i → state → j gains rate(i, state)·rate(state, j)/leaving.
-        Only additions and divisions of non-negative numbers occur: this is what keeps GTH accurate.
+        Only additions and divisions of non-negative numbers occur: this is what keeps GTH accurate. The
+        path's rate is rate(i, state) times the fraction rate(state, j)/leaving ≤ 1, so it cannot overflow
+        however small ``leaving`` is.
         """
         successors = self.out.pop(state)
         predecessors = self.into.pop(state)
         for target in successors:
             del self.into[target][state]
+        onward = [(target, rate_out / leaving) for target, rate_out in successors.items()]
         for source, rate_in in predecessors.items():
             row = self.out[source]
             del row[state]
-            share = rate_in / leaving
-            for target, rate_out in successors.items():
+            for target, fraction in onward:
                 if target != source:
-                    row[target] = row.get(target, 0.0) + share * rate_out
+                    row[target] = row.get(target, 0.0) + rate_in * fraction
                     self.into[target][source] = row[target]
         return predecessors
 
 
 def steady_state(chain: Chain) -> SteadyState:
-    """Long-run probabilities by the Grassmann–Taksar–Heyman algorithm (the chain must be irreducible)."""
+    """Long-run probabilities by the Grassmann–Taksar–Heyman algorithm (the chain must be irreducible).
+
+    Back-substitution gives each state a weight relative to state 0; the weights may span far beyond the
+    float range, so each is kept scaled (as ``birth_death`` does) and all are normalised once at the end.
+    """
     sparse = _Sparse(chain.rates)
     eliminated: list[tuple[dict[int, float], float]] = [({}, 0.0)] * len(chain)
     for state in range(len(chain) - 1, 0, -1):
@@ -118,15 +125,24 @@ def steady_state(chain: Chain) -> SteadyState:
         if leaving == 0:
             raise ValueError(f"state {chain.labels[state]!r} cannot reach the states before it: chain is reducible")
         eliminated[state] = (sparse.eliminate(state, leaving), leaving)
-    weights = [1.0]
-    for state in range(1, len(chain)):
-        predecessors, leaving = eliminated[state]
-        weight = sum(weights[source] * rate for source, rate in predecessors.items()) / leaving
-        if weight > _RESCALE_ABOVE:
-            weights = [value / weight for value in weights]
-            weight = 1.0
-        weights.append(weight)
-    return measures(chain, _normalised(weights))
+    weights: list[Scaled] = [(0.5, 1)]  # state 0 weighs 1
+    for predecessors, leaving in eliminated[1:]:
+        weights.append(_weight(predecessors, leaving, weights))
+    return measures(chain, _normalised_scaled(weights))
+
+
+def _weight(predecessors: dict[int, float], leaving: float, weights: Sequence[Scaled]) -> Scaled:
+    """``Σ weight·rate / leaving`` over the predecessors, summed in units of the largest weight met so far."""
+    inflow, top = 0.0, 0
+    for source, rate in predecessors.items():
+        mantissa, exponent = weights[source]
+        if mantissa and (exponent > top or not inflow):
+            inflow, top = math.ldexp(inflow, top - exponent), exponent
+        inflow += math.ldexp(mantissa, exponent - top) * rate
+    inflow, inflow_exponent = math.frexp(inflow)
+    divisor, divisor_exponent = math.frexp(leaving)
+    mantissa, shift = math.frexp(inflow / divisor)  # both in [0.5, 1): the quotient cannot overflow
+    return mantissa, top + inflow_exponent - divisor_exponent + shift
 
 
 def measures(chain: Chain, probabilities: Sequence[float]) -> SteadyState:
@@ -186,8 +202,7 @@ def birth_death(births: Sequence[float], deaths: Sequence[float]) -> list[float]
         mantissa, shift = math.frexp(mantissa * birth / death)
         exponent += shift + birth_exponent - death_exponent
         scaled.append((mantissa, exponent))
-    top = max(exponent for mantissa, exponent in scaled if mantissa)
-    return _normalised([math.ldexp(mantissa, exponent - top) for mantissa, exponent in scaled])
+    return _normalised_scaled(scaled)
 
 
 def birth_death_passage_time(births: Sequence[float], deaths: Sequence[float], target: int) -> float:
@@ -238,6 +253,12 @@ def _transient_row(chain: Chain, time: float, start: int, *, integrate: bool) ->
     block[:size, :size] = generator
     block[:size, size:] = np.eye(size) * time
     return list(expm(block)[start, size:])
+
+
+def _normalised_scaled(weights: Sequence[Scaled]) -> list[float]:
+    """Probabilities from scaled weights: the largest becomes about 1 first, so only negligible ones underflow."""
+    top = max(exponent for mantissa, exponent in weights if mantissa)
+    return _normalised([math.ldexp(mantissa, exponent - top) for mantissa, exponent in weights])
 
 
 def _normalised(weights: Sequence[float]) -> list[float]:

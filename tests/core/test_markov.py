@@ -1,6 +1,7 @@
 """The CTMC toolkit against reliability-math.md closed forms and §9 test vectors, and against dense linear algebra."""
 
 import math
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -106,6 +107,60 @@ def test_birth_death_with_thousands_of_states_neither_overflows_nor_underflows()
     assert math.fsum(probabilities) == pytest.approx(1, rel=1e-12)
     assert probabilities[-1] == pytest.approx(0.9, rel=1e-12)  # geometric tail: p_n / Σ p = 1 - 1/10
     assert steady_state(birth_death_chain(births, deaths, size // 2)).probabilities[-1] == pytest.approx(0.9, rel=1e-12)
+
+
+def exact_steady_state(chain: Chain) -> list[Fraction]:
+    """π with πQ = 0 and Σπ = 1 (the steady state's definition, reliability-math.md §3.7 solves the same system
+    by least squares on [Qᵀ; 1]), by Gauss–Jordan elimination over Fractions of the rates' exact binary values."""
+    size = len(chain)
+    generator = [[Fraction(0)] * size for _ in range(size)]
+    for source, row in enumerate(chain.rates):
+        for target, rate in row.items():
+            generator[source][target] = Fraction(rate)
+            generator[source][source] -= Fraction(rate)  # exactly: Chain.generator() sums the diagonal in floats
+    rows = [[generator[source][target] for source in range(size)] + [Fraction(0)] for target in range(size - 1)]
+    rows.append([Fraction(1)] * size + [Fraction(1)])
+    for column in range(size):
+        pivot = next(row for row in range(column, size) if rows[row][column])
+        rows[column], rows[pivot] = rows[pivot], rows[column]
+        rows[column] = [value / rows[column][column] for value in rows[column]]
+        for row in range(size):
+            if row != column and rows[row][column]:
+                factor = rows[row][column]
+                rows[row] = [value - factor * leading for value, leading in zip(rows[row], rows[column])]
+    return [rows[state][size] for state in range(size)]
+
+
+EXTREME_RATE_RATIOS = {
+    # a → b scales the weight by 1e-400 (below the smallest float), b → c by 1e400 back: p_a = p_c ≈ 0.5,
+    # p_b ≈ 5e-401 (0 as a float), p_d ≈ 5e-151, p_e ≈ 5e-301
+    "dip below 1e-308 and back": (
+        [("a", "b", 1e-200), ("b", "a", 1e200), ("b", "c", 1e200), ("c", "b", 1e-200), ("c", "d", 1e-75),
+         ("d", "c", 1e75), ("d", "e", 1e-75), ("e", "d", 1e75), ("e", "a", 1.0)],
+        {"d", "e"},
+    ),
+    # weights 1, 1e400, 1e800, 1e600 relative to a, with a shortcut a → c and a return d → a:
+    # p_a ≈ p_b ≈ 1e-400 (0 as floats), p_c ≈ 1, p_d ≈ 1e-200
+    "climb past 1e308": (
+        [("a", "b", 1e200), ("b", "a", 1e-200), ("b", "c", 1e200), ("c", "b", 1e-200), ("c", "d", 1e-100),
+         ("d", "c", 1e100), ("d", "a", 1.0), ("a", "c", 1.0)],
+        {"d"},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("transitions", "down"), EXTREME_RATE_RATIOS.values(), ids=EXTREME_RATE_RATIOS.keys())
+def test_gth_matches_an_exact_solve_when_weights_span_far_beyond_the_float_range(transitions, down):
+    """Issue 8: relative to state a the weights pass 1e±308 in one step (rate ratios of 1e400); an overflowing
+    path rate or weight gave NaN, an underflowing one zeroed every state after it. Expected: each exact
+    probability rounded once to a float (those below 1e-308 round to 0 and must be 0)."""
+    labels = sorted({source for source, _, _ in transitions})
+    chain = Chain.build([(label, label not in down) for label in labels], transitions)
+    exact = exact_steady_state(chain)
+    state = steady_state(chain)
+    assert state.probabilities == pytest.approx([float(p) for p in exact], rel=1e-12, abs=0)
+    assert state.unavailability == pytest.approx(float(sum(p for p, up in zip(exact, chain.up) if not up)), rel=1e-12)
+    assert 0 < min(p for p in state.probabilities if p) < 1e-150  # the tiny but representable ones survive
 
 
 def test_a_reducible_chain_is_refused():
