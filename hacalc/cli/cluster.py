@@ -13,7 +13,7 @@ from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.vsphere.model import Cluster, FieldError, Policy
 
 from hacalc.cli.app import CommandGroup
-from hacalc.cli.env import visible
+from hacalc.core.text import visible
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment

@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from hacalc.core.errors import InputError
+from hacalc.core.text import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 PIPE_WIDTH = 200  # wide enough that piped tables keep one row per line for grep and awk
-
-# C0 and C1 controls, DEL, and the bidirectional overrides that can reorder what a terminal shows
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible(text: str) -> str:
-    """``text`` with control characters spelled out (``\\x1b``, ``\\n``), so data never drives the terminal."""
-    return _INVISIBLE.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    character = match.group()
-    return repr(character)[1:-1] if ord(character) < 0x100 else f"\\u{ord(character):04x}"
-
 
 class OutputError(Exception):
     """stdout could not take the output: closed, full, or failing."""

@@ -30,7 +30,7 @@ class InputFormat(str, Enum):
 InputFormatOption = Annotated[
     Optional[InputFormat],
     typer.Option(
-        "--input-format", case_sensitive=False, help="Format of FILE when it is - or has another extension.", show_default=False
+        "--input-format", case_sensitive=False, help="Format of FILE when its extension (or, for -, its content) does not tell it.", show_default=False
     ),
 ]
 FormatOption = Annotated[

@@ -8,7 +8,8 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from hacalc.cli.env import Environment, visible
+from hacalc.cli.env import Environment
+from hacalc.core.text import visible
 
 
 PROSE_WORD = 20  # a longer word in a prose column (a file path, a list without spaces) may fold

@@ -26,7 +26,8 @@ from hacalc.core.vsphere.model import (
     VmMonitoringSensitivity,
 )
 from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, profile
-from hacalc.scenario.files import Document, FieldPath, format_path, quoted, read_document, visible
+from hacalc.core.text import visible
+from hacalc.scenario.files import Document, FieldPath, format_path, quoted, read_document
 
 MAX_COUNT = 100_000  # one count; a typo such as count = 1e9 must not exhaust memory
 MAX_HOSTS = 10_000

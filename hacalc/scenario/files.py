@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any, Protocol, TextIO, Union
 
 from hacalc.core.errors import InputError
+from hacalc.core.text import visible
 from hacalc.core.units import MAX_VALUE_CHARACTERS
 
 EXTENSIONS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
@@ -33,14 +34,6 @@ MAX_NUMBER_DIGITS = MAX_VALUE_CHARACTERS  # a number in a file may be as long as
 LARGEST_INTEGER = 10**MAX_NUMBER_DIGITS  # exclusive: 200 digits at most, however the integer was written
 
 FieldPath = tuple[Union[str, int], ...]
-
-
-def visible(text: str) -> str:
-    """``text`` with control and other invisible characters escaped (``\\n``, ``\\x1b``), so it stays on one line
-    and cannot drive a terminal; a backslash is doubled so the escapes are unambiguous."""
-    if text.isprintable() and "\\" not in text:
-        return text
-    return "".join(char if char.isprintable() and char != "\\" else repr(char)[1:-1] for char in text)
 
 
 def quoted(value: object, limit: int = 60) -> str:
@@ -65,7 +58,7 @@ def format_path(path: FieldPath) -> str:
 
 
 def _shown_key(key: object) -> str:
-    text = visible(str(key))
+    text = visible(str(key).replace("\\", "\\\\"))  # doubled, so an escape shown is never a key's own backslash
     return text if len(text) <= 60 else text[:60] + "…"
 
 

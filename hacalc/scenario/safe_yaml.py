@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from hacalc.core.errors import InputError
+from hacalc.core.text import visible
 from hacalc.scenario.files import (
     MAX_DEPTH,
     MAX_NUMBER_DIGITS,
@@ -30,7 +31,6 @@ from hacalc.scenario.files import (
     number_too_long,
     quoted,
     too_deep,
-    visible,
 )
 
 MAX_YAML_ANCHORS = 1_000

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from contract import assert_bad_input
 
-from hacalc.cli.env import ClosedInput, ClosedOutput, Environment, GuardedOutput, OutputError, visible
+from hacalc.cli.env import ClosedInput, ClosedOutput, Environment, GuardedOutput, OutputError
+from hacalc.core.text import visible
 from hacalc.core.errors import InputError
 
 ESCAPE_TITLE = "\x1b]0;pwned\x07"

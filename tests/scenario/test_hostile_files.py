@@ -16,7 +16,8 @@ import pytest
 from contract import assert_bad_input
 
 from hacalc.core.errors import InputError
-from hacalc.scenario.files import MAX_DEPTH, format_path, read_document, sniff_format, visible
+from hacalc.core.text import visible
+from hacalc.scenario.files import MAX_DEPTH, format_path, read_document, sniff_format
 from hacalc.scenario.spares import build_question, read_scenario
 
 CLUSTER = {
