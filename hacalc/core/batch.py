@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from hacalc.core.errors import InputError
 from hacalc.core.periods import Conventions
-from hacalc.core.units import DURATION_HINT, MAX_VALUE_CHARACTERS, parse_duration, unit_seconds
+from hacalc.core.units import DURATION_HINT, MAX_DEPTH, MAX_VALUE_CHARACTERS, parse_duration, unit_seconds
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,7 +42,7 @@ OUTPUT_COLUMNS = ("availability", "unavailability", "nines", "downtime_year_seco
 _SIMPLE_DURATION = re.compile(r"\s*\+?((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)\s*")
 _UNIT_SUFFIX = re.compile(rb"[A-Za-z]+$")
 _WIDEST_PREFIX_FOR_MATRIX = 512
-MAX_JSON_DEPTH = 64  # as scenario files: a row needs two or three levels
+MAX_JSON_DEPTH = MAX_DEPTH  # as scenario files: a row needs two or three levels
 _SMALLEST_NORMAL = sys.float_info.min
 _SHOWN_CHARACTERS = 60
 _ROW_EXAMPLE = 'give objects like {"mttf": "50000h", "mttr": "15m"}'

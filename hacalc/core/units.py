@@ -26,6 +26,7 @@ _FIXED_UNITS: dict[str, Fraction] = {
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), WEEK),
 }
 MAX_VALUE_CHARACTERS = 200
+MAX_DEPTH = 64  # the deepest a scenario file or a batch row may nest; real ones need three or four levels
 MAX_EXPONENT = 308  # a float's range, about 1e-308 to 1e308
 _LARGEST_FLOAT = Fraction(sys.float_info.max)
 MAX_RATE_EXPONENT = 300  # per second, leaving room to show a rate per hour or per year as a float
@@ -34,12 +35,12 @@ _MONTH_UNITS = ("mo", "mon", "month", "months")
 _QUARTER_UNITS = ("q", "qtr", "qtrs", "quarter", "quarters")
 _YEAR_UNITS = ("y", "yr", "yrs", "year", "years")
 
-_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_NUMBER = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # ASCII digits only, whatever the locale
 # Pattern strings, not compiled objects: re compiles (and caches) only the ones a command uses.
 _PART = rf"\s*({_NUMBER})\s*([A-Za-z]+)"
 _ISO = (
-    r"P(?:(?P<Y>\d+(?:\.\d+)?)Y)?(?:(?P<MO>\d+(?:\.\d+)?)M)?(?:(?P<W>\d+(?:\.\d+)?)W)?(?:(?P<D>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?=\d)(?:(?P<H>\d+(?:\.\d+)?)H)?(?:(?P<MI>\d+(?:\.\d+)?)M)?(?:(?P<S>\d+(?:\.\d+)?)S)?)?"
+    r"P(?:(?P<Y>[0-9]+(?:\.[0-9]+)?)Y)?(?:(?P<MO>[0-9]+(?:\.[0-9]+)?)M)?(?:(?P<W>[0-9]+(?:\.[0-9]+)?)W)?(?:(?P<D>[0-9]+(?:\.[0-9]+)?)D)?"
+    r"(?:T(?=[0-9])(?:(?P<H>[0-9]+(?:\.[0-9]+)?)H)?(?:(?P<MI>[0-9]+(?:\.[0-9]+)?)M)?(?:(?P<S>[0-9]+(?:\.[0-9]+)?)S)?)?"
 )
 _BARE_NUMBER = rf"[+-]?{_NUMBER}"
 
@@ -223,7 +224,7 @@ def unavailability_of_nines(count: Fraction) -> Fraction:
 def small_percentage_note(text: str) -> str | None:
     """A warning for bare targets such as ``4``, which read as 4 % though ``4 nines`` may have been meant."""
     stripped = text.strip()
-    if not re.fullmatch(r"[+]?\d(?:\.\d*)?", stripped):
+    if not re.fullmatch(r"[+]?[0-9](?:\.[0-9]*)?", stripped):
         return None
     value = Fraction(stripped)
     if value == 1:

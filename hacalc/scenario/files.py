@@ -22,14 +22,13 @@ from typing import Any, Protocol, TextIO, Union
 
 from hacalc.core.errors import InputError
 from hacalc.core.text import visible
-from hacalc.core.units import MAX_VALUE_CHARACTERS
+from hacalc.core.units import MAX_DEPTH, MAX_VALUE_CHARACTERS
 
 EXTENSIONS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 
 MAX_BYTES = 32 * 1024 * 1024
-MAX_DEPTH = 64
 MAX_NUMBER_DIGITS = MAX_VALUE_CHARACTERS  # a number in a file may be as long as a value on the command line
 LARGEST_INTEGER = 10**MAX_NUMBER_DIGITS  # exclusive: 200 digits at most, however the integer was written
 

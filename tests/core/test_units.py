@@ -310,3 +310,12 @@ def test_conventions_describe_the_year_as_typed():
     # %g showed the Gregorian year as 365.243 d; 365.2425 d × 24 = 8765.82 h exactly
     assert GREGORIAN.describe().startswith("year = 365.2425 d (8765.82 h), month = year/12")
     assert Conventions(explicit_month_seconds=Fraction(30 * 86400 + 43200)).describe().startswith("year = 365 d (8760 h), month = 30.5 d")
+
+
+@pytest.mark.parametrize("text", ["٥٠٠٠٠", "５0", "1e٣"])
+def test_only_ascii_digits_are_numbers(text):
+    # a machine format never changes with the script or locale: Arabic-Indic or full-width digits are not numbers
+    with pytest.raises(InputError):
+        parse_number(text)
+    with pytest.raises(InputError):
+        parse_duration(text + "h")
