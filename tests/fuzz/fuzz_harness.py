@@ -1,7 +1,8 @@
 """How the fuzz suite runs hacalc and what it holds every run to.
 
 * ``fuzz_settings``: the ``hacalc-fuzz`` hypothesis profile (derandomized, no deadline, no database) with a
-  small example count for CI; ``HACALC_FUZZ_EXAMPLES=5000`` raises every test to that many.
+  small example count for CI; ``HACALC_FUZZ_EXAMPLES=5000`` raises every test to that many, and
+  ``HACALC_FUZZ_RANDOM=1`` draws new examples on each run instead of the fixed ones.
 * ``invoke``: the real CLI in-process (CliRunner), inside a forked child, so that a hang is killed after
   ``HangGuard.seconds`` and a runaway allocation meets a memory cap instead of the machine. The guard is a
   hang detector, not a speed goal: it is two orders of magnitude above any example's normal time.
@@ -39,19 +40,23 @@ PROFILE = "hacalc-fuzz"
 MEMORY_CAP_BYTES = 4 << 30  # far above any example's need (~300 MB), far below the machine's 24 GB
 PYTHON = sys.executable
 
+EXPLORE_VARIABLE = "HACALC_FUZZ_RANDOM"  # set to 1: new random examples each run, each failure with its blob
+EXPLORING = bool(os.environ.get(EXPLORE_VARIABLE))
+
 settings.register_profile(
     PROFILE,
-    derandomize=True,  # the same examples on every CI run; a failure is reproducible by re-running
+    derandomize=not EXPLORING,  # by default the same examples on every run, so CI cannot flake
     database=None,
     deadline=None,  # no timed assertions: hangs are caught by HangGuard, speed lives in benchmarks/
-    print_blob=False,
+    print_blob=EXPLORING,  # @reproduce_failure(...) for a failure a random run found
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
 
 
-def fuzz_settings(ci_examples: int) -> settings:
-    """The profile with ``ci_examples`` examples, or ``$HACALC_FUZZ_EXAMPLES`` when that is more."""
-    requested = int(os.environ.get(EXAMPLES_VARIABLE) or 0)
+def fuzz_settings(ci_examples: int, *, long_run_share: float = 1.0) -> settings:
+    """The profile with ``ci_examples`` examples, or ``$HACALC_FUZZ_EXAMPLES`` (times ``long_run_share``,
+    for tests whose examples are slow) when that is more."""
+    requested = int(int(os.environ.get(EXAMPLES_VARIABLE) or 0) * long_run_share)
     return settings(settings.get_profile(PROFILE), max_examples=max(ci_examples, requested))
 
 

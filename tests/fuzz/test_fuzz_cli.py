@@ -41,49 +41,49 @@ def run_in_process(invocation: Invocation, workdir) -> None:
     assert_contract(outcome, invocation.output)
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(invocation=nines_invocations())
 def test_nines(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(invocation=budget_invocations())
 def test_budget(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(invocation=compose_invocations())
 def test_compose(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(invocation=availability_invocations())
 def test_availability(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
-@fuzz_settings(80)
+@fuzz_settings(60)
 @given(invocation=batch_invocations())
 def test_availability_batch(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
-@fuzz_settings(80)
+@fuzz_settings(60)
 @given(invocation=cluster_invocations())
 def test_cluster_check(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(invocation=spares_invocations())
 def test_spares(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
-@fuzz_settings(10)
+@fuzz_settings(8, long_run_share=0.05)
 @given(invocation=st.one_of(*(strategy() for strategy in COMMANDS.values())))
 def test_real_processes(invocation: Invocation, workdir) -> None:
     """The same generators through ``python -m hacalc``: real streams, real exit, real interpreter start."""
