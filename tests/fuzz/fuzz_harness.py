@@ -113,8 +113,8 @@ def short(value: str | bytes, limit: int = 300) -> str:
 # In-process, in a forked child ------------------------------------------------------------------
 
 
-def invoke(args: Sequence[str], *, stdin: bytes = b"", env: Mapping[str, str] | None = None) -> Outcome:
-    """Run ``hacalc ARGS`` through CliRunner in a forked child, with the hang guard and the memory cap."""
+def invoke(args: Sequence[str], *, stdin: bytes = b"", env: Mapping[str, str] | None = None, timeout: float | None = None) -> Outcome:
+    """Run ``hacalc ARGS`` through CliRunner in a forked child, with the hang guard (or ``timeout``) and the memory cap."""
     args = tuple(args)
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -129,11 +129,12 @@ def invoke(args: Sequence[str], *, stdin: bytes = b"", env: Mapping[str, str] | 
             pipe.write(pickle.dumps(payload))
         os._exit(0)
     os.close(write_end)
-    data = _read_until(read_end, time.monotonic() + HangGuard.seconds)
+    data = _read_until(read_end, time.monotonic() + (timeout or HangGuard.seconds))
     if data is None:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        HangGuard.tripped()
+        if timeout is None:
+            HangGuard.tripped()
         return Outcome(args, None, hung=True)
     _, status = os.waitpid(pid, 0)
     if not data:
