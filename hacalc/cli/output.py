@@ -90,8 +90,9 @@ def write_table(
     console = env.console()
     cells = [[visible(str(cell)) for cell in row] for row in rows]
     justify = list(justify or ["left"] + ["right"] * (len(columns) - 1))
-    widths = _fit(columns, cells, optional, prose, console.width)
-    console.width = max(console.width, _drawn(widths.values()))  # past the last column it can lose, run long, never crop
+    terminal_width = console.width
+    widths = _fit(columns, cells, optional, prose, terminal_width)
+    console.width = max(terminal_width, _drawn(widths.values()))  # past the last column it can lose, run long, never crop
     table = Table()
     for index, width in widths.items():
         table.add_column(visible(columns[index]), justify=justify[index], width=width, overflow="fold")
@@ -99,7 +100,7 @@ def write_table(
         table.add_row(*(Text(row[index]) for index in widths))
     left_out = [visible(name) for index, name in enumerate(columns) if index not in widths]
     if left_out:
-        notes = [*notes, f"Left out to fit {console.width} columns: {', '.join(left_out)} (a wider terminal or --format csv shows them)."]
+        notes = [*notes, f"Left out to fit {terminal_width} columns: {', '.join(left_out)} (a wider terminal or --format csv shows them)."]
     heading = [Text(_visible_lines(title), style="bold")] if title else []
     console.print(Group(*heading, table, *(Text(_visible_lines(note)) for note in (caption, *notes) if note)))
 

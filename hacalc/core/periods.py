@@ -25,9 +25,7 @@ PERIOD_NAMES = ("day", "week", "month", "quarter", "year")
 def parse_year_days(text: str) -> Fraction:
     """365 (the 8760-hour engineering year), 365.25 (Julian) or 365.2425 (Gregorian)."""
     if text.strip() not in YEAR_DAYS_CHOICES:
-        raise InputError(
-            f"unsupported year length {text!r}", "--year-days", f"use one of {', '.join(YEAR_DAYS_CHOICES)}"
-        )
+        raise InputError(f"unsupported year length {text!r}", fix=f"use one of {', '.join(YEAR_DAYS_CHOICES)}")
     return Fraction(text.strip())
 
 

@@ -197,8 +197,8 @@ def parse_availability(text: str) -> Fraction:
         count = parse_number(stripped.rstrip("s").removesuffix("nine"))
         if count < 0:
             raise InputError(f"{text!r} is a negative number of nines", fix="use 0 nines or more")
-        if count > 30:
-            raise InputError(f"{text!r} is more nines than a float can tell apart", fix="use at most 30 nines")
+        if count > MAX_EXPONENT:
+            raise InputError(f"{text!r} is more nines than a number can hold here", fix=f"use at most {MAX_EXPONENT} nines")
         return 1 - unavailability_of_nines(count)
     is_percent = stripped.endswith("%")
     try:
@@ -259,8 +259,8 @@ def format_nines(unavailability: Fraction) -> str:
     """``3.99`` for 99.98999 %: cut, never rounded, so a class is never shown as reached before it is."""
     if unavailability == 0:
         return "∞"
-    shown = max(math.floor(nines(unavailability) * 100) / 100, whole_nines(unavailability))
-    return f"{math.floor(shown * 100) / 100:.2f}"
+    hundredths = max(math.floor(nines(unavailability) * 100), 100 * whole_nines(unavailability))
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
 MAX_DECIMALS = 9  # nanoseconds: anything shorter shows as 0s

@@ -226,3 +226,8 @@ def test_a_table_too_wide_for_the_terminal_runs_long_rather_than_cropping_a_valu
     write_table(env, ("name", "capacity MHz", "memory MB"), [("host-with-a-long-name", 123456789012, 987654321098)])
     assert "123456789012" in stdout.getvalue() and "987654321098" in stdout.getvalue()
     assert max(map(len, stdout.getvalue().splitlines())) > 30
+
+
+def test_a_bad_year_length_names_its_option_once(hacalc):
+    message = assert_bad_input(hacalc("nines", "99.9", "--year-days", "366"))
+    assert message == "unsupported year length '366', --year-days, use one of 365, 365.25, 365.2425"

@@ -319,3 +319,16 @@ def test_only_ascii_digits_are_numbers(text):
         parse_number(text)
     with pytest.raises(InputError):
         parse_duration(text + "h")
+
+
+@pytest.mark.parametrize(("hundredths", "text"), [(29, "0.29"), (57, "0.57"), (113, "1.13"), (201, "2.01"), (439, "4.39"), (402, "4.02")])
+def test_nines_are_cut_once_not_twice(hundredths, text):
+    # 4.39 as a float is 4.38999…, so cutting the cut value again showed 4.38 for 99.996 % (nines 4.3979)
+    unavailability = Fraction(10 ** -(hundredths / 100 + 0.005))
+    assert format_nines(unavailability) == text
+
+
+def test_whole_nines_are_exact_up_to_the_range_of_every_other_number():
+    assert parse_availability("308 nines") == 1 - Fraction(1, 10**308)
+    with pytest.raises(InputError, match="at most 308 nines"):
+        parse_availability("309 nines")
