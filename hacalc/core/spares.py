@@ -27,7 +27,9 @@ MAX_SWEEP = 1000  # each count is its own chain: a longer sweep is quadratic wor
 MAX_COST = 10**15  # a yearly spare cost or an hourly downtime cost; keeps every annual cost a finite float
 # States summed over every chain one question solves, so that no answer takes much over a second on the
 # 2-core machine: a chain without switchover states is a birth-death product (~1 µs a state); one with
-# them is solved by elimination (~8 µs a state, and superlinear at extreme rate ratios).
+# them is built, then eliminated twice (steady state, MTTF): linear at any rate ratio, but ~40 µs a state in
+# all, so the slowest accepted question (8,332 spares with failover states, or one 25,000-spare hot chain)
+# takes about 2 s (benchmarks/bench_spares.py).
 MAX_PLAIN_STATES = 500_000
 MAX_SWITCHOVER_STATES = 50_000
 

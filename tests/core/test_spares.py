@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hacalc.core import markov
 from hacalc.core.errors import InputError
 from hacalc.core.periods import Conventions
-from hacalc.core.spares import ActiveActivePair, Question, Spare, Standby, compare
+from hacalc.core.spares import MAX_SWITCHOVER_STATES, ActiveActivePair, Question, Spare, Standby, compare
 
 LAMBDA, MU = 1e-3, 0.1  # reliability-math.md §3.4: MTTF 1000 h, MTTR 10 h
 HOT, WARM, COLD = 1.0, 0.5, 0.0
@@ -360,3 +360,22 @@ def test_switchover_chains_too_large_to_answer_quickly_are_refused():
     with pytest.raises(InputError) as raised:
         Question(mttf=Fraction(3600000), mttr=Fraction(36000), spares=10_000, **switchover)
     assert f"gives {3 * (2 + 10_000 + 2 * 10_000):,} chain states" in raised.value.what and raised.value.where == "spares"
+
+
+def test_the_switchover_limit_accepts_its_worst_case_and_refuses_one_spare_more():
+    """The slowest accepted question measured (benchmarks/bench_spares.py, about 2 s on the 2-core machine):
+    failover times but coverage 1 and 1 needed, so hot, warm and cold are each a chain of 1 + s + 1 plain and
+    s failover states. s = 8,332 gives 3 × (2 × 8,332 + 2) = 49,998 states, within the 50,000 of
+    docs/spares.md's limits table; one spare more gives 3 × (2 × 8,333 + 2) = 50,004 and is refused in one line."""
+    assert MAX_SWITCHOVER_STATES == 50_000
+    failover = {Spare.hot: Fraction(1), Spare.warm: Fraction(1), Spare.cold: Fraction(1)}
+    Question(mttf=Fraction(3600000), mttr=Fraction(36000), spares=8_332, failover=failover)
+    with pytest.raises(InputError) as raised:
+        Question(mttf=Fraction(3600000), mttr=Fraction(36000), spares=8_333, failover=failover)
+    assert (raised.value.what, raised.value.where, raised.value.fix) == (
+        "imperfect switchover (coverage below 1 or a failover time) gives 50,004 chain states to solve, "
+        "over the 50,000 hacalc solves in one run",
+        "spares",
+        "ask for fewer spares or needed units or fewer --kind",
+    )
+    assert "\n" not in str(raised.value)
