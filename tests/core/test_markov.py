@@ -139,8 +139,8 @@ EXTREME_RATE_RATIOS = {
          ("d", "c", 1e75), ("d", "e", 1e-75), ("e", "d", 1e75), ("e", "a", 1.0)],
         {"d", "e"},
     ),
-    # weights 1, 1e400, 1e800, 1e600 relative to a, with a shortcut a → c and a return d → a:
-    # p_a ≈ p_b ≈ 1e-400 (0 as floats), p_c ≈ 1, p_d ≈ 1e-200
+    # relative to a, c weighs 1e400 and d 1e200 (with a shortcut a → c and a return d → a):
+    # p_a ≈ 1e-400 and p_b ≈ 2e-400 (0 as floats), p_c ≈ 1, p_d ≈ 1e-200
     "climb past 1e308": (
         [("a", "b", 1e200), ("b", "a", 1e-200), ("b", "c", 1e200), ("c", "b", 1e-200), ("c", "d", 1e-100),
          ("d", "c", 1e100), ("d", "a", 1.0), ("a", "c", 1.0)],
