@@ -147,32 +147,34 @@ class Standby:
 
     def _transitions(self) -> list[tuple[str, str, float]]:
         births, deaths = self.births(), self.deaths()
+        covered, uncovered = float(self.coverage), self.uncovered  # once per chain: Fraction work is slow per state
+        failover_states, manual_states = self.has_failover_states, self.has_manual_states
         transitions = [(_plain(failed), _plain(failed - 1), deaths[failed]) for failed in range(1, self.units + 1)]
         for failed in range(self.units):
             if failed >= self.spares:
                 transitions.append((_plain(failed), _plain(failed + 1), births[failed]))
                 continue
             running = self.running_failures(failed)
-            covered_target = _failover(failed) if self.has_failover_states else _plain(failed + 1)
+            covered_target = _failover(failed) if failover_states else _plain(failed + 1)
             transitions += [
-                (_plain(failed), covered_target, float(self.coverage) * running),
-                (_plain(failed), _manual(failed), self.uncovered * running),
+                (_plain(failed), covered_target, covered * running),
+                (_plain(failed), _manual(failed), uncovered * running),
                 (_plain(failed), _plain(failed + 1), self.idle_failures(failed)),
             ]
-            transitions += self._switchover_transitions(failed)
+            transitions += self._switchover_transitions(failed, failover_states, manual_states)
         return transitions
 
-    def _switchover_transitions(self, failed: int) -> list[tuple[str, str, float]]:
+    def _switchover_transitions(self, failed: int, failover_states: bool, manual_states: bool) -> list[tuple[str, str, float]]:
         """While switching to a spare: the other running units and the idle spares may still fail."""
         at_risk = ((self.needed - 1) + (self.spares - failed) * self.dormancy) * self.failure_rate
         transitions = []
-        if self.has_failover_states:
+        if failover_states:
             further = _failover(failed + 1) if failed + 1 < self.spares else _plain(failed + 2)
             transitions += [
                 (_failover(failed), _plain(failed + 1), 1 / self.failover_hours),
                 (_failover(failed), further, at_risk),
             ]
-        if self.has_manual_states:
+        if manual_states:
             further = _manual(failed + 1) if failed + 1 < self.spares else _plain(failed + 2)
             transitions += [
                 (_manual(failed), _plain(failed + 1), 1 / self.manual_recovery_hours),
