@@ -474,3 +474,13 @@ def test_21_nul_in_a_file_name_is_an_input_error_for_library_callers():
     for read in (read_document, load_cluster, read_scenario):
         with pytest.raises(InputError):
             read("a\x00.toml")
+
+
+# Found by the fuzz suite, beyond the issue's list ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [pytest.param("", id="empty"), pytest.param("\n\n", id="blank-lines")])
+def test_ndjson_without_rows_written_as_csv_still_has_a_header(content, tmp_path):
+    """CSV output always parses with a header; an NDJSON input with no object gave exit 0 and no bytes."""
+    outcome = run_in_process(["availability", "--input", "{dir}/rows.ndjson", "-f", "csv"], tmp_path, {"rows.ndjson": content})
+    assert_answered_or_refused(outcome, "csv")
