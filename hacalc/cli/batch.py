@@ -175,8 +175,8 @@ class _Rows:
     def ndjson_jobs(self, first: bytes, blocks: Iterator[bytes]) -> Iterator[Callable[[], Rows]]:
         first = first.removeprefix(b"\xef\xbb\xbf")
         names = _first_keys(first) if self.output == "csv" else None
-        if names:
-            self.header = (_csv_line([*names, *OUTPUT_COLUMNS]) + "\n").encode()
+        if self.output == "csv":  # with no row at all, CSV still gets its header: the result columns
+            self.header = (_csv_line([*(names or []), *OUTPUT_COLUMNS]) + "\n").encode()
         line = 1
         for block in _chain(first, blocks):
             yield partial(self._ndjson_block, block, line, names)
