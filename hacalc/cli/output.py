@@ -21,18 +21,31 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
-    """Plain JSON values: exact fractions become floats, infinities become null (JSON has none)."""
+    """Plain JSON values: exact fractions become floats, infinities become null (JSON has none).
+
+    The common types are tested by identity first: a 10,000-part compose walks 90,000 values here.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is Fraction:
+        return int(value) if value.denominator == 1 else float(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, Mapping):
         return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(item) for item in value]
-    if isinstance(value, Fraction):
-        value = int(value) if value.denominator == 1 else float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 
