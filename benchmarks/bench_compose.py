@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import median_seconds
 
 HACALC = str(Path(sys.executable).with_name("hacalc")) if Path(sys.executable).with_name("hacalc").exists() else shutil.which("hacalc")
 GOAL_SECONDS = 1.0
@@ -54,23 +53,6 @@ CASES = [
     ("kofn(500, 1,000 leaves), json", [HACALC, "compose", f"kofn(500, {', '.join(leaves(1000))})", "--format", "json"], GOAL_SECONDS),
     ("kofn(500, 1,000 leaves), table", [HACALC, "compose", f"kofn(500, {', '.join(leaves(1000))})"], GOAL_SECONDS),
 ]
-
-
-def median_seconds(command: list[str], runs: int) -> float:
-    """Median wall time over ``runs`` after one warm-up run (which also checks the command works)."""
-    _run(command)
-    walls = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        _run(command)
-        walls.append(time.perf_counter() - start)
-    return statistics.median(walls)
-
-
-def _run(command: list[str]) -> None:
-    completed = subprocess.run(command, capture_output=True, text=True)
-    if completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command)[:120]}… exited {completed.returncode}: {completed.stderr.strip()}")
 
 
 def main() -> None:

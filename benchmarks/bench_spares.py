@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import median_seconds
 
 from hacalc.core.spares import MAX_SWITCHOVER_STATES
 
@@ -36,23 +35,6 @@ LARGE = [
 EXTREME = [HACALC, "spares", "--mttf", "1ms", "--mttr", "1000000y", "--format", "json"]
 AT_LIMIT_THREE = [*EXTREME, "--spares", str(MAX_SWITCHOVER_STATES // 6 - 1), "--failover", "hot=1s,warm=1s,cold=1s"]
 AT_LIMIT_ONE = [*EXTREME, "--spares", str(MAX_SWITCHOVER_STATES // 2 - 1), "--kind", "hot", "--failover", "hot=1s"]
-
-
-def median_seconds(command: list[str], runs: int) -> float:
-    """Median wall time over ``runs`` after one warm-up run (which also checks the command works)."""
-    _run(command)
-    walls = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        _run(command)
-        walls.append(time.perf_counter() - start)
-    return statistics.median(walls)
-
-
-def _run(command: list[str]) -> None:
-    completed = subprocess.run(command, capture_output=True, text=True)
-    if completed.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} exited {completed.returncode}: {completed.stderr.strip()}")
 
 
 def main() -> None:
