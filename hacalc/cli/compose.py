@@ -28,6 +28,7 @@ TABLE_PARTS = 30  # rows a table shows; JSON and CSV list every part
 LISTED_SINGLE_POINTS = 10  # names the verdict line spells out
 REMOVED_PER_YEAR = "downtime/year removed if perfect"
 SHARE_REMOVED = "% of system downtime removed if perfect"
+INEXACT = "Too large for exact fractions: computed in floating point, to 1e-12 relative or better."
 
 
 def compose(
@@ -64,6 +65,7 @@ def compose(
             "parts": [_part_dict(part) for part in parts],
             "weakest": parts[0].name if parts and parts[0].improvement_if_perfect > 0 else None,
             "single_points_of_failure": [part.name for part in parts if part.single_point_of_failure],
+            "exact": result.exact,
             "assumptions": "parts fail and are repaired independently",
             "conventions": conventions.as_dict(),
         })
@@ -88,7 +90,7 @@ def compose(
             title=(f"System: {render.percent(system)}, {render.nines_text(system)} nines, "
                    f"{show(system.downtime_seconds(conventions)['year'])} downtime per year"),
             caption=render.conventions_caption(conventions),
-            notes=_notes(parts, len(shown), system.unavailability),
+            notes=[*_notes(parts, len(shown), system.unavailability), *([] if result.exact else [INEXACT])],
             optional=(REMOVED_PER_YEAR,),
         )
 

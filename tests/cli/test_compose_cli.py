@@ -9,7 +9,7 @@ from contract import assert_bad_input
 README_EXAMPLE = "series(lb=99.99%, web=kofn(2, 99.9%, 99.9%, 99.9%), db=parallel(99.95%, 99.95%))"
 PART_KEYS = {"name", "expression", "availability", "unavailability", "improvement_if_perfect", "share", "single_point_of_failure"}
 TOP_KEYS = {"expression", "availability", "unavailability", "nines", "class", "downtime_seconds", "parts", "weakest",
-            "single_points_of_failure", "assumptions", "conventions"}  # fmt: skip
+            "single_points_of_failure", "exact", "assumptions", "conventions"}  # fmt: skip
 
 
 def test_compose_json_names_the_weakest_part(hacalc):
@@ -101,3 +101,12 @@ def test_ten_thousand_parts_in_series(hacalc):
 )
 def test_bad_expressions_are_one_line_with_the_column(hacalc, expression, message):
     assert message in assert_bad_input(hacalc("compose", expression))
+
+
+def test_json_says_whether_the_result_is_exact(hacalc):
+    # ten 99.9 % parts in parallel are exactly 1e-30 (README); 1,000 × 99.9999 % are past the exact budget
+    small = json.loads(hacalc("compose", "parallel(" + ", ".join(["99.9%"] * 10) + ")", "-f", "json").stdout)
+    assert small["exact"] is True and small["unavailability"] == 1e-30
+    large = hacalc("compose", "parallel(" + ", ".join(["99.9999%"] * 1000) + ")")
+    assert "computed in floating point" in large.stdout
+    assert json.loads(hacalc("compose", "parallel(" + ", ".join(["99.9999%"] * 1000) + ")", "-f", "json").stdout)["exact"] is False
