@@ -261,15 +261,16 @@ def _set_counts(restart: RestartReport) -> str:
 
 
 def _proof(restart: RestartReport) -> str:
-    if restart.exact:
+    if restart.exact and not restart.undecided_sets:
         return f"exact ({restart.method})"
     gaps = []
     if restart.undecided_sets:
         gaps.append(f"{_count(restart.undecided_sets, 'set')} undecided")
     if restart.checked_sets < restart.failure_sets:
         gaps.append("only the heaviest sets checked")
-    proven = f"failure proven ({restart.method}); " if restart.failing_sets else (f"{restart.method}; " if restart.method else "")
-    return f"{proven}not exact: {', '.join(gaps)}"
+    if restart.failing_sets:
+        return f"failure proven ({restart.method}); {', '.join(gaps)}"
+    return f"{restart.method}; not exact: {', '.join(gaps)}" if restart.method else f"not exact: {', '.join(gaps)}"
 
 
 def _count(number: int, noun: str) -> str:

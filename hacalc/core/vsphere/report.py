@@ -255,8 +255,8 @@ class RestartReport:
     Each checked set is proven to restart, proven to fail (``failing_sets``), or undecided
     (``undecided_sets``: the search ran out of time or size before a proof either way). ``passed`` needs
     every set proven to restart, so undecided sets alone fail the check, conservatively; a FAIL is
-    proven when ``failing_sets`` > 0. ``exact`` is true when every failure set was checked and decided,
-    so the verdict and both counts are proven.
+    proven when ``failing_sets`` > 0. ``exact`` says the verdict is proven: a set proven to fail, or every
+    set checked and proven to restart; with ``undecided_sets`` > 0 the failing count is a lower bound.
     """
 
     passed: bool

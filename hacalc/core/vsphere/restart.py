@@ -611,7 +611,7 @@ def _report(
     checked = _expanded_count(groups, chosen)
     return RestartReport(
         passed=not len(failing) and not len(undecided),
-        exact=exhaustive and not len(undecided),
+        exact=bool(len(failing)) or (exhaustive and not len(undecided)),  # the verdict is proven, either way
         worst_case_failed_hosts=tuple(problem.hosts[position].name for position in chosen[worst]),
         unplaced_vms=unplaced,
         mode=mode,
