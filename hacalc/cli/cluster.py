@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hacalc.cli.options import FormatOption, InputFormatOption
-from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
+from hacalc.cli.options import InputFormatOption
+from hacalc.cli.output import write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.vsphere.model import Cluster, FieldError, Policy
@@ -16,6 +17,7 @@ from hacalc.cli.app import CommandGroup
 from hacalc.core.text import visible
 
 if TYPE_CHECKING:
+    from hacalc.cli.ci_reports import CheckedCluster
     from hacalc.cli.env import Environment
     from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport, RestartReport
     from hacalc.scenario.files import Document
@@ -26,6 +28,14 @@ cluster_app = typer.Typer(
     help="Failover capacity of a described vSphere HA cluster.\n\nExample:\n\n    hacalc cluster check scenarios/cluster-c-esx35.toml --tolerate 1",
     no_args_is_help=True,
 )
+
+class ClusterFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    junit = "junit"
+    markdown = "markdown"
+
 
 HOST_CSV_HEADER = (
     "cluster",
@@ -60,7 +70,10 @@ def check(
     strict_keys: Annotated[bool, typer.Option("--strict-keys", help="Refuse das.* keys not spelled as vCenter documents them.")] = False,
     no_restart_check: Annotated[bool, typer.Option("--no-restart-check", help="Admission control only: skip the check that every VM restarts.")] = False,
     input_format: InputFormatOption = None,
-    output_format: FormatOption = OutputFormat.table,
+    output_format: Annotated[
+        ClusterFormat,
+        typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts; junit or markdown for CI."),
+    ] = ClusterFormat.table,
 ) -> None:
     """Check admission control and the restart of every VM after any TOLERATE host failures.
 
@@ -82,10 +95,18 @@ def check(
     except HacalcError as error:
         raise _in_file(error, document) from None
 
-    if output_format is OutputFormat.json:
+    if output_format is ClusterFormat.json:
         write_json(env, report.as_dict())
-    elif output_format is OutputFormat.csv:
+    elif output_format is ClusterFormat.csv:
         write_csv(env, HOST_CSV_HEADER, _host_csv_rows(report))
+    elif output_format is ClusterFormat.junit:
+        from hacalc.cli.ci_reports import junit_xml
+
+        env.stdout.write(junit_xml([_checked(cluster, report)]))
+    elif output_format is ClusterFormat.markdown:
+        from hacalc.cli.ci_reports import markdown
+
+        env.stdout.write(markdown([_checked(cluster, report)]))
     else:
         _write_report(env, "<stdin>" if file == "-" else file, cluster, report)
     for warning in report.warnings:
@@ -341,19 +362,46 @@ def _verdict_line(report: ClusterReport, reasons: list[str]) -> str:
 
 
 def _failure_reasons(report: ClusterReport) -> list[str]:
-    reasons = []
-    if not report.policy_passed:
-        reasons.append(_policy_reason(report))
+    reasons = [] if report.policy_passed else [_policy_reason(report)]
     restart = report.restart
-    if restart is not None and restart.failing_sets:
-        count = len(restart.unplaced_vms)
-        reasons.append(f"{count} VM{'s' if count != 1 else ''} cannot restart when {_hosts_fail(restart.worst_case_failed_hosts)}")
-    elif restart is not None and not restart.passed:
-        reasons.append(
-            f"restart not proven for {_count(restart.undecided_sets, 'failure set')} (none proven to fail), "
-            f"the most loaded when {_hosts_fail(restart.worst_case_failed_hosts)}"
-        )
+    if restart is not None and not restart.passed:
+        reasons.append(_restart_reason(restart))
     return reasons
+
+
+def _restart_reason(restart: RestartReport) -> str:
+    if restart.failing_sets:
+        count = len(restart.unplaced_vms)
+        return f"{count} VM{'s' if count != 1 else ''} cannot restart when {_hosts_fail(restart.worst_case_failed_hosts)}"
+    return (
+        f"restart not proven for {_count(restart.undecided_sets, 'failure set')} (none proven to fail), "
+        f"the most loaded when {_hosts_fail(restart.worst_case_failed_hosts)}"
+    )
+
+
+def _checked(cluster: Cluster, report: ClusterReport) -> "CheckedCluster":
+    """The cluster's verdicts as checks, for the JUnit and Markdown reports."""
+    from hacalc.cli.ci_reports import Check, CheckedCluster
+
+    failures = "failure" if report.tolerate == 1 else "failures"
+    policy = Check(f"admission control ({report.policy.value} policy)", report.policy_passed, "" if report.policy_passed else _policy_reason(report))
+    restart_name = f"every powered-on VM restarts after any {report.tolerate} host {failures}"
+    restart = report.restart
+    if restart is None:
+        restart_check = Check(restart_name, None, "--no-restart-check")
+    else:
+        restart_check = Check(restart_name, restart.passed, "" if restart.passed else _restart_reason(restart), restart.unplaced_vms)
+    return CheckedCluster(
+        name=report.cluster,
+        passed=report.passed,
+        hosts_counted=sum(host.counted for host in report.hosts),
+        powered_on_vms=sum(vm.powered_on for vm in cluster.vms),
+        policy=report.policy.value,
+        tolerate=report.tolerate,
+        worst_failure_set=() if restart is None else restart.worst_case_failed_hosts,
+        checks=(policy, restart_check),
+        warnings=report.warnings,
+    )
 
 
 def _policy_reason(report: ClusterReport) -> str:
