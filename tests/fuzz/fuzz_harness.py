@@ -30,6 +30,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 from hypothesis import HealthCheck, settings
 
@@ -289,6 +290,12 @@ def assert_result(outcome: Outcome, output_format: str) -> None:
         assert rows and rows[0] and all(rows[0]), f"CSV without a header\n{outcome}"
         ragged = [row for row in rows if len(row) != len(rows[0])]
         assert not ragged, f"CSV rows unlike the header's {len(rows[0])} columns: {ragged[:2]!r}\n{outcome}"
+    elif output_format == "junit":
+        assert_no_raw_controls(outcome.stdout_bytes, outcome, "stdout")
+        assert ElementTree.fromstring(text).tag == "testsuites", f"JUnit XML without testsuites\n{outcome}"
+    elif output_format == "markdown":
+        assert_no_raw_controls(outcome.stdout_bytes, outcome, "stdout")
+        assert text.startswith("## hacalc cluster check: "), f"Markdown without its heading\n{outcome}"
     else:
         raise ValueError(output_format)
 

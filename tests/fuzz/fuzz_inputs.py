@@ -238,7 +238,7 @@ def assemble(
     output = default_format
     for flag, value in pairs:
         if flag == "--format":
-            output = value.lower() if value.lower() in ("table", "json", "csv", "ndjson") else output
+            output = value.lower() if value.lower() in ("table", "json", "csv", "ndjson", "junit", "markdown") else output
     options = [part for flag, value in pairs if flag for part in (flag, value)]
     positionals = [value for flag, value in pairs if flag is None]
     separator = ["--"] if any(value.startswith("-") and value != "-" for value in positionals) or draw(st.booleans()) else []
@@ -750,7 +750,7 @@ def cluster_invocations(draw: st.DrawFn) -> Invocation:
     named, content, name, stdin = draw(scenario_file(CLUSTER_SCENARIOS, mutate_file))
     pairs = [
         *named,
-        ("--format", draw(st.sampled_from(TABLE_JSON_CSV))),
+        ("--format", draw(st.sampled_from([*TABLE_JSON_CSV, "junit", "markdown"]))),
         *draw(optional("--tolerate", TOLERATE)),
         *draw(optional("--policy", POLICIES)),
     ]
