@@ -11,13 +11,13 @@ from hacalc.cli.options import InputFormatOption
 from hacalc.cli.output import write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError, InputError
-from hacalc.core.vsphere.model import Cluster, FieldError, Policy
+from hacalc.core.vsphere.model import Cluster, Demand, FieldError, Policy
 
 from hacalc.cli.app import CommandGroup
 from hacalc.core.text import visible
 
 if TYPE_CHECKING:
-    from hacalc.cli.ci_reports import CheckedCluster
+    from hacalc.cli.ci_reports import Check, CheckedCluster
     from hacalc.cli.env import Environment
     from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport, RestartReport
     from hacalc.scenario.files import Document
@@ -69,6 +69,14 @@ def check(
     ] = None,
     strict_keys: Annotated[bool, typer.Option("--strict-keys", help="Refuse das.* keys not spelled as vCenter documents them.")] = False,
     no_restart_check: Annotated[bool, typer.Option("--no-restart-check", help="Admission control only: skip the check that every VM restarts.")] = False,
+    demand: Annotated[
+        Demand,
+        typer.Option(
+            "--demand",
+            case_sensitive=False,
+            help="The restart check's demand per VM: reservation (what HA needs to power it on) or configured (all its memory: no overcommit; needs memory_mb).",
+        ),
+    ] = Demand.reservation,
     input_format: InputFormatOption = None,
     output_format: Annotated[
         ClusterFormat,
@@ -91,7 +99,7 @@ def check(
     document = read_document(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
     cluster = decode_cluster(document)
     try:
-        report = check_cluster(cluster, tolerate=tolerate, policy=policy, strict_keys=strict_keys, restart_check=not no_restart_check)
+        report = check_cluster(cluster, tolerate=tolerate, policy=policy, strict_keys=strict_keys, restart_check=not no_restart_check, demand=demand)
     except HacalcError as error:
         raise _in_file(error, document) from None
 
@@ -257,11 +265,13 @@ def _write_restart(env: Environment, report: ClusterReport) -> None:
         return
     rows = [
         ("question", f"does every powered-on VM restart after any {report.tolerate} host {'failure' if report.tolerate == 1 else 'failures'}?"),
+        *([("demand", DEMAND_LABELS[restart.demand])] if restart.demand != Demand.reservation.value else []),
         ("placement", restart.mode),
         ("failure sets", _set_counts(restart)),
         ("worst case", ", ".join(restart.worst_case_failed_hosts) or "-"),
         ("proof", _proof(restart)),
         ("result", "PASS" if restart.passed else ("FAIL" if restart.failing_sets else "FAIL (not proven: undecided sets)")),
+        *([(f"with {restart.other_demand.demand} demand", f"{_other_verdict(restart)} (for comparison; not the chosen --demand)")] if restart.other_demand else []),
     ]
     _write_facts(env, "restart check", rows, title="Restart check")
     if restart.unplaced_vms:
@@ -272,6 +282,21 @@ def _write_restart(env: Environment, report: ClusterReport) -> None:
             title=f"VMs left down when {_hosts_fail(restart.worst_case_failed_hosts)}",
             optional=("was on", "restart priority"),
         )
+
+
+DEMAND_LABELS = {
+    Demand.reservation.value: "reservation: reserved memory + overhead, what HA needs to power VMs on",
+    Demand.configured.value: "configured: configured memory + overhead, no memory overcommit",
+}
+
+
+def _other_verdict(restart: RestartReport) -> str:
+    """The other basis's verdict: ``PASS``, or ``FAIL: 3 failing sets``."""
+    other = restart.other_demand
+    counts = [_count(other.failing_sets, "failing set")] if other.failing_sets else []
+    counts += [_count(other.undecided_sets, "undecided set")] if other.undecided_sets else []
+    detail = f": {', '.join(counts)}" if counts else ""
+    return f"{'PASS' if other.passed else 'FAIL'}{detail}"
 
 
 def _set_counts(restart: RestartReport) -> str:
@@ -344,7 +369,8 @@ def _what_to_try(report: ClusterReport) -> list[str]:
         )
     restart = report.restart
     if restart is not None and restart.failing_sets:
-        steps.append("the listed VMs find no host with enough free capacity: lower their reservations or add capacity")
+        smaller = "lower their reservations" if restart.demand == Demand.reservation.value else "give them less configured memory"
+        steps.append(f"the listed VMs find no host with enough free capacity: {smaller} or add capacity")
     elif restart is not None and restart.undecided_sets:
         steps.append(
             f"{_count(restart.undecided_sets, 'failure set')} could not be decided within the search's time and size limits, and a pass "
@@ -385,8 +411,9 @@ def _checked(cluster: Cluster, report: ClusterReport) -> "CheckedCluster":
 
     failures = "failure" if report.tolerate == 1 else "failures"
     policy = Check(f"admission control ({report.policy.value} policy)", report.policy_passed, "" if report.policy_passed else _policy_reason(report))
-    restart_name = f"every powered-on VM restarts after any {report.tolerate} host {failures}"
     restart = report.restart
+    basis = "" if restart is None or restart.demand == Demand.reservation.value else " with all its configured memory"
+    restart_name = f"every powered-on VM restarts{basis} after any {report.tolerate} host {failures}"
     if restart is None:
         restart_check = Check(restart_name, None, "--no-restart-check")
     else:
@@ -399,9 +426,20 @@ def _checked(cluster: Cluster, report: ClusterReport) -> "CheckedCluster":
         policy=report.policy.value,
         tolerate=report.tolerate,
         worst_failure_set=() if restart is None else restart.worst_case_failed_hosts,
-        checks=(policy, restart_check),
+        checks=(policy, restart_check, *_other_demand_checks(report)),
         warnings=report.warnings,
     )
+
+
+def _other_demand_checks(report: ClusterReport) -> tuple["Check", ...]:
+    """The other demand basis's restart verdict, as a skipped check: it is shown, it decides nothing."""
+    from hacalc.cli.ci_reports import Check
+
+    restart = report.restart
+    if restart is None or restart.other_demand is None:
+        return ()
+    other = restart.other_demand
+    return (Check(f"restart check with {other.demand} demand (for comparison)", None, _other_verdict(restart)),)
 
 
 def _policy_reason(report: ClusterReport) -> str:

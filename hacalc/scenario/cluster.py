@@ -176,6 +176,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
         "cpu_reservation_mhz",
         "memory_reservation_mb",
         "memory_overhead_mb",
+        "memory_mb",
         "powered_on",
         "host",
         "restart_priority",
@@ -289,7 +290,14 @@ def _decode_vm(fields: _Fields) -> tuple[VM, int]:
         powered_on=fields.boolean("powered_on", True),
         host=fields.text("host", None),
         restart_priority=fields.choice("restart_priority", RestartPriority, RestartPriority.medium),
+        memory_mb=fields.integer("memory_mb", None, unit=" of MB"),
     )
+    if vm.memory_mb is not None and vm.memory_mb < vm.memory_reservation_mb:
+        raise fields.error(
+            (*fields.path, "memory_mb"),
+            f"memory_mb = {vm.memory_mb} is below memory_reservation_mb = {vm.memory_reservation_mb}",
+            "give the VM's configured memory, at least its memory reservation",
+        )
     return vm, fields.integer("count", 1, minimum=1, maximum=MAX_COUNT)
 
 

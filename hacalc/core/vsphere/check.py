@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 
 from hacalc.core.vsphere.failover_hosts import failover_hosts_report
-from hacalc.core.vsphere.model import Cluster, ClusterSettings, FieldError, Host, HostState, Policy
+from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Demand, FieldError, Host, HostState, Policy
 from hacalc.core.vsphere.options import ResolvedOptions, resolve_options, resolve_vm_monitoring
 from hacalc.core.vsphere.percentage import percentage_report, performance_report
-from hacalc.core.vsphere.report import ClusterReport, Defaults, HostLine, PercentageReport, SlotReport
+from hacalc.core.vsphere.report import ClusterReport, Defaults, HostLine, OtherDemand, PercentageReport, RestartReport, SlotReport
 from hacalc.core.vsphere.restart import restart_check as run_restart_check
 from hacalc.core.vsphere.slot import HostSlots, Requirement, requirements, slot_report
 from hacalc.core.vsphere.versions import VersionProfile, profile as version_profile
@@ -36,8 +37,11 @@ def check_cluster(
     policy: Policy | None = None,
     strict_keys: bool = False,
     restart_check: bool = True,
+    demand: Demand = Demand.reservation,
 ) -> ClusterReport:
     """The report for ``cluster``; ``tolerate`` and ``policy`` override the file's settings.
+
+    ``demand`` is the restart check's demand per VM; admission control always counts reservations.
 
     Raises InputError for option keys vCenter would reject and values that cannot be read.
     """
@@ -45,7 +49,10 @@ def check_cluster(
     version = version_profile(settings.vsphere)
     tolerate = settings.tolerate if tolerate is None else tolerate
     policy = policy or settings.policy
+    demand = Demand(demand)
     _validate(cluster, tolerate, policy)
+    if demand is Demand.configured and restart_check:
+        _require_configured_memory(cluster)
     options = resolve_options(settings.options, version, strict_keys=strict_keys)
     monitoring, monitoring_warnings = resolve_vm_monitoring(settings.vm_monitoring, options)
     warnings = [*options.warnings, *monitoring_warnings]
@@ -86,7 +93,8 @@ def check_cluster(
 
     restart = None
     if restart_check:
-        restart, restart_warnings = run_restart_check(counted, cluster.vms, tolerate)
+        restart, restart_warnings = run_restart_check(counted, cluster.vms, tolerate, demand=demand)
+        restart = dataclasses.replace(restart, other_demand=_other_demand(counted, cluster, tolerate, demand))
         warnings.extend(restart_warnings)
     warnings.extend(_general_warnings(cluster, version, counted, tolerate))
 
@@ -128,6 +136,7 @@ def _validate(cluster: Cluster, tolerate: int, policy: Policy) -> None:
             raise FieldError(f"VM {vm.name!r} has a negative reservation or overhead", ("vms", vm.name), "give 0 or more")
         if max(vm.cpu_reservation_mhz, vm.memory_reservation_mb + vm.memory_overhead_mb) > MAX_CAPACITY:
             raise FieldError(f"VM {vm.name!r} reserves more than any host has", ("vms", vm.name), f"give reservations of at most {MAX_CAPACITY:,} in all")
+        _validate_configured_memory(vm)
     for vm in cluster.vms:
         if vm.host is not None and vm.host not in known:
             raise FieldError(f"VM {vm.name!r} is placed on unknown host {vm.host!r}", ("vms", vm.name, "host"), _did_you_mean(vm.host, names))
@@ -147,6 +156,41 @@ def _validate(cluster: Cluster, tolerate: int, policy: Policy) -> None:
             raise FieldError(f"{field_name} {value} is not positive", ("cluster", field_name), "give a slot size above 0")
     if (settings.fixed_slot_cpu_mhz is None) != (settings.fixed_slot_memory_mb is None):
         raise FieldError("a fixed slot needs both CPU and memory", ("cluster", "fixed_slot_cpu_mhz"), "set fixed_slot_cpu_mhz and fixed_slot_memory_mb together")
+
+
+def _require_configured_memory(cluster: Cluster) -> None:
+    for vm in cluster.vms:
+        if vm.powered_on and vm.memory_mb is None:
+            raise FieldError(
+                f"VM {vm.name!r} has no configured memory (memory_mb), which the configured demand counts",
+                ("vms", vm.name, "memory_mb"),
+                "give memory_mb for every powered-on VM, or use the reservation demand",
+            )
+
+
+def _other_demand(counted: Sequence[Host], cluster: Cluster, tolerate: int, demand: Demand) -> OtherDemand | None:
+    """The restart verdict on the other basis, when every powered-on VM has the data for it."""
+    other = Demand.configured if demand is Demand.reservation else Demand.reservation
+    if other is Demand.configured and any(vm.powered_on and vm.memory_mb is None for vm in cluster.vms):
+        return None
+    report: RestartReport = run_restart_check(counted, cluster.vms, tolerate, demand=other)[0]
+    return OtherDemand(other.value, report.passed, report.failing_sets, report.undecided_sets)
+
+
+def _validate_configured_memory(vm: VM) -> None:
+    if vm.memory_mb is None:
+        return
+    path = ("vms", vm.name, "memory_mb")
+    if vm.memory_mb < 0:
+        raise FieldError(f"VM {vm.name!r} has negative configured memory {vm.memory_mb}", path, "give memory_mb of 0 or more")
+    if vm.memory_mb + vm.memory_overhead_mb > MAX_CAPACITY:
+        raise FieldError(f"VM {vm.name!r} has more configured memory than any host has", path, f"give memory_mb and memory_overhead_mb of at most {MAX_CAPACITY:,} in all")
+    if vm.memory_mb < vm.memory_reservation_mb:
+        raise FieldError(
+            f"VM {vm.name!r} has configured memory {vm.memory_mb} MB below its memory reservation {vm.memory_reservation_mb} MB",
+            path,
+            "give memory_mb of at least memory_reservation_mb (vSphere reserves at most the configured memory)",
+        )
 
 
 def _did_you_mean(name: str, choices: Sequence[str]) -> str:

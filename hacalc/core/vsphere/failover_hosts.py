@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hacalc.core.vsphere.model import VM, Host, HostState
+from hacalc.core.vsphere.model import VM, Demand, Host, HostState
 from hacalc.core.vsphere.report import FailoverHostsReport, FailoverHostStatus
 
 
-def restart_demand(vm: VM) -> tuple[int, int]:
-    """What a VM needs to power on: its CPU reservation and its memory reservation plus overhead."""
-    return vm.cpu_reservation_mhz, vm.memory_reservation_mb + vm.memory_overhead_mb
+def restart_demand(vm: VM, demand: Demand = Demand.reservation) -> tuple[int, int]:
+    """A VM's CPU and memory demand: its CPU reservation, and its memory reservation (what HA needs to
+    power it on) or configured memory (all of it, with no overcommit), plus overhead.
+
+    ``configured`` needs ``vm.memory_mb``; check_cluster refuses a powered-on VM without it.
+    """
+    memory = vm.memory_mb if demand is Demand.configured else vm.memory_reservation_mb
+    if memory is None:
+        raise ValueError(f"VM {vm.name!r} has no configured memory")
+    return vm.cpu_reservation_mhz, memory + vm.memory_overhead_mb
 
 
 def host_status(host: Host, running_vms: int) -> str:

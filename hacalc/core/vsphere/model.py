@@ -31,6 +31,13 @@ class Policy(str, Enum):
     none = "none"
 
 
+class Demand(str, Enum):
+    """The restart check's demand per VM: what HA needs to power it on, or all of its configured memory."""
+
+    reservation = "reservation"  # CPU and memory reservations, plus memory overhead
+    configured = "configured"  # CPU reservation, configured memory plus overhead: no memory overcommit
+
+
 class HostState(str, Enum):
     connected = "connected"
     maintenance = "maintenance"
@@ -66,6 +73,7 @@ class VM:
     powered_on: bool = True
     host: str | None = None  # current placement, when known
     restart_priority: RestartPriority = RestartPriority.medium
+    memory_mb: int | None = None  # configured memory, when known
 
 
 class VmMonitoringSensitivity(str, Enum):

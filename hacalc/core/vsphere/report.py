@@ -249,6 +249,19 @@ class UnplacedVM:
 
 
 @dataclass(frozen=True)
+class OtherDemand:
+    """The restart check's verdict on the other demand basis, for comparison (it decides nothing)."""
+
+    demand: str  # "reservation" or "configured"
+    passed: bool
+    failing_sets: int
+    undecided_sets: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"demand": self.demand, "passed": self.passed, "failing_sets": self.failing_sets, "undecided_sets": self.undecided_sets}
+
+
+@dataclass(frozen=True)
 class RestartReport:
     """Whether every powered-on VM of every set of F failed hosts restarts on the survivors' free capacity.
 
@@ -269,6 +282,8 @@ class RestartReport:
     failing_sets: int  # proven to leave a VM down
     undecided_sets: int  # neither proven to restart every VM nor to fail
     method: str  # the proofs behind the verdict: of the failing sets for a FAIL, else of the passing sets
+    demand: str = "reservation"  # each VM's demand: "reservation" (what HA needs to power it on) or "configured" (all its memory)
+    other_demand: OtherDemand | None = None  # the other basis's verdict, when every powered-on VM has the data for it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -282,6 +297,8 @@ class RestartReport:
             "failing_sets": self.failing_sets,
             "undecided_sets": self.undecided_sets,
             "method": self.method,
+            "demand": self.demand,
+            "other_demand": None if self.other_demand is None else self.other_demand.as_dict(),
         }
 
 

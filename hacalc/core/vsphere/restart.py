@@ -2,7 +2,7 @@
 
 vSphere's admission control ignores fragmentation (vsphere-ha.md §1.2 caveats, §5 pain point 5); this is
 the question users mean. A VM needs its CPU reservation and its memory reservation plus overhead on one
-host; running VMs stay where they are. VMs without a placement (or on an excluded host) have to be
+host (or, with the configured demand, its configured memory plus overhead: no memory overcommit); running VMs stay where they are. VMs without a placement (or on an excluded host) have to be
 packed onto the survivors of every failure set. VMs whose restart priority is "disabled" are never
 restarted and only take capacity where they run.
 
@@ -30,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hacalc.core.vsphere.failover_hosts import restart_demand
-from hacalc.core.vsphere.model import VM, Host, RestartPriority
+from hacalc.core.vsphere.model import VM, Demand, Host, RestartPriority
 from hacalc.core.vsphere.report import RestartReport, UnplacedVM
 
 PRIORITY_ORDER = {
@@ -62,6 +62,7 @@ class _Problem:
     scale_cpu: float
     scale_memory: float
     totals: tuple = ()  # per-host sums and maxima of the displaced VMs (see _host_totals)
+    demand: Demand = Demand.reservation
 
 
 def restart_check(
@@ -69,15 +70,20 @@ def restart_check(
     vms: Sequence[VM],
     tolerate: int,
     *,
+    demand: Demand = Demand.reservation,
     time_budget_s: float = 10.0,
     max_failure_sets: int = MAX_FAILURE_SETS,
 ) -> tuple[RestartReport, list[str]]:
-    """The restart report for the counted ``hosts``, and warnings (e.g. too many failure sets to enumerate)."""
+    """The restart report for the counted ``hosts``, and warnings (e.g. too many failure sets to enumerate).
+
+    ``demand`` is what each VM needs (``restart_demand``); with ``configured`` every powered-on VM needs ``memory_mb``.
+    """
     import numpy as np
 
-    problem, mode = _problem(hosts, vms)
+    problem, mode = _problem(hosts, vms, demand)
+    need = "reserve" if demand is Demand.reservation else "are configured with"
     warnings = [
-        f"host {host.name}: the VMs placed on it reserve more than its capacity"
+        f"host {host.name}: the VMs placed on it {need} more than its capacity"
         for position, host in enumerate(hosts)
         if problem.free_cpu[position] < 0 or problem.free_memory[position] < 0
     ]
@@ -100,7 +106,7 @@ def restart_check(
     return report, warnings
 
 
-def _problem(hosts: Sequence[Host], vms: Sequence[VM]) -> tuple[_Problem, str]:
+def _problem(hosts: Sequence[Host], vms: Sequence[VM], demand: Demand) -> tuple[_Problem, str]:
     import numpy as np
 
     index = {host.name: position for position, host in enumerate(hosts)}
@@ -111,7 +117,7 @@ def _problem(hosts: Sequence[Host], vms: Sequence[VM]) -> tuple[_Problem, str]:
     for vm in vms:
         if not vm.powered_on:
             continue
-        cpu, memory = restart_demand(vm)
+        cpu, memory = restart_demand(vm, demand)
         where = index.get(vm.host, -1) if vm.host else -1
         if where >= 0:
             free_cpu[where] -= cpu
@@ -122,8 +128,9 @@ def _problem(hosts: Sequence[Host], vms: Sequence[VM]) -> tuple[_Problem, str]:
             continue  # needs nothing, restarts anywhere
         movable.append(vm)
         placement.append(where)
-    cpu = np.array([restart_demand(vm)[0] for vm in movable], dtype=np.float64)
-    memory = np.array([restart_demand(vm)[1] for vm in movable], dtype=np.float64)
+    demands = [restart_demand(vm, demand) for vm in movable]
+    cpu = np.array([vm_cpu for vm_cpu, _ in demands], dtype=np.float64)
+    memory = np.array([vm_memory for _, vm_memory in demands], dtype=np.float64)
     scale_cpu = float(max(np.mean([host.cpu_mhz for host in hosts]) if hosts else 1.0, 1.0))
     scale_memory = float(max(np.mean([host.memory_mb for host in hosts]) if hosts else 1.0, 1.0))
     size = cpu / scale_cpu + memory / scale_memory
@@ -139,7 +146,7 @@ def _problem(hosts: Sequence[Host], vms: Sequence[VM]) -> tuple[_Problem, str]:
     floating = np.flatnonzero(placed < 0) if len(placed) else np.zeros(0, dtype=np.int64)
     floating = floating[np.argsort(-size[floating], kind="stable")]
     mode = "placed" if len(floating) == 0 else ("packed" if len(floating) == len(movable) else "mixed")
-    problem = _Problem(hosts, movable, free_cpu, free_memory, host_items, floating, cpu, memory, scale_cpu, scale_memory)
+    problem = _Problem(hosts, movable, free_cpu, free_memory, host_items, floating, cpu, memory, scale_cpu, scale_memory, demand=demand)
     problem.totals = _host_totals(problem)
     return problem, mode
 
@@ -620,6 +627,7 @@ def _report(
         failing_sets=_expanded_count(groups, chosen[failing]),
         undecided_sets=_expanded_count(groups, chosen[undecided]),
         method=", ".join(sorted(proofs[INFEASIBLE] if len(failing) else proofs[FEASIBLE])),
+        demand=problem.demand.value,
     )
 
 
@@ -640,7 +648,7 @@ def _expanded_count(groups: list[list[int]], failing) -> int:
 def _unplaced_lines(problem: _Problem, left: list[int]) -> tuple[UnplacedVM, ...]:
     vms = [problem.vms[item] for item in left]
     vms.sort(key=lambda vm: (PRIORITY_ORDER[vm.restart_priority], _natural_order(vm.name)))
-    return tuple(UnplacedVM(vm.name, vm.restart_priority.value, *restart_demand(vm), vm.host) for vm in vms)
+    return tuple(UnplacedVM(vm.name, vm.restart_priority.value, *restart_demand(vm, problem.demand), vm.host) for vm in vms)
 
 
 def _natural_order(name: str) -> list[int | str]:
@@ -662,4 +670,5 @@ def _all_hosts_fail(problem: _Problem, mode: str) -> RestartReport:
         failing_sets=1 if left else 0,
         undecided_sets=0,
         method="no surviving host",
+        demand=problem.demand.value,
     )
