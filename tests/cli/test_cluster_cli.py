@@ -368,3 +368,50 @@ def test_a_billion_hosts_is_refused_before_anything_is_built(hacalc, tmp_path):
     path = tmp_path / "huge.toml"
     path.write_text(_host_file("memory_mb", 1000) + "count = 1000000000\n")
     assert "count" in assert_bad_input(hacalc("cluster", "check", str(path)))
+
+
+def _overcommitted_file(tmp_path, vm_extra: str = "memory_mb = 6144\n") -> str:
+    """Three 16 GB hosts, each running two VMs reserving 2048 MB and configured with 6144 MB (100 MB overhead).
+
+    Reservations: 4296 MB used per host, a displaced 2148 MB VM fits in 12088 MB free: 0 of 3 sets fail.
+    Configured: 12488 MB used per host, a displaced 6244 MB VM fits no 3896 MB free: 3 of 3 sets fail.
+    """
+    hosts = "".join(f'[[hosts]]\nname = "{name}"\ncpu_mhz = 20000\nmemory_mb = 16384\n' for name in "ABC")
+    vms = "".join(
+        f'[[vms]]\nname = "{name}"\nhost = "{name[0]}"\nmemory_reservation_mb = 2048\nmemory_overhead_mb = 100\n{vm_extra}'
+        for name in ("A1", "A2", "B1", "B2", "C1", "C2")
+    )
+    path = tmp_path / "over.toml"
+    path.write_text('[cluster]\nname = "over"\npolicy = "percentage"\ncpu_percent = 25\nmemory_percent = 25\n' + hosts + vms)
+    return str(path)
+
+
+def test_demand_reservation_is_the_default_and_reports_the_configured_verdict(hacalc, tmp_path):
+    result, data = run_json(hacalc, _overcommitted_file(tmp_path))
+    assert result.exit_code == 0 and data["restart"]["demand"] == "reservation"
+    assert data["restart"]["other_demand"] == {"demand": "configured", "passed": False, "failing_sets": 3, "undecided_sets": 0}
+    table = hacalc("cluster", "check", _overcommitted_file(tmp_path))
+    assert "with configured demand" in table.stdout and "FAIL: 3 failing sets (for comparison; not the chosen --demand)" in table.stdout
+
+
+def test_demand_configured_fails_on_memory_overcommit(hacalc, tmp_path):
+    result, data = run_json(hacalc, _overcommitted_file(tmp_path), "--demand", "configured")
+    restart = data["restart"]
+    assert result.exit_code == 1 and data["policy_passed"] and not data["passed"]
+    assert (restart["demand"], restart["failing_sets"], [vm["memory_mb"] for vm in restart["unplaced_vms"]]) == ("configured", 3, [6244, 6244])
+    assert restart["other_demand"] == {"demand": "reservation", "passed": True, "failing_sets": 0, "undecided_sets": 0}
+    junit = hacalc("cluster", "check", _overcommitted_file(tmp_path), "--demand", "configured", "--format", "junit")
+    assert junit.exit_code == 1 and 'name="every powered-on VM restarts with all its configured memory after any 1 host failure"' in junit.stdout
+    assert 'name="restart check with reservation demand (for comparison)"' in junit.stdout
+
+
+def test_demand_configured_without_memory_mb_is_bad_input(hacalc, tmp_path):
+    message = assert_bad_input(hacalc("cluster", "check", _overcommitted_file(tmp_path, ""), "--demand", "configured"))
+    assert "VM 'A1' has no configured memory (memory_mb)" in message and "vms.A1.memory_mb" in message
+
+
+def test_bundled_scenarios_have_no_configured_memory_and_report_reservations_only(hacalc):
+    for path in CLUSTER_FILES:
+        _, data = run_json(hacalc, str(path))
+        if data["restart"] is not None:
+            assert (data["restart"]["demand"], data["restart"]["other_demand"]) == ("reservation", None), path

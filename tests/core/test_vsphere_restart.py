@@ -3,11 +3,12 @@
 import itertools
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hacalc.core.vsphere.check import check_cluster
-from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, Policy, RestartPriority
+from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Demand, FieldError, Host, Policy, RestartPriority
 from hacalc.core.vsphere import restart as restart_module
 from hacalc.core.vsphere.restart import restart_check
 
@@ -261,3 +262,80 @@ def test_a_milp_answer_over_capacity_by_solver_tolerance_is_not_a_proof():
     assert not _placement_holds(np.array([0.9999999]), vm_index, host_index, cpu, memory, np.array([100.0]), np.array([4999.0]))
     assert _placement_holds(np.array([0.9999999]), vm_index, host_index, cpu, memory, np.array([100.0]), np.array([5000.0]))
 
+
+
+def _overcommitted_cluster(**vm_fields) -> Cluster:
+    """Three 16 GB hosts, each running two VMs that reserve 2 GB and are configured with 6 GB (100 MB overhead)."""
+    hosts = tuple(Host(name, 20000, 16 * GB) for name in "ABC")
+    fields = {"memory_mb": 6 * GB, **vm_fields}
+    vms = tuple(VM(f"{host}{number}", 0, 2 * GB, 100, host=host, **fields) for host in "ABC" for number in (1, 2))
+    return Cluster(ClusterSettings("over", vsphere="6.7", policy=Policy.percentage, cpu_percent=25, memory_percent=25), hosts, vms)
+
+
+def test_reservations_restart_every_vm_but_configured_memory_does_not():
+    """Issue 9 §3 "admission control green, overcommitted after any host failure".
+
+    Reservations: each host holds 2 x (2048 + 100) = 4296 MB, so 16384 - 4296 = 12088 MB free per survivor;
+    a failed host's two VMs need 2148 MB each and fit: 0 of the 3 sets fail.
+    Configured: each host holds 2 x (6144 + 100) = 12488 MB, so 3896 MB free per survivor; a displaced VM
+    needs 6244 MB and fits no survivor: all 3 sets fail, and both VMs of the failed host stay down.
+    """
+    reservation = check_cluster(_overcommitted_cluster())
+    assert reservation.policy_passed and reservation.restart.passed and reservation.restart.failing_sets == 0
+    assert reservation.restart.demand == "reservation"
+    assert reservation.restart.other_demand.as_dict() == {"demand": "configured", "passed": False, "failing_sets": 3, "undecided_sets": 0}
+
+    configured = check_cluster(_overcommitted_cluster(), demand=Demand.configured)
+    restart = configured.restart
+    assert restart.demand == "configured" and not configured.passed and configured.policy_passed
+    assert (restart.failure_sets, restart.failing_sets, restart.undecided_sets, restart.exact) == (3, 3, 0, True)
+    assert [(vm.name, vm.memory_mb, vm.host) for vm in restart.unplaced_vms] == [(f"{restart.worst_case_failed_hosts[0]}{n}", 6244, restart.worst_case_failed_hosts[0]) for n in (1, 2)]
+    assert restart.other_demand.as_dict() == {"demand": "reservation", "passed": True, "failing_sets": 0, "undecided_sets": 0}
+
+
+def test_the_demand_basis_changes_only_the_restart_check():
+    """Admission control always counts reservations: the policy sections are the same on either basis."""
+    reservation = check_cluster(_overcommitted_cluster())
+    configured = check_cluster(_overcommitted_cluster(), demand="configured")
+    assert (configured.slot, configured.percentage, configured.performance) == (reservation.slot, reservation.percentage, reservation.performance)
+
+
+def test_the_other_basis_is_left_out_when_a_vm_has_no_configured_memory():
+    report = check_cluster(_overcommitted_cluster(memory_mb=None))
+    assert report.restart.passed and report.restart.other_demand is None
+
+
+def test_configured_demand_without_configured_memory_is_bad_input_naming_the_vm():
+    with pytest.raises(FieldError) as caught:
+        check_cluster(_overcommitted_cluster(memory_mb=None), demand=Demand.configured)
+    assert caught.value.path == ("vms", "A1", "memory_mb") and "'A1'" in caught.value.what
+
+
+def test_a_powered_off_vm_needs_no_configured_memory():
+    cluster = _overcommitted_cluster()
+    cluster = Cluster(cluster.settings, cluster.hosts, (*cluster.vms, VM("off", 0, 0, 0, powered_on=False)))
+    assert check_cluster(cluster, demand=Demand.configured).restart.failing_sets == 3
+
+
+@pytest.mark.parametrize(
+    ("memory_mb", "words"),
+    [(2 * GB - 1, "below its memory reservation"), (-1, "negative configured memory"), (2**32, "more configured memory than any host")],
+)
+def test_impossible_configured_memory_is_bad_input_with_the_field_path(memory_mb, words):
+    with pytest.raises(FieldError) as caught:
+        check_cluster(_overcommitted_cluster(memory_mb=memory_mb))
+    assert caught.value.path == ("vms", "A1", "memory_mb") and words in caught.value.what
+
+
+def test_restart_check_counts_configured_memory_when_asked():
+    """A (8 GB) runs a, configured with 4 GB; B (12 GB) runs b, configured with 5 GB; both reserve 1 GB.
+
+    Configured: when A fails, a's 4096 MB fits in B's 12288 - 5120 = 7168 MB free; when B fails, b's 5120 MB
+    does not fit in A's 8192 - 4096 = 4096 MB free: 1 of 2 sets fails. Reservations: 1024 MB fits either way.
+    """
+    hosts = (Host("A", 10000, 8 * GB), Host("B", 10000, 12 * GB))
+    vms = (VM("a", 0, GB, 0, host="A", memory_mb=4 * GB), VM("b", 0, GB, 0, host="B", memory_mb=5 * GB))
+    report, _ = restart_check(hosts, vms, 1, demand=Demand.configured)
+    assert report.failing_sets == 1 and report.worst_case_failed_hosts == ("B",)
+    assert [(vm.name, vm.memory_mb) for vm in report.unplaced_vms] == [("b", 5 * GB)]
+    assert restart_check(hosts, vms, 1)[0].passed

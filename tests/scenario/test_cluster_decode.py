@@ -245,3 +245,17 @@ def test_an_error_in_the_last_vm_returns_nothing():
     # nothing of a malformed file is half-used: the whole load fails, with the last entry located
     text = HEADER + "".join(f'[[vms]]\nname = "v{number}"\n' for number in range(50)) + '[[vms]]\nname = "bad"\nhost = "nowhere"\n'
     assert "(vms[50].host)" in error(text)
+
+
+def test_configured_memory_is_decoded_and_optional():
+    cluster = load(HEADER + '[[vms]]\nname = "a"\nmemory_reservation_mb = 512\nmemory_mb = 2048\n[[vms]]\nname = "b"\n')
+    assert [vm.memory_mb for vm in cluster.vms] == [2048, None]
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("511", "memory_mb = 511 is below memory_reservation_mb = 512"), ("-1", "memory_mb = -1 is out of range"), ('"2 GB"', "memory_mb must be a whole number")],
+)
+def test_bad_configured_memory_names_its_line_and_field(value, words):
+    message = error(HEADER + f'[[vms]]\nname = "a"\nmemory_reservation_mb = 512\nmemory_mb = {value}\n')
+    assert words in message and "line 11" in message and "vms[0].memory_mb" in message
