@@ -13,6 +13,7 @@ of those reasons, and anything unexpected ends the search with what was found so
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hacalc.scenario.files import MAX_DEPTH, MAX_NUMBER_DIGITS, FieldPath
@@ -130,16 +131,8 @@ def _json_member(text: str, position: int, wanted: str) -> tuple[int, int] | Non
 
 
 def _json_item(text: str, position: int, index: int) -> tuple[int, int] | None:
-    for _ in range(index):
-        position = _JSON_GAP.match(text, position).end()
-        if text[position : position + 1] in ("]", ""):
-            return None
-        position = _JSON_GAP.match(text, _json_skip_value(text, position)).end()
-        if text[position : position + 1] != ",":
-            return None
-        position += 1
-    position = _JSON_GAP.match(text, position).end()
-    return None if text[position : position + 1] in ("]", "") else (position, position)
+    found = _nth_item(text, position, index, _JSON_GAP, _json_skip_value)
+    return None if found is None else (found, found)
 
 
 def _json_skip_value(text: str, position: int) -> int:
@@ -360,15 +353,20 @@ def _dotted_key(text: str, position: int) -> tuple[list[str], int]:
 
 
 def _toml_item(text: str, position: int, index: int) -> int | None:
+    return _nth_item(text, position, index, _TOML_GAP, _toml_skip_value)
+
+
+def _nth_item(text: str, position: int, index: int, gap: re.Pattern[str], skip_value: Callable[[str, int], int]) -> int | None:
+    """Where item ``index`` of the array whose items start at ``position`` begins; None if it has fewer."""
     for _ in range(index):
-        position = _TOML_GAP.match(text, position).end()
+        position = gap.match(text, position).end()
         if text[position : position + 1] in ("]", ""):
             return None
-        position = _TOML_GAP.match(text, _toml_skip_value(text, position)).end()
+        position = gap.match(text, skip_value(text, position)).end()
         if text[position : position + 1] != ",":
             return None
         position += 1
-    position = _TOML_GAP.match(text, position).end()
+    position = gap.match(text, position).end()
     return None if text[position : position + 1] in ("]", "") else position
 
 
