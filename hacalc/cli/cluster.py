@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from hacalc.cli.ci_reports import Check, CheckedCluster
     from hacalc.cli.env import Environment
     from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport, RestartReport
-    from hacalc.scenario.files import Document
+    from hacalc.readers.files import Document
 
 cluster_app = typer.Typer(
     cls=CommandGroup,
@@ -92,8 +92,8 @@ def check(
         hacalc cluster check scenarios/cluster-unbalanced.toml -F 2
     """
     from hacalc.core.vsphere.check import check_cluster
-    from hacalc.scenario.cluster import decode_cluster
-    from hacalc.scenario.files import read_document
+    from hacalc.readers.cluster import decode_cluster
+    from hacalc.readers.files import read_document
 
     env = ctx.obj
     document = read_document(file, input_format=input_format.value if input_format else None, stdin=env.stdin)

@@ -16,7 +16,7 @@ from hacalc.core.errors import InputError
 from hacalc.core.periods import HOUR, decimal_text
 from hacalc.core.spares import Comparison, Option, Spare, compare
 from hacalc.core.units import format_duration, format_nines, format_percent
-from hacalc.scenario.spares import Setting, build_question, from_flags, read_scenario
+from hacalc.readers.spares import Setting, build_question, from_flags, read_scenario
 
 OPTION_KEYS = (
     "spare",

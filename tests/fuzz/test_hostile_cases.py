@@ -467,9 +467,9 @@ def test_21_nul_in_a_file_name_is_bad_input(args, hacalc):
 
 
 def test_21_nul_in_a_file_name_is_an_input_error_for_library_callers():
-    from hacalc.scenario.cluster import load_cluster
-    from hacalc.scenario.files import read_document
-    from hacalc.scenario.spares import read_scenario
+    from hacalc.readers.cluster import load_cluster
+    from hacalc.readers.files import read_document
+    from hacalc.readers.spares import read_scenario
 
     for read in (read_document, load_cluster, read_scenario):
         with pytest.raises(InputError):

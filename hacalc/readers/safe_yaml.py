@@ -22,7 +22,7 @@ import yaml
 
 from hacalc.core.errors import InputError
 from hacalc.core.text import visible
-from hacalc.scenario.files import (
+from hacalc.readers.files import (
     MAX_DEPTH,
     MAX_NUMBER_DIGITS,
     FieldPath,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
-from hacalc.scenario.cluster import load_cluster
+from hacalc.readers.cluster import load_cluster
 
 GENERATOR = Path(__file__).resolve().parents[2] / "scenarios" / "generate_cluster.py"
 _spec = importlib.util.spec_from_file_location("generate_cluster", GENERATOR)

@@ -3,7 +3,7 @@
 Every format decodes to the same dicts, lists and scalars; ``Document.where(path)`` turns a field path
 such as ``("hosts", 3, "cpu_mhz")`` into ``in FILE line 14 (hosts[3].cpu_mhz)``. Line numbers are
 looked up only when an error is reported, so a well-formed file pays nothing for them; a look-up seeks
-the one path asked for, in time linear in the text and without recursion (``scenario.locate``).
+the one path asked for, in time linear in the text and without recursion (``readers.locate``).
 
 Limits, the same in every format: 32 MiB of UTF-8 text, 64 levels of nesting (the file itself is level
 1, so a table or list may sit inside at most 63 others), numbers of at most 200 digits. Floats keep the
@@ -117,10 +117,10 @@ class Document:
     @cached_property
     def _locator(self) -> _Locator:
         if self.format == "yaml":
-            from hacalc.scenario.safe_yaml import YamlLocator
+            from hacalc.readers.safe_yaml import YamlLocator
 
             return YamlLocator(self.text)
-        from hacalc.scenario.locate import json_line, toml_line
+        from hacalc.readers.locate import json_line, toml_line
 
         return toml_line if self.format == "toml" else json_line
 
@@ -359,7 +359,7 @@ def _parse_json(text: str, name: str) -> Any:
     except json.JSONDecodeError as error:
         raise FormatError(f"cannot read JSON: {error.msg}", f"in {name} line {error.lineno}", "fix the JSON syntax") from None
     except _DuplicateKey:
-        from hacalc.scenario.locate import json_duplicate
+        from hacalc.readers.locate import json_duplicate
 
         duplicate = json_duplicate(text)
         if duplicate is None:  # not expected: the locator reads as the parser does
@@ -373,14 +373,14 @@ def _parse_json(text: str, name: str) -> Any:
 
 
 def _too_deep_in(text: str, input_format: str, name: str) -> InputError:
-    from hacalc.scenario.locate import deep_line
+    from hacalc.readers.locate import deep_line
 
     line = deep_line(text, input_format)
     return too_deep(f"in {name}" + (f" line {line}" if line else ""))
 
 
 def _number_too_long_in(text: str, input_format: str, name: str) -> InputError:
-    from hacalc.scenario.locate import long_number_line
+    from hacalc.readers.locate import long_number_line
 
     line = long_number_line(text, input_format)
     return number_too_long(f"in {name}" + (f" line {line}" if line else ""))
@@ -398,6 +398,6 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _parse_yaml(text: str, name: str) -> Any:
-    from hacalc.scenario.safe_yaml import parse_yaml  # PyYAML is loaded only for YAML files
+    from hacalc.readers.safe_yaml import parse_yaml  # PyYAML is loaded only for YAML files
 
     return parse_yaml(text, name)

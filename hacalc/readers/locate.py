@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hacalc.scenario.files import MAX_DEPTH, MAX_NUMBER_DIGITS, FieldPath
+from hacalc.readers.files import MAX_DEPTH, MAX_NUMBER_DIGITS, FieldPath
 
 
 @dataclass(frozen=True)

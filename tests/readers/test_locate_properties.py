@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hacalc.core.text import visible
-from hacalc.scenario.files import FieldPath, format_path, read_document
+from hacalc.readers.files import FieldPath, format_path, read_document
 
 TRICKY = st.sampled_from(list("ab_-1 .\"'\\#[]{}=:,\n\t\x1bé"))
 KEYS = st.text(TRICKY, min_size=1, max_size=6)

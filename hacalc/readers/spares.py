@@ -17,7 +17,7 @@ from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.periods import Conventions, parse_year_days
 from hacalc.core.spares import TEMPERATURES, Question, Spare
 from hacalc.core.units import parse_availability, parse_duration, parse_number
-from hacalc.scenario.files import Document, FieldPath, quoted, read_document
+from hacalc.readers.files import Document, FieldPath, quoted, read_document
 
 T = TypeVar("T")
 

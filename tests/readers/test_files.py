@@ -5,8 +5,8 @@ import io
 import pytest
 
 from hacalc.core.errors import InputError
-from hacalc.scenario import files, safe_yaml
-from hacalc.scenario.files import format_path, read_document
+from hacalc.readers import files, safe_yaml
+from hacalc.readers.files import format_path, read_document
 
 SAME_DATA = {
     "toml": '[cluster]\nname = "C"\n\n[[hosts]]\nname = "a"\ncpu_mhz = 1\n\n[[hosts]]\nname = "b"\ncpu_mhz = 2\n',

@@ -7,8 +7,8 @@ import pytest
 
 from hacalc.core.errors import InputError
 from hacalc.core.vsphere.model import HostState, Policy, RestartPriority, VmMonitoring, VmMonitoringSensitivity
-from hacalc.scenario import cluster as cluster_module
-from hacalc.scenario.cluster import load_cluster
+from hacalc.readers import cluster as cluster_module
+from hacalc.readers.cluster import load_cluster
 
 HEADER = """\
 [cluster]

@@ -27,7 +27,7 @@ from hacalc.core.vsphere.model import (
 )
 from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, profile
 from hacalc.core.text import visible
-from hacalc.scenario.files import Document, FieldPath, format_path, quoted, read_document
+from hacalc.readers.files import Document, FieldPath, format_path, quoted, read_document
 
 MAX_COUNT = 100_000  # one count; a typo such as count = 1e9 must not exhaust memory
 MAX_HOSTS = 10_000

@@ -1,6 +1,6 @@
 """Hostile scenario files (issue 8): every one is one line on stderr, exit 2, with the file and line.
 
-Each test names the issue item it guards. The limits come from hacalc/scenario/files.py: numbers of at
+Each test names the issue item it guards. The limits come from hacalc/readers/files.py: numbers of at
 most 200 digits (MAX_NUMBER_DIGITS, the command line's MAX_VALUE_CHARACTERS), 64 levels of nesting with
 the file itself as level 1 (MAX_DEPTH, README "Reading rules and limits").
 """
@@ -17,8 +17,8 @@ from contract import assert_bad_input
 
 from hacalc.core.errors import InputError
 from hacalc.core.text import visible
-from hacalc.scenario.files import MAX_DEPTH, format_path, read_document, sniff_format
-from hacalc.scenario.spares import build_question, read_scenario
+from hacalc.readers.files import MAX_DEPTH, format_path, read_document, sniff_format
+from hacalc.readers.spares import build_question, read_scenario
 
 CLUSTER = {
     "toml": '[cluster]\nname = "C"\n\n[[hosts]]\nname = "esx"\ncpu_mhz = 9000\nmemory_mb = 9216\n',
@@ -172,7 +172,7 @@ def test_a_huge_vsphere_version_is_one_line(hacalc, tmp_path):
     [("1" + "0" * 150, "'1" + "0" * 150 + ".0'"), ("1e400", "'inf'"), ("8", None), ("6.70", None)],
 )
 def test_numeric_versions_are_never_converted_through_an_overflowing_float(value, shown):
-    from hacalc.scenario.cluster import decode_cluster
+    from hacalc.readers.cluster import decode_cluster
 
     document = read_document("-", input_format="toml", stdin=io.StringIO(CLUSTER["toml"].replace('name = "C"', f'name = "C"\nvsphere = {value}')))
     if shown is None:  # 8 is "8.0" and 6.70 is "6.7", as typed into a YAML or TOML file
@@ -390,7 +390,7 @@ def test_a_merged_field_is_located_where_the_anchor_writes_it(hacalc, tmp_path):
 
 
 def test_merges_count_towards_the_alias_expansion_limit(monkeypatch):
-    from hacalc.scenario import safe_yaml
+    from hacalc.readers import safe_yaml
 
     monkeypatch.setattr(safe_yaml, "MAX_YAML_NODES", 100)
     text = "a: &a {" + ", ".join(f"k{n}: {n}" for n in range(30)) + "}\n" + "".join(f"m{n}: {{<<: *a}}\n" for n in range(5))
