@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, TextIO, TypeVar
 
@@ -25,6 +25,7 @@ from hacalc.core.vsphere.model import (
     VmMonitoring,
     VmMonitoringSensitivity,
 )
+from hacalc.core.vsphere.inventory import Capacity, Inventory, InventoryCluster, Source, with_host_reserve
 from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, profile
 from hacalc.core.text import visible
 from hacalc.readers.files import Document, FieldPath, format_path, quoted, read_document
@@ -39,26 +40,131 @@ _MISSING = object()
 
 
 def load_cluster(source: str, *, input_format: str | None = None, stdin: TextIO | None = None) -> Cluster:
-    """Read and decode a scenario file (``-`` for stdin)."""
+    """Read and decode a single-cluster scenario file (``-`` for stdin)."""
     return decode_cluster(read_document(source, input_format=input_format, stdin=stdin))
 
 
 def decode_cluster(document: Document) -> Cluster:
     fields = _Fields(document, (), document.data, "file")
     settings_fields = fields.table("cluster", required=True)
+    return _decode_one(fields, _decode_settings(settings_fields))
+
+
+def decode_scenario(document: Document) -> Inventory | Overlay:
+    """Any scenario file: one cluster (``[cluster]``), several (``[clusters."NAME"]``), or an overlay on an inventory."""
+    data = document.data
+    if isinstance(data, Mapping) and "inventory" in data:
+        return _decode_overlay(document)
+    if isinstance(data, Mapping) and "clusters" in data:
+        return _decode_fleet(document)
+    fields = _Fields(document, (), data, "file")
+    settings_fields = fields.table("cluster", required=True)
+    cluster = _decode_one(fields, _decode_settings(settings_fields))
+    return Inventory("scenario", (InventoryCluster(cluster, sources=_written(settings_fields, Source.file)),), single=True)
+
+
+@dataclass(frozen=True)
+class OverlayTable:
+    """The settings one overlay table writes, and where it sits, for error messages about them."""
+
+    changes: Mapping[str, Any]
+    path: FieldPath
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """``inventory = "export.xlsx"`` plus the settings the inventory lacks: ``[cluster]`` for every cluster, ``[clusters."NAME"]`` for one."""
+
+    document: Document
+    inventory: str  # as written; relative to the overlay file
+    input_format: str | None
+    defaults: OverlayTable
+    clusters: Mapping[str, OverlayTable]
+
+
+def _decode_one(fields: _Fields, settings: ClusterSettings) -> Cluster:
+    """The hosts and VMs under ``fields`` (a file, or one ``[clusters."NAME"]`` table), checked against ``settings``."""
+    document = fields.document
     host_tables = fields.tables("hosts", required=True)
     vm_tables = fields.tables("vms")
-    settings = _decode_settings(settings_fields)
-    hosts = _expand(document, "hosts", [(path, _decode_host(table)) for path, table in host_tables], MAX_HOSTS)
-    vms = _expand(document, "vms", [(path, _decode_vm(table)) for path, table in vm_tables], MAX_VMS)
+    hosts = _expand(document, (*fields.path, "hosts"), [(path, _decode_host(table)) for path, table in host_tables], MAX_HOSTS)
+    vms = _expand(document, (*fields.path, "vms"), [(path, _decode_vm(table)) for path, table in vm_tables], MAX_VMS)
     host_names = {host.name for host, _ in hosts}
+    settings_path = (*fields.path, "cluster") if not fields.path else fields.path
     for index, name in enumerate(settings.failover_hosts):
         if name not in host_names:
-            raise _unknown_name(document, ("cluster", "failover_hosts", index), "failover host", name, host_names)
+            raise _unknown_name(document, (*settings_path, "failover_hosts", index), "failover host", name, host_names)
     for vm, path in vms:
         if vm.host is not None and vm.host not in host_names:
             raise _unknown_name(document, (*path, "host"), "host", vm.host, host_names)
     return Cluster(settings, tuple(host for host, _ in hosts), tuple(vm for vm, _ in vms))
+
+
+def _decode_fleet(document: Document) -> Inventory:
+    fields = _Fields(document, (), document.data, "fleet_file")
+    snapshot = _snapshot(fields)
+    source = Source.vcenter if snapshot.get("source") == Source.vcenter.value else Source.file
+    clusters = []
+    for name, table in _named_tables(fields, "clusters", "fleet_cluster", required=True):
+        settings = _decode_settings(table, name=name)
+        capacity = table.choice("capacity", Capacity, Capacity.usable)
+        item = InventoryCluster(_decode_one(table, settings), sources=_written(table, source), capacity=capacity, facts=_facts(table))
+        if table.has("host_reserve_percent"):
+            item = with_host_reserve(item, _host_reserve(table), source)
+        clusters.append(item)
+    return Inventory(snapshot.get("source", "scenario"), tuple(clusters), facts=snapshot)
+
+
+def _decode_overlay(document: Document) -> Overlay:
+    fields = _Fields(document, (), document.data, "overlay_file")
+    written = fields.raw("cluster", {})
+    if isinstance(written, Mapping) and "name" in written:
+        raise fields.error(("cluster", "name"), "an overlay's [cluster] applies to every cluster and takes no name", 'write [clusters."NAME"] for one cluster')
+    defaults = _overlay_table(fields.table("cluster", section="overlay_cluster"))
+    clusters = {name: _overlay_table(table) for name, table in _named_tables(fields, "clusters", "overlay_cluster")}
+    input_format = fields.text("input_format", None)
+    return Overlay(document, fields.text("inventory", required=True), input_format, defaults, clusters)
+
+
+def _overlay_table(fields: _Fields) -> OverlayTable:
+    settings = _decode_settings(fields, name="*")
+    changes: dict[str, Any] = {name: getattr(settings, name) for name in SETTINGS_FIELDS if fields.has(name)}
+    if fields.has("host_reserve_percent"):
+        changes["host_reserve_percent"] = _host_reserve(fields)
+    return OverlayTable(changes, fields.path)
+
+
+def _named_tables(fields: _Fields, key: str, section: str, *, required: bool = False) -> list[tuple[str, _Fields]]:
+    value = fields.raw(key, {}, required=required)
+    path = (*fields.path, key)
+    if not isinstance(value, Mapping):
+        raise fields.error(path, f"{key} must be a table of clusters by name, got {_kind(value)}", f'write [{key}."NAME"] tables')
+    if required and not value:
+        raise fields.error(path, f"{key} is empty", f'add at least one [{key}."NAME"] table')
+    return [(str(name), _Fields(fields.document, (*path, name), table, section)) for name, table in value.items()]
+
+
+def _snapshot(fields: _Fields) -> dict[str, str]:
+    value = fields.raw("snapshot", {})
+    if not isinstance(value, Mapping) or not all(isinstance(item, str) for item in value.values()):
+        raise fields.error(("snapshot",), "snapshot must be a table of strings", 'write [snapshot] with lines such as server = "vcenter.example.com"')
+    return {str(key): item for key, item in value.items()}
+
+
+def _facts(fields: _Fields) -> dict[str, str]:
+    value = fields.raw("facts", {})
+    if not isinstance(value, Mapping) or not all(isinstance(item, str) for item in value.values()):
+        raise fields.error((*fields.path, "facts"), "facts must be a table of strings", 'write facts = { isolation_response = "none" }')
+    return {str(key): item for key, item in value.items()}
+
+
+def _host_reserve(fields: _Fields) -> int:
+    return fields.integer("host_reserve_percent", 0, maximum=99, unit=" percent")
+
+
+def _written(fields: _Fields, source: Source) -> dict[str, Source]:
+    """The settings a table writes itself; the others keep their defaults."""
+    return {name: source for name in SETTINGS_FIELDS if fields.has(name)}
 
 
 class _Fields:
@@ -132,8 +238,8 @@ class _Fields:
         shown = repr(value) if isinstance(value, str) else _kind(value)
         raise self.error((*self.path, key), f"{key} must be one of {', '.join(choices)}, got {shown}", _did_you_mean(str(value), choices))
 
-    def table(self, key: str, *, required: bool = False) -> _Fields:
-        return _Fields(self.document, (*self.path, key), self.raw(key, {}, required=required), key)
+    def table(self, key: str, *, required: bool = False, section: str | None = None) -> _Fields:
+        return _Fields(self.document, (*self.path, key), self.raw(key, {}, required=required), section or key)
 
     def tables(self, key: str, *, required: bool = False) -> list[tuple[FieldPath, _Fields]]:
         value = self.raw(key, [], required=required)
@@ -183,10 +289,16 @@ _KNOWN: dict[str, tuple[str, ...]] = {
         "count",
     ),
 }
+SETTINGS_FIELDS = tuple(name for name in _KNOWN["cluster"] if name != "name")
+_KNOWN["fleet_file"] = ("snapshot", "clusters")
+_KNOWN["fleet_cluster"] = (*SETTINGS_FIELDS, "capacity", "host_reserve_percent", "facts", "hosts", "vms")
+_KNOWN["overlay_file"] = ("inventory", "input_format", "cluster", "clusters")
+_KNOWN["overlay_cluster"] = (*SETTINGS_FIELDS, "host_reserve_percent")
 _KNOWN_SETS = {section: frozenset(fields) for section, fields in _KNOWN.items()}
 
 
-def _decode_settings(fields: _Fields) -> ClusterSettings:
+def _decode_settings(fields: _Fields, name: str | None = None) -> ClusterSettings:
+    """``name`` is given when the table's key names the cluster (``[clusters."NAME"]``)."""
     version = _version(fields)
     auto_percent = fields.boolean("auto_percent", False)
     if auto_percent and (fields.has("cpu_percent") or fields.has("memory_percent")):
@@ -198,7 +310,7 @@ def _decode_settings(fields: _Fields) -> ClusterSettings:
     if len(set(failover_hosts)) != len(failover_hosts):
         raise fields.error((*fields.path, "failover_hosts"), "failover_hosts names a host twice", "list each failover host once")
     return ClusterSettings(
-        name=fields.text("name", required=True),
+        name=name if name is not None else fields.text("name", required=True),
         vsphere=version,
         policy=fields.choice("policy", Policy, Policy.slot),
         tolerate=fields.integer("tolerate", 1, minimum=1, unit=" of hosts"),
@@ -304,12 +416,13 @@ def _decode_vm(fields: _Fields) -> tuple[VM, int]:
 T = TypeVar("T", Host, VM)
 
 
-def _expand(document: Document, kind: str, entries: list[tuple[FieldPath, tuple[T, int]]], limit: int) -> list[tuple[T, FieldPath]]:
+def _expand(document: Document, where: FieldPath, entries: list[tuple[FieldPath, tuple[T, int]]], limit: int) -> list[tuple[T, FieldPath]]:
     """``count = n`` becomes n objects named NAME-1 … NAME-n; names must then be unique."""
+    kind = str(where[-1])
     total = sum(count for _, (_, count) in entries)
     if total > limit:
         label = f"{KIND_LABELS[kind]}s"
-        raise InputError(f"the file describes {total:,} {label}", document.where((kind,)), f"hacalc reads at most {limit:,} {label}")
+        raise InputError(f"the file describes {total:,} {label}", document.where(where), f"hacalc reads at most {limit:,} {label}")
     expanded: list[tuple[T, FieldPath]] = []
     first_seen: dict[str, FieldPath] = {}
     for path, (item, count) in entries:

@@ -72,7 +72,7 @@ class InventoryCluster:
     cluster: Cluster
     sources: Mapping[str, Source] = field(default_factory=dict)  # setting name -> source; missing means default
     capacity: Capacity = Capacity.usable
-    host_reserve_percent: int = 0  # already subtracted from the hosts' physical capacity
+    host_reserve_percent: int = 0  # of physical capacity, kept by the hypervisor; subtracted by cluster_to_check
     facts: Mapping[str, str] = field(default_factory=dict)  # settings read but not modelled (isolation response…)
     warnings: tuple[DataWarning, ...] = ()
 
@@ -111,20 +111,30 @@ def usable_mhz_or_mb(physical: int, reserve_percent: int) -> int:
 
 
 def with_host_reserve(item: InventoryCluster, percent: int, source: Source) -> InventoryCluster:
-    """Apply a host reserve to physical capacity; usable capacity is already net of it and is left alone."""
-    if item.capacity is not Capacity.physical:
-        return item
+    """Set the hypervisor's share of physical capacity; it is subtracted once, by ``cluster_to_check``."""
+    return replace(item, host_reserve_percent=percent, sources={**item.sources, "host_reserve_percent": source})
+
+
+def cluster_to_check(item: InventoryCluster) -> Cluster:
+    """The cluster as admission control sees it: physical capacity less the host reserve; usable capacity as it is."""
+    if item.capacity is not Capacity.physical or item.host_reserve_percent == 0:
+        return item.cluster
     hosts = tuple(
-        replace(host, cpu_mhz=usable_mhz_or_mb(host.cpu_mhz, percent), memory_mb=usable_mhz_or_mb(host.memory_mb, percent)) for host in item.cluster.hosts
+        replace(host, cpu_mhz=usable_mhz_or_mb(host.cpu_mhz, item.host_reserve_percent), memory_mb=usable_mhz_or_mb(host.memory_mb, item.host_reserve_percent))
+        for host in item.cluster.hosts
     )
-    sources = {**item.sources, "host_reserve_percent": source}
-    return replace(item, cluster=replace(item.cluster, hosts=hosts), host_reserve_percent=percent, sources=sources)
+    return replace(item.cluster, hosts=hosts)
 
 
 def with_settings(item: InventoryCluster, changes: Mapping[str, Any], source: Source) -> InventoryCluster:
-    """Override cluster settings, recording ``source`` for each one changed."""
+    """Override cluster settings, recording ``source`` for each one changed.
+
+    A fixed CPU or memory percentage replaces a computed one, as it does in vCenter's dialog.
+    """
     if not changes:
         return item
+    if ("cpu_percent" in changes or "memory_percent" in changes) and "auto_percent" not in changes:
+        changes = {**changes, "auto_percent": False}
     settings = replace(item.cluster.settings, **changes)
     sources = {**item.sources, **{name: source for name in changes}}
     return replace(item, cluster=replace(item.cluster, settings=settings), sources=sources)
