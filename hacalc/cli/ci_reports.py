@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hacalc.core.text import visible
+from hacalc.core.vsphere.inventory import DataWarning
 from hacalc.core.vsphere.report import UnplacedVM
 
 
@@ -34,10 +35,14 @@ class CheckedCluster:
     worst_failure_set: tuple[str, ...]
     checks: tuple[Check, ...]
     warnings: tuple[str, ...]
+    data_warnings: tuple[DataWarning, ...] = ()  # what the inventory's data lacked, one per class
 
 
-def junit_xml(clusters: Sequence[CheckedCluster]) -> str:
-    """One testsuite per cluster, one testcase per check, each warning a skipped testcase."""
+INVENTORY_SUITE = "inventory"  # the JUnit suite for warnings about the whole inventory, not one cluster
+
+
+def junit_xml(clusters: Sequence[CheckedCluster], inventory_warnings: Sequence[DataWarning] = ()) -> str:
+    """One testsuite per cluster, one testcase per check, each warning and each class of data warning a skipped testcase."""
     from xml.etree import ElementTree
 
     root = ElementTree.Element("testsuites", name="hacalc cluster check")
@@ -49,7 +54,7 @@ def junit_xml(clusters: Sequence[CheckedCluster]) -> str:
         for key, value in (("policy", cluster.policy), ("tolerate", cluster.tolerate), ("hosts_counted", cluster.hosts_counted), ("powered_on_vms", cluster.powered_on_vms)):
             ElementTree.SubElement(properties, "property", name=key, value=str(value))
         warnings = (Check(f"warning: {warning}", None, warning) for warning in cluster.warnings)
-        for check in (*cluster.checks, *warnings):
+        for check in (*cluster.checks, *warnings, *map(_data_check, cluster.data_warnings)):
             case = ElementTree.SubElement(suite, "testcase", classname=f"hacalc.cluster.{visible(cluster.name)}", name=visible(check.name))
             counts["tests"] += 1
             if check.passed is None:
@@ -62,16 +67,25 @@ def junit_xml(clusters: Sequence[CheckedCluster]) -> str:
         for key, count in counts.items():
             suite.set(key, str(count))
             totals[key] += count
+    if inventory_warnings:
+        suite = ElementTree.SubElement(root, "testsuite", name=INVENTORY_SUITE, tests=str(len(inventory_warnings)), failures="0", skipped=str(len(inventory_warnings)))
+        for check in map(_data_check, inventory_warnings):
+            case = ElementTree.SubElement(suite, "testcase", classname=f"hacalc.{INVENTORY_SUITE}", name=check.name)
+            ElementTree.SubElement(case, "skipped", message=visible(check.message))
+        totals["tests"] += len(inventory_warnings)
+        totals["skipped"] += len(inventory_warnings)
     for key, count in totals.items():
         root.set(key, str(count))
     ElementTree.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
 
 
-def markdown(clusters: Sequence[CheckedCluster]) -> str:
+def markdown(clusters: Sequence[CheckedCluster], inventory_warnings: Sequence[DataWarning] = ()) -> str:
     """A summary table, then each cluster's failures and warnings: reads well in a pull request or a job summary."""
     passed = all(cluster.passed for cluster in clusters)
     lines = [f"## hacalc cluster check: {'PASS' if passed else 'FAIL'}", ""]
+    if inventory_warnings:
+        lines += [*(f"- data warning: {_cell(warning.message)}" for warning in inventory_warnings), ""]
     lines += [
         "| cluster | result | hosts counted | powered-on VMs | policy | tolerate | worst failure set |",
         "|---|---|---:|---:|---|---:|---|",
@@ -86,9 +100,14 @@ def markdown(clusters: Sequence[CheckedCluster]) -> str:
         for check in failed:
             lines += ["", "| VM left down | restart priority | CPU MHz | memory MB | was on |", "|---|---|---:|---:|---|"]
             lines += ["| " + " | ".join(_cell(cell) for cell in (vm.name, vm.restart_priority, vm.cpu_mhz, vm.memory_mb, vm.host or "-")) + " |" for vm in check.unplaced]
-        if cluster.warnings:
+        if cluster.warnings or cluster.data_warnings:
             lines += ["", *(f"- warning: {_cell(warning)}" for warning in cluster.warnings)]
+            lines += [f"- data warning: {_cell(warning.message)}" for warning in cluster.data_warnings]
     return "\n".join(lines) + "\n"
+
+
+def _data_check(warning: DataWarning) -> Check:
+    return Check(f"data: {warning.kind}", None, warning.message)
 
 
 def _verdict(passed: bool) -> str:

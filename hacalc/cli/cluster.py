@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hacalc.cli.options import InputFormatOption
 from hacalc.cli.output import write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError, InputError
@@ -19,8 +18,8 @@ from hacalc.core.text import visible
 if TYPE_CHECKING:
     from hacalc.cli.ci_reports import Check, CheckedCluster
     from hacalc.cli.env import Environment
+    from hacalc.core.vsphere.inventory import DataWarning, Inventory, InventoryCluster
     from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport, RestartReport
-    from hacalc.readers.files import Document
 
 cluster_app = typer.Typer(
     cls=CommandGroup,
@@ -57,16 +56,46 @@ HOST_CSV_HEADER = (
 )
 
 
+class ClusterInputFormat(str, Enum):
+    toml = "toml"
+    yaml = "yaml"
+    json = "json"
+    rvtools_xlsx = "rvtools-xlsx"
+    rvtools_csv = "rvtools-csv"
+
+
 @cluster_app.command("check")
 def check(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(metavar="FILE", help="Scenario file (.toml, .yaml, .yml, .json), or - for stdin.", show_default=False)],
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="Scenario, fleet or overlay file (.toml, .yaml, .yml, .json), RVTools export (.xlsx, .zip, or a folder of RVTools_tab*.csv), or - for stdin.",
+            show_default=False,
+        ),
+    ],
     tolerate: Annotated[
         Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to tolerate (default: the file's tolerate).", show_default=False)
     ] = None,
     policy: Annotated[
         Optional[Policy], typer.Option("--policy", case_sensitive=False, help="Admission control policy (default: the file's policy).", show_default=False)
     ] = None,
+    cpu_percent: Annotated[
+        Optional[int], typer.Option("--cpu-percent", min=0, max=100, help="Percentage policy: CPU capacity reserved for failover.", show_default=False)
+    ] = None,
+    memory_percent: Annotated[
+        Optional[int], typer.Option("--memory-percent", min=0, max=100, help="Percentage policy: memory capacity reserved for failover.", show_default=False)
+    ] = None,
+    host_reserve_percent: Annotated[
+        Optional[int],
+        typer.Option("--host-reserve-percent", min=0, max=99, help="Share of a host's physical capacity the hypervisor keeps (RVTools exports are physical).", show_default=False),
+    ] = None,
+    clusters: Annotated[
+        Optional[list[str]],
+        typer.Option("--cluster", "-c", help="Check only this cluster of an inventory (repeatable; glob patterns such as 'prod-*').", show_default=False),
+    ] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="Print only the fleet summary table, not each cluster's report.")] = False,
     strict_keys: Annotated[bool, typer.Option("--strict-keys", help="Refuse das.* keys not spelled as vCenter documents them.")] = False,
     no_restart_check: Annotated[bool, typer.Option("--no-restart-check", help="Admission control only: skip the check that every VM restarts.")] = False,
     demand: Annotated[
@@ -77,32 +106,81 @@ def check(
             help="The restart check's demand per VM: reservation (what HA needs to power it on) or configured (all its memory: no overcommit; needs memory_mb).",
         ),
     ] = Demand.reservation,
-    input_format: InputFormatOption = None,
+    input_format: Annotated[
+        Optional[ClusterInputFormat],
+        typer.Option("--input-format", case_sensitive=False, help="Format of FILE when its name (or, for -, its content) does not tell it.", show_default=False),
+    ] = None,
     output_format: Annotated[
         ClusterFormat,
         typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts; junit or markdown for CI."),
     ] = ClusterFormat.table,
 ) -> None:
-    """Check admission control and the restart of every VM after any TOLERATE host failures.
+    """Check admission control and the restart of every VM after any TOLERATE host failures, for every cluster FILE holds.
 
-    Exit status: 0 the configured policy and the restart check pass, 1 either fails, 2 bad input.
+    Exit status: 0 every checked cluster passes, 1 any fails (its configured policy or the restart check), 2 bad input.
 
     Example:
 
         hacalc cluster check scenarios/cluster-unbalanced.toml -F 2
     """
-    from hacalc.core.vsphere.check import check_cluster
-    from hacalc.readers.cluster import decode_cluster
-    from hacalc.readers.files import read_document
+    from hacalc.core.vsphere.inventory import Source
+    from hacalc.readers.inventory import layer, load_inventory
 
     env = ctx.obj
-    document = read_document(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
-    cluster = decode_cluster(document)
-    try:
-        report = check_cluster(cluster, tolerate=tolerate, policy=policy, strict_keys=strict_keys, restart_check=not no_restart_check, demand=demand)
-    except HacalcError as error:
-        raise _in_file(error, document) from None
+    loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
+    flags = {"tolerate": tolerate, "policy": policy, "cpu_percent": cpu_percent, "memory_percent": memory_percent, "host_reserve_percent": host_reserve_percent}
+    loaded = layer(loaded, {name: value for name, value in flags.items() if value is not None}, Source.flag)
+    selected = _selected(loaded.inventory, clusters or [])
+    options = {"strict_keys": strict_keys, "restart_check": not no_restart_check, "demand": demand}
+    results = [(item, _checked_report(item, loaded.locate, options)) for item in selected]
+    source = "<stdin>" if file == "-" else file
+    if loaded.inventory.single:
+        _write_single(env, output_format, source, *results[0])
+    else:
+        _write_fleet(env, output_format, source, loaded.inventory, results, summary)
+    if not all(report.passed for _, report in results):
+        raise typer.Exit(ExitStatus.GATE_FAILED)
 
+
+def _selected(inventory: Inventory, patterns: list[str]) -> list[InventoryCluster]:
+    """The clusters ``--cluster`` names (all when it is not given); a pattern that matches nothing is a mistake."""
+    from fnmatch import fnmatchcase
+
+    if not inventory.clusters:
+        raise InputError("the inventory holds no cluster that can be checked", "in the input", "see the warnings above; every cluster needs at least one host")
+    names = [item.name for item in inventory.clusters]
+    for pattern in patterns:
+        if not any(fnmatchcase(name, pattern) for name in names):
+            raise InputError(f"no cluster matches {visible(pattern)!r}", "in --cluster", _cluster_hint(pattern, names))
+    if not patterns:
+        return list(inventory.clusters)
+    return [item for item in inventory.clusters if any(fnmatchcase(item.name, pattern) for pattern in patterns)]
+
+
+def _cluster_hint(pattern: str, names: list[str]) -> str:
+    import difflib
+
+    matches = difflib.get_close_matches(pattern, names, n=1, cutoff=0.6)
+    if matches:
+        return f"did you mean {visible(matches[0])!r}?"
+    shown = ", ".join(visible(name) for name in names[:6]) + (", …" if len(names) > 6 else "")
+    return f"the clusters are {shown} (patterns match case-sensitively; quote them in the shell)"
+
+
+def _checked_report(item: InventoryCluster, locate: Any, options: dict[str, Any]) -> ClusterReport:
+    from hacalc.core.vsphere.check import check_cluster
+    from hacalc.core.vsphere.inventory import cluster_to_check
+
+    try:
+        return check_cluster(cluster_to_check(item), **options)
+    except HacalcError as error:
+        path = error.path if isinstance(error, FieldError) else ()
+        raise InputError(error.what, locate(item.name, path), error.fix, error.detail) from None
+
+
+def _write_single(env: Environment, output_format: ClusterFormat, source: str, item: InventoryCluster, report: ClusterReport) -> None:
+    """A one-cluster scenario file: the report keeps the shape it has always had."""
+    cluster = item.cluster
     if output_format is ClusterFormat.json:
         write_json(env, report.as_dict())
     elif output_format is ClusterFormat.csv:
@@ -116,17 +194,64 @@ def check(
 
         env.stdout.write(markdown([_checked(cluster, report)]))
     else:
-        _write_report(env, "<stdin>" if file == "-" else file, cluster, report)
+        _write_report(env, source, cluster, report)
     for warning in report.warnings:
         env.warn(warning)
-    if not report.passed:
-        raise typer.Exit(ExitStatus.GATE_FAILED)
 
 
-def _in_file(error: HacalcError, document: Document) -> HacalcError:
-    """Admission control names fields by path (``cluster.options``); say which file and line they are on."""
-    path = error.path if isinstance(error, FieldError) else ()
-    return InputError(error.what, document.where(path), error.fix, error.detail)
+def _write_fleet(env: Environment, output_format: ClusterFormat, source: str, inventory: Inventory, results: list[tuple[InventoryCluster, ClusterReport]], summary: bool) -> None:
+    """Every checked cluster of an inventory: a fleet summary first, then each cluster; warnings counted, on stderr."""
+    passed = all(report.passed for _, report in results)
+    if output_format is ClusterFormat.json:
+        clusters = [{**report.as_dict(), "input": item.input_dict()} for item, report in results]
+        warnings = [warning.as_dict() for warning in inventory.warnings]
+        write_json(env, {"clusters": clusters, "passed": passed, "warnings": warnings, "source": inventory.source, "facts": dict(inventory.facts)})
+    elif output_format is ClusterFormat.csv:
+        write_csv(env, HOST_CSV_HEADER, [row for _, report in results for row in _host_csv_rows(report)])
+    elif output_format in (ClusterFormat.junit, ClusterFormat.markdown):
+        from hacalc.cli.ci_reports import junit_xml, markdown
+
+        checked = [_checked(item.cluster, report, item.warnings) for item, report in results]
+        write = junit_xml if output_format is ClusterFormat.junit else markdown
+        env.stdout.write(write(checked, inventory.warnings))
+    else:
+        _write_fleet_summary(env, source, inventory, results)
+        for item, report in [] if summary else results:
+            _write_report(env, source, item.cluster, report, item)
+    for warning in inventory.warnings:
+        env.warn(warning.message)
+    for item, report in results:
+        for message in (*(warning.message for warning in item.warnings), *report.warnings):
+            env.warn(f"{item.name}: {message}")
+
+
+def _write_fleet_summary(env: Environment, source: str, inventory: Inventory, results: list[tuple[InventoryCluster, ClusterReport]]) -> None:
+    rows = []
+    for item, report in results:
+        restart = report.restart
+        restart_verdict = "skipped" if restart is None else ("PASS" if restart.passed else "FAIL")
+        worst = "-" if restart is None or restart.passed else ", ".join(restart.worst_case_failed_hosts) or "-"
+        counted = sum(host.counted for host in report.hosts)
+        powered_on = sum(vm.powered_on for vm in item.cluster.vms)
+        rows.append((item.name, counted, powered_on, report.policy.value, report.tolerate, "PASS" if report.policy_passed else "FAIL", restart_verdict, worst))
+    failing = sum(not report.passed for _, report in results)
+    verdict = "all pass" if not failing else f"{failing} of {len(results)} fail"
+    write_table(
+        env,
+        ("cluster", "hosts counted", "powered-on VMs", "policy", "tolerate", "policy result", "restart result", "worst failure set"),
+        rows,
+        title=f"{len(results)} {'cluster' if len(results) == 1 else 'clusters'} in {visible(source)} ({_source_label(inventory)}): {verdict}",
+        optional=("powered-on VMs", "tolerate", "policy"),
+        prose=("worst failure set",),
+        justify=("left", "right", "right", "left", "right", "left", "left", "left"),
+    )
+
+
+SOURCE_LABELS = {"rvtools-xlsx": "RVTools workbook", "rvtools-csv": "RVTools CSV export", "vcenter": "vCenter", "scenario": "scenario file"}
+
+
+def _source_label(inventory: Inventory) -> str:
+    return SOURCE_LABELS.get(inventory.source, inventory.source)
 
 
 def _host_csv_rows(report: ClusterReport) -> list[list[Any]]:
@@ -141,7 +266,7 @@ def _host_csv_rows(report: ClusterReport) -> list[list[Any]]:
 # The human report: one short section per question, then the verdict and what to do about it. -------------
 
 
-def _write_report(env: Environment, source: str, cluster: Cluster, report: ClusterReport) -> None:
+def _write_report(env: Environment, source: str, cluster: Cluster, report: ClusterReport, item: InventoryCluster | None = None) -> None:
     counted = [host for host in report.hosts if host.counted]
     powered_on = sum(vm.powered_on for vm in cluster.vms)
     failures = "failure" if report.tolerate == 1 else "failures"
@@ -150,6 +275,7 @@ def _write_report(env: Environment, source: str, cluster: Cluster, report: Clust
         "input",
         [
             ("file", source),
+            *(_provenance_rows(item) if item is not None else []),
             ("vSphere profile", report.defaults.vsphere),
             ("policy", report.policy.value),
             ("tolerate", f"{report.tolerate} host {failures}"),
@@ -163,6 +289,29 @@ def _write_report(env: Environment, source: str, cluster: Cluster, report: Clust
     for section in (_write_slot, _write_percentage, _write_failover_hosts, _write_performance, _write_restart, _write_options, _write_vm_monitoring):
         section(env, report)
     _write_verdict(env, report)
+
+
+CAPACITY_LABELS = {
+    "usable": "usable (what each host gives VMs)",
+    "physical": "physical (cores × MHz, installed memory)",
+}
+
+
+def _provenance_rows(item: InventoryCluster) -> list[tuple[str, str]]:
+    """Where an inventory cluster's numbers came from: its capacity basis and each setting's source."""
+    from hacalc.core.vsphere.inventory import SETTING_NAMES, Capacity
+
+    capacity = CAPACITY_LABELS[item.capacity.value]
+    if item.capacity is Capacity.physical:
+        capacity += f", less a {item.host_reserve_percent}% host reserve ({item.source_of('host_reserve_percent').value})"
+    by_source: dict[str, list[str]] = {}
+    for name in SETTING_NAMES:
+        if name != "host_reserve_percent":
+            by_source.setdefault(item.source_of(name).value, []).append(name)
+    sources = "; ".join(f"{source}: {', '.join(names)}" for source, names in by_source.items() if source != "default")
+    rows = [("capacity", capacity), ("settings from", sources or "defaults only")]
+    rows += [(name.replace("_", " "), value) for name, value in item.facts.items()]
+    return rows
 
 
 def _write_facts(env: Environment, heading: str, rows: list[tuple[str, Any]], *, title: str) -> None:
@@ -405,7 +554,7 @@ def _restart_reason(restart: RestartReport) -> str:
     )
 
 
-def _checked(cluster: Cluster, report: ClusterReport) -> "CheckedCluster":
+def _checked(cluster: Cluster, report: ClusterReport, data_warnings: tuple[DataWarning, ...] = ()) -> "CheckedCluster":
     """The cluster's verdicts as checks, for the JUnit and Markdown reports."""
     from hacalc.cli.ci_reports import Check, CheckedCluster
 
@@ -428,6 +577,7 @@ def _checked(cluster: Cluster, report: ClusterReport) -> "CheckedCluster":
         worst_failure_set=() if restart is None else restart.worst_case_failed_hosts,
         checks=(policy, restart_check, *_other_demand_checks(report)),
         warnings=report.warnings,
+        data_warnings=data_warnings,
     )
 
 

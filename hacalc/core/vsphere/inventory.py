@@ -138,3 +138,12 @@ def with_settings(item: InventoryCluster, changes: Mapping[str, Any], source: So
     settings = replace(item.cluster.settings, **changes)
     sources = {**item.sources, **{name: source for name in changes}}
     return replace(item, cluster=replace(item.cluster, settings=settings), sources=sources)
+
+
+def with_changes(item: InventoryCluster, changes: Mapping[str, Any], source: Source) -> InventoryCluster:
+    """Settings and the host reserve from one overlay table or the command line."""
+    settings = {name: value for name, value in changes.items() if name != "host_reserve_percent"}
+    item = with_settings(item, settings, source)
+    if "host_reserve_percent" in changes:
+        item = with_host_reserve(item, changes["host_reserve_percent"], source)
+    return item

@@ -1,0 +1,114 @@
+"""Every input ``cluster check`` accepts, into one ``Inventory``: scenario files, fleet files, overlays, RVTools exports.
+
+Settings are layered, weakest first: the inventory's own (or the defaults), an overlay's ``[cluster]``,
+its ``[clusters."NAME"]``, then the command line. Each cluster keeps which layer gave each setting.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, TextIO
+
+from hacalc.core.errors import InputError
+from hacalc.core.text import visible
+from hacalc.core.vsphere.inventory import Inventory, Source, with_changes
+from hacalc.readers.cluster import Overlay, decode_scenario
+from hacalc.readers.files import STDIN, Document, FieldPath, format_path, quoted, read_document
+
+RVTOOLS_FORMATS = ("rvtools-xlsx", "rvtools-csv")
+RVTOOLS_SUFFIXES = (".xlsx", ".zip")
+
+Locate = Callable[[str, FieldPath], str]
+
+
+@dataclass(frozen=True)
+class LoadedInventory:
+    """An inventory, and how to name the line of a cluster setting an error is about."""
+
+    inventory: Inventory
+    locate: Locate  # (cluster name, path such as ("cluster", "options", "das.x")) -> "in FILE line N (…)"
+
+
+def load_inventory(source: str, *, input_format: str | None = None, stdin: TextIO | None = None) -> LoadedInventory:
+    """Read ``source`` (a path, ``-`` for stdin) in whichever accepted format it is."""
+    if _is_rvtools(source, input_format):
+        return _exported(source, input_format, stdin)
+    document = read_document(source, input_format=input_format, stdin=stdin)
+    decoded = decode_scenario(document)
+    if isinstance(decoded, Overlay):
+        return _overlaid(decoded, source, stdin)
+    return LoadedInventory(decoded, _scenario_locator(document, decoded.single))
+
+
+def layer(loaded: LoadedInventory, changes: Mapping[str, Any], source: Source) -> LoadedInventory:
+    """The same changes on every cluster (the command line's flags)."""
+    clusters = tuple(with_changes(item, changes, source) for item in loaded.inventory.clusters)
+    return replace(loaded, inventory=replace(loaded.inventory, clusters=clusters))
+
+
+def _is_rvtools(source: str, input_format: str | None) -> bool:
+    if input_format is not None:
+        return input_format in RVTOOLS_FORMATS
+    return source != STDIN and (os.path.isdir(source) or source.lower().endswith(RVTOOLS_SUFFIXES))
+
+
+def _exported(source: str, input_format: str | None, stdin: TextIO | None) -> LoadedInventory:
+    from hacalc.readers.rvtools import read_rvtools
+
+    binary = getattr(stdin, "buffer", stdin) if source == STDIN else None
+    inventory = read_rvtools(source, input_format=input_format, stdin=binary)
+    shown = "<stdin>" if source == STDIN else visible(source)
+    return LoadedInventory(inventory, lambda cluster, path: f"in {shown} (cluster {quoted(cluster)}, {format_path(path[1:] or path)})")
+
+
+def _overlaid(overlay: Overlay, source: str, stdin: TextIO | None) -> LoadedInventory:
+    base = os.path.dirname(source) if source != STDIN else ""
+    path = os.path.join(base, overlay.inventory)
+    if _is_rvtools(path, overlay.input_format):
+        loaded = _exported(path, overlay.input_format, None)
+    else:
+        document = read_document(path, input_format=overlay.input_format)
+        inner = decode_scenario(document)
+        if isinstance(inner, Overlay):
+            raise InputError("an overlay's inventory is itself an overlay", overlay.document.where(("inventory",)), "point inventory at an export or a scenario file")
+        loaded = LoadedInventory(inner, _scenario_locator(document, inner.single))
+    inventory = loaded.inventory
+    names = [item.name for item in inventory.clusters]
+    for name, table in overlay.clusters.items():
+        if name not in names:
+            raise InputError(f"the inventory has no cluster {quoted(name)}", overlay.document.where(table.path), _did_you_mean(name, names))
+    clusters = tuple(
+        with_changes(with_changes(item, overlay.defaults.changes, Source.overlay), overlay.clusters[item.name].changes if item.name in overlay.clusters else {}, Source.overlay)
+        for item in inventory.clusters
+    )
+    return LoadedInventory(replace(inventory, clusters=clusters), _overlay_locator(overlay, loaded.locate))
+
+
+def _scenario_locator(document: Document, single: bool) -> Locate:
+    if single:
+        return lambda cluster, path: document.where(path)
+    return lambda cluster, path: document.where(("clusters", cluster, *path[1:]) if path and path[0] == "cluster" else ("clusters", cluster, *path))
+
+
+def _overlay_locator(overlay: Overlay, inner: Locate) -> Locate:
+    """A setting the overlay wrote is found in the overlay; anything else in the inventory it names."""
+
+    def locate(cluster: str, path: FieldPath) -> str:
+        setting = path[1] if len(path) > 1 and path[0] == "cluster" else None
+        for table in (overlay.clusters.get(cluster), overlay.defaults):
+            if table is not None and setting in table.changes:
+                return overlay.document.where((*table.path, *path[1:]))
+        return inner(cluster, path)
+
+    return locate
+
+
+def _did_you_mean(name: str, names: list[str]) -> str:
+    matches = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if matches:
+        return f"did you mean {matches[0]!r}?"
+    shown = ", ".join(map(repr, names[:5])) + (", …" if len(names) > 5 else "")
+    return f"the inventory's clusters are {shown}" if names else "the inventory holds no cluster"
