@@ -36,6 +36,8 @@ def load_inventory(source: str, *, input_format: str | None = None, stdin: TextI
     """Read ``source`` (a path, ``-`` for stdin) in whichever accepted format it is."""
     if _is_rvtools(source, input_format):
         return _exported(source, input_format, stdin)
+    if source == STDIN and input_format is None and _starts_a_zip(stdin):
+        raise InputError("stdin holds a zip archive (an xlsx workbook or zipped CSV files)", "on stdin", "add --input-format rvtools-xlsx or rvtools-csv")
     document = read_document(source, input_format=input_format, stdin=stdin)
     decoded = decode_scenario(document)
     if isinstance(decoded, Overlay):
@@ -53,6 +55,12 @@ def _is_rvtools(source: str, input_format: str | None) -> bool:
     if input_format is not None:
         return input_format in RVTOOLS_FORMATS
     return source != STDIN and (os.path.isdir(source) or source.lower().endswith(RVTOOLS_SUFFIXES))
+
+
+def _starts_a_zip(stdin: TextIO | None) -> bool:
+    """Whether stdin starts like a zip file, told without consuming it (a pipe's buffer can be peeked)."""
+    peek = getattr(getattr(stdin, "buffer", None), "peek", None)
+    return peek is not None and peek(4)[:4] == b"PK\x03\x04"
 
 
 def _exported(source: str, input_format: str | None, stdin: TextIO | None) -> LoadedInventory:

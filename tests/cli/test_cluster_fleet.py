@@ -188,3 +188,12 @@ def test_every_bundled_cluster_survives_a_fleet_round_trip(tmp_path, path, outpu
     assert back.clusters[0].facts == {"isolation_response": 'say "no"\t'}
     assert back.clusters[0].source_of("policy") is Source.vcenter
     assert back.facts == {"source": "vcenter", "server": "vc.example.com"}
+
+
+def test_a_zip_on_stdin_without_input_format_is_bad_input_naming_the_formats():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "hacalc", "cluster", "check", "-"], input=b"PK\x03\x04" + bytes(60), capture_output=True, timeout=60)
+    message = assert_bad_input(result)
+    assert "zip archive" in message and "--input-format rvtools-xlsx or rvtools-csv" in message
