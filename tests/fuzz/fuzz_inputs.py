@@ -709,7 +709,9 @@ def _load(path: Path) -> Any:
     return yaml.safe_load(path.read_text())
 
 
-CLUSTER_SCENARIOS = {path.name: _load(path) for path in sorted(SCENARIOS.glob("cluster-*")) if path.suffix in (".toml", ".yaml", ".json")}
+CLUSTER_SCENARIOS = {
+    path.name: _load(path) for pattern in ("cluster-*", "fleet-*") for path in sorted(SCENARIOS.glob(pattern)) if path.suffix in (".toml", ".yaml", ".json")
+}
 SPARES_SCENARIOS = {path.name: _load(path) for path in sorted(SCENARIOS.glob("spares-*.toml"))}
 FORMAT_EXTENSIONS = {"toml": [".toml"], "yaml": [".yaml", ".yml"], "json": [".json"]}
 
@@ -753,8 +755,11 @@ def cluster_invocations(draw: st.DrawFn) -> Invocation:
         ("--format", draw(st.sampled_from([*TABLE_JSON_CSV, "junit", "markdown"]))),
         *draw(optional("--tolerate", TOLERATE)),
         *draw(optional("--policy", POLICIES)),
+        *draw(optional("--cluster", ["prod", "d*", "*", "nope", "[", "\x1b[31m"])),
+        *draw(optional("--host-reserve-percent", ["0", "5", "99", "100", "-1"])),
+        *draw(optional("--cpu-percent", ["25", "0", "101"])),
     ]
-    switches = draw(st.lists(st.sampled_from(["--strict-keys", "--no-restart-check"]), max_size=2, unique=True))
+    switches = draw(st.lists(st.sampled_from(["--strict-keys", "--no-restart-check", "--summary"]), max_size=3, unique=True))
     args, output = draw(assemble(["cluster", "check"], pairs, switches, allow_mutation=not mutate_file))
     files = {} if stdin is not None else {name: content}
     return Invocation(args, output, stdin=stdin or b"", files=files, env=draw(environments()))
