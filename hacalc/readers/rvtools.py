@@ -432,7 +432,7 @@ class _Reader:
 
     def inventory(self) -> Inventory:
         hosts = self._hosts()
-        vms = self._vms()
+        vms = self._clustered(self._vms())
         settings = self._cluster_rows()
         versions = self._vcenter_versions()
         keys = list(dict.fromkeys([*settings, *(row.key for row in hosts), *(vm.key for vm in vms)]))
@@ -450,6 +450,15 @@ class _Reader:
             if built is not None:
                 clusters.append(built)
         return Inventory(source=self.export.kind, clusters=tuple(clusters), warnings=self.source_warnings.result(), facts=self._facts())
+
+    def _clustered(self, vms: list[_VmRecord]) -> list[_VmRecord]:
+        """The VMs that name a cluster; the others (on standalone hosts) are counted and left out."""
+        for vm in vms:
+            if not vm.key[1]:
+                self.source_warnings.add(
+                    "vm-without-cluster", vm.name, lambda tally: f"{_plural(tally.count, 'VM')} in no cluster (on standalone hosts?) left out: HA protects clusters only"
+                )
+        return [vm for vm in vms if vm.key[1]]
 
     def _display_names(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The cluster name, with its vCenter when two vCenters have a cluster of that name."""

@@ -120,7 +120,11 @@ def _read_stdin(stdin: BinaryIO | None) -> bytes:
 
 def _check_size(size: int, where: str) -> None:
     if size > MAX_UNCOMPRESSED:
-        raise InputError(f"the export is larger than the {MAX_UNCOMPRESSED // 2**20} MiB limit", where, "export fewer tabs, or split the inventory")
+        raise InputError(f"the export is larger than the {_size(MAX_UNCOMPRESSED)} limit", where, "export fewer tabs, or split the inventory")
+
+
+def _size(size: int) -> str:
+    return f"{size // 2**20:,} MiB" if size >= 2**20 else f"{size:,} bytes"
 
 
 def _from_bytes(data: bytes, name: str, kind: str, wanted: tuple[str, ...]) -> Export:
@@ -155,7 +159,7 @@ def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
             )
     if declared > MAX_UNCOMPRESSED:
         raise InputError(
-            f"the zip declares {declared // 2**20:,} MiB uncompressed, more than the {MAX_UNCOMPRESSED // 2**20} MiB limit", f"in {name}", "export fewer tabs, or split the inventory"
+            f"the zip declares {_size(declared)} uncompressed, more than the {_size(MAX_UNCOMPRESSED)} limit", f"in {name}", "export fewer tabs, or split the inventory"
         )
     return archive
 

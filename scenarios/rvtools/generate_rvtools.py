@@ -230,11 +230,13 @@ def sheets(export: Export, *, headers: str = "4.x", messy: bool = False) -> dict
     """Each tab as rows of cells, header first, in the chosen header style."""
     laid_out = {}
     for tab, names in HEADERS.items():
+        if tab not in export:
+            continue
         columns = list(names)
         if messy and tab in ("vInfo", "vCPU", "vMemory", "vHost"):
             at = columns.index("Datacenter") if tab != "vHost" else columns.index("UUID")
             columns[at:at] = CUSTOM_ATTRIBUTES
-        rows = [[row.get(column, _filler(tab, column, index)) for column in columns] for index, row in enumerate(export.get(tab, []))]
+        rows = [[row.get(column, _filler(tab, column, index)) for column in columns] for index, row in enumerate(export[tab])]
         if messy and tab == "vInfo" and len(rows) > 2:
             rows.insert(len(rows) // 2, [""] * len(columns))
         if messy and tab == "vHost" and rows:
