@@ -9,7 +9,7 @@ formulas under vHost, and custom-attribute columns in the middle of the VM and h
     .venv/bin/python scenarios/rvtools/generate_rvtools.py --hosts 100 --vms 10000 --output /tmp/rvtools-100x10000.xlsx
     .venv/bin/python scenarios/rvtools/generate_rvtools.py --example    # rewrites the committed rvtools-two-clusters export
 
-Only the standard library is used (an xlsx is a zip of XML, written here with inline strings), and the
+Only the standard library is used (an xlsx is a zip of XML, written here with shared strings), and the
 same --seed always gives the same file.
 """
 
@@ -278,7 +278,7 @@ def _header(tab: str, column: str, style: str) -> str:
 
 
 def write_xlsx(laid_out: dict[str, list[list[Any]]], path: Path, *, phantom: bool = False) -> None:
-    """A minimal workbook: inline strings, numbers, formulas with cached values; ``phantom`` declares 1,048,576 rows."""
+    """A minimal workbook: shared strings, numbers, formulas with cached values; ``phantom`` declares 1,048,576 rows."""
     names = list(laid_out)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         _write(archive, "[Content_Types].xml", _content_types(len(names)))
@@ -286,9 +286,13 @@ def write_xlsx(laid_out: dict[str, list[list[Any]]], path: Path, *, phantom: boo
         sheets_xml = "".join(f'<sheet name="{escape(name)}" sheetId="{index}" r:id="rId{index}"/>' for index, name in enumerate(names, 1))
         _write(archive, "xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>{sheets_xml}</sheets></workbook>')  # noqa: E501
         rels = "".join(f'<Relationship Id="rId{index}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{index}.xml"/>' for index in range(1, len(names) + 1))  # noqa: E501
+        rels += '<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'  # noqa: E501
         _write(archive, "xl/_rels/workbook.xml.rels", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')  # noqa: E501
+        strings: dict[str, int] = {}
         for index, name in enumerate(names, 1):
-            _write(archive, f"xl/worksheets/sheet{index}.xml", _sheet_xml(laid_out[name], phantom))
+            _write(archive, f"xl/worksheets/sheet{index}.xml", _sheet_xml(laid_out[name], phantom, strings))
+        items = "".join(f'<si><t xml:space="preserve">{escape(text)}</t></si>' for text in strings)
+        _write(archive, "xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>')  # noqa: E501
 
 
 def _write(archive: zipfile.ZipFile, name: str, text: str) -> None:
@@ -301,11 +305,12 @@ def _content_types(count: int) -> str:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
         f"{overrides}</Types>"
     )
 
 
-def _sheet_xml(rows: list[list[Any]], phantom: bool) -> str:
+def _sheet_xml(rows: list[list[Any]], phantom: bool, strings: dict[str, int]) -> str:
     width = max((len(row) for row in rows), default=1)
     last_row = PHANTOM_ROWS if phantom else max(len(rows), 1)
     out = io.StringIO()
@@ -315,20 +320,21 @@ def _sheet_xml(rows: list[list[Any]], phantom: bool) -> str:
     for number, row in enumerate(rows, 1):
         out.write(f'<row r="{number}">')
         for index, value in enumerate(row):
-            out.write(_cell(f"{letters[index]}{number}", value))
+            out.write(_cell(f"{letters[index]}{number}", value, strings))
         out.write("</row>")
     out.write("</sheetData></worksheet>")
     return out.getvalue()
 
 
-def _cell(reference: str, value: Any) -> str:
+def _cell(reference: str, value: Any, strings: dict[str, int]) -> str:
+    """One cell; text goes to the shared strings table, as Excel and RVTools write it."""
     if value is None or value == "":
         return ""
     if isinstance(value, Formula):
         return f'<c r="{reference}"><f>{escape(value.text)}</f><v>{value.cached}</v></c>'
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f'<c r="{reference}"><v>{value}</v></c>'
-    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
+    return f'<c r="{reference}" t="s"><v>{strings.setdefault(str(value), len(strings))}</v></c>'
 
 
 def _column_letter(index: int) -> str:
