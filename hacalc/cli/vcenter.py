@@ -51,7 +51,7 @@ InsecureOption = Annotated[bool, typer.Option("--insecure", help="Skip TLS certi
 TimeoutOption = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=1, help="Give up on a silent vCenter after this long.", rich_help_panel=_VCENTER)]
 ClusterOption = Annotated[
     Optional[list[str]],
-    typer.Option("--cluster", metavar="GLOB", help="Only the clusters whose names match (repeatable; * and ? as in the shell).", show_default=False),
+    typer.Option("--cluster", "-c", metavar="GLOB", help="Only the clusters whose names match (repeatable; glob patterns such as 'prod-*').", show_default=False),
 ]
 
 

@@ -136,6 +136,7 @@ def test_percentage_cluster_uses_usable_capacity_and_its_percentages(percentage_
     assert settings.performance_degradation_percent == 50 and settings.vsphere == "6.5"
     assert item.capacity is Capacity.usable
     assert {(host.cpu_mhz, host.memory_mb) for host in item.cluster.hosts} == {(7500, 15360)}
+    assert (item.facts["effective_cpu_mhz"], item.facts["effective_memory_mb"]) == ("22500", "46080")  # summary.effectiveCpu/Memory
     locked = next(vm for vm in item.cluster.vms if vm.name == "DC0_C0_RP0_VM1")
     assert (locked.memory_reservation_mb, locked.memory_mb) == (2048, 2048)
     report = check_cluster(item.cluster).percentage

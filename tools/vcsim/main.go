@@ -143,6 +143,7 @@ func main() {
 	}
 
 	setHosts(*hostMHz, *hostCores, *hostMemoryMB, *systemMHz, *systemMB)
+	summarizeClusters(*systemMHz, *systemMB)
 	if err := setMachines(*vmMemoryMB, overheads); err != nil {
 		log.Fatal(err)
 	}
@@ -227,6 +228,34 @@ func setHosts(mhz, cores, memoryMB, systemMHz, systemMB int) {
 			host.SystemResources = systemResources(int64(systemMHz), int64(systemMB))
 		}
 	}
+}
+
+// summarizeClusters recomputes each cluster's summary from its hosts' hardware as set above (the simulator
+// sums it when hosts are added), with effectiveMemory in MB as the API documents it (the simulator gives bytes).
+func summarizeClusters(systemMHz, systemMB int) {
+	for _, entity := range simulator.Map.All("ClusterComputeResource") {
+		cluster := entity.(*simulator.ClusterComputeResource)
+		summary := cluster.Summary.GetComputeResourceSummary()
+		summary.TotalCpu, summary.TotalMemory, summary.EffectiveCpu, summary.EffectiveMemory = 0, 0, 0, 0
+		summary.NumCpuCores, summary.NumCpuThreads = 0, 0
+		for _, ref := range cluster.Host {
+			hardware := simulator.Map.Get(ref).(*simulator.HostSystem).Summary.Hardware
+			cpu := hardware.CpuMhz * int32(hardware.NumCpuCores)
+			summary.TotalCpu += cpu
+			summary.TotalMemory += hardware.MemorySize
+			summary.EffectiveCpu += cpu - int32(max(systemMHz, 0))
+			summary.EffectiveMemory += hardware.MemorySize/(1024*1024) - int64(max(systemMB, 0))
+			summary.NumCpuCores += hardware.NumCpuCores
+			summary.NumCpuThreads += hardware.NumCpuThreads
+		}
+	}
+}
+
+func max(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
 }
 
 // systemResources is the host/system pool with the given reservations (a negative value: none).
