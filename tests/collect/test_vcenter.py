@@ -14,14 +14,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import SimpleNamespace
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from contract import assert_bad_input
 from hacalc.cli.app import app
 from hacalc.cli.cluster import cluster_app
 from hacalc.cli.vcenter import DEFAULT_PASSWORD_ENV, collect, describe_warning
-from hacalc.collect.vcenter import Connection, collect_inventory, parse_server, vsphere_profile
+from hacalc.collect.vcenter import Connection, build_inventory, collect_inventory, parse_server, vsphere_profile
 from hacalc.core.errors import InputError
 from hacalc.core.vsphere.check import check_cluster
 from hacalc.core.vsphere.inventory import Capacity, DataWarning, Source
@@ -357,3 +356,32 @@ def test_warnings_name_their_count_and_examples():
     warning = DataWarning("overhead-unknown", "overhead unknown", 5, ("a", "b", "c"))
     assert describe_warning(warning) == "overhead unknown (5: a, b, c, …)"
     assert describe_warning(DataWarning("x", "once", 1, ("a",))) == "once (1: a)"
+
+
+def test_host_states_vcsim_cannot_set_are_mapped_from_their_properties():
+    """Disconnected, not responding, DPM standby, an HA agent error and quarantine, from the properties vCenter returns."""
+    das = SimpleNamespace(
+        enabled=True, admissionControlEnabled=True, admissionControlPolicy=None, failoverLevel=1, option=[], vmMonitoring=None,
+        hostMonitoring="enabled", defaultVmSettings=None, hBDatastoreCandidatePolicy=None,
+    )  # fmt: skip
+    cluster = ("ClusterComputeResource", "domain-c1", {"name": "lab", "configurationEx": SimpleNamespace(dasConfig=das, dasVmConfig=[])})
+    hardware = {"summary.hardware.cpuMhz": 2000, "summary.hardware.numCpuCores": 2, "summary.hardware.memorySize": 8 * 1024**3}
+    runtimes = {
+        "a": {"runtime.connectionState": "disconnected"},
+        "b": {"runtime.connectionState": "notResponding", "runtime.inMaintenanceMode": True},
+        "c": {"runtime.connectionState": "connected", "runtime.powerState": "standBy"},
+        "d": {"runtime.connectionState": "connected", "runtime.dasHostState": SimpleNamespace(state="fdmUnreachable")},
+        "e": {"runtime.connectionState": "connected", "runtime.inQuarantineMode": True},
+    }
+    hosts = [("HostSystem", f"host-{name}", {"name": name, "parent": "domain-c1", **hardware, **runtime}) for name, runtime in runtimes.items()]
+    about = SimpleNamespace(version="8.0.3", build="1", apiVersion="8.0.3.0")
+    (item,) = build_inventory([cluster, *hosts], about, (), "vc").clusters
+    assert [(host.name, host.state, host.cpu_mhz, host.memory_mb) for host in item.cluster.hosts] == [
+        ("a", HostState.disconnected, 4000, 8192),
+        ("b", HostState.not_responding, 4000, 8192),
+        ("c", HostState.standby, 4000, 8192),
+        ("d", HostState.ha_error, 4000, 8192),
+        ("e", HostState.connected, 4000, 8192),
+    ]
+    assert {warning.kind: warning.examples for warning in item.warnings}["host-quarantine"] == ("e",)
+    assert item.cluster.settings.policy is Policy.none  # no policy object: nothing to model
