@@ -440,12 +440,13 @@ DEMAND_LABELS = {
 
 
 def _other_verdict(restart: RestartReport) -> str:
-    """The other basis's verdict: ``PASS``, or ``FAIL: 3 failing sets``."""
+    """The other basis's verdict: ``PASS``, ``FAIL: 3 failing sets``, or ``not proven: 2 undecided sets``."""
     other = restart.other_demand
     counts = [_count(other.failing_sets, "failing set")] if other.failing_sets else []
     counts += [_count(other.undecided_sets, "undecided set")] if other.undecided_sets else []
     detail = f": {', '.join(counts)}" if counts else ""
-    return f"{'PASS' if other.passed else 'FAIL'}{detail}"
+    verdict = "PASS" if other.passed else ("FAIL" if other.failing_sets else "not proven")
+    return f"{verdict}{detail}"
 
 
 def _set_counts(restart: RestartReport) -> str:

@@ -415,3 +415,17 @@ def test_bundled_scenarios_have_no_configured_memory_and_report_reservations_onl
         _, data = run_json(hacalc, str(path))
         if data["restart"] is not None:
             assert (data["restart"]["demand"], data["restart"]["other_demand"]) == ("reservation", None), path
+
+
+def test_the_other_basis_is_not_called_a_failure_when_no_set_is_proven_to_fail():
+    from types import SimpleNamespace
+
+    from hacalc.cli.cluster import _other_verdict
+    from hacalc.core.vsphere.report import OtherDemand
+
+    def verdict(passed, failing, undecided):
+        return _other_verdict(SimpleNamespace(other_demand=OtherDemand("configured", passed, failing, undecided)))
+
+    assert verdict(False, 0, 2) == "not proven: 2 undecided sets"
+    assert verdict(False, 3, 1) == "FAIL: 3 failing sets, 1 undecided set"
+    assert verdict(True, 0, 0) == "PASS"
