@@ -13,6 +13,7 @@ from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.vsphere.model import Cluster, Demand, FieldError, Policy
 
 from hacalc.cli.app import CommandGroup
+from hacalc.cli.vcenter import DEFAULT_PASSWORD_ENV, InsecureOption, PasswordEnvOption, TimeoutOption, UserOption, collect
 from hacalc.core.text import visible
 
 if TYPE_CHECKING:
@@ -68,13 +69,13 @@ class ClusterInputFormat(str, Enum):
 def check(
     ctx: typer.Context,
     file: Annotated[
-        str,
+        Optional[str],
         typer.Argument(
-            metavar="FILE",
-            help="Scenario, fleet or overlay file (.toml, .yaml, .yml, .json), RVTools export (.xlsx, .zip, or a folder of RVTools_tab*.csv), or - for stdin.",
+            metavar="[FILE]",
+            help="Scenario, fleet or overlay file (.toml, .yaml, .yml, .json), RVTools export (.xlsx, .zip, or a folder of RVTools_tab*.csv), or - for stdin. Not with --server.",
             show_default=False,
         ),
-    ],
+    ] = None,
     tolerate: Annotated[
         Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to tolerate (default: the file's tolerate).", show_default=False)
     ] = None,
@@ -114,6 +115,14 @@ def check(
         ClusterFormat,
         typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts; junit or markdown for CI."),
     ] = ClusterFormat.table,
+    server: Annotated[
+        Optional[str],
+        typer.Option("--server", metavar="HOST", help="Collect from this vCenter and check, instead of FILE (host, host:port or https://host/sdk).", show_default=False, rich_help_panel="vCenter"),
+    ] = None,
+    user: UserOption = None,
+    password_env: PasswordEnvOption = DEFAULT_PASSWORD_ENV,
+    insecure: InsecureOption = False,
+    timeout: TimeoutOption = 30.0,
 ) -> None:
     """Check admission control and the restart of every VM after any TOLERATE host failures, for every cluster FILE holds.
 
@@ -127,7 +136,13 @@ def check(
     from hacalc.readers.inventory import layer, load_inventory
 
     env = ctx.obj
-    loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
+    if (file is None) == (server is None):
+        raise InputError("give either FILE or --server", "on the command line", "name a scenario file or export, or a vCenter to collect from")
+    if server is not None:
+        loaded = _collected(env, server, user, password_env, insecure, timeout, clusters)
+        file = server
+    else:
+        loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
     flags = {"tolerate": tolerate, "policy": policy, "cpu_percent": cpu_percent, "memory_percent": memory_percent, "host_reserve_percent": host_reserve_percent}
     loaded = layer(loaded, {name: value for name, value in flags.items() if value is not None}, Source.flag)
     selected = _selected(loaded.inventory, clusters or [])
@@ -140,6 +155,18 @@ def check(
         _write_fleet(env, output_format, source, loaded.inventory, results, summary)
     if not all(report.passed for _, report in results):
         raise typer.Exit(ExitStatus.GATE_FAILED)
+
+
+def _collected(env: Environment, server: str, user: str | None, password_env: str, insecure: bool, timeout: float, clusters: list[str] | None) -> Any:
+    """A live vCenter's clusters as an inventory, located by cluster name (there is no file to point at)."""
+    from hacalc.cli.vcenter import connection_from_options
+    from hacalc.collect.vcenter import collect_inventory
+    from hacalc.readers.files import format_path
+    from hacalc.readers.inventory import LoadedInventory
+
+    inventory = collect_inventory(connection_from_options(server, user, password_env, insecure, timeout, env.stdin), clusters or ())
+    shown = visible(server)
+    return LoadedInventory(inventory, lambda cluster, path: f"on {shown} (cluster {visible(cluster)!r}, {format_path(path[1:] or path)})")
 
 
 def _selected(inventory: Inventory, patterns: list[str]) -> list[InventoryCluster]:
@@ -308,15 +335,24 @@ def _provenance_rows(item: InventoryCluster) -> list[tuple[str, str]]:
     for name in SETTING_NAMES:
         if name != "host_reserve_percent":
             by_source.setdefault(item.source_of(name).value, []).append(name)
-    sources = "; ".join(f"{source}: {', '.join(names)}" for source, names in by_source.items() if source != "default")
-    rows = [("capacity", capacity), ("settings from", sources or "defaults only")]
-    rows += [(name.replace("_", " "), value) for name, value in item.facts.items()]
+    written = [f"{source}: {', '.join(names)}" for source, names in by_source.items() if source != "default"]
+    sources = "; ".join([*written, "default: the rest" if written else "defaults only"])
+    rows = [("capacity", capacity), ("settings from", sources)]
+    rows += [(_fact_label(name), value) for name, value in item.facts.items()]
     return rows
+
+
+FACT_WORDS = {"ha": "HA", "drs": "DRS", "dpm": "DPM", "vm": "VM", "vms": "VMs", "vsphere": "vSphere", "vcenter": "vCenter", "vcluster": "vCluster", "rvtools": "RVTools"}
+
+
+def _fact_label(name: str) -> str:
+    """``ha_enabled`` as ``HA enabled``: a fact's key as the vSphere UI would say it."""
+    return " ".join(FACT_WORDS.get(word, word) for word in name.split("_"))
 
 
 def _write_facts(env: Environment, heading: str, rows: list[tuple[str, Any]], *, title: str) -> None:
     """A two-column table of facts; values are phrases, so they may wrap at spaces on a narrow terminal."""
-    write_table(env, (heading, "value"), rows, title=title, prose=("value",))
+    write_table(env, (heading, "value"), rows, title=title, prose=("value",), justify=("left", "left"))
 
 
 def _defaults_rows(defaults: Defaults) -> list[tuple[str, str]]:
@@ -647,6 +683,9 @@ def _yes_no(value: bool) -> str:
 
 def _or_dash(value: Any) -> Any:
     return "-" if value is None else value
+
+
+cluster_app.command("collect")(collect)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 
 from contract import assert_bad_input
 from hacalc.cli.app import app
-from hacalc.cli.cluster import cluster_app
-from hacalc.cli.vcenter import DEFAULT_PASSWORD_ENV, collect, describe_warning
+from hacalc.cli.vcenter import DEFAULT_PASSWORD_ENV, describe_warning
 from hacalc.collect.vcenter import Connection, build_inventory, collect_inventory, parse_server, vsphere_profile
 from hacalc.core.errors import InputError
 from hacalc.core.vsphere.check import check_cluster
@@ -179,19 +178,33 @@ def test_fixed_slot_size_is_read(start_vcsim):
 
 @pytest.fixture
 def cli():
-    """``hacalc cluster collect`` registered as the lead will register it, for this test only."""
-    added = not any(command.name == "collect" for command in cluster_app.registered_commands)
-    if added:
-        cluster_app.command("collect")(collect)
+    """``hacalc cluster collect`` with the test's password in its environment variable."""
     runner = CliRunner()
 
-    def invoke(*args: str, password: str | None = PASSWORD, env: dict[str, str] | None = None):
+    def invoke(*args: str, password: str | None = PASSWORD, env: dict[str, str] | None = None, command: str = "collect"):
         environment = {DEFAULT_PASSWORD_ENV: password, "HACALC_VCENTER_USER": None, **(env or {})}
-        return runner.invoke(app, ["cluster", "collect", *args], env=environment, catch_exceptions=False)
+        return runner.invoke(app, ["cluster", command, *args], env=environment, catch_exceptions=False)
 
-    yield invoke
-    if added:
-        cluster_app.registered_commands[:] = [command for command in cluster_app.registered_commands if command.callback is not collect]
+    return invoke
+
+
+def test_check_server_collects_and_checks_in_one_step(slot_cluster, cli):
+    """The slot cluster's verdicts as collected (test_slot_cluster_verdict_counts_the_maintenance_host_out): failover level 2."""
+    passing = cli("--server", slot_cluster.address, "--user", USER, "--insecure", "-F", "2", "--format", "json", command="check")
+    assert passing.exit_code == 0, passing.stderr
+    data = json.loads(passing.stdout)
+    assert data["source"] == "vcenter" and data["passed"] is True
+    (cluster,) = data["clusters"]
+    assert cluster["slot"]["current_failover_level"] == 2 and cluster["input"]["settings"]["policy"] == "vcenter"
+    assert cluster["input"]["settings"]["tolerate"] == "flag"
+    failing = cli("--server", slot_cluster.address, "--user", USER, "--insecure", "-F", "3", "--summary", command="check")
+    assert failing.exit_code == 1 and "DC0_C0" in failing.stdout
+    assert PASSWORD not in passing.stdout + passing.stderr + failing.stdout + failing.stderr
+
+
+def test_check_takes_a_file_or_a_server_not_both(cli):
+    assert "give either FILE or --server" in assert_bad_input(cli("scenarios/fleet-two-clusters.toml", "--server", "vc.example.com", command="check"))
+    assert "give either FILE or --server" in assert_bad_input(cli(command="check"))
 
 
 def test_collect_writes_a_snapshot_that_reads_back_with_the_same_verdict(slot_cluster, cli, tmp_path):
