@@ -6,11 +6,8 @@ appear in no message. TLS certificates are verified unless ``--insecure`` is giv
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
-import tempfile
-from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, TextIO
@@ -83,6 +80,8 @@ def read_password(variable: str, user: str, server: str, stdin: TextIO) -> str:
         raise InputError(f"{named} is empty", "--password-env", "export the vCenter password in it")
     if _isatty(stdin):
         try:
+            import getpass  # only when a person is asked: cluster check's start-up does not pay for it
+
             prompted = getpass.getpass(f"Password for {user} on {server}: ")
         except EOFError:
             prompted = ""
@@ -117,11 +116,17 @@ def snapshot_table(inventory: Inventory) -> dict[str, str]:
     table = {
         "source": "vcenter",
         "server": facts.get("server", ""),
-        "collected_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "collected_at": _now_utc(),
         "hacalc_version": __version__,
     }
     table.update({key: facts[key] for key in ("vcenter_version", "vcenter_build") if key in facts})
     return table
+
+
+def _now_utc() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def warn_inventory(env: Environment, inventory: Inventory) -> None:
@@ -179,6 +184,8 @@ def collect(
 
 def write_file(name: str, text: str) -> None:
     """All or nothing: a failed write never leaves half a snapshot where the last good one was."""
+    import tempfile
+
     path = Path(name)
     temporary: Path | None = None
     try:
