@@ -46,6 +46,15 @@ def test_packing_finds_what_best_fit_decreasing_misses():
     assert report.failure_sets == 3 and report.failing_sets == 0
 
 
+def test_without_milp_a_set_only_milp_can_prove_is_undecided_not_failed():
+    """The same set as above with the cheap proofs only (as the other demand basis is compared): undecided, never FAIL."""
+    hosts = (Host("X", 50000, 64 * GB), Host("A", 50000, 7 * GB), Host("B", 50000, 7 * GB))
+    vms = tuple(VM(f"v{number}", 0, size * GB, host="X") for number, size in enumerate([3, 3, 2, 2, 2, 2]))
+    report, _ = restart_check(hosts, vms, 1, milp=False)
+    assert not report.passed and report.failing_sets == 0 and report.undecided_sets == 1
+    assert "milp" not in report.method
+
+
 def test_unplaced_vms_listed_by_restart_priority():
     """After the failure the highest priorities are restarted first, as HA orders restarts; the rest are listed."""
     hosts = (Host("A", 10000, 12 * GB), Host("B", 10000, 5 * GB))

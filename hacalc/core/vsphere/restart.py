@@ -73,10 +73,12 @@ def restart_check(
     demand: Demand = Demand.reservation,
     time_budget_s: float = 10.0,
     max_failure_sets: int = MAX_FAILURE_SETS,
+    milp: bool = True,
 ) -> tuple[RestartReport, list[str]]:
     """The restart report for the counted ``hosts``, and warnings (e.g. too many failure sets to enumerate).
 
     ``demand`` is what each VM needs (``restart_demand``); with ``configured`` every powered-on VM needs ``memory_mb``.
+    Without ``milp`` only the cheap proofs run (no scipy): sets they cannot settle are reported undecided.
     """
     import numpy as np
 
@@ -101,7 +103,7 @@ def restart_check(
         )
     chosen = np.array(sets, dtype=np.int64).reshape(len(sets), tolerate)
     state, utilisation = _screen(problem, chosen)
-    proofs = _prove(problem, chosen, state, utilisation, time.monotonic() + time_budget_s)
+    proofs = _prove(problem, chosen, state, utilisation, time.monotonic() + time_budget_s, milp)
     report = _report(problem, groups, chosen, state, utilisation, mode, exhaustive, proofs, math.comb(len(hosts), tolerate))
     return report, warnings
 
@@ -424,7 +426,7 @@ def _exact_integers(values):
     return np.where(finite, values, floor).astype(np.int64 if large else np.int32)
 
 
-def _prove(problem: _Problem, chosen, state, utilisation, deadline: float) -> dict[int, set[str]]:
+def _prove(problem: _Problem, chosen, state, utilisation, deadline: float, milp: bool = True) -> dict[int, set[str]]:
     """Settle the sets packing could not, most loaded first: the cheap proofs for every set, then MILP for the rest.
 
     Returns the proofs used, by outcome (FEASIBLE, INFEASIBLE). A set still UNKNOWN at the end was not
@@ -439,7 +441,7 @@ def _prove(problem: _Problem, chosen, state, utilisation, deadline: float) -> di
     if (state == INFEASIBLE).any():
         proofs[INFEASIBLE].add("capacity bound")
     rows = sorted(np.flatnonzero(state == UNKNOWN), key=lambda row: -utilisation[row])
-    for decide in (_decide_cheaply, _decide_by_milp):
+    for decide in (_decide_cheaply, _decide_by_milp) if milp else (_decide_cheaply,):
         if decide is _decide_by_milp and rows:
             import scipy.optimize  # noqa: F401  # loaded before the counting budget starts, so its start-up is not taken from it
         budget = min(deadline, time.monotonic() + COUNTING_BUDGET_S) if proofs[INFEASIBLE] else deadline
