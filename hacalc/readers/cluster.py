@@ -25,7 +25,7 @@ from hacalc.core.vsphere.model import (
     VmMonitoring,
     VmMonitoringSensitivity,
 )
-from hacalc.core.vsphere.inventory import Capacity, Inventory, InventoryCluster, Source, with_host_reserve
+from hacalc.core.vsphere.inventory import CLUSTER_SETTINGS, Capacity, Inventory, InventoryCluster, Source, with_host_reserve
 from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, profile
 from hacalc.core.text import visible
 from hacalc.readers.files import Document, FieldPath, format_path, quoted, read_document
@@ -128,7 +128,7 @@ def _decode_overlay(document: Document) -> Overlay:
 
 def _overlay_table(fields: _Fields) -> OverlayTable:
     settings = _decode_settings(fields, name="*")
-    changes: dict[str, Any] = {name: getattr(settings, name) for name in SETTINGS_FIELDS if fields.has(name)}
+    changes: dict[str, Any] = {name: getattr(settings, name) for name in CLUSTER_SETTINGS if fields.has(name)}
     if fields.has("host_reserve_percent"):
         changes["host_reserve_percent"] = _host_reserve(fields)
     return OverlayTable(changes, fields.path)
@@ -164,7 +164,7 @@ def _host_reserve(fields: _Fields) -> int:
 
 def _written(fields: _Fields, source: Source) -> dict[str, Source]:
     """The settings a table writes itself; the others keep their defaults."""
-    return {name: source for name in SETTINGS_FIELDS if fields.has(name)}
+    return {name: source for name in CLUSTER_SETTINGS if fields.has(name)}
 
 
 class _Fields:
@@ -258,23 +258,7 @@ class _Fields:
 
 _KNOWN: dict[str, tuple[str, ...]] = {
     "file": ("cluster", "hosts", "vms"),
-    "cluster": (
-        "name",
-        "vsphere",
-        "policy",
-        "tolerate",
-        "cpu_percent",
-        "memory_percent",
-        "auto_percent",
-        "failover_hosts",
-        "performance_degradation_percent",
-        "fixed_slot_cpu_mhz",
-        "fixed_slot_memory_mb",
-        "count_not_responding",
-        "count_standby",
-        "options",
-        "vm_monitoring",
-    ),
+    "cluster": ("name", *CLUSTER_SETTINGS),
     "vm_monitoring": ("enabled", "sensitivity", "failure_interval_s", "min_uptime_s", "max_resets", "reset_window_s"),
     "hosts": ("name", "cpu_mhz", "memory_mb", "state", "count"),
     "vms": (
@@ -289,11 +273,10 @@ _KNOWN: dict[str, tuple[str, ...]] = {
         "count",
     ),
 }
-SETTINGS_FIELDS = tuple(name for name in _KNOWN["cluster"] if name != "name")
 _KNOWN["fleet_file"] = ("snapshot", "clusters")
-_KNOWN["fleet_cluster"] = (*SETTINGS_FIELDS, "capacity", "host_reserve_percent", "facts", "hosts", "vms")
+_KNOWN["fleet_cluster"] = (*CLUSTER_SETTINGS, "capacity", "host_reserve_percent", "facts", "hosts", "vms")
 _KNOWN["overlay_file"] = ("inventory", "input_format", "cluster", "clusters")
-_KNOWN["overlay_cluster"] = (*SETTINGS_FIELDS, "host_reserve_percent")
+_KNOWN["overlay_cluster"] = (*CLUSTER_SETTINGS, "host_reserve_percent")
 _KNOWN_SETS = {section: frozenset(fields) for section, fields in _KNOWN.items()}
 
 

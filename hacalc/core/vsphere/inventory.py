@@ -15,7 +15,7 @@ from typing import Any
 
 from hacalc.core.vsphere.model import Cluster
 
-SETTING_NAMES = (
+CLUSTER_SETTINGS = (  # the ClusterSettings a file or a source may set, in the order files document them
     "vsphere",
     "policy",
     "tolerate",
@@ -30,8 +30,8 @@ SETTING_NAMES = (
     "count_standby",
     "options",
     "vm_monitoring",
-    "host_reserve_percent",
 )
+SETTING_NAMES = (*CLUSTER_SETTINGS, "host_reserve_percent")
 
 
 class Source(str, Enum):
