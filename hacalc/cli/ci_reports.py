@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hacalc.core.text import visible
-from hacalc.core.vsphere.inventory import DataWarning
+from hacalc.core.warnings import DataWarning
 from hacalc.core.vsphere.report import UnplacedVM
 
 

@@ -19,7 +19,8 @@ from hacalc.core.text import visible
 if TYPE_CHECKING:
     from hacalc.cli.ci_reports import Check, CheckedCluster
     from hacalc.cli.env import Environment
-    from hacalc.core.vsphere.inventory import DataWarning, Inventory, InventoryCluster
+    from hacalc.core.vsphere.inventory import Inventory, InventoryCluster
+    from hacalc.core.warnings import DataWarning
     from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport, RestartReport
 
 cluster_app = typer.Typer(

@@ -20,7 +20,8 @@ from hacalc.core.errors import InputError
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
     from hacalc.collect.vcenter import Connection
-    from hacalc.core.vsphere.inventory import DataWarning, Inventory
+    from hacalc.core.vsphere.inventory import Inventory
+    from hacalc.core.warnings import DataWarning
 
 DEFAULT_PASSWORD_ENV = "HACALC_VCENTER_PASSWORD"
 USER_ENV = "HACALC_VCENTER_USER"

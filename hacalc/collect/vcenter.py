@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hacalc.core.errors import InputError
-from hacalc.core.vsphere.inventory import Capacity, DataWarning, Inventory, InventoryCluster, Source
+from hacalc.core.vsphere.inventory import Capacity, Inventory, InventoryCluster, Source
+from hacalc.core.warnings import DataWarning
 from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, HostState, Policy, RestartPriority, VmMonitoring
 from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, parse_version_number
 

@@ -22,7 +22,8 @@ from hacalc.cli.vcenter import DEFAULT_PASSWORD_ENV, describe_warning
 from hacalc.collect.vcenter import Connection, build_inventory, collect_inventory, parse_server, vsphere_profile
 from hacalc.core.errors import InputError
 from hacalc.core.vsphere.check import check_cluster
-from hacalc.core.vsphere.inventory import Capacity, DataWarning, Source
+from hacalc.core.vsphere.inventory import Capacity, Source
+from hacalc.core.warnings import DataWarning
 from hacalc.core.vsphere.model import Host, HostState, Policy, RestartPriority, VM, VmMonitoring
 from hacalc.readers.cluster import decode_scenario
 from hacalc.readers.files import read_document

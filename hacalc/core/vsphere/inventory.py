@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from hacalc.core.vsphere.model import Cluster
+from hacalc.core.warnings import DataWarning
 
 CLUSTER_SETTINGS = (  # the ClusterSettings a file or a source may set, in the order files document them
     "vsphere",
@@ -50,19 +51,6 @@ class Capacity(str, Enum):
 
     usable = "usable"  # what the host's root resource pool gives VMs, as HA counts it
     physical = "physical"  # cores × MHz and installed memory, before the hypervisor's own share
-
-
-@dataclass(frozen=True)
-class DataWarning:
-    """One class of problem in the data, counted: ``kind`` is stable (JUnit case names, JSON), ``message`` is for people."""
-
-    kind: str
-    message: str
-    count: int = 1
-    examples: tuple[str, ...] = ()  # the first few names it applies to
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "count": self.count, "examples": list(self.examples)}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,19 @@
+"""Counted problems in real data: a report says what it skipped or doubted, never drops it silently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """One class of problem in the data, counted: ``kind`` is stable (JUnit case names, JSON), ``message`` is for people."""
+
+    kind: str
+    message: str
+    count: int = 1
+    examples: tuple[str, ...] = ()  # the first few names it applies to
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "count": self.count, "examples": list(self.examples)}
