@@ -28,7 +28,13 @@ COMMAND_MODULES = {
     "compose": "hacalc.cli.compose",
     "cluster": "hacalc.cli.cluster",
     "spares": "hacalc.cli.spares",
+    "incidents": "hacalc.cli.incidents",
 }
+
+# Options whose value may be left out (``--check`` alone, or ``--check demonstrated``): command -> option ->
+# (value when left out, the values it takes). Typer's parser has no optional values, so the words are
+# filled in before it runs; anything else after the option is left for the command's arguments.
+OPTIONAL_VALUES = {"incidents": {"--check": ("observed", ("observed", "demonstrated"))}}
 
 
 class CommandGroup(TyperGroup):
@@ -50,6 +56,9 @@ class _HelpShown(Exception):
 
 class HacalcGroup(CommandGroup):
     """Runs a command and turns every expected failure into ``hacalc: error: …`` and a documented exit status."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _with_optional_values(args))
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMAND_MODULES)
@@ -94,6 +103,24 @@ class HacalcGroup(CommandGroup):
         except (typer.Abort, KeyboardInterrupt):
             return ExitStatus.INTERRUPTED
         return status if isinstance(status, int) else ExitStatus.SUCCESS
+
+
+def _with_optional_values(args: list[str]) -> list[str]:
+    """``hacalc incidents a.csv --check`` as ``… --check observed``; ``--check demonstrated`` stays as typed."""
+    options = OPTIONAL_VALUES.get(next((arg for arg in args if not arg.startswith("-")), ""), {})
+    if not options:
+        return args
+    filled: list[str] = []
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return filled + args[index:]
+        filled.append(arg)
+        if arg in options:
+            default, values = options[arg]
+            following = args[index + 1] if index + 1 < len(args) else None
+            if following not in values:
+                filled.append(default)
+    return filled
 
 
 def _discard_unwritten_output() -> None:

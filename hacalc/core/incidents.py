@@ -52,3 +52,4 @@ class SourceRead:
             "unused_events": dict(sorted(self.unused_events.items())),
             "warnings": [warning.as_dict() for warning in self.warnings],
         }
+

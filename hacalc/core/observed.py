@@ -241,14 +241,26 @@ class ObservedEstimate:
 
 
 def estimate(
-    operating_time: Number, downtime: Number, failures: int, confidence: Number = DEFAULT_CONFIDENCE
+    operating_time: Number,
+    downtime: Number,
+    failures: int,
+    confidence: Number = DEFAULT_CONFIDENCE,
+    *,
+    repairs: int | None = None,
 ) -> ObservedEstimate:
-    """Point estimates and bounds for r failures, each repaired, in operating time T with total downtime Y."""
+    """Point estimates and bounds for r failures in operating time T with total downtime Y.
+
+    ``repairs`` (default: every failure) below ``failures`` means some outages were still open when the
+    record ended: the MTTR bounds then rest on the completed repairs and the availability bounds are Keesee's.
+    """
     if operating_time <= 0:
         raise InputError("operating time must be greater than zero", fix="widen the window or check the incidents")
     _require_time(downtime, "downtime")
     _require_count(failures, "failures")
     _alpha(confidence)
+    repaired = failures if repairs is None else repairs
+    if not 0 <= repaired <= failures:
+        raise InputError(f"{repaired} repairs for {failures} failures", fix="give at most one repair per failure")
     uptime, down = Fraction(operating_time), Fraction(downtime)
     return ObservedEstimate(
         failures=failures,
@@ -257,6 +269,8 @@ def estimate(
         confidence=Fraction(confidence),
         availability=Availability(down / (uptime + down)),
         mtbf_bounds=mtbf_bounds(uptime, failures, confidence),
-        mttr_bounds=mttr_bounds(down, failures, confidence),
-        availability_bounds=availability_bounds(uptime, down, failures, confidence),
+        mttr_bounds=mttr_bounds(down, repaired, confidence),
+        availability_bounds=availability_bounds(uptime, down, failures, confidence)
+        if repaired == failures
+        else availability_bounds_keesee(uptime, down, failures, repaired, confidence),
     )

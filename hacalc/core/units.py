@@ -287,6 +287,27 @@ def format_duration(seconds: Fraction | float, rounding: Rounding = "nearest", *
     return _fixed(value, decimals, rounding) + "s"
 
 
+_UNITS = ((86400, "d"), (3600, "h"), (60, "m"), (1, "s"))
+
+
+def format_duration_roughly(seconds: Fraction | float, rounding: Rounding = "nearest") -> str:
+    """The two largest units, rounded (``12d 20h``, ``6m 41s``): for estimates, whose further digits mean nothing."""
+    value = Fraction(seconds)
+    if value < 60:
+        return format_duration(value, rounding)
+    first = next(index for index, (size, _) in enumerate(_UNITS) if value >= size)
+    total = _round(value / _UNITS[min(first + 1, 3)][0], rounding) * _UNITS[min(first + 1, 3)][0]
+    if first > 0 and total >= _UNITS[first - 1][0]:  # 23h 59m 59s rounds up to a day
+        first -= 1
+        total = _round(value / _UNITS[first + 1][0], rounding) * _UNITS[first + 1][0]
+    kept = _UNITS[first : first + 2]
+    parts = []
+    for size, unit in kept:
+        amount, total = divmod(total, size)
+        parts.append(f"{amount}{unit}")
+    return " ".join(parts)
+
+
 MAX_PERCENT_DECIMALS = 15
 
 

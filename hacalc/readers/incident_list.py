@@ -1,0 +1,166 @@
+"""Incident lists: CSV or NDJSON rows of ``object``, ``start``, ``end`` and optional ``kind``, ``service``, ``note``.
+
+Columns (CSV header cells, NDJSON keys) are matched by name, case-insensitively; any others are kept
+for output. An empty ``end`` is an incident still open when the record ends. A bad row stops the read
+with its file, line and field: a list is either used whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import tzinfo
+
+from hacalc.core.errors import InputError
+from hacalc.core.incidents import Incident, SourceRead
+from hacalc.core.text import visible
+from hacalc.readers.files import quoted
+from hacalc.readers.timestamps import parse_time
+
+REQUIRED = ("object", "start", "end")
+OPTIONAL = ("kind", "service", "note")
+KINDS = {"unplanned": False, "planned": True}
+_HEADER_EXAMPLE = "object,start,end,kind,service,note"
+
+
+def read_incident_csv(lines: Iterable[str], name: str, zone: tzinfo) -> SourceRead:
+    """Rows of a CSV file whose first line names the columns."""
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise InputError("the incident list is empty", f"in {name}", f"start it with a header line such as {_HEADER_EXAMPLE}")
+        columns = _columns(header, name)
+        return _read_rows(((reader.line_num, row) for row in reader), columns, header, name, zone, "incidents-csv")
+    except csv.Error as error:
+        raise InputError(f"malformed CSV: {error}", f"in {name} line {reader.line_num}", "quote fields that contain commas or quotes") from None
+
+
+def read_incident_ndjson(lines: Iterable[str], name: str, zone: tzinfo) -> SourceRead:
+    """One JSON object per line; ``null`` or a missing ``end`` is an incident still open."""
+    source = SourceRead(name, "incidents-ndjson")
+    for number, line in enumerate(lines, 1):
+        source.lines_read += 1
+        if not line.strip():
+            continue
+        record = _json_record(line, number, name)
+        where = f"in {name} line {number}"
+        fields = {key.strip().lower(): (key, value) for key, value in record.items()}
+        missing = [column for column in ("object", "start") if column not in fields]
+        if missing:
+            raise InputError(f"the record has no {missing[0]!r}", where, f"give every line {', '.join(REQUIRED)}")
+        values = {column: _text(fields[column][1], where, column) for column in (*REQUIRED, *OPTIONAL) if column in fields}
+        extra = tuple((key, _shown_value(value)) for lowered, (key, value) in fields.items() if lowered not in values)
+        source.incidents.append(_incident(values, extra, where, zone))
+        source.lines_used += 1
+    return source
+
+
+def _json_record(line: str, number: int, name: str) -> dict[str, object]:
+    try:
+        record = json.loads(line, object_pairs_hook=_refuse_duplicates)
+    except json.JSONDecodeError as error:
+        raise InputError(f"invalid JSON: {error.msg}", f"in {name} line {number} column {error.colno}", "write one JSON object per line") from None
+    except _DuplicateKey as duplicate:
+        raise InputError(f"key {quoted(duplicate.args[0])} is given twice", f"in {name} line {number}", "keep one of them") from None
+    if not isinstance(record, dict):
+        raise InputError("the line is not a JSON object", f"in {name} line {number}", 'write objects such as {"object": "vm01", "start": "…", "end": "…"}')
+    return record
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return record
+
+
+def _text(value: object, where: str, column: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"{column} is {quoted(value)}, not text", f"{where} ({column})", "write times and names as JSON strings")
+    return value
+
+
+def _shown_value(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _columns(header: list[str], name: str) -> dict[str, int]:
+    """Known column name -> index; duplicates and missing required columns are errors at line 1."""
+    lowered = [cell.strip().lstrip("\ufeff").lower() for cell in header]
+    for index, cell in enumerate(lowered):
+        if cell and cell in lowered[:index]:
+            raise InputError(f"column {quoted(header[index].strip())} appears twice", f"in {name} line 1", "keep one of them")
+    missing = [column for column in REQUIRED if column not in lowered]
+    if missing:
+        raise InputError(
+            f"no {missing[0]!r} column (found {', '.join(quoted(cell, 20) for cell in header[:6]) or 'none'})",
+            f"in {name} line 1",
+            f"name the columns {_HEADER_EXAMPLE} (kind, service and note are optional)",
+        )
+    return {cell: index for index, cell in enumerate(lowered) if cell}
+
+
+def _read_rows(
+    rows: Iterator[tuple[int, list[str]]], columns: dict[str, int], header: list[str], name: str, zone: tzinfo, input_format: str
+) -> SourceRead:
+    source = SourceRead(name, input_format, lines_read=1)
+    known = {column: columns[column] for column in (*REQUIRED, *OPTIONAL) if column in columns}
+    others = [(header[index].strip(), index) for column, index in columns.items() if column not in known]
+    width = len(header)
+    append = source.incidents.append
+    for number, row in rows:
+        if not row:
+            continue
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            raise InputError(f"the row has {len(row)} fields for {width} columns", f"in {name} line {number}", "quote fields that contain commas")
+        row += [""] * (width - len(row))
+        values = {column: row[index] for column, index in known.items()}
+        extra = tuple((column, row[index]) for column, index in others if row[index])
+        append(_incident(values, extra, f"in {name} line {number}", zone))
+    source.lines_read = number if source.incidents else source.lines_read
+    source.lines_used = len(source.incidents)
+    return source
+
+
+def _incident(values: dict[str, str], extra: tuple[tuple[str, str], ...], where: str, zone: tzinfo) -> Incident:
+    name = values["object"].strip()
+    if not name:
+        raise InputError("the object is empty", f"{where} (object)", "name the VM, host or service that was down")
+    start = _time(values["start"], where, "start", zone)
+    end_text = values.get("end", "").strip()
+    end = _time(end_text, where, "end", zone) if end_text else None
+    if end is not None and end < start:
+        raise InputError(
+            f"the incident ends ({visible(end_text)}) before it starts ({visible(values['start'].strip())})",
+            f"{where} (end)",
+            "swap or correct the times",
+        )
+    kind = values.get("kind", "").strip().lower() or "unplanned"
+    if kind not in KINDS:
+        raise InputError(f"kind {quoted(values['kind'])} is not planned or unplanned", f"{where} (kind)", "write planned or unplanned, or leave it empty")
+    return Incident(
+        object=visible(name),
+        start=start,
+        end=end,
+        planned=KINDS[kind],
+        service=visible(values.get("service", "").strip()) or None,
+        note=values.get("note", "").strip() or None,
+        origin=where.removeprefix("in "),
+        extra=extra,
+    )
+
+
+def _time(text: str, where: str, column: str, zone: tzinfo) -> int:
+    try:
+        return parse_time(text, zone)
+    except InputError as error:
+        raise error.located(f"{where} ({column})") from None
