@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import tzinfo
 from fractions import Fraction
 from typing import NamedTuple
@@ -54,7 +54,14 @@ class Tally:
     objects: int = 1
 
     def __add__(self, other: Tally) -> Tally:
-        return Tally(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(other))))
+        return Tally(
+            self.period + other.period,
+            self.downtime + other.downtime,
+            self.planned + other.planned,
+            self.failures + other.failures,
+            self.repairs + other.repairs,
+            self.objects + other.objects,
+        )
 
 
 @dataclass(frozen=True)

@@ -71,15 +71,18 @@ def _require_time(time: Number, what: str) -> None:
 
 
 def _chi2(probability: float, degrees: int) -> float:
-    from scipy.stats import chi2
+    """``scipy.stats.chi2.ppf`` computes exactly this; the ufunc skips its ~100 µs of argument checks per call
+    and scipy.stats' 0.7 s import, which a report with thousands of rows would pay."""
+    from scipy.special import gammaincinv
 
-    return float(chi2.ppf(probability, degrees))
+    return float(2 * gammaincinv(degrees / 2, probability))
 
 
 def _f(probability: float, degrees_up: int, degrees_down: int) -> float:
-    from scipy.stats import f
+    """``scipy.stats.f.ppf``, as its ufunc (see ``_chi2``)."""
+    from scipy.special import fdtri
 
-    return float(f.ppf(probability, degrees_up, degrees_down))
+    return float(fdtri(degrees_up, degrees_down, probability))
 
 
 def mtbf_lower_bound(
@@ -114,13 +117,13 @@ def mtbf_bounds(operating_time: Number, failures: int, confidence: Number = DEFA
 
 def mtbf_demonstrated_confidence(mtbf: Number, operating_time: Number, failures: int) -> float:
     """Confidence that the true MTBF is at least ``mtbf``: ``P(χ²_{2r+2} ≤ 2T/mtbf)`` (1 - e^{-T/m} at r = 0)."""
-    from scipy.stats import chi2
+    from scipy.special import chdtr
 
     if mtbf <= 0:
         raise InputError("the MTBF to demonstrate must be greater than zero", fix="give a positive value")
     _require_time(operating_time, "operating time")
     _require_count(failures, "failures")
-    return float(chi2.cdf(2 * float(operating_time) / float(mtbf), 2 * failures + 2))
+    return float(chdtr(2 * failures + 2, 2 * float(operating_time) / float(mtbf)))
 
 
 def mttr_bounds(downtime: Number, repairs: int, confidence: Number = DEFAULT_CONFIDENCE) -> Bounds:

@@ -4,7 +4,8 @@ A source says when an object went down (a host failure, an HA reset), came back 
 on), was restarted elsewhere by HA, or entered and left maintenance. The restart events name the VM and
 its new host but never the host that failed (reference inventories.md §3.4), so a restarted VM is down
 from the latest host failure at or before its restart; with no such failure in the record the restart is
-counted in a warning, not guessed.
+counted in a warning, not guessed. A host's later "not responding" while its failure is open is the same
+outage, not a newer failure.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Paired(NamedTuple):
 def pair(signals: list[Signal]) -> Paired:
     """Incidents from signals in time order (ties keep the source's order); still-open ones end with ``None``."""
     ordered = sorted(signals, key=lambda signal: signal.time)
-    host_failures = sorted(signal.time for signal in ordered if signal.change is Change.down and signal.object_type == "host")
+    host_failures: list[int] = []  # when each host outage began, in time order: a repeated "down" is the same outage
     open_down: dict[str, Signal] = {}
     open_planned: dict[str, Signal] = {}
     incidents: list[Incident] = []
@@ -58,7 +59,10 @@ def pair(signals: list[Signal]) -> Paired:
         key = signal.object
         if signal.change is Change.down:
             used += 1
-            open_down.setdefault(key, signal)
+            if key not in open_down:
+                open_down[key] = signal
+                if signal.object_type == "host":
+                    host_failures.append(signal.time)
         elif signal.change is Change.planned_start:
             used += 1
             open_planned.setdefault(key, signal)

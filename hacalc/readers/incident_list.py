@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import tzinfo
+from typing import Any
 
 from hacalc.core.errors import InputError
 from hacalc.core.incidents import Incident, SourceRead
@@ -20,6 +21,7 @@ from hacalc.readers.timestamps import parse_time
 
 REQUIRED = ("object", "start", "end")
 OPTIONAL = ("kind", "service", "note")
+KNOWN = (*REQUIRED, *OPTIONAL)
 KINDS = {"unplanned": False, "planned": True}
 _HEADER_EXAMPLE = "object,start,end,kind,service,note"
 
@@ -32,7 +34,7 @@ def read_incident_csv(lines: Iterable[str], name: str, zone: tzinfo) -> SourceRe
         if header is None:
             raise InputError("the incident list is empty", f"in {name}", f"start it with a header line such as {_HEADER_EXAMPLE}")
         columns = _columns(header, name)
-        return _read_rows(((reader.line_num, row) for row in reader), columns, header, name, zone, "incidents-csv")
+        return _read_rows(reader, columns, header, name, zone)
     except csv.Error as error:
         raise InputError(f"malformed CSV: {error}", f"in {name} line {reader.line_num}", "quote fields that contain commas or quotes") from None
 
@@ -52,7 +54,7 @@ def read_incident_ndjson(lines: Iterable[str], name: str, zone: tzinfo) -> Sourc
             raise InputError(f"the record has no {missing[0]!r}", where, f"give every line {', '.join(REQUIRED)}")
         values = {column: _text(fields[column][1], where, column) for column in (*REQUIRED, *OPTIONAL) if column in fields}
         extra = tuple((key, _shown_value(value)) for lowered, (key, value) in fields.items() if lowered not in values)
-        source.incidents.append(_incident(values, extra, where, zone))
+        source.incidents.append(_incident(values, extra, name, number, zone))
         source.lines_used += 1
     return source
 
@@ -109,58 +111,56 @@ def _columns(header: list[str], name: str) -> dict[str, int]:
     return {cell: index for index, cell in enumerate(lowered) if cell}
 
 
-def _read_rows(
-    rows: Iterator[tuple[int, list[str]]], columns: dict[str, int], header: list[str], name: str, zone: tzinfo, input_format: str
-) -> SourceRead:
-    source = SourceRead(name, input_format, lines_read=1)
-    known = {column: columns[column] for column in (*REQUIRED, *OPTIONAL) if column in columns}
-    others = [(header[index].strip(), index) for column, index in columns.items() if column not in known]
+def _read_rows(reader: Any, columns: dict[str, int], header: list[str], name: str, zone: tzinfo) -> SourceRead:
+    """One pass, indices bound once: a list may hold millions of rows, and this loop is most of reading it."""
+    source = SourceRead(name, "incidents-csv", lines_read=1)
+    others = [(header[index].strip(), index) for column, index in columns.items() if column not in (*REQUIRED, *OPTIONAL)]
     width = len(header)
+    optional = [columns.get(column) for column in OPTIONAL]
     append = source.incidents.append
-    for number, row in rows:
-        if not row:
-            continue
-        if len(row) > width and any(cell.strip() for cell in row[width:]):
-            raise InputError(f"the row has {len(row)} fields for {width} columns", f"in {name} line {number}", "quote fields that contain commas")
-        row += [""] * (width - len(row))
-        values = {column: row[index] for column, index in known.items()}
-        extra = tuple((column, row[index]) for column, index in others if row[index])
-        append(_incident(values, extra, f"in {name} line {number}", zone))
-    source.lines_read = number if source.incidents else source.lines_read
+    for row in reader:
+        if len(row) != width:
+            if not row:
+                continue
+            if len(row) > width and any(cell.strip() for cell in row[width:]):
+                raise InputError(f"the row has {len(row)} fields for {width} columns", f"in {name} line {reader.line_num}", "quote fields that contain commas")
+            row = (row + [""] * width)[:width]
+        values = dict(zip(KNOWN, (row[columns["object"]], row[columns["start"]], row[columns["end"]], *(None if index is None else row[index] for index in optional))))
+        extra = tuple((column, row[index]) for column, index in others if row[index]) if others else ()
+        append(_incident(values, extra, name, reader.line_num, zone))
+    source.lines_read = reader.line_num
     source.lines_used = len(source.incidents)
     return source
 
 
-def _incident(values: dict[str, str], extra: tuple[tuple[str, str], ...], where: str, zone: tzinfo) -> Incident:
-    name = values["object"].strip()
-    if not name:
-        raise InputError("the object is empty", f"{where} (object)", "name the VM, host or service that was down")
-    start = _time(values["start"], where, "start", zone)
-    end_text = values.get("end", "").strip()
-    end = _time(end_text, where, "end", zone) if end_text else None
+def _incident(values: dict[str, str], extra: tuple[tuple[str, str], ...], name: str, number: int, zone: tzinfo) -> Incident:
+    obj = values["object"].strip()
+    if not obj:
+        raise InputError("the object is empty", f"in {name} line {number} (object)", "name the VM, host or service that was down")
+    start = _time(values["start"], name, number, "start", zone)
+    end_text = values.get("end")
+    end = _time(end_text, name, number, "end", zone) if end_text and not end_text.isspace() else None
     if end is not None and end < start:
         raise InputError(
-            f"the incident ends ({visible(end_text)}) before it starts ({visible(values['start'].strip())})",
-            f"{where} (end)",
+            f"the incident ends ({visible(end_text.strip())}) before it starts ({visible(values['start'].strip())})",
+            f"in {name} line {number} (end)",
             "swap or correct the times",
         )
-    kind = values.get("kind", "").strip().lower() or "unplanned"
-    if kind not in KINDS:
-        raise InputError(f"kind {quoted(values['kind'])} is not planned or unplanned", f"{where} (kind)", "write planned or unplanned, or leave it empty")
-    return Incident(
-        object=visible(name),
-        start=start,
-        end=end,
-        planned=KINDS[kind],
-        service=visible(values.get("service", "").strip()) or None,
-        note=values.get("note", "").strip() or None,
-        origin=where.removeprefix("in "),
-        extra=extra,
-    )
+    kind = values.get("kind")
+    planned = False
+    if kind:
+        planned = KINDS.get(kind.strip().lower(), None)  # type: ignore[assignment]
+        if planned is None:
+            raise InputError(
+                f"kind {quoted(kind)} is not planned or unplanned", f"in {name} line {number} (kind)", "write planned or unplanned, or leave it empty"
+            )
+    service = values.get("service")
+    note = values.get("note")
+    return Incident(obj, start, end, planned, service.strip() or None if service else None, None, note.strip() or None if note else None, f"{name} line {number}", extra)
 
 
-def _time(text: str, where: str, column: str, zone: tzinfo) -> int:
+def _time(text: str, name: str, number: int, column: str, zone: tzinfo) -> int:
     try:
         return parse_time(text, zone)
     except InputError as error:
-        raise error.located(f"{where} ({column})") from None
+        raise error.located(f"in {name} line {number} ({column})") from None

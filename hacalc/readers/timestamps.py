@@ -33,7 +33,9 @@ def to_micros(moment: datetime) -> int:
 
 
 def from_micros(micros: int, zone: tzinfo = timezone.utc) -> datetime:
-    return (EPOCH + timedelta(microseconds=micros)).astimezone(zone)
+    """The aware datetime in ``zone``; whole seconds go through ``fromtimestamp`` as an int, so nothing is rounded."""
+    seconds, fraction = divmod(micros, MICROSECONDS)
+    return datetime.fromtimestamp(seconds, zone).replace(microsecond=fraction)
 
 
 def parse_time(text: str, zone: tzinfo, *, end_of_day: bool = False) -> int:
@@ -41,6 +43,12 @@ def parse_time(text: str, zone: tzinfo, *, end_of_day: bool = False) -> int:
 
     Raises ``InputError`` without a location: the caller knows the file, line and field.
     """
+    try:  # the common case first, as written: a list may hold millions of times
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is not None and not end_of_day:
+            return to_micros(moment)
+    except (ValueError, OverflowError):
+        pass
     stripped = text.strip()
     try:
         moment = datetime.fromisoformat(stripped)
