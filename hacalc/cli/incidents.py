@@ -148,7 +148,7 @@ def incidents(
     if list_incidents:
         _write_incidents(env, records, zone, output_format)
         return
-    counting = _counting(records, zone, start, end, window, calendar, count_planned, *counting_inputs)
+    counting = _counting(_span(sources), zone, start, end, window, calendar, count_planned, *counting_inputs)
     report = summarize(records, counting)
     gate = None if target_value is None else Gate(target_value, check_mode == "demonstrated")
     failing = [] if gate is None else report.below(gate.target, demonstrated=gate.demonstrated)
@@ -220,8 +220,14 @@ def _confidence(text: str) -> Fraction:
     return value
 
 
+def _span(sources: list[SourceRead]) -> tuple[int, int] | None:
+    """The time the inputs cover together: the window when none is given."""
+    spans = [span for source in sources if (span := source.covered()) is not None]
+    return (min(first for first, _ in spans), max(last for _, last in spans)) if spans else None
+
+
 def _counting(
-    records: list[Incident],
+    span: tuple[int, int] | None,
     zone: tzinfo,
     start: str | None,
     end: str | None,
@@ -232,11 +238,10 @@ def _counting(
     maintenance: tuple,
     confidence: Fraction,
 ) -> Counting:
-    from hacalc.core.incident_report import Counting, span_of
+    from hacalc.core.incident_report import Counting
     from hacalc.core.incidents import MICROSECONDS
     from hacalc.core.units import parse_duration
 
-    span = span_of(records)
     first = None if start is None else located("--from", _moment, start, zone=zone)
     last = None if end is None else located("--to", _moment, end, zone=zone, end_of_day=True)
     length = None if window is None else located("--window", parse_duration, window, allow_zero=False)
@@ -275,7 +280,8 @@ def _warn_about_sources(env: Environment, sources: list[SourceRead]) -> None:
     for source in sources:
         for warning in source.warnings:
             examples = f" (e.g. {', '.join(warning.examples[:MAX_EXAMPLES_SHOWN])})" if warning.examples else ""
-            env.warn(f"{source.name}: {warning.count} × {warning.message}{examples}")
+            count = f" ({warning.count}×)" if warning.count > 1 else ""
+            env.warn(f"{source.name}: {warning.message}{count}{examples}")
 
 
 # --- output -----------------------------------------------------------------------------------------
@@ -495,7 +501,7 @@ def _notes(report: IncidentsReport, sources: list[SourceRead], confidence: str) 
         common = ", ".join(f"{count} {kind}" for kind, count in source.unused_events.most_common(MAX_EXAMPLES_SHOWN))
         notes.append(
             f"Read {source.name} ({source.input_format}): {source.lines_read} lines, {source.lines_used} used, "
-            f"{len(source.incidents)} incidents" + (f"; {unused} events not used ({common}{', …' if len(source.unused_events) > MAX_EXAMPLES_SHOWN else ''})" if unused else "")
+            f"{len(source.incidents)} incident{'' if len(source.incidents) == 1 else 's'}" + (f"; {unused} events not used ({common}{', …' if len(source.unused_events) > MAX_EXAMPLES_SHOWN else ''})" if unused else "")
             + "."
         )
     return notes

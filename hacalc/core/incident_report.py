@@ -117,15 +117,6 @@ class _ObjectRecord(NamedTuple):
     object_type: str | None
 
 
-def span_of(incidents: Sequence[Incident]) -> tuple[int, int] | None:
-    """The window the data covers: first start to last known time (an open incident ends nothing)."""
-    if not incidents:
-        return None
-    first = min(incident.start for incident in incidents)
-    last = max(incident.start if incident.end is None else incident.end for incident in incidents)
-    return first, last
-
-
 def summarize(incidents: Sequence[Incident], counting: Counting) -> IncidentsReport:
     """Per object, per service, per object type and for all objects: what counted, what was down, and estimates."""
     base = [(counting.start, counting.end)]

@@ -41,6 +41,14 @@ class SourceRead:
     lines_used: int = 0  # lines (records, events) that started or ended an incident
     unused_events: Counter[str] = field(default_factory=Counter)  # event type -> count, for event sources
     warnings: list[DataWarning] = field(default_factory=list)
+    span: tuple[int, int] | None = None  # first and last time the source records, incidents or not
+
+    def covered(self) -> tuple[int, int] | None:
+        """What the source observed: its own span, widened by its incidents' known times."""
+        times = [time for incident in self.incidents for time in (incident.start, incident.end) if time is not None]
+        if self.span is not None:
+            times += self.span
+        return (min(times), max(times)) if times else None
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -438,6 +438,8 @@ def _source(events: list[_Event], name: str, input_format: str, zone: tzinfo) ->
         timed.reverse()
     if timed and all(event.key is not None for _, event in timed):
         timed.sort(key=lambda item: (item[0], item[1].key))  # vCenter numbers events in the order it logged them
+    if timed:
+        source.span = (min(time for time, _ in timed), max(time for time, _ in timed))
     signals: list[Signal] = []
     untyped = 0
     unnamed: list[str] = []

@@ -20,7 +20,7 @@ from hacalc.readers.files import quoted
 from hacalc.readers.timestamps import parse_time
 
 REQUIRED = ("object", "start", "end")
-OPTIONAL = ("kind", "service", "note")
+OPTIONAL = ("kind", "service", "note", "object_type")
 KNOWN = (*REQUIRED, *OPTIONAL)
 KINDS = {"unplanned": False, "planned": True}
 _HEADER_EXAMPLE = "object,start,end,kind,service,note"
@@ -154,9 +154,14 @@ def _incident(values: dict[str, str], extra: tuple[tuple[str, str], ...], name: 
             raise InputError(
                 f"kind {quoted(kind)} is not planned or unplanned", f"in {name} line {number} (kind)", "write planned or unplanned, or leave it empty"
             )
-    service = values.get("service")
-    note = values.get("note")
-    return Incident(obj, start, end, planned, service.strip() or None if service else None, None, note.strip() or None if note else None, f"{name} line {number}", extra)
+    service, note, object_type = values.get("service"), values.get("note"), values.get("object_type")
+    return Incident(
+        obj, start, end, planned, _optional(service), _optional(object_type), _optional(note), f"{name} line {number}", extra
+    )
+
+
+def _optional(text: str | None) -> str | None:
+    return text.strip() or None if text else None
 
 
 def _time(text: str, name: str, number: int, column: str, zone: tzinfo) -> int:
