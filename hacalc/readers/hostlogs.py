@@ -44,6 +44,7 @@ _MAX_ENTRY_LINES = 200  # continuation lines looked through around a candidate
 _LOOKBACK_LINES = 1000  # lines looked back through for the last entry start of a chunk
 _EXAMPLES = 3
 _KEY_CHARS = 60
+_EVENT_CHARS = 4096  # an event is read from the first characters of its entry: bounded regex work on any line
 
 # The fixed words searched in the chunk folded with ``| 0x20`` (ASCII letters to lower case; ``\n`` becomes
 # ``*``, so a word never spans lines). Each is one fast ``find`` pass over the chunk.
@@ -259,7 +260,7 @@ class _Reader:
             bad = error.start
         parts = text.split("\n")
         wrapped = len(parts) > 1 and any(part.strip() for part in parts[1:])
-        text = _joined(parts) if wrapped else text.rstrip("\r")
+        text = (_joined(parts) if wrapped else text.rstrip("\r"))[:_EVENT_CHARS]
         found = self._event(text)
         if found is None:
             return
