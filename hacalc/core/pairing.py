@@ -58,14 +58,15 @@ def pair(signals: list[Signal]) -> Paired:
     for signal in ordered:
         key = signal.object
         if signal.change is Change.down:
-            used += 1
             if key not in open_down:
+                used += 1
                 open_down[key] = signal
                 if signal.object_type == "host":
                     host_failures.append(signal.time)
         elif signal.change is Change.planned_start:
-            used += 1
-            open_planned.setdefault(key, signal)
+            if key not in open_planned:
+                used += 1
+                open_planned[key] = signal
         elif signal.change is Change.planned_end:
             started = open_planned.pop(key, None)
             if started is not None:

@@ -42,7 +42,8 @@ def read_source(path: str, zone: tzinfo, input_format: str | None = None) -> Sou
         if chosen in ("hostd", "fdm"):
             from hacalc.readers.hostlogs import read_host_log
 
-            return read_host_log(stream, name, zone, f"{chosen}-log")
+            # a detected log is searched for both logs' events (a syslog copy may interleave them)
+            return read_host_log(stream, name, zone, f"{chosen}-log" if input_format else None)
         return _TEXT_READERS[chosen]()(_text_lines(stream, name, chosen), name, zone)
 
 
