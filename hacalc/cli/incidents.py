@@ -140,16 +140,16 @@ def incidents(
     target_value = None if target is None else _target(target)
 
     from hacalc.core.incident_report import summarize
+    from hacalc.core.incidents import IncidentTable
     from hacalc.readers.incidents import read_sources
 
-    sources = read_sources(files, zone, None if input_format is None else input_format.value)
-    records = [incident for source in sources for incident in source.incidents]
+    sources = read_sources(files, zone, None if input_format is None else input_format.value, detail=list_incidents)
     _warn_about_sources(env, sources)
     if list_incidents:
-        _write_incidents(env, records, zone, output_format)
+        _write_incidents(env, [incident for source in sources for incident in source.incidents], zone, output_format)
         return
     counting = _counting(_span(sources), zone, start, end, window, calendar, count_planned, *counting_inputs)
-    report = summarize(records, counting)
+    report = summarize(IncidentTable.joined([source.incident_table() for source in sources]), counting)
     gate = None if target_value is None else Gate(target_value, check_mode == "demonstrated")
     failing = [] if gate is None else report.below(gate.target, demonstrated=gate.demonstrated)
     if output_format is OutputFormat.json:
@@ -501,7 +501,7 @@ def _notes(report: IncidentsReport, sources: list[SourceRead], confidence: str) 
         common = ", ".join(f"{count} {kind}" for kind, count in source.unused_events.most_common(MAX_EXAMPLES_SHOWN))
         notes.append(
             f"Read {source.name} ({source.input_format}): {source.lines_read} lines, {source.lines_used} used, "
-            f"{len(source.incidents)} incident{'' if len(source.incidents) == 1 else 's'}" + (f"; {unused} events not used ({common}{', …' if len(source.unused_events) > MAX_EXAMPLES_SHOWN else ''})" if unused else "")
+            f"{source.incident_count()} incident{'' if source.incident_count() == 1 else 's'}" + (f"; {unused} events not used ({common}{', …' if len(source.unused_events) > MAX_EXAMPLES_SHOWN else ''})" if unused else "")
             + "."
         )
     return notes

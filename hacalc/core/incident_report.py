@@ -9,19 +9,15 @@ it is repaired in the period if it ends by the period's end.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from hacalc.core.availability import Availability
-from hacalc.core.incidents import MICROSECONDS, Incident
-from hacalc.core.observed import DEFAULT_CONFIDENCE, ObservedEstimate, estimate, merge_intervals, total_length
-from hacalc.core.timeline import WeeklyWindow, calendar_periods, clip, intersect, subtract, weekly_intervals
-
-STILL_OPEN = 2**62  # the end of an incident still open when its record ends: after any window, never a repair
+from hacalc.core.incidents import MICROSECONDS, IncidentTable
+from hacalc.core.observed import DEFAULT_CONFIDENCE, ObservedEstimate, estimate
+from hacalc.core.timeline import WeeklyWindow, calendar_periods, clip, subtract, weekly_intervals
 
 
 @dataclass(frozen=True)
@@ -109,102 +105,144 @@ class IncidentsReport:
         return [(period, row) for period in self.periods for row in period.groups if row.meets(target, demonstrated=demonstrated) is False]
 
 
-class _ObjectRecord(NamedTuple):
-    counted: list[tuple[int, int]]  # time that counts for this object over the whole window
-    outages: list[tuple[int, int]]  # merged, clipped to the window
-    planned: list[tuple[int, int]]
-    services: frozenset[str]
-    object_type: str | None
+class _Sweep(NamedTuple):
+    """Every incident's start and end in (object, time) order, with the counts of open outages and planned
+    incidents after each event: between two events of one object, those counts say what that stretch was."""
+
+    time: Any
+    code: Any
+    outages_open: Any
+    planned_open: Any
+    outage_first: Any  # indices of the events that open a merged outage (its count goes 0 -> 1)
+    outage_last: Any  # indices of the events that close it again
+    object_bounds: Any  # per object code, where its events begin in the sweep (plus the end)
 
 
-def summarize(incidents: Sequence[Incident], counting: Counting) -> IncidentsReport:
+def summarize(table: IncidentTable, counting: Counting) -> IncidentsReport:
     """Per object, per service, per object type and for all objects: what counted, what was down, and estimates."""
     base = [(counting.start, counting.end)]
     if counting.service_hours:
         base = weekly_intervals(counting.service_hours, counting.start, counting.end, counting.zone)
     if counting.maintenance and not counting.count_planned:
         base = subtract(base, weekly_intervals(counting.maintenance, counting.start, counting.end, counting.zone))
-    records = {name: _record(of_object, base, counting) for name, of_object in _by_object(incidents).items()}
-    used = sum(1 for incident in incidents if _inside(incident, counting))
+    sweep = _sweep(table, counting.count_planned)
     periods = [("window", counting.start, counting.end)]
     if counting.calendar:
         periods += [tuple(period) for period in calendar_periods(counting.start, counting.end, counting.calendar, counting.zone)]
     return IncidentsReport(
         counting,
-        tuple(PeriodResult(label, start, end, _groups(records, start, end, counting.confidence)) for label, start, end in periods),
-        used,
+        tuple(
+            PeriodResult(label, start, end, _groups(table, _tallies(sweep, clip(base, start, end), end, len(table.objects)), counting.confidence))
+            for label, start, end in periods
+        ),
+        _incidents_inside(table, counting),
     )
 
 
-def _inside(incident: Incident, counting: Counting) -> bool:
-    ends = STILL_OPEN if incident.end is None else incident.end
-    return incident.start < counting.end and (ends > counting.start or incident.start >= counting.start)
+def _incidents_inside(table: IncidentTable, counting: Counting) -> int:
+    inside = (table.start < counting.end) & ((table.end > counting.start) | (table.start >= counting.start))
+    return int(inside.sum())
 
 
-def _by_object(incidents: Sequence[Incident]) -> dict[str, list[Incident]]:
-    grouped: dict[str, list[Incident]] = {}
-    for incident in incidents:
-        grouped.setdefault(incident.object, []).append(incident)
-    return dict(sorted(grouped.items()))
+def _sweep(table: IncidentTable, count_planned: bool) -> _Sweep:
+    import numpy as np
 
-
-def _record(incidents: list[Incident], base: list[tuple[int, int]], counting: Counting) -> _ObjectRecord:
-    unplanned = [(i.start, STILL_OPEN if i.end is None else i.end) for i in incidents if not i.planned]
-    planned = merge_intervals((i.start, STILL_OPEN if i.end is None else i.end) for i in incidents if i.planned)
-    planned = clip(planned, counting.start, counting.end)
-    if counting.count_planned:
-        counted, outage_parts = base, unplanned + planned
-    else:
-        counted, outage_parts = subtract(base, planned), unplanned
-    return _ObjectRecord(
-        counted=counted,
-        outages=merge_intervals(outage_parts),
-        planned=planned,
-        services=frozenset(i.service for i in incidents if i.service),
-        object_type=next((i.object_type for i in incidents if i.object_type), None),
+    count = len(table)
+    outage = np.ones(count, np.int64) if count_planned else (~table.planned).astype(np.int64)
+    planned = np.zeros(count, np.int64) if count_planned else table.planned.astype(np.int64)
+    time = np.concatenate([table.start, table.end])
+    code = np.concatenate([table.code, table.code])
+    closing = np.repeat(np.array([0, 1]), count)  # at one instant starts come first: touching outages merge
+    order = np.argsort(time * 2 + closing)
+    narrow = np.uint16 if len(table.objects) <= 2**16 else np.int64  # a stable sort of 16-bit keys is a radix sort
+    order = order[np.argsort(code.astype(narrow)[order], kind="stable")]
+    outage_change = np.concatenate([outage, -outage])[order]
+    outages_open = np.cumsum(outage_change)
+    planned_open = np.cumsum(np.concatenate([planned, -planned])[order])
+    code = code[order]
+    return _Sweep(
+        time=time[order],
+        code=code,
+        outages_open=outages_open,
+        planned_open=planned_open,
+        outage_first=np.flatnonzero((outage_change == 1) & (outages_open == 1)),
+        outage_last=np.flatnonzero((outage_change == -1) & (outages_open == 0)),
+        object_bounds=np.searchsorted(code, np.arange(len(table.objects) + 1)),
     )
 
 
-def _tally(record: _ObjectRecord, start: int, end: int) -> Tally:
-    counted = clip(record.counted, start, end)
-    down = intersect(record.outages, counted)
-    counted_starts = [counted_start for counted_start, _ in counted]
-    failures = repairs = 0
-    for outage_start, outage_end in record.outages:
-        if outage_start >= end:
-            break
-        if outage_end >= start and _touches(outage_start, outage_end, counted, counted_starts):
-            failures += 1
-            repairs += outage_end <= end
-    return Tally(
-        period=total_length(counted),
-        downtime=total_length(down),
-        planned=total_length(clip(record.planned, start, end)),
-        failures=failures,
-        repairs=repairs,
-    )
+def _measure(base: list[tuple[int, int]], times: Any) -> Any:
+    """How much of ``base`` lies before each time: the difference of two such values is the counted length
+    between them, so service hours and maintenance apply to every stretch at once."""
+    import numpy as np
+
+    if not base:
+        return np.zeros(len(times), np.int64)
+    starts = np.array([start for start, _ in base], dtype=np.int64)
+    lengths = np.array([end - start for start, end in base], dtype=np.int64)
+    before = np.concatenate([[0], np.cumsum(lengths)])
+    index = np.searchsorted(starts, times, side="right") - 1
+    inside = np.clip(times - starts[np.maximum(index, 0)], 0, lengths[np.maximum(index, 0)])
+    return np.where(index < 0, 0, before[np.maximum(index, 0)] + inside)
 
 
-def _touches(start: int, end: int, counted: list[tuple[int, int]], counted_starts: list[int]) -> bool:
-    """An outage is a failure of this period when it shares time with the counted time (or, lasting 0 s, lies in it)."""
-    index = bisect.bisect_right(counted_starts, start) - 1
-    if index >= 0 and start < counted[index][1]:
-        return True
-    return index + 1 < len(counted) and counted[index + 1][0] < end
+def _tallies(sweep: _Sweep, base: list[tuple[int, int]], end: int, objects: int) -> list[Tally]:
+    """Each object's tally over ``base`` (the period's counted time, before planned incidents)."""
+    import numpy as np
+
+    measured = _measure(base, sweep.time)
+    stretch = np.zeros(len(sweep.time), np.int64)  # counted length from each event to the object's next one
+    if len(stretch) > 1:
+        same_object = sweep.code[1:] == sweep.code[:-1]
+        stretch[:-1] = np.where(same_object, measured[1:] - measured[:-1], 0)
+    unplanned = sweep.planned_open == 0
+    down = np.where((sweep.outages_open > 0) & unplanned, stretch, 0)
+    planned = np.where(sweep.planned_open > 0, stretch, 0)
+    by_object = sweep.object_bounds
+    down_per_object, planned_per_object = _sums(down, by_object), _sums(planned, by_object)
+
+    first, last = sweep.outage_first, sweep.outage_last
+    touched = _sums(down, np.concatenate([first, [len(down)]]))[: len(first)] > 0 if len(first) else np.zeros(0, bool)
+    instant = sweep.time[first] == sweep.time[last]
+    point_counted = (_measure(base, sweep.time[first] + 1) > measured[first]) & unplanned[first]
+    failed = touched | (instant & point_counted)
+    repaired = failed & (sweep.time[last] <= end)
+    failures = np.bincount(sweep.code[first][failed], minlength=objects)
+    repairs = np.bincount(sweep.code[first][repaired], minlength=objects)
+    total = sum(stop - start for start, stop in base)
+    return [
+        Tally(
+            period=total - int(planned_per_object[code]),
+            downtime=int(down_per_object[code]),
+            planned=int(planned_per_object[code]),
+            failures=int(failures[code]),
+            repairs=int(repairs[code]),
+        )
+        for code in range(objects)
+    ]
 
 
-def _groups(records: dict[str, _ObjectRecord], start: int, end: int, confidence: Fraction) -> tuple[GroupResult, ...]:
-    per_object = {name: _tally(record, start, end) for name, record in records.items()}
+def _sums(values: Any, bounds: Any) -> Any:
+    """Sums of ``values`` between consecutive ``bounds``, exact in int64 (float weights would round past 2^53 µs)."""
+    import numpy as np
+
+    running = np.concatenate([[0], np.cumsum(values)])
+    return running[bounds[1:]] - running[bounds[:-1]]
+
+
+def _groups(table: IncidentTable, per_object: list[Tally], confidence: Fraction) -> tuple[GroupResult, ...]:
+    order = sorted(range(len(table.objects)), key=table.objects.__getitem__)
     services: dict[str, Tally] = {}
     types: dict[str, Tally] = {}
-    for name, tally in per_object.items():
-        for service in sorted(records[name].services):
+    for code in order:
+        tally = per_object[code]
+        for service in sorted(table.services[code]):
             services[service] = services[service] + tally if service in services else tally
-        object_type = records[name].object_type
+        object_type = table.object_types[code]
         if object_type:
             types[object_type] = types[object_type] + tally if object_type in types else tally
-    everything = sum(per_object.values(), Tally(objects=0))
-    rows = [("object", name, tally) for name, tally in per_object.items()]
+    everything = sum(per_object, Tally(objects=0))
+    rows = [("object", table.objects[code], per_object[code]) for code in order]
     rows += [("service", name, tally) for name, tally in sorted(services.items())]
     rows += [("type", name, tally) for name, tally in sorted(types.items())]
     rows.append(("all", "all objects", everything))

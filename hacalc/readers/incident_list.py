@@ -8,13 +8,14 @@ with its file, line and field: a list is either used whole or not at all.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable
 from datetime import tzinfo
 from typing import Any
 
 from hacalc.core.errors import InputError
-from hacalc.core.incidents import Incident, SourceRead
+from hacalc.core.incidents import STILL_OPEN, Incident, IncidentTable, SourceRead
 from hacalc.core.text import visible
 from hacalc.readers.files import quoted
 from hacalc.readers.timestamps import parse_time
@@ -37,6 +38,113 @@ def read_incident_csv(lines: Iterable[str], name: str, zone: tzinfo) -> SourceRe
         return _read_rows(reader, columns, header, name, zone)
     except csv.Error as error:
         raise InputError(f"malformed CSV: {error}", f"in {name} line {reader.line_num}", "quote fields that contain commas or quotes") from None
+
+
+TIME_WIDTH = 40
+
+
+def read_incident_csv_table(data: bytes, text: str, name: str, zone: tzinfo) -> SourceRead:
+    """The columns a report needs, read in bulk from the bytes when the file has no quotes (``bulk_csv``).
+
+    Anything the bulk path is unsure of (quotes, a row of another width, a time in another layout that
+    ``parse_time`` refuses, an empty object) sends the whole list through ``read_incident_csv``, so the
+    results and the errors, with their lines, are that function's.
+    """
+    header_end = data.find(b"\n")
+    header = next(csv.reader([text.split("\n", 1)[0]]), None) if text else None
+    table = None
+    if header:
+        columns = _columns(header, name)
+        table = _bulk_table(data[header_end + 1 :] if header_end >= 0 else b"", header, columns, zone)
+    if table is None:
+        source = read_incident_csv(io.StringIO(text, newline=""), name, zone)
+        source.table, source.incidents = source.incident_table(), []
+        return source
+    return SourceRead(name, "incidents-csv", lines_read=text.count("\n") + (not text.endswith("\n")), lines_used=len(table), table=table)
+
+
+def _bulk_table(body: bytes, header: list[str], columns: dict[str, int], zone: tzinfo) -> IncidentTable | None:
+    import numpy as np
+
+    from hacalc.readers import bulk_csv
+
+    fields = bulk_csv.split_fields(body, len(header))
+    if fields is None:
+        return None
+    objects = _distinct(fields, columns["object"])
+    if objects is None:
+        return None
+    codes, names = objects
+    start = _bulk_times(fields, columns["start"], zone, open_allowed=False)
+    end = _bulk_times(fields, columns["end"], zone, open_allowed=True)
+    if start is None or end is None or ((end != STILL_OPEN) & (end < start)).any():
+        return None
+    planned = np.zeros(len(codes), bool)
+    if "kind" in columns:
+        kind_codes, kinds = _distinct(fields, columns["kind"]) or (None, [])
+        meaning = [KINDS.get(kind.strip().lower() or "unplanned") for kind in kinds]
+        if kind_codes is None or None in meaning:
+            return None
+        planned = np.array(meaning, dtype=bool)[kind_codes] if meaning else planned
+    return _with_labels(fields, columns, codes, names, start, end, planned)
+
+
+def _distinct(fields: Any, column: int) -> tuple[Any, list[str]] | None:
+    from hacalc.readers import bulk_csv
+
+    codes, values = bulk_csv.factorize(bulk_csv.cells(fields, column, bulk_csv.widest(fields, column)), len(fields.starts))
+    try:
+        return codes, [value.decode("utf-8") for value in values]
+    except UnicodeDecodeError:
+        return None
+
+
+def _bulk_times(fields: Any, column: int, zone: tzinfo, *, open_allowed: bool) -> Any | None:
+    from hacalc.readers import bulk_csv
+    from hacalc.readers.timestamps import parse_time_columns
+
+    characters = bulk_csv.cells(fields, column, TIME_WIDTH)
+    if characters is None:
+        return None
+    values, handled = parse_time_columns(characters, len(fields.starts), zone)
+    for row in (~handled).nonzero()[0]:
+        text = bulk_csv.text_of(fields, row, column)
+        if open_allowed and not text.strip():
+            values[row] = STILL_OPEN
+            continue
+        try:
+            values[row] = parse_time(text, zone)
+        except InputError:
+            return None
+    return values
+
+
+def _with_labels(fields: Any, columns: dict[str, int], codes: Any, names: list[str], start: Any, end: Any, planned: Any) -> IncidentTable | None:
+    """Objects by their trimmed names (an empty one is for the exact reader to report), with services and types."""
+    import numpy as np
+
+    canonical: dict[str, int] = {}
+    for name in names:
+        if not name.strip():
+            return None
+        canonical.setdefault(name.strip(), len(canonical))
+    recode = np.array([canonical[name.strip()] for name in names], dtype=np.int64)[codes]
+    services: list[set[str]] = [set() for _ in canonical]
+    object_types: list[str | None] = [None] * len(canonical)
+    for label, into in (("service", services), ("object_type", object_types)):
+        if label not in columns:
+            continue
+        found = _distinct(fields, columns[label])
+        if found is None:
+            return None
+        label_codes, values = found
+        for pair in np.unique(recode * max(len(values), 1) + label_codes):
+            value = values[pair % len(values)].strip()
+            if value and label == "service":
+                services[pair // len(values)].add(value)
+            elif value and object_types[pair // len(values)] is None:
+                object_types[pair // len(values)] = value
+    return IncidentTable(tuple(canonical), recode, start, end, planned, tuple(map(frozenset, services)), tuple(object_types))
 
 
 def read_incident_ndjson(lines: Iterable[str], name: str, zone: tzinfo) -> SourceRead:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import tzinfo
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from hacalc.core.errors import InputError
 from hacalc.core.incidents import SourceRead
@@ -27,14 +27,15 @@ MAX_TEXT_BYTES = 2 * 1024**3  # incident lists and event exports are read whole;
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_sources(paths: Sequence[str], zone: tzinfo, input_format: str | None = None) -> list[SourceRead]:
-    """Each path (``-`` once for stdin) read in its own format."""
+def read_sources(paths: Sequence[str], zone: tzinfo, input_format: str | None = None, *, detail: bool = False) -> list[SourceRead]:
+    """Each path (``-`` once for stdin) read in its own format; ``detail`` keeps every incident's note, origin
+    and extra columns (``--list``), where a report needs only the columns an incident list gives as a table."""
     if list(paths).count(STDIN) > 1:
         raise InputError("stdin (-) is given more than once", fix="give - once")
-    return [read_source(path, zone, input_format) for path in paths]
+    return [read_source(path, zone, input_format, detail=detail) for path in paths]
 
 
-def read_source(path: str, zone: tzinfo, input_format: str | None = None) -> SourceRead:
+def read_source(path: str, zone: tzinfo, input_format: str | None = None, *, detail: bool = False) -> SourceRead:
     name = STDIN_NAME if path == STDIN else visible(path)
     with _opened(path) as stream:
         head = stream.peek(HEAD_BYTES)[:HEAD_BYTES] if hasattr(stream, "peek") else b""
@@ -44,7 +45,12 @@ def read_source(path: str, zone: tzinfo, input_format: str | None = None) -> Sou
 
             # a detected log is searched for both logs' events (a syslog copy may interleave them)
             return read_host_log(stream, name, zone, f"{chosen}-log" if input_format else None)
-        return _TEXT_READERS[chosen]()(_text_lines(stream, name, chosen), name, zone)
+        data, text = _text(stream, name)
+        if chosen == "csv" and not detail:
+            from hacalc.readers.incident_list import read_incident_csv_table
+
+            return read_incident_csv_table(data, text, name, zone)
+        return _TEXT_READERS[chosen]()(_lines(text, chosen), name, zone)
 
 
 def detect_format(head: bytes, path: str, name: str) -> str:
@@ -125,8 +131,8 @@ def _gunzipped(stream: io.BufferedReader) -> io.BufferedReader:
     return stream
 
 
-def _text_lines(stream: BinaryIO, name: str, chosen: str) -> list[str]:
-    """The whole input as UTF-8 lines (endings kept); a bad byte is an error naming its line."""
+def _text(stream: BinaryIO, name: str) -> tuple[bytes, str]:
+    """The whole input, as bytes and as UTF-8 text; a bad byte is an error naming its line."""
     try:
         data = stream.read(MAX_TEXT_BYTES + 1)
     except (OSError, EOFError, gzip.BadGzipFile) as error:
@@ -138,9 +144,14 @@ def _text_lines(stream: BinaryIO, name: str, chosen: str) -> list[str]:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise InputError("the line is not UTF-8 text", f"in {name} line {line}", "save the file as UTF-8") from None
-    text = text.removeprefix("\ufeff")
+    if text.startswith("\ufeff"):
+        return data[3:], text[1:]
+    return data, text
+
+
+def _lines(text: str, chosen: str) -> Any:
     if chosen == "csv":
-        return io.StringIO(text, newline="")  # type: ignore[return-value]  # csv needs the quoted newlines as they are
+        return io.StringIO(text, newline="")  # csv needs the quoted newlines as they are
     lines = text.split("\n")  # not splitlines(): U+2028 may stand unescaped inside a JSON string
     if lines[-1] == "":
         lines.pop()

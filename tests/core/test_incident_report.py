@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hacalc.core.incident_report import Counting, summarize
-from hacalc.core.incidents import Incident
+from hacalc.core import incident_report
+from hacalc.core.incident_report import Counting
+from hacalc.core.incidents import Incident, IncidentTable
 from hacalc.core.timeline import parse_weekly
 
 UTC = ZoneInfo("UTC")
@@ -27,6 +28,10 @@ DAY = 24 * HOUR
 def at(text: str, zone: ZoneInfo = UTC) -> int:
     moment = datetime.fromisoformat(text).replace(tzinfo=zone)
     return int(moment.timestamp()) * 10**6
+
+
+def summarize(incidents, counting):
+    return incident_report.summarize(IncidentTable.from_incidents(incidents), counting)
 
 
 def row(report, name: str, period: str = "window"):
