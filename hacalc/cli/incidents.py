@@ -103,7 +103,7 @@ def incidents(
         typer.Option("--maintenance", help="Recurring planned window, e.g. 'Sat 02:00-04:00'; repeatable.", rich_help_panel=COUNTING_OPTIONS, show_default=False),
     ] = None,
     count_planned: Annotated[
-        bool, typer.Option("--count-planned", help="Count planned time (planned incidents, maintenance) as period and downtime.", rich_help_panel=COUNTING_OPTIONS)
+        bool, typer.Option("--count-planned", help="Count planned time: planned incidents as downtime, --maintenance windows as ordinary time.", rich_help_panel=COUNTING_OPTIONS)
     ] = False,
     confidence: Annotated[str, typer.Option("--confidence", help="Confidence of the bounds: 0.90, 90% or 95%.")] = "0.90",
     target: Annotated[Optional[str], typer.Option("--target", help="Availability target, e.g. 99.95 or '4 nines'.", show_default=False)] = None,
@@ -140,16 +140,27 @@ def incidents(
     target_value = None if target is None else _target(target)
 
     from hacalc.core.incident_report import summarize
-    from hacalc.core.incidents import IncidentTable
+    from hacalc.core.incidents import STILL_OPEN, IncidentTable
     from hacalc.readers.incidents import read_sources
 
+    if list_incidents and check_mode:
+        raise InputError("--check gates the report, not --list", "--check", "drop --list to gate on the report")
     sources = read_sources(files, zone, None if input_format is None else input_format.value, detail=list_incidents)
     _warn_about_sources(env, sources)
-    if list_incidents:
-        _write_incidents(env, [incident for source in sources for incident in source.incidents], zone, output_format)
-        return
     counting = _counting(_span(sources), zone, start, end, window, calendar, count_planned, *counting_inputs)
-    report = summarize(IncidentTable.joined([source.incident_table() for source in sources]), counting)
+    if list_incidents:
+        listed = [incident for source in sources for incident in source.incidents]
+        if not counting.window_from_data:
+            listed = [incident for incident in listed if _overlaps(incident, counting)]
+        _write_incidents(env, listed, zone, output_format)
+        return
+    table = IncidentTable.joined([source.incident_table() for source in sources])
+    if end is None and (still_open := int((table.end == STILL_OPEN).sum())):
+        env.warn(
+            f"{still_open} incident(s) are still open; they count until the end of the window, the last time in the data "
+            f"({_local(counting.end, zone)}): give --to now, or the time the record was taken, to count them until then"
+        )
+    report = summarize(table, counting)
     gate = None if target_value is None else Gate(target_value, check_mode == "demonstrated")
     failing = [] if gate is None else report.below(gate.target, demonstrated=gate.demonstrated)
     if output_format is OutputFormat.json:
@@ -238,23 +249,17 @@ def _counting(
     maintenance: tuple,
     confidence: Fraction,
 ) -> Counting:
-    from hacalc.core.incident_report import Counting
+    from hacalc.core.incident_report import Counting, resolve_window
     from hacalc.core.incidents import MICROSECONDS
     from hacalc.core.units import parse_duration
 
-    first = None if start is None else located("--from", _moment, start, zone=zone)
-    last = None if end is None else located("--to", _moment, end, zone=zone, end_of_day=True)
     length = None if window is None else located("--window", parse_duration, window, allow_zero=False)
-    if span is None and (last is None or (first is None and length is None)):
-        raise InputError("no incidents in the input, and no window to count over", fix="give --from and --to (or --window and --to)")
-    if last is None:
-        last = span[1] if first is None or span[1] > first else first + 1  # type: ignore[index]
-    if first is None:
-        first = last - int(length * MICROSECONDS) if length is not None else span[0]  # type: ignore[index]
-    elif length is not None:
-        raise InputError("--from, --to and --window together say the window three times", "--window", "give two of them at most")
-    if first >= last:
-        raise InputError("the window ends before it starts", "--from/--to", "give a --from before --to")
+    first, last = resolve_window(
+        span,
+        None if start is None else located("--from", _moment, start, zone=zone),
+        None if end is None else located("--to", _moment, end, zone=zone, end_of_day=True),
+        None if length is None else int(length * MICROSECONDS),
+    )
     return Counting(
         start=first,
         end=last,
@@ -266,6 +271,10 @@ def _counting(
         confidence=confidence,
         window_from_data=start is None and end is None and window is None,
     )
+
+
+def _overlaps(incident: Incident, counting: Counting) -> bool:
+    return incident.start < counting.end and (incident.end is None or incident.end > counting.start or incident.start == incident.end == counting.start)
 
 
 def _moment(text: str, zone: tzinfo, end_of_day: bool = False) -> int:
@@ -510,6 +519,7 @@ def _notes(report: IncidentsReport, sources: list[SourceRead], confidence: str) 
 def _write_incidents(env: Environment, records: list[Incident], zone: tzinfo, output_format: OutputFormat) -> None:
     """The incidents themselves: an audit trail, and an incident list hacalc reads back (CSV)."""
     ordered = sorted(records, key=lambda incident: (incident.start, incident.object))
+    extra_columns = list(dict.fromkeys(column for incident in ordered for column, _ in incident.extra))
     rows = [
         (
             incident.object,
@@ -524,10 +534,11 @@ def _write_incidents(env: Environment, records: list[Incident], zone: tzinfo, ou
         )
         for incident in ordered
     ]
+    extras = [dict(incident.extra) for incident in ordered]
     if output_format is OutputFormat.json:
-        write_json(env, {"incidents": [dict(zip(INCIDENT_COLUMNS, row)) for row in rows]})
+        write_json(env, {"incidents": [{**dict(zip(INCIDENT_COLUMNS, row)), "extra": extra} for row, extra in zip(rows, extras)]})
     elif output_format is OutputFormat.csv:
-        write_csv(env, INCIDENT_COLUMNS, rows)
+        write_csv(env, (*INCIDENT_COLUMNS, *extra_columns), (row + tuple(extra.get(column) for column in extra_columns) for row, extra in zip(rows, extras)))
     else:
         from hacalc.cli import render
         from hacalc.core.periods import DEFAULT_CONVENTIONS

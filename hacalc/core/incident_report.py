@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from hacalc.core.availability import Availability
+from hacalc.core.errors import InputError
 from hacalc.core.incidents import MICROSECONDS, IncidentTable
 from hacalc.core.observed import DEFAULT_CONFIDENCE, ObservedEstimate, estimate
 from hacalc.core.timeline import WeeklyWindow, calendar_periods, clip, subtract, weekly_intervals
@@ -71,13 +72,12 @@ class GroupResult:
     estimate: ObservedEstimate | None  # None when no time counted or no time up
 
     def checked(self, demonstrated: bool) -> Availability | None:
-        """What a target is held against: the observed value, or its lower bound (``None``: nothing to hold).
+        """What a target is held against: the observed value, or its lower bound (``None``: no time counted).
 
-        With no failure there is no repair time to bound, so a demonstrated check has nothing to fail on.
+        Where the record bounds nothing (no failure, or no repair finished) the lower bound falls back to the
+        observed value: a demonstrated check is never more lenient than the observed one.
         """
-        if not demonstrated or self.availability is None:
-            return self.availability
-        if self.estimate is None:  # down all the time it counted
+        if not demonstrated or self.estimate is None or self.estimate.demonstrated is None:
             return self.availability
         return self.estimate.demonstrated
 
@@ -116,6 +116,26 @@ class _Sweep(NamedTuple):
     outage_first: Any  # indices of the events that open a merged outage (its count goes 0 -> 1)
     outage_last: Any  # indices of the events that close it again
     object_bounds: Any  # per object code, where its events begin in the sweep (plus the end)
+
+
+def resolve_window(span: tuple[int, int] | None, start: int | None, end: int | None, length: int | None) -> tuple[int, int]:
+    """The window from any two of --from, --to and --window; a missing side comes from the data's span."""
+    if None not in (start, end, length):
+        raise InputError("--from, --to and --window together give the window three times", "--window", "give two of them at most")
+    if start is not None and end is None and length is not None:
+        end = start + length
+    if end is not None and start is None and length is not None:
+        start = end - length
+    if start is None or end is None:
+        if span is None:
+            raise InputError("the input holds no incidents and no times, so the window has no end", fix="give --from and --to")
+        if end is None and length is not None:
+            end, start = span[1], span[1] - length
+        start = span[0] if start is None else start
+        end = span[1] if end is None else end
+    if start >= end:
+        raise InputError("the window ends before it starts (the data ends before --from, or begins after --to)", "--from/--to", "give both --from and --to")
+    return start, end
 
 
 def summarize(table: IncidentTable, counting: Counting) -> IncidentsReport:

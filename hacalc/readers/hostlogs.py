@@ -133,6 +133,7 @@ class _Reader:
         self.formats: Counter[str] = Counter()
         self.wrapped: list[str] = []
         self.spelling: dict[tuple[str, str], str] = {}
+        self.seen: list[int] = []  # times of the first and of each chunk's last line: what the log covers
 
     # Chunks ------------------------------------------------------------------------------------------
 
@@ -162,6 +163,7 @@ class _Reader:
                 if end:
                     self.lines += self._chunk(end, final=True)
                 return
+            self._note_times(buffer, end)
             split = self._last_entry_start(end)
             if split is None:
                 if end < capacity:  # one entry so far: read on, up to the limit
@@ -171,6 +173,21 @@ class _Reader:
             self.lines += self._chunk(split, final=False)
             held = end - split
             buffer[:held] = buffer[split:end]
+
+    def _note_times(self, buffer: bytearray, end: int) -> None:
+        """The time of the log's first line and of the last complete line so far: the span the log covers,
+        which is the report's window when none is given (one reset in a day of log is not 0 %)."""
+        last_start = buffer.rfind(b"\n", 0, max(end - 1, 0)) + 1
+        lines = [bytes(buffer[last_start:end])]
+        if not self.seen:
+            lines.insert(0, bytes(buffer[: min(end, 256)]).split(b"\n", 1)[0])
+        for line in lines:
+            match = _TIME.match(line.decode("utf-8", errors="replace"))
+            if match:
+                try:
+                    self.seen.append(parse_time(match.group(1), self.zone))
+                except InputError:
+                    pass
 
     def _last_entry_start(self, end: int) -> int | None:
         """Where the last line of ``buffer[:end]`` that starts an entry begins (never 0), or None."""
@@ -366,7 +383,7 @@ class _Reader:
                          "fdm-log": "fdm's 'Host host-N changed state: Dead' and VmRestartedByHAEvent"}
                 looked = " or ".join(known[log] for log in (FORMATS if input_format is None else (input_format,)))
                 message = f"none of the {self.lines:,} lines is an HA event ({looked}): check that this is the host's log from the time of the failures"
-            warnings.append(DataWarning("nothing-paired", message, 1, (self.name,)))
+            warnings.append(DataWarning("nothing-paired", message))
         return SourceRead(
             name=self.name,
             input_format=chosen,
@@ -375,6 +392,7 @@ class _Reader:
             lines_used=paired.used,
             unused_events=self.unused,
             warnings=warnings,
+            span=(min(self.seen), max(self.seen)) if self.seen else None,
         )
 
 

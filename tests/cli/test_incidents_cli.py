@@ -158,3 +158,26 @@ def test_a_real_process_reads_a_gzipped_log_from_a_pipe(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert b"VMWIN2K3-0001" in result.stdout and b",2.324," in result.stdout
+
+
+def test_a_host_log_without_a_window_counts_over_the_lines_it_covers(hacalc):
+    # hostd-seed.log runs from 00:20:44.901 to 00:21:05.120: 20.219 s, of which 2.324 s down
+    vm = rows(hacalc("incidents", SEED_LOG, "-f", "json"))["VMWIN2K3-0001"]
+    assert vm["counted_seconds"] == pytest.approx(20.219) and vm["unavailability"] == pytest.approx(2.324 / 20.219)
+
+
+def test_an_open_incident_at_the_end_of_the_data_is_a_warning(hacalc):
+    result = hacalc("incidents", OUTAGES, "-f", "json")
+    assert result.exit_code == 0 and "still open" in result.stderr and "--to now" in result.stderr
+    assert "still open" not in hacalc("incidents", OUTAGES, "--to", "2026-03-31", "-f", "json").stderr
+
+
+def test_the_list_keeps_extra_columns_and_follows_the_window(hacalc):
+    listed = list(csv.DictReader(io.StringIO(hacalc("incidents", OUTAGES, "--list", "--from", "2026-02-01", "--to", "2026-02-28", "-f", "csv").stdout)))
+    assert [row["ticket"] for row in listed] == ["INC-1102", "INC-1130", "INC-1131"]
+    assert "--list" in assert_bad_input(hacalc("incidents", OUTAGES, "--list", "--target", "99", "--check"))
+
+
+def test_from_with_a_window_length_is_that_window(hacalc):
+    data = json.loads(hacalc("incidents", OUTAGES, "--from", "2026-02-01", "--window", "28d", "-f", "json").stdout)
+    assert (data["window"]["start"], data["window"]["end"]) == ("2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z")

@@ -165,3 +165,39 @@ def test_downtime_never_exceeds_counted_time_and_matches_a_minute_by_minute_mode
     counted = set(range(start, end)) - planned
     assert tally.period == len(counted) * minute
     assert tally.downtime == len(down & counted) * minute <= tally.period
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "length", "expected"),
+    [
+        (None, None, None, (100, 900)),  # the span of the data
+        (200, None, None, (200, 900)),
+        (None, 500, None, (100, 500)),
+        (None, None, 300, (600, 900)),  # a window ending where the data ends
+        (200, None, 300, (200, 500)),
+        (None, 500, 300, (200, 500)),
+        (0, 1000, None, (0, 1000)),
+    ],
+)
+def test_the_window_comes_from_any_two_of_from_to_and_length(start, end, length, expected):
+    from hacalc.core.incident_report import resolve_window
+
+    assert resolve_window((100, 900), start, end, length) == expected
+
+
+@pytest.mark.parametrize(("span", "start", "end", "length"), [((100, 900), 1, 2, 3), ((100, 900), 950, None, None), ((100, 900), None, 50, None), (None, 5, None, None)])
+def test_a_window_that_cannot_be_is_an_error(span, start, end, length):
+    from hacalc.core.errors import InputError
+    from hacalc.core.incident_report import resolve_window
+
+    with pytest.raises(InputError):
+        resolve_window(span, start, end, length)
+
+
+def test_a_demonstrated_check_falls_back_to_the_observed_value_where_nothing_is_bounded():
+    from hacalc.core.availability import Availability
+
+    # an outage still open: no repair finished, so no F bound; the observed 96.7 % must still fail a 99 % target
+    report = summarize([Incident("web03", at("2026-03-30T00:00"), None)], MARCH)
+    assert row(report, "web03").estimate.demonstrated is None
+    assert {r.name for _, r in report.below(Availability(Fraction(1, 100)), demonstrated=True)} == {"web03", "all objects"}
