@@ -146,8 +146,8 @@ def incidents(
     if list_incidents and check_mode:
         raise InputError("--check gates the report, not --list", "--check", "drop --list to gate on the report")
     sources = read_sources(files, zone, None if input_format is None else input_format.value, detail=list_incidents)
-    _warn_about_sources(env, sources)
     counting = _counting(_span(sources), zone, start, end, window, calendar, count_planned, *counting_inputs)
+    _warn_about_sources(env, sources)  # after the last possible error: a failing run prints one line
     if list_incidents:
         listed = [incident for source in sources for incident in source.incidents]
         if not counting.window_from_data:
@@ -220,10 +220,10 @@ def _counting_inputs(service_hours: Any, maintenance: Any, confidence: str) -> t
 
 def _confidence(text: str) -> Fraction:
     """0.9, 90% or 90: a fraction below 1, or a percentage."""
-    from hacalc.core.units import decimal_fraction
+    from hacalc.core.units import parse_number
 
     stripped = text.strip()
-    value = decimal_fraction(stripped.removesuffix("%").strip(), "confidence")
+    value = parse_number(stripped.removesuffix("%"))
     if stripped.endswith("%") or value >= 1:
         value /= 100
     if not 0 < value < 1:

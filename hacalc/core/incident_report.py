@@ -129,6 +129,8 @@ def resolve_window(span: tuple[int, int] | None, start: int | None, end: int | N
     if start is None or end is None:
         if span is None:
             raise InputError("the input holds no incidents and no times, so the window has no end", fix="give --from and --to")
+        if start is None and end is None and length is None and span[0] >= span[1]:
+            raise InputError("the input covers a single moment, so the window would have no length", fix="give --from and --to")
         if end is None and length is not None:
             end, start = span[1], span[1] - length
         start = span[0] if start is None else start

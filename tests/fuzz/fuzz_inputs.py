@@ -803,6 +803,41 @@ def spares_invocations(draw: st.DrawFn) -> Invocation:
     return Invocation(args, output, stdin=stdin or b"", files=files, env=draw(environments()))
 
 
+INCIDENT_SOURCES = {path.name: path.read_bytes() for path in sorted((SCENARIOS / "incidents").iterdir())}
+INCIDENT_FORMATS = {".csv": "csv", ".json": "govc", ".log": "hostd"}
+MOMENTS = ["2026-01-01", "2026-03-31", "2026-03-03T14:00:00Z", "2008-01-17", "now", "2026-03-29T02:30:00", "2026-02-01T00:00:00+01:00"]
+WEEKLY = ["Mon-Fri 08:00-20:00", "Sat 02:00-04:00", "daily 00:00-24:00", "Sat 22:00-02:00", "Fri-Mon 09:00-17:00"]
+
+
+@st.composite
+def incidents_invocations(draw: st.DrawFn) -> Invocation:
+    name = draw(st.sampled_from(sorted(INCIDENT_SOURCES)))
+    content = INCIDENT_SOURCES[name]
+    mutate_file = draw(st.booleans())
+    if mutate_file:
+        content = draw(mutated_bytes(content))
+    pairs: list[tuple[str | None, str]] = [("--format", draw(st.sampled_from(TABLE_JSON_CSV)))]
+    stdin = draw(st.booleans())
+    if stdin:
+        pairs += [(None, "-")] + draw(optional("--input-format", ["csv", "ndjson", "govc", "powercli", "hostd", "fdm"]))
+    else:
+        pairs.append((None, f"{DIR}/{name}"))
+    pairs += [
+        *draw(optional("--from", MOMENTS)),
+        *draw(optional("--to", MOMENTS)),
+        *draw(optional("--window", ["90d", "30d", "1h", "1y"])),
+        *draw(optional("--calendar", ["month", "quarter", "year", "week", "day"])),
+        *draw(optional("--tz", ["UTC", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Shanghai", "Mars/Olympus"])),
+        *draw(optional("--service-hours", WEEKLY)),
+        *draw(optional("--maintenance", WEEKLY)),
+        *draw(optional("--confidence", ["0.90", "95%", "0.5", "99.9%"])),
+        *draw(optional("--target", ["99.9", "99.95%", "4 nines", "90"])),
+    ]
+    switches = draw(st.lists(st.sampled_from(["--check", "--count-planned", "--list"]), max_size=2, unique=True))
+    args, output = draw(assemble(["incidents"], pairs, switches, allow_mutation=not mutate_file))
+    return Invocation(args, output, stdin=content if stdin else b"", files={} if stdin else {name: content}, env=draw(environments()))
+
+
 COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "nines": nines_invocations,
     "budget": budget_invocations,
@@ -811,4 +846,5 @@ COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "availability --input": batch_invocations,
     "cluster check": cluster_invocations,
     "spares": spares_invocations,
+    "incidents": incidents_invocations,
 }

@@ -18,6 +18,7 @@ from fuzz_inputs import (
     budget_invocations,
     cluster_invocations,
     compose_invocations,
+    incidents_invocations,
     nines_invocations,
     spares_invocations,
 )
@@ -80,6 +81,12 @@ def test_cluster_check(invocation: Invocation, workdir) -> None:
 @fuzz_settings(40)
 @given(invocation=spares_invocations())
 def test_spares(invocation: Invocation, workdir) -> None:
+    run_in_process(invocation, workdir)
+
+
+@fuzz_settings(60)
+@given(invocation=incidents_invocations())
+def test_incidents(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
