@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import median_call_seconds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENT_EVERY = 1000
@@ -80,16 +81,6 @@ def generate(path: Path, size: int) -> int:
         if block:
             out.write("\n".join(block) + "\n")
     return events
-
-
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    action()  # warm-up: imports and the page cache
-    walls = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        walls.append(time.perf_counter() - start)
-    return statistics.median(walls)
 
 
 def grep_count(arguments: list[str], path: Path) -> int:
@@ -148,11 +139,11 @@ def main() -> None:
         used = read_log(log, None)
         if used != events or counts[GREPS[0][0]] != events:
             raise SystemExit(f"the reader used {used:,} lines and grep counted {counts[GREPS[0][0]]:,}, where {events:,} were written")
-        baseline = median_seconds(lambda: grep_count(GREPS[0][1], log), args.runs)
+        baseline = median_call_seconds(lambda: grep_count(GREPS[0][1], log), args.runs)
         rows: list[tuple[str, float, float | None]] = [(GREPS[0][0], baseline, None)]
-        rows += [(label, median_seconds(lambda arguments=arguments: grep_count(arguments, log), args.runs), None) for label, arguments in GREPS[1:]]
-        rows.append(('read_host_log(input_format="hostd-log")', median_seconds(lambda: read_log(log, "hostd-log"), args.runs), 2.0))
-        rows.append(("read_host_log(input_format=None)", median_seconds(lambda: read_log(log, None), args.runs), 2.0))
+        rows += [(label, median_call_seconds(lambda arguments=arguments: grep_count(arguments, log), args.runs), None) for label, arguments in GREPS[1:]]
+        rows.append(('read_host_log(input_format="hostd-log")', median_call_seconds(lambda: read_log(log, "hostd-log"), args.runs), 2.0))
+        rows.append(("read_host_log(input_format=None)", median_call_seconds(lambda: read_log(log, None), args.runs), 2.0))
         print(f"{'':58} {'median s':>9} {'x baseline':>11}  goal")
         for name, median, goal in rows:
             verdict = "" if goal is None else f"<= {goal}x {'ok' if median / baseline <= goal else 'OVER'}"

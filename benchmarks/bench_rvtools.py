@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import median_call_seconds, median_seconds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "scenarios" / "rvtools" / "generate_rvtools.py"
@@ -32,16 +32,6 @@ TABS = ("vInfo", "vCPU", "vMemory", "vHost", "vCluster", "vRP", "vSource", "vMet
 def generate(path: Path, *extra: str) -> Path:
     subprocess.run([sys.executable, str(GENERATOR), "--hosts", "100", "--vms", "10000", "--output", str(path), *extra], check=True)
     return path
-
-
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    action()  # warm-up: imports and the page cache
-    walls = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        walls.append(time.perf_counter() - start)
-    return statistics.median(walls)
 
 
 def calamine_raw(path: Path) -> int:
@@ -78,12 +68,7 @@ def end_to_end(path: Path, runs: int) -> float | None:
     command = [HACALC, "cluster", "check", str(path), "--tolerate", "1", "--format", "json"]
     if subprocess.run(command, capture_output=True).returncode not in (0, 1):
         return None
-    walls = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True)
-        walls.append(time.perf_counter() - start)
-    return statistics.median(walls)
+    return median_seconds(command, runs)
 
 
 def main() -> None:
@@ -95,20 +80,20 @@ def main() -> None:
         plain = generate(Path(directory) / "rvtools-100x10000.xlsx")
         phantom = generate(Path(directory) / "rvtools-100x10000-messy.xlsx", "--messy")
         print(f"workbook: {plain.stat().st_size / 2**20:.1f} MiB ({phantom.stat().st_size / 2**20:.1f} MiB messy)", flush=True)
-        baseline = median_seconds(lambda: calamine_raw(plain), args.runs)
+        baseline = median_call_seconds(lambda: calamine_raw(plain), args.runs)
         rows = [
             ("calamine raw read (baseline)", baseline, None),
-            ("openpyxl read-only raw read", median_seconds(lambda: openpyxl_raw(plain), args.openpyxl_runs), None),
-            ("hacalc read_rvtools", median_seconds(lambda: hacalc_read(plain), args.runs), 3.0),
+            ("openpyxl read-only raw read", median_call_seconds(lambda: openpyxl_raw(plain), args.openpyxl_runs), None),
+            ("hacalc read_rvtools", median_call_seconds(lambda: hacalc_read(plain), args.runs), 3.0),
         ]
         print(f"{'100 hosts x 10,000 VMs':38} {'median s':>9} {'x baseline':>11}  goal")
         for name, median, goal in rows:
             verdict = "" if goal is None else f"<= {goal}x {'ok' if median / baseline <= goal else 'OVER'}"
             print(f"{name:38} {median:9.3f} {median / baseline:11.2f}  {verdict}", flush=True)
-        messy = median_seconds(lambda: hacalc_read(phantom), args.runs)
+        messy = median_call_seconds(lambda: hacalc_read(phantom), args.runs)
         extra = messy - rows[2][1]
         print(f"{'read_rvtools, 1,048,576-row dimension':38} {messy:9.3f} {messy / baseline:11.2f}  +{extra:.3f} s, < 0.1 s {'ok' if extra < 0.1 else 'OVER'}")
-        phantom_calamine = median_seconds(lambda: calamine_raw(phantom), args.runs)
+        phantom_calamine = median_call_seconds(lambda: calamine_raw(phantom), args.runs)
         print(f"{'calamine raw, 1,048,576-row dimension':38} {phantom_calamine:9.3f} {phantom_calamine / baseline:11.2f}")
         wall = end_to_end(plain, args.runs)
         if wall is None:

@@ -1,10 +1,11 @@
-"""Wall time of real hacalc processes, shared by the benchmark scripts."""
+"""Wall times, shared by the benchmark scripts: of real processes, and of calls in this process."""
 
 from __future__ import annotations
 
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 
 
 def median_seconds(command: list[str], runs: int) -> float:
@@ -23,3 +24,14 @@ def run_checked(command: list[str]) -> None:
     completed = subprocess.run(command, capture_output=True, text=True)
     if completed.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)[:120]}… exited {completed.returncode}: {completed.stderr.strip()}")
+
+
+def median_call_seconds(action: Callable[[], object], runs: int) -> float:
+    """Median wall time of ``action()`` in this process over ``runs``, after one warm-up (imports, page cache)."""
+    action()
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        walls.append(time.perf_counter() - start)
+    return statistics.median(walls)

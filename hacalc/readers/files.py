@@ -18,7 +18,7 @@ import re
 import sys
 import tomllib
 from functools import cached_property
-from typing import Any, Protocol, TextIO, Union
+from typing import Any, BinaryIO, Protocol, TextIO, Union
 
 from hacalc.core.errors import InputError
 from hacalc.core.text import visible
@@ -158,19 +158,27 @@ def _format_from_name(source: str) -> str:
     return EXTENSIONS[suffix]
 
 
-def _read_file(source: str) -> str:
-    shown = visible(source)
+def open_binary(source: str, expected: str = "a scenario file") -> BinaryIO:
+    """``open(source, "rb")``, its failures as one-line errors; ``expected`` says what a directory should have been."""
     try:
-        with open(source, "rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
+        return open(source, "rb")
     except FileNotFoundError:
         raise InputError(f"no such file {source!r}", fix="check the path") from None
     except IsADirectoryError:
-        raise InputError(f"{source!r} is a directory", fix="give a scenario file") from None
+        raise InputError(f"{source!r} is a directory", fix=f"give {expected}") from None
     except OSError as error:
         raise InputError(f"cannot read {source!r}: {error.strerror}", fix="check the path and its permissions") from None
     except ValueError:  # a NUL byte, or a lone surrogate, in the name: no file can have it
         raise InputError(f"cannot read {source!r}: a file name cannot contain that character", fix="check the path") from None
+
+
+def _read_file(source: str) -> str:
+    shown = visible(source)
+    with open_binary(source) as stream:
+        try:
+            raw = stream.read(MAX_BYTES + 1)
+        except OSError as error:  # a directory on some systems, a failing disk
+            raise InputError(f"cannot read {source!r}: {error.strerror}", fix="check the path and its permissions") from None
     _check_size(len(raw), shown)
     return _decode(raw, shown)
 

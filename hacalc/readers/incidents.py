@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, Iterator
 from hacalc.core.errors import InputError
 from hacalc.core.incidents import SourceRead
 from hacalc.core.text import visible
-from hacalc.readers.files import STDIN, STDIN_NAME
+from hacalc.readers.files import STDIN, STDIN_NAME, open_binary
 
 INPUT_FORMATS = ("csv", "ndjson", "govc", "powercli", "hostd", "fdm")
 HEAD_BYTES = 64 * 1024
@@ -111,17 +111,7 @@ def _opened(path: str) -> Iterator[io.BufferedReader]:
         stream = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
         yield _gunzipped(stream)
         return
-    try:
-        handle = open(path, "rb")
-    except FileNotFoundError:
-        raise InputError(f"no such file {visible(path)!r}", fix="check the path") from None
-    except IsADirectoryError:
-        raise InputError(f"{visible(path)!r} is a directory", fix="give an incident list, an event export or a log file") from None
-    except OSError as error:
-        raise InputError(f"cannot read {visible(path)!r}: {error.strerror}", fix="check the path and its permissions") from None
-    except ValueError:
-        raise InputError(f"cannot read {visible(path)!r}: a file name cannot contain that character", fix="check the path") from None
-    with handle:
+    with open_binary(path, "an incident list, an event export or a log file") as handle:
         yield _gunzipped(handle)
 
 
