@@ -45,7 +45,7 @@ class Tally:
 
     period: int = 0  # time that counts (the availability's denominator)
     downtime: int = 0
-    planned: int = 0  # planned time inside the period: excluded, or counted as downtime with --count-planned
+    planned: int = 0  # planned time left out of the period (none with --count-planned: it is downtime then)
     failures: int = 0  # outages (merged) that overlap counted time
     repairs: int = 0  # of those, ended by the period's end
     objects: int = 1

@@ -181,3 +181,9 @@ def test_the_list_keeps_extra_columns_and_follows_the_window(hacalc):
 def test_from_with_a_window_length_is_that_window(hacalc):
     data = json.loads(hacalc("incidents", OUTAGES, "--from", "2026-02-01", "--window", "28d", "-f", "json").stdout)
     assert (data["window"]["start"], data["window"]["end"]) == ("2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z")
+
+
+def test_the_ndjson_list_reports_what_the_csv_list_does(hacalc):
+    window = ("--from", "2026-01-01", "--to", "2026-03-31", "-f", "json")
+    from_csv, from_ndjson = rows(hacalc("incidents", OUTAGES, *window)), rows(hacalc("incidents", str(SCENARIOS / "outages.ndjson"), *window))
+    assert from_csv == from_ndjson and from_csv["db01"]["downtime_seconds"] == 4.5 * 3600
