@@ -75,7 +75,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import tzinfo
 from typing import Any, NamedTuple, TextIO

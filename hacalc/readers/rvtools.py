@@ -24,7 +24,7 @@ from hacalc.core.warnings import DataWarning
 from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, HostState, Policy, RestartPriority, VmMonitoring
 from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, parse_version_number, profile
 from hacalc.readers.cluster import MAX_HOSTS, MAX_VMS
-from hacalc.readers.rvtools_tables import CSV, XLSX, Export, Table, export_format, read_tables
+from hacalc.readers.rvtools_tables import XLSX, Export, Table, export_format, read_tables
 
 DEFAULT_VERSION = "8.0"
 EXAMPLES = 5  # names kept per warning

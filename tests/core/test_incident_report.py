@@ -7,7 +7,7 @@ F(2, 2) has the closed-form CDF x/(1+x), so its quantiles are exact: f_{0.95} = 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 

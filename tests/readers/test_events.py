@@ -155,7 +155,7 @@ def test_powercli_scenario_lines_point_at_the_element_in_the_array():
     for incident in source.incidents:
         number = int(incident.origin.rsplit(" ", 1)[1])
         assert lines[number - 1].strip() == "{"
-        assert f'"Key":' in lines[number]
+        assert '"Key":' in lines[number]
 
 
 # Event ids and messages ----------------------------------------------------------------------------------
