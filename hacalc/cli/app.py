@@ -29,6 +29,7 @@ COMMAND_MODULES = {
     "cluster": "hacalc.cli.cluster",
     "spares": "hacalc.cli.spares",
     "incidents": "hacalc.cli.incidents",
+    "risk": "hacalc.cli.risk",
 }
 
 # Options whose value may be left out (``--check`` alone, or ``--check demonstrated``): command -> option ->

@@ -112,27 +112,16 @@ def availability(
 
 
 def _compute(conventions: Conventions, unit: str, mtbf_means: core.MtbfDefinition, **given: str | None) -> Computed:
+    present = {name for name, value in given.items() if value is not None}
+    if present in ({"mttf", "mttr"}, {"mtbf", "mttr"}, {"failure_rate", "repair_rate"}):
+        means = unit_means(conventions, unit, mtbf_means, **given)
+        return Computed(core.from_rates(1 / means.mttf, 1 / means.mttr) if means.method == "rates" else core.from_mttf_mttr(means.mttf, means.mttr),
+                        means.method, means.inputs, core.failures_per_year(means.mttf, means.mttr, conventions))
+
     def duration(option: str, allow_zero: bool = True) -> Fraction:
         return located(option, parse_duration, given[option.strip("-").replace("-", "_")], default_unit=unit,
                        allow_zero=allow_zero, conventions=conventions)
 
-    present = {name for name, value in given.items() if value is not None}
-    if present == {"mttf", "mttr"}:
-        mttf, mttr = duration("--mttf", False), duration("--mttr")
-        return Computed(core.from_mttf_mttr(mttf, mttr), "mttf-mttr",
-                        {"mttf_seconds": mttf, "mttr_seconds": mttr}, core.failures_per_year(mttf, mttr, conventions))
-    if present == {"mtbf", "mttr"}:
-        mtbf, mttr = duration("--mtbf", False), duration("--mttr")
-        mttf = core.mttf_from_mtbf(mtbf, mttr, mtbf_means)
-        return Computed(core.from_mttf_mttr(mttf, mttr), "mtbf-mttr",
-                        {"mtbf_seconds": mtbf, "mtbf_means": mtbf_means, "mttf_seconds": mttf, "mttr_seconds": mttr},
-                        core.failures_per_year(mttf, mttr, conventions))
-    if present == {"failure_rate", "repair_rate"}:
-        failure = located("--failure-rate", parse_rate, given["failure_rate"], default_unit=unit, conventions=conventions)
-        repair = located("--repair-rate", parse_rate, given["repair_rate"], default_unit=unit, conventions=conventions)
-        result = core.from_rates(failure, repair)
-        return Computed(result, "rates", {"failure_rate_per_hour": failure * 3600, "repair_rate_per_hour": repair * 3600},
-                        core.failures_per_year(1 / failure, 1 / repair, conventions))
     if present == {"downtime", "period"}:
         down, observed = duration("--downtime"), duration("--period", False)
         return Computed(core.from_observed(down, observed), "observed",
@@ -143,6 +132,45 @@ def _compute(conventions: Conventions, unit: str, mtbf_means: core.MtbfDefinitio
                         {"uptime_seconds": up, "downtime_seconds": down, "period_seconds": up + down}, None)
     given_flags = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(present)) or "nothing"
     raise InputError(f"cannot compute availability from {given_flags}", fix=f"give one of {INPUT_MODES}")
+
+
+@dataclass(frozen=True)
+class Means:
+    """A unit's mean up and down times in seconds, however they were given, and how."""
+
+    mttf: Fraction
+    mttr: Fraction
+    method: str
+    inputs: dict[str, object]
+
+
+UNIT_MODES = "--mttf/--mttr, --mtbf/--mttr or --failure-rate/--repair-rate"
+
+
+def unit_means(
+    conventions: Conventions, unit: str, mtbf_means: core.MtbfDefinition, *, mttf: str | None = None, mttr: str | None = None,
+    mtbf: str | None = None, failure_rate: str | None = None, repair_rate: str | None = None, **others: str | None,
+) -> Means:
+    """MTTF and MTTR from means, MTBF or rates: the one reading every command that models a unit shares."""
+    def duration(option: str, text: str | None, allow_zero: bool = True) -> Fraction:
+        return located(option, parse_duration, text, default_unit=unit, allow_zero=allow_zero, conventions=conventions)
+
+    given = {"mttf": mttf, "mttr": mttr, "mtbf": mtbf, "failure_rate": failure_rate, "repair_rate": repair_rate}
+    present = {name for name, value in {**given, **others}.items() if value is not None}
+    if present == {"mttf", "mttr"}:
+        up, down = duration("--mttf", mttf, False), duration("--mttr", mttr)
+        return Means(up, down, "mttf-mttr", {"mttf_seconds": up, "mttr_seconds": down})
+    if present == {"mtbf", "mttr"}:
+        between, down = duration("--mtbf", mtbf, False), duration("--mttr", mttr)
+        up = core.mttf_from_mtbf(between, down, mtbf_means)
+        return Means(up, down, "mtbf-mttr", {"mtbf_seconds": between, "mtbf_means": mtbf_means, "mttf_seconds": up, "mttr_seconds": down})
+    if present == {"failure_rate", "repair_rate"}:
+        failure = located("--failure-rate", parse_rate, failure_rate, default_unit=unit, conventions=conventions)
+        repair = located("--repair-rate", parse_rate, repair_rate, default_unit=unit, conventions=conventions)
+        core.from_rates(failure, repair)  # its checks: positive, finite
+        return Means(1 / failure, 1 / repair, "rates", {"failure_rate_per_hour": failure * 3600, "repair_rate_per_hour": repair * 3600})
+    given_flags = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(present)) or "nothing"
+    raise InputError(f"cannot model a unit from {given_flags}", fix=f"give {UNIT_MODES}")
 
 
 def _write_table(env, computed: Computed, conventions: Conventions) -> None:

@@ -1,0 +1,318 @@
+"""``hacalc risk``: the chance of breaching an SLA in one window, downtime quantiles and service credits."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from hacalc.cli.options import FormatOption, InputFormatOption, located
+from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
+from hacalc.cli.status import ExitStatus
+from hacalc.core.errors import InputError
+
+if TYPE_CHECKING:
+    from hacalc.cli.env import Environment
+    from hacalc.core.risk import Figure, RiskReport
+
+_UNIT = "Unit"
+_WINDOW = "Window and SLA"
+_SPARES = "System of spares (as hacalc spares)"
+_SIMULATION = "Other distributions (Monte Carlo)"
+HOUR = 3600
+CSV_COLUMNS = ("quantity", "level", "value", "standard_error", "unit")
+SPARES_SETTINGS = ("needed", "spares", "crews", "dormancy", "kind", "coverage", "manual-recovery", "failover")
+
+
+def risk(
+    ctx: typer.Context,
+    scenario: Annotated[
+        Optional[str],
+        typer.Argument(help="A spares scenario (as hacalc spares reads it; one --kind), or - for stdin.", show_default=False),
+    ] = None,
+    mttf: Annotated[Optional[str], typer.Option("--mttf", help="Mean time to failure, e.g. 2000h.", rich_help_panel=_UNIT)] = None,
+    mttr: Annotated[Optional[str], typer.Option("--mttr", help="Mean time to repair, e.g. 4h.", rich_help_panel=_UNIT)] = None,
+    mtbf: Annotated[Optional[str], typer.Option("--mtbf", help="Mean time between failures (see hacalc availability --mtbf-means).", rich_help_panel=_UNIT)] = None,
+    failure_rate: Annotated[Optional[str], typer.Option("--failure-rate", help="λ, e.g. 1e-3/h.", rich_help_panel=_UNIT)] = None,
+    repair_rate: Annotated[Optional[str], typer.Option("--repair-rate", help="μ, e.g. 0.25/h.", rich_help_panel=_UNIT)] = None,
+    unit: Annotated[str, typer.Option("--unit", help="Unit of bare numbers.", rich_help_panel=_UNIT)] = "h",
+    window: Annotated[str, typer.Option("--window", "-w", help="The SLA window.", rich_help_panel=_WINDOW)] = "30d",
+    target: Annotated[Optional[str], typer.Option("--target", help="Availability the window must reach, e.g. 99.9.", rich_help_panel=_WINDOW, show_default=False)] = None,
+    budget: Annotated[Optional[str], typer.Option("--budget", help="Downtime allowed in the window, e.g. 43m12s (instead of --target).", rich_help_panel=_WINDOW, show_default=False)] = None,
+    start: Annotated[str, typer.Option("--start", help="steady: the window starts at a random moment; up: just after a repair.", rich_help_panel=_WINDOW)] = "steady",
+    quantile: Annotated[
+        Optional[list[str]], typer.Option("--quantile", help="More downtime quantiles, e.g. 0.95 or 99.99%; repeatable.", rich_help_panel=_WINDOW, show_default=False)
+    ] = None,
+    credits: Annotated[
+        Optional[str], typer.Option("--credits", help="Service-credit tiers: '99.9:10%,99:25%,95:100%'.", rich_help_panel=_WINDOW, show_default=False)
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when P(breach) exceeds --max-breach-probability.", rich_help_panel=_WINDOW)] = False,
+    max_breach: Annotated[str, typer.Option("--max-breach-probability", help="The gate of --check.", rich_help_panel=_WINDOW)] = "0.05",
+    repair: Annotated[
+        Optional[str], typer.Option("--repair", help="Repair-time distribution: exponential, lognormal:cv=1.5, weibull:shape=0.7, deterministic, empirical:FILE.", rich_help_panel=_SIMULATION, show_default=False)
+    ] = None,
+    failure: Annotated[
+        Optional[str], typer.Option("--failure", help="Time-to-failure distribution, the same forms.", rich_help_panel=_SIMULATION, show_default=False)
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", help="Simulated windows.", rich_help_panel=_SIMULATION)] = 100_000,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed, for a repeatable simulation.", rich_help_panel=_SIMULATION, show_default=False)] = None,
+    needed: Annotated[Optional[str], typer.Option("--needed", metavar="N", help="Units that must run.", rich_help_panel=_SPARES, show_default=False)] = None,
+    spare_count: Annotated[Optional[str], typer.Option("--spares", metavar="N", help="Spares standing by.", rich_help_panel=_SPARES, show_default=False)] = None,
+    crews: Annotated[Optional[str], typer.Option("--crews", metavar="N", help="Repair crews.", rich_help_panel=_SPARES, show_default=False)] = None,
+    dormancy: Annotated[Optional[str], typer.Option("--dormancy", help="Idle warm spare's failure rate, as a share.", rich_help_panel=_SPARES, show_default=False)] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="hot, warm, cold, active-active or none.", rich_help_panel=_SPARES, show_default=False)] = None,
+    coverage: Annotated[Optional[str], typer.Option("--coverage", help="Probability a failover succeeds.", rich_help_panel=_SPARES, show_default=False)] = None,
+    manual_recovery: Annotated[Optional[str], typer.Option("--manual-recovery", help="Recovery by hand after a failed failover.", rich_help_panel=_SPARES, show_default=False)] = None,
+    failover: Annotated[Optional[str], typer.Option("--failover", help="Failover time, e.g. 30s.", rich_help_panel=_SPARES, show_default=False)] = None,
+    input_format: InputFormatOption = None,
+    output_format: FormatOption = OutputFormat.table,
+) -> None:
+    """The chance that the downtime in one window breaches the SLA, its quantiles, and the credits owed.
+
+    Exact for exponential up and down times (Tijms' closed form) and for spares systems (their Markov
+    chain, by uniformization); simulated (Monte Carlo, with standard errors) for other distributions.
+
+    Examples:
+
+        hacalc risk --mttf 2000h --mttr 4h --window 30d --target 99.9
+
+        hacalc risk --mttf 2000h --mttr 4h --repair lognormal:cv=1.5 --target 99.9 --seed 1
+
+        hacalc risk --mttf 1000h --mttr 10h --spares 1 --kind cold --window 1y --budget 1h
+    """
+    from hacalc.core import risk as core
+    from hacalc.core.periods import DEFAULT_CONVENTIONS
+    from hacalc.core.units import parse_availability, parse_duration
+
+    env: Environment = ctx.obj
+    window_hours = float(located("--window", parse_duration, window, default_unit=unit, allow_zero=False) / HOUR)
+    budget_hours = _budget(target, budget, window_hours, unit)
+    levels = tuple(dict.fromkeys((*core.DEFAULT_QUANTILES, *(located("--quantile", _level, text) for text in quantile or ()))))
+    tiers = located("--credits", core.parse_credits, credits) if credits else ()
+    gate = located("--max-breach-probability", _probability, max_breach)
+    if start not in core.STARTS:
+        raise InputError(f"unknown start {start!r}", "--start", "give steady or up")
+    spares_flags = {"needed": needed, "spares": spare_count, "crews": crews, "dormancy": dormancy, "kind": kind,
+                    "coverage": coverage, "manual-recovery": manual_recovery, "failover": failover}
+    if scenario is not None or any(value is not None for value in spares_flags.values()):
+        if repair or failure:
+            raise InputError("--repair and --failure apply to one unit, not to a spares system", "--repair", "drop them: spares systems are exact Markov chains")
+        report = _spares_report(ctx, scenario, input_format, mttf, mttr, spares_flags, window_hours, budget_hours, start, levels, tiers)
+    else:
+        from hacalc.cli.availability import unit_means
+        from hacalc.core.availability import MtbfDefinition
+
+        means = unit_means(DEFAULT_CONVENTIONS, unit, MtbfDefinition.operating, mttf=mttf, mttr=mttr, mtbf=mtbf, failure_rate=failure_rate, repair_rate=repair_rate)
+        up, down = float(means.mttf / HOUR), float(means.mttr / HOUR)
+        if _exponential(failure) and _exponential(repair):
+            report = core.exact_report(core.Unit(up, down, window_hours, start), budget_hours, levels, tiers)
+        else:
+            report = _simulated(env, up, down, failure, repair, window_hours, budget_hours, start, levels, tiers, runs, seed)
+    _warn(env, report)
+    if output_format is OutputFormat.json:
+        write_json(env, _json(report, gate))
+    elif output_format is OutputFormat.csv:
+        write_csv(env, CSV_COLUMNS, _csv_rows(report))
+    else:
+        _write_table(env, report, gate)
+    if check and report.exceeds(gate):
+        env.stderr.write(f"FAIL: P(breach) {_probability_text(report.breach.value)} is above {float(gate):g}\n")
+        raise typer.Exit(ExitStatus.GATE_FAILED)
+
+
+def _budget(target: str | None, budget: str | None, window: float, unit: str) -> float:
+    from hacalc.core.units import parse_availability, parse_duration
+
+    if (target is None) == (budget is None):
+        raise InputError("give the SLA as --target or as --budget (one of them)", "--target/--budget", "e.g. --target 99.9 or --budget 43m12s")
+    if budget is not None:
+        hours = float(located("--budget", parse_duration, budget, default_unit=unit) / HOUR)
+        if hours >= window:
+            raise InputError("the budget is not shorter than the window", "--budget", "give a budget below --window")
+        return hours
+    return float(1 - located("--target", parse_availability, target)) * window
+
+
+def _level(text: str) -> Fraction:
+    """0.95, 95% or 99.9%: a probability strictly between 0 and 1."""
+    from hacalc.core.units import parse_number
+
+    stripped = text.strip()
+    value = parse_number(stripped.removesuffix("%"))
+    if stripped.endswith("%") or value >= 1:
+        value /= 100
+    if not 0 < value < 1:
+        raise InputError(f"quantile level {text!r} is not between 0 and 100 %", fix="give e.g. 0.95 or 99.9%")
+    return value
+
+
+def _probability(text: str) -> Fraction:
+    from hacalc.core.units import parse_number
+
+    stripped = text.strip()
+    value = parse_number(stripped.removesuffix("%")) / (100 if stripped.endswith("%") else 1)
+    if not 0 <= value <= 1:
+        raise InputError(f"probability {text!r} is not between 0 and 1", fix="give e.g. 0.05 or 5%")
+    return value
+
+
+def _exponential(spec: str | None) -> bool:
+    return spec is None or spec.strip().lower() == "exponential"
+
+
+def _simulated(env: Environment, up: float, down: float, failure: str | None, repair: str | None, window: float, budget: float,
+               start: str, levels: tuple, tiers: tuple, runs: int, seed: int | None) -> RiskReport:
+    from hacalc.core import simulation
+    from hacalc.core.risk import simulated_report
+
+    if runs < 1:
+        raise InputError("--runs must be at least 1", "--runs", "give e.g. 100000")
+    up_distribution = located("--failure", _distribution, failure or "exponential", mean=up)
+    down_distribution = located("--repair", _distribution, repair or "exponential", mean=down)
+    sim = simulation.simulate_window(up_distribution, down_distribution, window, runs, seed, start)
+    return simulated_report(sim, up_distribution, down_distribution, budget, levels, tiers)
+
+
+def _distribution(spec: str, mean: float):
+    from hacalc.core.simulation import parse_distribution
+
+    kind, _, argument = spec.partition(":")
+    if kind.strip().lower() == "empirical":
+        return parse_distribution("empirical", mean, values=_empirical_values(argument))
+    return parse_distribution(spec, mean)
+
+
+def _empirical_values(path: str) -> tuple[float, ...]:
+    """Durations, one per line (15m, 2h, or bare hours): a file of observed repair or up times."""
+    from hacalc.core.units import parse_duration
+    from hacalc.readers.files import open_binary
+
+    if not path.strip():
+        raise InputError("empirical needs a file", fix="write empirical:FILE, a file of durations, one per line")
+    with open_binary(path.strip(), "a file of durations, one per line") as stream:
+        lines = stream.read(32 * 1024 * 1024).decode("utf-8", errors="replace").splitlines()
+    values = []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if text:
+            try:
+                values.append(float(parse_duration(text, default_unit="h") / HOUR))
+            except InputError as error:
+                raise error.located(f"in {path.strip()} line {number}") from None
+    if not any(value > 0 for value in values):
+        raise InputError(f"{path.strip()} holds no positive duration", fix="give observed times, one per line, e.g. 2h30m")
+    return tuple(values)
+
+
+def _spares_report(ctx, scenario, input_format, mttf, mttr, flags, window, budget, start, levels, tiers) -> RiskReport:
+    from hacalc.core.risk import chain_report
+    from hacalc.core.spares import Spare
+    from hacalc.readers.spares import build_question, from_flags, read_scenario
+
+    settings = read_scenario(scenario, input_format=input_format.value if input_format else None, stdin=ctx.obj.stdin) if scenario else {}
+    settings.update(from_flags({"mttf": mttf, "mttr": mttr, **flags}))
+    question = build_question(settings)
+    if len(question.kinds) != 1:
+        raise InputError("a risk is computed for one system", "--kind", "give one --kind: hot, warm, cold, active-active or none")
+    spare = question.kinds[0]
+    model = question.model(spare, 0 if spare is Spare.none else question.spares)
+    label = f"{question.needed}-of-{question.needed + (0 if spare is Spare.none else question.spares)} with {spare.value} spares"
+    return chain_report(model.chain(), label, window, budget, start, levels, tiers)
+
+
+def _warn(env: Environment, report: RiskReport) -> None:
+    if report.breaches_seen is not None and not report.breach_trusted:
+        env.warn(
+            f"only {report.breaches_seen} of {report.runs:,} simulated windows breached: P(breach) is not estimated reliably; "
+            "raise --runs, or use exponential times for the exact answer"
+        )
+
+
+# --- output -------------------------------------------------------------------------------------------
+
+
+def _probability_text(value: float) -> str:
+    if value == 0:
+        return "0"
+    return f"{value:.4g}" if value >= 1e-4 else f"{value:.3e}"
+
+
+def _figure_text(figure: Figure, shown) -> str:
+    text = shown(figure.value)
+    return text if figure.standard_error is None else f"{text} ± {shown(figure.standard_error)}"
+
+
+def _hours_text(hours: float) -> str:
+    from hacalc.core.units import format_duration
+
+    return format_duration(Fraction(hours * HOUR).limit_denominator(10**6), trim=True)
+
+
+def _write_table(env: Environment, report: RiskReport, gate: Fraction) -> None:
+    rows = [
+        ("P(breach): downtime > budget", _figure_text(report.breach, _probability_text)),
+        ("P(no outage at all)", _figure_text(report.never_down, _probability_text)),
+        ("expected outages", _figure_text(report.expected_outages, lambda value: f"{value:.4g}")),
+        ("mean downtime", _figure_text(report.mean, _hours_text)),
+        ("standard deviation", _figure_text(report.sd, _hours_text)),
+    ]
+    rows += [(f"downtime P{float(level) * 100:g}", _figure_text(figure, _hours_text)) for level, figure in report.quantiles]
+    for outcome in report.credits:
+        rows.append((f"P(credit {float(outcome.tier.credit) * 100:g}%: below {float(outcome.tier.below) * 100:g}%)", _probability_text(outcome.probability)))
+    if report.expected_credit is not None:
+        rows.append(("expected credit (share of the bill)", _figure_text(report.expected_credit, lambda value: f"{value * 100:.4g}%")))
+    method = "exact" if report.method == "exact" else f"Monte Carlo, {report.runs:,} windows (± one standard error)"
+    write_table(
+        env,
+        ("quantity", "value"),
+        rows,
+        title=f"Downtime in one {_hours_text(report.window)} window, budget {_hours_text(report.budget)}",
+        caption=f"Model: {report.model}; start {report.start}; {method}. Gate: P(breach) ≤ {float(gate):g}.",
+    )
+
+
+def _json(report: RiskReport, gate: Fraction) -> dict:
+    def seconds(figure: Figure) -> dict:
+        return {"value": figure.value * HOUR, "standard_error": None if figure.standard_error is None else figure.standard_error * HOUR}
+
+    return {
+        "method": report.method,
+        "model": report.model,
+        "start": report.start,
+        "window_seconds": report.window * HOUR,
+        "budget_seconds": report.budget * HOUR,
+        "breach_probability": report.breach.as_dict(),
+        "no_outage_probability": report.never_down.as_dict(),
+        "expected_outages": report.expected_outages.as_dict(),
+        "mean_downtime_seconds": seconds(report.mean),
+        "sd_downtime_seconds": seconds(report.sd),
+        "quantiles": [{"level": level, "downtime_seconds": seconds(figure)} for level, figure in report.quantiles],
+        "credits": [{"below": outcome.tier.below, "credit": outcome.tier.credit, "probability": outcome.probability} for outcome in report.credits],
+        "expected_credit": None if report.expected_credit is None else report.expected_credit.as_dict(),
+        "runs": report.runs,
+        "breaches_seen": report.breaches_seen,
+        "max_breach_probability": gate,
+        "passed": not report.exceeds(gate),
+    }
+
+
+def _csv_rows(report: RiskReport):
+    def row(quantity: str, figure: Figure, unit: str, level: object = None, scale: float = 1.0):
+        return (quantity, level, figure.value * scale, None if figure.standard_error is None else figure.standard_error * scale, unit)
+
+    yield row("breach_probability", report.breach, "probability")
+    yield row("no_outage_probability", report.never_down, "probability")
+    yield row("expected_outages", report.expected_outages, "count")
+    yield row("mean_downtime", report.mean, "seconds", scale=HOUR)
+    yield row("sd_downtime", report.sd, "seconds", scale=HOUR)
+    for level, figure in report.quantiles:
+        yield row("downtime_quantile", figure, "seconds", level, HOUR)
+    for outcome in report.credits:
+        yield ("credit_tier_probability", outcome.tier.below, outcome.probability, None, "probability")
+    if report.expected_credit is not None:
+        yield row("expected_credit", report.expected_credit, "share of the bill")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("risk")(risk)

@@ -1,0 +1,257 @@
+"""Downtime in one window, not in the long run: the chance of breaching an SLA, quantiles and service credits.
+
+A unit with exponential up times (rate a = 1/MTTF) and repairs (rate b = 1/MTTR) is an alternating Markov
+process, and the time it spends up in a window of length t0 has a closed form (Tijms, *A First Course in
+Stochastic Models*, Cor. 8.3.2; reliability-math.md §5.2). Starting up:
+
+    P{U(t0) ≤ x} = Σ_n e^{-b(t0-x)} [b(t0-x)]^n / n! · P{Poisson(ax) > n}
+
+and starting down the same with P{Poisson(ax) > n-1}; a steady start weights the two by A and U. Every
+term is positive, so a breach probability of 1e-12 keeps its digits (it is never 1 minus something).
+Times are hours; the downtime D = t0 - U.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from hacalc.core.errors import InputError
+
+STARTS = ("steady", "up")
+DEFAULT_QUANTILES = (Fraction(1, 2), Fraction(9, 10), Fraction(99, 100), Fraction(999, 1000))
+DEFAULT_MAX_BREACH_PROBABILITY = Fraction(5, 100)
+_POISSON_REACH = 12  # terms beyond mean + 12 sd + 50 are below 1e-30 of the sum (reliability-math §5.2)
+_QUANTILE_STEPS = 200
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One repairable unit with exponential up and down times, and how the window starts."""
+
+    mttf: float  # hours
+    mttr: float
+    window: float
+    start: str = "steady"
+
+    def __post_init__(self) -> None:
+        for name, value in (("MTTF", self.mttf), ("MTTR", self.mttr), ("the window", self.window)):
+            if not value > 0 or not math.isfinite(value):
+                raise InputError(f"{name} must be a positive duration", fix="give e.g. 2000h, 4h, 30d")
+        if self.start not in STARTS:
+            raise InputError(f"unknown start {self.start!r}", "--start", "give steady or up")
+
+    @property
+    def failure_rate(self) -> float:
+        return 1 / self.mttf
+
+    @property
+    def repair_rate(self) -> float:
+        return 1 / self.mttr
+
+    @property
+    def unavailability(self) -> float:
+        return self.mttr / (self.mttf + self.mttr)
+
+    def starts_down(self) -> float:
+        return self.unavailability if self.start == "steady" else 0.0
+
+
+def tail(unit: Unit, downtime: float) -> float:
+    """P(D > downtime): the chance that more than ``downtime`` hours of the window are down."""
+    if downtime < 0:
+        return 1.0
+    if downtime >= unit.window:
+        return 0.0
+    return _tail_sum(unit, downtime)
+
+
+def _tail_sum(unit: Unit, downtime: float) -> float:
+    """Tijms' sum at x = t0 - d: the window's up time below x is its downtime above d."""
+    from scipy.special import pdtrc
+
+    import numpy as np
+
+    repairs = unit.repair_rate * downtime  # b(t0 - x)
+    failures = unit.failure_rate * (unit.window - downtime)  # a x
+    count = np.arange(int(repairs + _POISSON_REACH * math.sqrt(repairs + 1) + 50))
+    weights = _poisson_pmf(count, repairs)
+    from_up = float(np.sum(weights * pdtrc(count, failures)))
+    from_down = float(np.sum(weights * np.where(count == 0, 1.0, pdtrc(count - 1, failures))))
+    down = unit.starts_down()
+    return min((1 - down) * from_up + down * from_down, 1.0)  # a sum of positive terms may round a hair above 1
+
+
+def _poisson_pmf(count: Any, mean: float) -> Any:
+    import numpy as np
+    from scipy.special import gammaln
+
+    if mean == 0:
+        return (count == 0).astype(float)
+    return np.exp(count * math.log(mean) - mean - gammaln(count + 1))
+
+
+def never_down(unit: Unit) -> float:
+    """P(D = 0): up at the start and no failure in the window."""
+    return (1 - unit.starts_down()) * math.exp(-unit.failure_rate * unit.window)
+
+
+def expected_outages(unit: Unit) -> float:
+    """Outages that begin in the window, a window that starts down counting as one."""
+    a, b, window = unit.failure_rate, unit.repair_rate, unit.window
+    if unit.start == "steady":
+        return unit.unavailability + a * b / (a + b) * window
+    return a * (b * window / (a + b) - a * math.expm1(-(a + b) * window) / (a + b) ** 2)
+
+
+def mean_downtime(unit: Unit) -> float:
+    a, b, window = unit.failure_rate, unit.repair_rate, unit.window
+    if unit.start == "steady":
+        return window * unit.unavailability
+    return a / (a + b) * (window + math.expm1(-(a + b) * window) / (a + b))
+
+
+def downtime_sd(unit: Unit) -> float:
+    """√Var D. Steady start: Takács' 2ab/(a+b)³·(t0 − (1 − e^{−(a+b)t0})/(a+b)); from up: E[D²] = ∫ 2d·P(D > d)."""
+    a, b, window = unit.failure_rate, unit.repair_rate, unit.window
+    if unit.start == "steady":
+        return math.sqrt(2 * a * b / (a + b) ** 3 * (window + math.expm1(-(a + b) * window) / (a + b)))
+    from scipy.integrate import quad
+
+    second, _ = quad(lambda d: 2 * d * tail(unit, d), 0, window, limit=200, points=[mean_downtime(unit)])
+    return math.sqrt(max(second - mean_downtime(unit) ** 2, 0.0))
+
+
+def quantile(unit: Unit, level: float) -> float:
+    """The least d with P(D ≤ d) ≥ level, to a nanosecond of an hour: bisection on the tail, which falls."""
+    if not 0 < level < 1:
+        raise InputError(f"quantile {level} is not between 0 and 1", "--quantile", "give e.g. 0.95 or 99.9%")
+    wanted = 1 - level
+    if 1 - never_down(unit) <= wanted:
+        return 0.0
+    low, high = 0.0, unit.window
+    for _ in range(_QUANTILE_STEPS):
+        middle = (low + high) / 2
+        if tail(unit, middle) > wanted:
+            low = middle
+        else:
+            high = middle
+        if high - low <= 1e-12 * unit.window:
+            break
+    return high
+
+
+@dataclass(frozen=True)
+class CreditTier:
+    """Below ``below`` availability in the window, ``credit`` of the bill is owed (the AWS/Azure SLA shape)."""
+
+    below: Fraction
+    credit: Fraction
+
+
+def parse_credits(text: str) -> tuple[CreditTier, ...]:
+    """``99.9:10%,99:25%,95:100%``: thresholds descending, credits rising; each tier up to the next one down."""
+    from hacalc.core.units import parse_availability, parse_number
+
+    tiers = []
+    for part in text.split(","):
+        threshold, colon, credit = part.strip().partition(":")
+        if not colon or not credit.strip().endswith("%"):
+            raise InputError(f"credit tier {part.strip()!r} is not AVAILABILITY:CREDIT%", "--credits", "write e.g. 99.9:10%,99:25%,95:100%")
+        share = parse_number(credit.strip().removesuffix("%")) / 100
+        if not 0 < share <= 1:
+            raise InputError(f"credit {credit.strip()} is not between 0 and 100 %", "--credits", "give a share of the bill such as 10%")
+        tiers.append(CreditTier(parse_availability(threshold), share))
+    tiers.sort(key=lambda tier: -tier.below)
+    for higher, lower in zip(tiers, tiers[1:]):
+        if higher.below == lower.below or lower.credit < higher.credit:
+            raise InputError("credit tiers must have distinct thresholds and credits that grow as availability falls", "--credits", "write e.g. 99.9:10%,99:25%,95:100%")
+    return tuple(tiers)
+
+
+@dataclass(frozen=True)
+class CreditOutcome:
+    tier: CreditTier
+    probability: float  # of landing in this tier (below it, at or above the next one down)
+
+
+def credit_outcomes(tiers: Sequence[CreditTier], window: float, tail_at: Any) -> tuple[tuple[CreditOutcome, ...], float]:
+    """Each tier's probability and the expected credit (a fraction of the bill), from any tail function."""
+    tails = [tail_at(float(window * (1 - tier.below))) for tier in tiers] + [0.0]
+    outcomes = tuple(CreditOutcome(tier, max(tails[index] - tails[index + 1], 0.0)) for index, tier in enumerate(tiers))
+    return outcomes, sum(float(outcome.tier.credit) * outcome.probability for outcome in outcomes)
+
+
+def budget_for(target_unavailability: Fraction, window: float) -> float:
+    return float(target_unavailability) * window
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number of the report, with its Monte Carlo standard error (``None`` when it is exact)."""
+
+    value: float
+    standard_error: float | None = None
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {"value": self.value, "standard_error": self.standard_error}
+
+
+@dataclass(frozen=True)
+class RiskReport:
+    """The downtime of one window, as a distribution; hours throughout."""
+
+    method: str  # "exact" (closed form or uniformization) or "simulation"
+    model: str  # what was solved, for captions: "exponential up and down times", "lognormal repairs, cv 1.5", …
+    window: float
+    budget: float
+    start: str
+    breach: Figure  # P(D > budget)
+    never_down: Figure
+    expected_outages: Figure
+    mean: Figure
+    sd: Figure
+    quantiles: tuple[tuple[Fraction, Figure], ...]
+    credits: tuple[CreditOutcome, ...] = ()
+    expected_credit: Figure | None = None
+    breaches_seen: int | None = None  # simulation: how many runs breached (few means an unreliable estimate)
+    runs: int | None = None
+
+    @property
+    def breach_trusted(self) -> bool:
+        """A simulated P(breach) needs breaches (and non-breaches) to count: ten of each at least."""
+        return self.breaches_seen is None or (self.breaches_seen >= 10 and (self.runs or 0) - self.breaches_seen >= 10)
+
+    def exceeds(self, max_probability: Fraction) -> bool:
+        return self.breach.value > float(max_probability)
+
+
+def exact_report(unit: Unit, budget: float, levels: Sequence[Fraction], tiers: Sequence[CreditTier] = ()) -> RiskReport:
+    """Everything from the closed form: exact to the float, tails included."""
+    _check_budget(budget, unit.window)
+    outcomes, expected = credit_outcomes(tiers, unit.window, lambda downtime: tail(unit, downtime)) if tiers else ((), None)
+    return RiskReport(
+        method="exact",
+        model="exponential up and down times (alternating Markov process)",
+        window=unit.window,
+        budget=budget,
+        start=unit.start,
+        breach=Figure(tail(unit, budget)),
+        never_down=Figure(never_down(unit)),
+        expected_outages=Figure(expected_outages(unit)),
+        mean=Figure(mean_downtime(unit)),
+        sd=Figure(downtime_sd(unit)),
+        quantiles=tuple((level, Figure(quantile(unit, float(level)))) for level in levels),
+        credits=outcomes,
+        expected_credit=None if expected is None else Figure(expected),
+    )
+
+
+def _check_budget(budget: float, window: float) -> None:
+    if budget < 0:
+        raise InputError("the downtime budget is negative", "--budget", "give a duration such as 43m12s")
+    if budget >= window:
+        raise InputError("the downtime budget is not shorter than the window", "--budget", "give a budget below the window, or a longer --window")
