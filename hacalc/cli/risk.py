@@ -262,7 +262,7 @@ def _write_table(env: Environment, report: RiskReport, gate: Fraction) -> None:
         rows.append((f"P(credit {float(outcome.tier.credit) * 100:g}%: below {float(outcome.tier.below) * 100:g}%)", _probability_text(outcome.probability)))
     if report.expected_credit is not None:
         rows.append(("expected credit (share of the bill)", _figure_text(report.expected_credit, lambda value: f"{value * 100:.4g}%")))
-    method = "exact" if report.method == "exact" else f"Monte Carlo, {report.runs:,} windows (± one standard error)"
+    method = "exact" if report.method == "exact" else f"Monte Carlo, {report.runs:,} windows, seed {report.seed} (± one standard error)"
     write_table(
         env,
         ("quantity", "value"),
@@ -291,6 +291,7 @@ def _json(report: RiskReport, gate: Fraction) -> dict:
         "credits": [{"below": outcome.tier.below, "credit": outcome.tier.credit, "probability": outcome.probability} for outcome in report.credits],
         "expected_credit": None if report.expected_credit is None else report.expected_credit.as_dict(),
         "runs": report.runs,
+        "seed": report.seed,
         "breaches_seen": report.breaches_seen,
         "max_breach_probability": gate,
         "passed": not report.exceeds(gate),

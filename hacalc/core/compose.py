@@ -58,6 +58,7 @@ class Part:
     children: tuple["Part", ...] = ()
     unavailability: Fraction = Fraction(0)  # leaves only
     needed: int = 0  # kofn only
+    mean_times: tuple[Fraction, Fraction] | None = None  # unit(MTTF, MTTR) leaves: both in seconds
 
     @property
     def text(self) -> str:
@@ -110,6 +111,15 @@ def unavailability(part: Part) -> Fraction:
 def importance(root: Part) -> list[PartImportance]:
     """For each leaf and each labelled group: how much system unavailability it accounts for, most first."""
     return list(analyse(root).parts)
+
+
+def is_up(part: Part, up: Callable[[Part], bool]) -> bool:
+    """Whether the structure works when each leaf works as ``up`` says: the structure function."""
+    if not part.children:
+        return up(part)
+    working = sum(1 for child in part.children if is_up(child, up))
+    needed = {"series": len(part.children), "parallel": 1}.get(part.kind, part.needed)
+    return working >= needed
 
 
 def leaves(part: Part) -> list[Part]:
@@ -707,7 +717,7 @@ class _Parser:
         mttf_seconds = self.convert(lambda: parse_duration(mttf, default_unit="h", allow_zero=False), mttf_at)
         mttr_seconds = self.convert(lambda: parse_duration(mttr, default_unit="h"), mttr_at)
         down = mttr_seconds / (mttf_seconds + mttr_seconds)
-        return Part("unit", self.text, (start, self.position), label, unavailability=down)
+        return Part("unit", self.text, (start, self.position), label, unavailability=down, mean_times=(mttf_seconds, mttr_seconds))
 
     def needed(self) -> int | None:
         """K of ``kofn(K, …)``; None when it has more digits than any expression has parts."""

@@ -219,6 +219,7 @@ class RiskReport:
     expected_credit: Figure | None = None
     breaches_seen: int | None = None  # simulation: how many runs breached (few means an unreliable estimate)
     runs: int | None = None
+    seed: int | None = None  # simulation: the seed that repeats it
 
     @property
     def breach_trusted(self) -> bool:
@@ -255,3 +256,85 @@ def _check_budget(budget: float, window: float) -> None:
         raise InputError("the downtime budget is negative", "--budget", "give a duration such as 43m12s")
     if budget >= window:
         raise InputError("the downtime budget is not shorter than the window", "--budget", "give a budget below the window, or a longer --window")
+
+
+MAX_PRODUCT_UNITS = 12  # 4,096 states, "a few thousand": the product chain of a compose structure stays exact
+
+
+def product_chain(root: Any) -> Any:
+    """The Markov chain of a compose structure's independent ``unit(MTTF, MTTR)`` parts: every combination
+    of parts down is a state, each part fails and is repaired on its own, and the structure says which
+    states are down. States are listed by how many parts are down, as ``markov.Chain.build`` prefers."""
+    from hacalc.core.compose import is_up, leaves
+    from hacalc.core.markov import Chain
+
+    parts = leaves(root)
+    if any(part.mean_times is None for part in parts):
+        raise InputError("a risk needs every part's MTTF and MTTR", "EXPR", "write the parts as unit(MTTF, MTTR), e.g. series(unit(2000h, 4h), unit(8000h, 1h))")
+    if len(parts) > MAX_PRODUCT_UNITS:
+        raise InputError(
+            f"{len(parts)} parts make a chain of 2^{len(parts)} states; hacalc risk solves up to {MAX_PRODUCT_UNITS} parts exactly",
+            "EXPR",
+            f"merge identical parts into kofn groups, or model at most {MAX_PRODUCT_UNITS} parts",
+        )
+    index = {id(part): position for position, part in enumerate(parts)}
+    names = [part.label or part.text for part in parts]
+    names = [f"{name} #{position + 1}" if names.count(name) > 1 else name for position, name in enumerate(names)]
+    masks = sorted(range(2 ** len(parts)), key=lambda mask: (bin(mask).count("1"), mask))
+
+    def label(mask: int) -> str:
+        return "all up" if not mask else "down: " + ", ".join(name for position, name in enumerate(names) if mask >> position & 1)
+
+    states = [(label(mask), is_up(root, lambda part, mask=mask: not mask >> index[id(part)] & 1)) for mask in masks]
+    transitions = []
+    for mask in masks:
+        for position, part in enumerate(parts):
+            mttf, mttr = (float(seconds) / 3600 for seconds in part.mean_times)
+            bit = 1 << position
+            target, rate = (mask & ~bit, 1 / mttr) if mask & bit else (mask | bit, 1 / mttf)
+            transitions.append((label(mask), label(target), rate))
+    return Chain.build(states, transitions)
+
+
+def simulated_report(sim: Any, up: Any, down: Any, budget: float, levels: Sequence[Fraction], tiers: Sequence[CreditTier] = ()) -> RiskReport:
+    """The same report from simulated windows, every figure with its Monte Carlo standard error."""
+    import numpy as np
+
+    from hacalc.core import simulation
+
+    _check_budget(budget, sim.window)
+    breach = simulation.probability_above(sim, budget)
+    mean, sd = simulation.mean_and_sd(sim)
+    outages = simulation.expected_outages(sim)
+    no_outage = simulation.probability_no_outage(sim)
+    outcomes: tuple[CreditOutcome, ...] = ()
+    expected_credit = None
+    if tiers:
+        outcomes, _ = credit_outcomes(tiers, sim.window, lambda downtime: simulation.probability_above(sim, downtime).value)
+        owed = np.zeros(sim.runs)
+        for tier in reversed(tiers):  # the deepest tier a window falls below sets its credit
+            owed = np.where(sim.downtime > sim.window * (1 - float(tier.below)), np.maximum(owed, float(tier.credit)), owed)
+        credit = simulation.sample_mean(owed)
+        expected_credit = Figure(credit.value, credit.standard_error)
+    return RiskReport(
+        method="simulation",
+        model=f"up times {up.describe()}; repairs {down.describe()}",
+        window=sim.window,
+        budget=budget,
+        start=sim.start,
+        breach=Figure(breach.value, breach.standard_error),
+        never_down=Figure(no_outage.value, no_outage.standard_error),
+        expected_outages=Figure(outages.value, outages.standard_error),
+        mean=Figure(mean.value, mean.standard_error),
+        sd=Figure(sd),
+        quantiles=tuple((level, _figure(simulation.quantile(sim, float(level)))) for level in levels),
+        credits=outcomes,
+        expected_credit=expected_credit,
+        breaches_seen=breach.count,
+        runs=sim.runs,
+        seed=sim.seed,
+    )
+
+
+def _figure(estimate: Any) -> Figure:
+    return Figure(estimate.value, estimate.standard_error)
