@@ -55,10 +55,10 @@ MAX_WORK = 1e9
 MAX_STORED = 16_000_000
 QUANTILE_TOLERANCE = 1e-9  # of the window: quantiles are found to W·1e-9 (31 ms in a year)
 _CANDIDATES = 15  # points tried per quantile per round: the bracket shrinks 16-fold a round
-_DENSE_STATES = 64
+_DENSE_STATES = 64  # below this, a dense P beats scipy.sparse's per-call overhead
 # Rows are created one a step and each is dropped at most once below DROPPED_MASS / N, so checking every
 # few steps drops no more in all; it saves a reduction a step where nothing is read.
-_TRIM_EVERY = 8  # below this, a dense P beats scipy.sparse's per-call overhead
+_TRIM_EVERY = 8
 
 
 @dataclass(frozen=True, eq=False)
