@@ -31,6 +31,10 @@ def risk(
         Optional[str],
         typer.Argument(help="A spares scenario (as hacalc spares reads it; one --kind), or - for stdin.", show_default=False),
     ] = None,
+    compose: Annotated[
+        Optional[str],
+        typer.Option("--compose", metavar="EXPR", help="A structure of unit(MTTF, MTTR) parts, as hacalc compose writes it.", rich_help_panel=_UNIT, show_default=False),
+    ] = None,
     mttf: Annotated[Optional[str], typer.Option("--mttf", help="Mean time to failure, e.g. 2000h.", rich_help_panel=_UNIT)] = None,
     mttr: Annotated[Optional[str], typer.Option("--mttr", help="Mean time to repair, e.g. 4h.", rich_help_panel=_UNIT)] = None,
     mtbf: Annotated[Optional[str], typer.Option("--mtbf", help="Mean time between failures (see hacalc availability --mtbf-means).", rich_help_panel=_UNIT)] = None,
@@ -95,10 +99,13 @@ def risk(
         raise InputError(f"unknown start {start!r}", "--start", "give steady or up")
     spares_flags = {"needed": needed, "spares": spare_count, "crews": crews, "dormancy": dormancy, "kind": kind,
                     "coverage": coverage, "manual-recovery": manual_recovery, "failover": failover}
-    if scenario is not None or any(value is not None for value in spares_flags.values()):
+    if compose is not None:
+        report = _compose_report(compose, (mttf, mttr, mtbf, failure_rate, repair_rate, repair, failure, scenario, *spares_flags.values()),
+                                 window_hours, budget_hours, start, levels, tiers, runs, seed)
+    elif scenario is not None or any(value is not None for value in spares_flags.values()):
         if repair or failure:
             raise InputError("--repair and --failure apply to one unit, not to a spares system", "--repair", "drop them: spares systems are exact Markov chains")
-        report = _spares_report(ctx, scenario, input_format, mttf, mttr, spares_flags, window_hours, budget_hours, start, levels, tiers)
+        report = _spares_report(ctx, scenario, input_format, mttf, mttr, spares_flags, window_hours, budget_hours, start, levels, tiers, runs, seed)
     else:
         from hacalc.cli.availability import unit_means
         from hacalc.core.availability import MtbfDefinition
@@ -171,7 +178,7 @@ def _simulated(env: Environment, up: float, down: float, failure: str | None, re
     up_distribution = located("--failure", _distribution, failure or "exponential", mean=up)
     down_distribution = located("--repair", _distribution, repair or "exponential", mean=down)
     sim = simulation.simulate_window(up_distribution, down_distribution, window, runs, seed, start)
-    return simulated_report(sim, up_distribution, down_distribution, budget, levels, tiers)
+    return simulated_report(sim, f"up times {up_distribution.describe()}; repairs {down_distribution.describe()}", budget, levels, tiers)
 
 
 def _distribution(spec: str, mean: float):
@@ -205,7 +212,7 @@ def _empirical_values(path: str) -> tuple[float, ...]:
     return tuple(values)
 
 
-def _spares_report(ctx, scenario, input_format, mttf, mttr, flags, window, budget, start, levels, tiers) -> RiskReport:
+def _spares_report(ctx, scenario, input_format, mttf, mttr, flags, window, budget, start, levels, tiers, runs, seed) -> RiskReport:
     from hacalc.core.risk import chain_report
     from hacalc.core.spares import Spare
     from hacalc.readers.spares import build_question, from_flags, read_scenario
@@ -218,7 +225,17 @@ def _spares_report(ctx, scenario, input_format, mttf, mttr, flags, window, budge
     spare = question.kinds[0]
     model = question.model(spare, 0 if spare is Spare.none else question.spares)
     label = f"{question.needed}-of-{question.needed + (0 if spare is Spare.none else question.spares)} with {spare.value} spares"
-    return chain_report(model.chain(), label, window, budget, start, levels, tiers)
+    return chain_report(model.chain(), label, window, budget, start, levels, tiers, runs=runs, seed=seed)
+
+
+def _compose_report(expression, others, window, budget, start, levels, tiers, runs, seed) -> RiskReport:
+    from hacalc.core.compose import parse_expression
+    from hacalc.core.risk import chain_report, product_chain
+
+    if any(value is not None for value in others):
+        raise InputError("--compose gives the whole model", "--compose", "drop the unit, distribution and spares options: each part is unit(MTTF, MTTR)")
+    root = located("--compose", parse_expression, expression)
+    return chain_report(located("--compose", product_chain, root), root.text, window, budget, start, levels, tiers, runs=runs, seed=seed)
 
 
 def _warn(env: Environment, report: RiskReport) -> None:

@@ -13,6 +13,7 @@ Times are hours; the downtime D = t0 - U.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -270,12 +271,11 @@ def product_chain(root: Any) -> Any:
 
     parts = leaves(root)
     if any(part.mean_times is None for part in parts):
-        raise InputError("a risk needs every part's MTTF and MTTR", "EXPR", "write the parts as unit(MTTF, MTTR), e.g. series(unit(2000h, 4h), unit(8000h, 1h))")
+        raise InputError("a risk needs every part's MTTF and MTTR", fix="write the parts as unit(MTTF, MTTR), e.g. series(unit(2000h, 4h), unit(8000h, 1h))")
     if len(parts) > MAX_PRODUCT_UNITS:
         raise InputError(
             f"{len(parts)} parts make a chain of 2^{len(parts)} states; hacalc risk solves up to {MAX_PRODUCT_UNITS} parts exactly",
-            "EXPR",
-            f"merge identical parts into kofn groups, or model at most {MAX_PRODUCT_UNITS} parts",
+            fix=f"merge identical parts into kofn groups, or model at most {MAX_PRODUCT_UNITS} parts",
         )
     index = {id(part): position for position, part in enumerate(parts)}
     names = [part.label or part.text for part in parts]
@@ -296,7 +296,7 @@ def product_chain(root: Any) -> Any:
     return Chain.build(states, transitions)
 
 
-def simulated_report(sim: Any, up: Any, down: Any, budget: float, levels: Sequence[Fraction], tiers: Sequence[CreditTier] = ()) -> RiskReport:
+def simulated_report(sim: Any, model: str, budget: float, levels: Sequence[Fraction], tiers: Sequence[CreditTier] = ()) -> RiskReport:
     """The same report from simulated windows, every figure with its Monte Carlo standard error."""
     import numpy as np
 
@@ -318,7 +318,7 @@ def simulated_report(sim: Any, up: Any, down: Any, budget: float, levels: Sequen
         expected_credit = Figure(credit.value, credit.standard_error)
     return RiskReport(
         method="simulation",
-        model=f"up times {up.describe()}; repairs {down.describe()}",
+        model=model,
         window=sim.window,
         budget=budget,
         start=sim.start,
@@ -338,3 +338,41 @@ def simulated_report(sim: Any, up: Any, down: Any, budget: float, levels: Sequen
 
 def _figure(estimate: Any) -> Figure:
     return Figure(estimate.value, estimate.standard_error)
+
+
+def chain_report(
+    chain: Any, model: str, window: float, budget: float, start: str, levels: Sequence[Fraction], tiers: Sequence[CreditTier] = (),
+    *, runs: int = 100_000, seed: int | None = None,
+) -> RiskReport:
+    """The report for any Markov chain: exact by uniformization (``occupation``) when that fits its work limit
+    (a failover of seconds in a long window makes it stiff), else from simulated windows of the chain."""
+    from hacalc.core.occupation import MAX_WORK, downtime_distribution, initial_distribution, work_estimate
+
+    _check_budget(budget, window)
+    if work_estimate(chain, window) > MAX_WORK:
+        from hacalc.core.simulation import simulate_chain
+
+        sim = simulate_chain(chain, initial_distribution(chain, start), window, runs, seed)
+        report = simulated_report(sim, f"{model}: its Markov chain of {len(chain)} states (exponential times), simulated (too stiff to solve exactly)", budget, levels, tiers)
+        return dataclasses.replace(report, start=start)
+    distribution = downtime_distribution(chain, start, window)
+
+    def tail_at(downtime: float) -> float:
+        return float(distribution.tail([downtime])[0])
+
+    outcomes, expected = credit_outcomes(tiers, window, tail_at) if tiers else ((), None)
+    return RiskReport(
+        method="exact",
+        model=f"{model}: its Markov chain of {len(chain)} states (exponential times), solved by uniformization",
+        window=window,
+        budget=budget,
+        start=start,
+        breach=Figure(tail_at(budget)),
+        never_down=Figure(distribution.never_down),
+        expected_outages=Figure(distribution.expected_outages),
+        mean=Figure(distribution.mean),
+        sd=Figure(distribution.sd),
+        quantiles=tuple(zip(levels, (Figure(value) for value in distribution.quantiles(list(levels))))),
+        credits=outcomes,
+        expected_credit=None if expected is None else Figure(expected),
+    )

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hacalc.core.errors import InputError
 
@@ -205,8 +206,8 @@ class Simulation:
     seed: int
     window: float
     start: str
-    up: Distribution
-    down: Distribution
+    up: Distribution | None  # None for a simulated Markov chain (simulate_chain)
+    down: Distribution | None
 
 
 def expected_cycles(up: Distribution, down: Distribution, window: float, runs: int) -> float:
@@ -380,3 +381,60 @@ def quantile(sim: Simulation, level: float) -> Estimate:
     above = int(np.count_nonzero(sim.downtime > value))
     standard_error = (float(ordered[high - 1]) - float(ordered[low - 1])) / 2
     return Estimate(value, standard_error, above, runs, _two_sided(above, runs) and runs * min(level, 1 - level) >= MIN_COUNT)
+
+
+def simulate_chain(chain: Any, initial: Sequence[float], window: float, runs: int, seed: int | None) -> Simulation:
+    """``runs`` windows of a Markov chain (a spares system, a structure's product chain) by its jumps: every
+    still-running window takes one step at a time, all at once, so the loop is per step, not per event.
+
+    For chains whose exact solution would take too long (a failover of seconds in a year's window makes
+    uniformization stiff): exponential holding times, the next state by its rate's share."""
+    import numpy as np
+
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise InputError(f"runs must be a whole number of at least 1, not {runs}", "--runs", "give e.g. 100000")
+    seed = int(np.random.SeedSequence().entropy) if seed is None else seed
+    rng = np.random.default_rng(seed)
+    exits, targets, shares = _jump_tables(chain)
+    up = np.array(chain.up, dtype=bool)
+    state = rng.choice(len(chain), size=runs, p=np.asarray(initial, dtype=float) / sum(initial))
+    clock = np.zeros(runs)
+    downtime = np.zeros(runs)
+    outages = (~up[state]).astype(np.int64)
+    steps = 0
+    active = np.arange(runs)
+    while len(active):
+        here = state[active]
+        rate = exits[here]
+        stay = np.where(rate > 0, rng.exponential(size=len(active)) / np.where(rate > 0, rate, 1), np.inf)
+        ending = np.minimum(clock[active] + stay, window)
+        downtime[active] += np.where(up[here], 0.0, ending - clock[active])
+        clock[active] = ending
+        moving = ending < window
+        active, here = active[moving], here[moving]
+        choice = (rng.random(len(active))[:, None] > shares[here]).sum(axis=1)
+        following = targets[here, choice]
+        outages[active] += up[here] & ~up[following]
+        state[active] = following
+        steps += len(active)
+    return Simulation(downtime, outages, steps, runs, seed, float(window), "custom", None, None)
+
+
+def _jump_tables(chain: Any) -> tuple[Any, Any, Any]:
+    """Exit rate per state, and its targets with the cumulative shares of its rate, padded to one width."""
+    import numpy as np
+
+    width = max((len(row) for row in chain.rates), default=0) or 1
+    exits = np.zeros(len(chain))
+    targets = np.zeros((len(chain), width), dtype=np.int64)
+    shares = np.ones((len(chain), width))
+    for state, row in enumerate(chain.rates):
+        total = sum(row.values())
+        exits[state] = total
+        running = 0.0
+        for column, (target, rate) in enumerate(row.items()):
+            running += rate
+            targets[state, column] = target
+            shares[state, column] = running / total
+        shares[state, max(len(row) - 1, 0) :] = 2.0  # past the last target: never chosen beyond it
+    return exits, targets, shares

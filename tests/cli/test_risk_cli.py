@@ -78,3 +78,55 @@ def test_the_readme_s_two_units_of_equal_availability(hacalc):
 )
 def test_bad_input_is_one_line(hacalc, args, expected):
     assert expected in assert_bad_input(hacalc("risk", *args))
+
+
+def test_a_spares_system_is_exact_and_a_stiff_one_is_simulated(hacalc):
+    cold = report(hacalc, "--mttf", "1000h", "--mttr", "10h", "--spares", "1", "--kind", "cold", "--window", "1y", "--budget", "1h")
+    assert cold["method"] == "exact" and "3 states" in cold["model"]
+    stiff = report(hacalc, "scenarios/spares-database-pair.toml", "--kind", "hot", "--target", "99.99", "--seed", "3", "--runs", "20000")
+    assert stiff["method"] == "simulation" and "too stiff" in stiff["model"] and stiff["seed"] == 3
+    assert stiff["breach_probability"]["standard_error"] > 0
+
+
+def test_a_simulation_is_repeatable_and_near_the_exact_answer(hacalc):
+    args = ("--mttf", "2000h", "--mttr", "4h", "--target", "99.9", "--failure", "weibull:shape=1", "--seed", "11", "--runs", "50000")
+    first, second = report(hacalc, *args), report(hacalc, *args)
+    assert first == second and first["method"] == "simulation"
+    exact = report(hacalc, "--mttf", "2000h", "--mttr", "4h", "--target", "99.9")["breach_probability"]["value"]
+    assert abs(first["breach_probability"]["value"] - exact) < 4 * first["breach_probability"]["standard_error"]
+
+
+def test_a_rare_breach_in_a_simulation_is_a_warning(hacalc):
+    result = hacalc("risk", "--mttf", "20000h", "--mttr", "1h", "--target", "99", "--repair", "deterministic", "--seed", "1", "--runs", "1000")
+    assert result.exit_code == 0 and "not estimated reliably" in result.stderr
+
+
+def test_a_compose_structure(hacalc):
+    data = report(hacalc, "--compose", "series(unit(2000h, 4h), parallel(unit(1000h, 10h), unit(1000h, 10h)))", "--target", "99.9")
+    assert data["method"] == "exact" and "8 states" in data["model"]
+    assert "--compose" in assert_bad_input(hacalc("risk", "--compose", "series(unit(1000h, 1h), 99.9%)", "--target", "99.9"))
+    assert "drop the unit" in assert_bad_input(hacalc("risk", "--compose", "unit(1000h, 1h)", "--mttf", "1h", "--target", "99.9"))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--repair", "lognormal:cv=-1"), "--repair"),
+        (("--failure", "gamma:shape=2"), "--failure"),
+        (("--repair", "lognormal"), "--repair"),
+        (("--repair", "empirical:"), "empirical"),
+        (("--repair", "weibull:shape=0.7", "--runs", "0"), "--runs"),
+        (("--kind", "hot,cold"), "one --kind"),
+        (("--spares", "1", "--repair", "deterministic"), "spares system"),
+    ],
+)
+def test_bad_simulation_and_spares_input_is_one_line(hacalc, args, expected):
+    assert expected in assert_bad_input(hacalc("risk", "--mttf", "2000h", "--mttr", "4h", "--target", "99.9", *args))
+
+
+def test_an_empirical_file_of_repair_times(hacalc, tmp_path):
+    (tmp_path / "repairs.txt").write_text("# observed repairs\n30m\n2h\n45m\n4h\n")
+    data = report(hacalc, "--mttf", "2000h", "--mttr", "1h", "--target", "99.9", "--repair", f"empirical:{tmp_path / 'repairs.txt'}", "--seed", "1", "--runs", "20000")
+    assert "empirical" in data["model"]
+    (tmp_path / "none.txt").write_text("0s\n")
+    assert "no positive" in assert_bad_input(hacalc("risk", "--mttf", "2000h", "--mttr", "1h", "--target", "99.9", "--repair", f"empirical:{tmp_path / 'none.txt'}"))

@@ -148,3 +148,38 @@ def test_the_same_availability_with_rarer_longer_repairs_breaches_more_often():
     assert rare_long.unavailability == pytest.approx(blips.unavailability)
     assert tail(rare_long, 0.72) == pytest.approx(0.0728188, abs=1e-6)
     assert tail(blips, 0.72) == pytest.approx(0.0026526, abs=1e-6)
+
+
+def test_a_one_part_structure_is_the_single_unit():
+    """The product chain of unit(2000h, 1h), solved by uniformization, gives §5.2's monthly 0.166680 like the closed form."""
+    from hacalc.core.compose import parse_expression
+    from hacalc.core.risk import chain_report, product_chain
+
+    report = chain_report(product_chain(parse_expression("unit(2000h, 1h)")), "one unit", 730, 0.73, "steady", (Fraction(1, 2),))
+    assert report.method == "exact" and report.breach.value == pytest.approx(0.166680, abs=5e-7)
+    assert report.breach.value == pytest.approx(tail(Unit(2000, 1, 730), 0.73), abs=1e-9)
+
+
+def test_a_series_of_two_units_against_its_chain_simulated():
+    """Exact (uniformization) and simulated (jump chain) answers of one product chain agree within 4 standard errors."""
+    from hacalc.core.compose import parse_expression
+    from hacalc.core.occupation import initial_distribution
+    from hacalc.core.risk import chain_report, product_chain, simulated_report
+    from hacalc.core.simulation import simulate_chain
+
+    chain = product_chain(parse_expression("series(unit(500h, 4h), parallel(unit(300h, 10h), unit(300h, 10h)))"))
+    exact = chain_report(chain, "x", 720, 2.0, "steady", (Fraction(9, 10),))
+    simulated = simulated_report(simulate_chain(chain, initial_distribution(chain, "steady"), 720, 200_000, 7), "x", 2.0, (Fraction(9, 10),))
+    assert abs(simulated.breach.value - exact.breach.value) < 4 * simulated.breach.standard_error
+    assert abs(simulated.mean.value - exact.mean.value) < 4 * simulated.mean.standard_error
+    assert abs(simulated.expected_outages.value - exact.expected_outages.value) < 4 * simulated.expected_outages.standard_error
+
+
+def test_a_structure_needs_mean_times_and_at_most_twelve_parts():
+    from hacalc.core.compose import parse_expression
+    from hacalc.core.risk import product_chain
+
+    with pytest.raises(InputError, match="MTTF and MTTR"):
+        product_chain(parse_expression("series(99.9%, unit(1000h, 1h))"))
+    with pytest.raises(InputError, match="up to 12"):
+        product_chain(parse_expression("kofn(2, " + ", ".join(["unit(1000h, 1h)"] * 13) + ")"))
