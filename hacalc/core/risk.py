@@ -27,6 +27,7 @@ DEFAULT_QUANTILES = (Fraction(1, 2), Fraction(9, 10), Fraction(99, 100), Fractio
 DEFAULT_MAX_BREACH_PROBABILITY = Fraction(5, 100)
 _POISSON_REACH = 12  # terms beyond mean + 12 sd + 50 are below 1e-30 of the sum (reliability-math §5.2)
 _QUANTILE_STEPS = 200
+MAX_CYCLES_IN_WINDOW = 1e7  # the closed form sums about window/MTTR Poisson terms: 10 million is 80 MB
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ class Unit:
                 raise InputError(f"{name} must be a positive duration", fix="give e.g. 2000h, 4h, 30d")
         if self.start not in STARTS:
             raise InputError(f"unknown start {self.start!r}", "--start", "give steady or up")
+        if self.window / min(self.mttf, self.mttr) > MAX_CYCLES_IN_WINDOW:
+            raise InputError(
+                f"the window holds over {MAX_CYCLES_IN_WINDOW:.0e} mean failure or repair times",
+                "--window",
+                "give a shorter window, or an MTTF and MTTR of the window's order",
+            )
 
     @property
     def failure_rate(self) -> float:
@@ -100,29 +107,43 @@ def never_down(unit: Unit) -> float:
     return (1 - unit.starts_down()) * math.exp(-unit.failure_rate * unit.window)
 
 
+def _settling(unit: Unit) -> tuple[float, float, float]:
+    """(a/(a+b), b/(a+b), τ = (a+b)·t0): the formulas below in these terms never overflow or divide by ~0."""
+    total = unit.failure_rate + unit.repair_rate
+    return unit.failure_rate / total, unit.repair_rate / total, total * unit.window
+
+
+def _relaxed(tau: float) -> float:
+    """(τ + e^{−τ} − 1)/τ², the share of a window's downtime variance still to settle; its series below 1e-4."""
+    if tau < 1e-4:
+        return 0.5 - tau / 6 + tau * tau / 24
+    return (tau + math.expm1(-tau)) / (tau * tau)
+
+
 def expected_outages(unit: Unit) -> float:
     """Outages that begin in the window, a window that starts down counting as one."""
-    a, b, window = unit.failure_rate, unit.repair_rate, unit.window
+    down_share, up_share, tau = _settling(unit)
+    failures = unit.failure_rate * unit.window * up_share  # the steady rate of up -> down, times the window
     if unit.start == "steady":
-        return unit.unavailability + a * b / (a + b) * window
-    return a * (b * window / (a + b) - a * math.expm1(-(a + b) * window) / (a + b) ** 2)
+        return down_share + failures
+    return failures - down_share * down_share * math.expm1(-tau)
 
 
 def mean_downtime(unit: Unit) -> float:
-    a, b, window = unit.failure_rate, unit.repair_rate, unit.window
+    down_share, _, tau = _settling(unit)
     if unit.start == "steady":
-        return window * unit.unavailability
-    return a / (a + b) * (window + math.expm1(-(a + b) * window) / (a + b))
+        return unit.window * unit.unavailability
+    return down_share * unit.window * (1 + math.expm1(-tau) / tau)
 
 
 def downtime_sd(unit: Unit) -> float:
     """√Var D. Steady start: Takács' 2ab/(a+b)³·(t0 − (1 − e^{−(a+b)t0})/(a+b)); from up: E[D²] = ∫ 2d·P(D > d)."""
-    a, b, window = unit.failure_rate, unit.repair_rate, unit.window
+    down_share, up_share, tau = _settling(unit)
     if unit.start == "steady":
-        return math.sqrt(2 * a * b / (a + b) ** 3 * (window + math.expm1(-(a + b) * window) / (a + b)))
+        return unit.window * math.sqrt(2 * down_share * up_share * _relaxed(tau))
     from scipy.integrate import quad
 
-    second, _ = quad(lambda d: 2 * d * tail(unit, d), 0, window, limit=200, points=[mean_downtime(unit)])
+    second, _ = quad(lambda d: 2 * d * tail(unit, d), 0, unit.window, limit=200, points=[mean_downtime(unit)])
     return math.sqrt(max(second - mean_downtime(unit) ** 2, 0.0))
 
 
@@ -272,6 +293,8 @@ def product_chain(root: Any) -> Any:
     parts = leaves(root)
     if any(part.mean_times is None for part in parts):
         raise InputError("a risk needs every part's MTTF and MTTR", fix="write the parts as unit(MTTF, MTTR), e.g. series(unit(2000h, 4h), unit(8000h, 1h))")
+    if any(part.mean_times[1] == 0 for part in parts):
+        raise InputError("a part with MTTR 0 is never down", fix="leave it out of the structure, or give its repair time")
     if len(parts) > MAX_PRODUCT_UNITS:
         raise InputError(
             f"{len(parts)} parts make a chain of 2^{len(parts)} states; hacalc risk solves up to {MAX_PRODUCT_UNITS} parts exactly",

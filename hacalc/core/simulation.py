@@ -210,6 +210,17 @@ class Simulation:
     down: Distribution | None
 
 
+MAX_CYCLES = 5e8  # about half a minute of simulation: more is a mistake in the inputs, or a job for the exact path
+
+
+def _too_long(cycles: float) -> InputError:
+    return InputError(
+        f"the simulation would draw about {cycles:.2g} failure-repair cycles (at most {MAX_CYCLES:.0e})",
+        "--runs",
+        "give fewer --runs, a shorter window, or MTTF and MTTR of the window's order",
+    )
+
+
 def expected_cycles(up: Distribution, down: Distribution, window: float, runs: int) -> float:
     """About how many cycles a simulation will draw (renewal rate × window, plus one per run): its cost."""
     return runs * (window / (up.mean + down.mean) + 1)
@@ -227,9 +238,9 @@ def simulate_window(
         raise InputError(f"runs must be a whole number of at least 1, not {runs}", "--runs", "give e.g. 100000")
     if start not in STARTS:
         raise InputError(f"start '{start}' is not one of {', '.join(STARTS)}", "--start", "give steady or up")
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy)
-    rng = np.random.default_rng(seed)
+    if expected_cycles(up, down, window, runs) > MAX_CYCLES:
+        raise _too_long(expected_cycles(up, down, window, runs))
+    rng, seed = _generator(seed)
     downtime = np.empty(runs)
     outages = np.empty(runs, dtype=np.int64)
     cycles = 0
@@ -393,8 +404,7 @@ def simulate_chain(chain: Any, initial: Sequence[float], window: float, runs: in
 
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise InputError(f"runs must be a whole number of at least 1, not {runs}", "--runs", "give e.g. 100000")
-    seed = int(np.random.SeedSequence().entropy) if seed is None else seed
-    rng = np.random.default_rng(seed)
+    rng, seed = _generator(seed)
     exits, targets, shares = _jump_tables(chain)
     up = np.array(chain.up, dtype=bool)
     state = rng.choice(len(chain), size=runs, p=np.asarray(initial, dtype=float) / sum(initial))
@@ -417,7 +427,20 @@ def simulate_chain(chain: Any, initial: Sequence[float], window: float, runs: in
         outages[active] += up[here] & ~up[following]
         state[active] = following
         steps += len(active)
+        if steps > MAX_CYCLES:
+            raise _too_long(steps)
     return Simulation(downtime, outages, steps, runs, seed, float(window), "custom", None, None)
+
+
+def _generator(seed: int | None) -> tuple[Any, int]:
+    """numpy's generator for ``seed``, or for a fresh one from the OS (returned, so the run can be repeated)."""
+    import numpy as np
+
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**128:
+        raise InputError(f"seed {seed} is not a whole number from 0 to 2^128 - 1", "--seed", "give e.g. --seed 1")
+    return np.random.default_rng(seed), seed
 
 
 def _jump_tables(chain: Any) -> tuple[Any, Any, Any]:

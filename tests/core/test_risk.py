@@ -183,3 +183,18 @@ def test_a_structure_needs_mean_times_and_at_most_twelve_parts():
         product_chain(parse_expression("series(99.9%, unit(1000h, 1h))"))
     with pytest.raises(InputError, match="up to 12"):
         product_chain(parse_expression("kofn(2, " + ", ".join(["unit(1000h, 1h)"] * 13) + ")"))
+
+
+@pytest.mark.parametrize("start", ["steady", "up"])
+def test_moments_agree_with_the_chain_s_uniformization(start):
+    """The closed forms (and, from up, the integral of the tail) against occupation's moment recursion on the 2-state chain."""
+    from hacalc.core.markov import Chain
+    from hacalc.core.occupation import downtime_distribution
+
+    chain = Chain.build([("up", True), ("down", False)], [("up", "down", 1 / 300), ("down", "up", 1 / 20)])
+    exact = downtime_distribution(chain, start, 720)
+    unit = Unit(300, 20, 720, start)
+    assert mean_downtime(unit) == pytest.approx(exact.mean, rel=1e-9)
+    assert downtime_sd(unit) == pytest.approx(exact.sd, rel=1e-6)
+    assert expected_outages(unit) == pytest.approx(exact.expected_outages, rel=1e-9)
+    assert never_down(unit) == pytest.approx(exact.never_down, rel=1e-9)

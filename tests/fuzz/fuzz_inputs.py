@@ -838,6 +838,36 @@ def incidents_invocations(draw: st.DrawFn) -> Invocation:
     return Invocation(args, output, stdin=content if stdin else b"", files={} if stdin else {name: content}, env=draw(environments()))
 
 
+DISTRIBUTIONS = ["exponential", "lognormal:cv=1.5", "weibull:shape=0.7", "deterministic", "lognormal:sigma=1", "weibull:shape=2"]
+
+
+@st.composite
+def risk_invocations(draw: st.DrawFn) -> Invocation:
+    model = draw(st.sampled_from(["unit", "spares", "compose"]))
+    pairs: list[tuple[str | None, str]] = [("--format", draw(st.sampled_from(TABLE_JSON_CSV)))]
+    if model == "compose":
+        pairs.append(("--compose", draw(st.sampled_from(["unit(2000h, 4h)", "series(unit(2000h, 4h), unit(500h, 1h))", "kofn(2, unit(100h, 1h), unit(100h, 1h), unit(100h, 1h))", "parallel(unit(10h, 10h), unit(10h, 10h))"]))))
+    else:
+        pairs += [("--mttf", draw(st.sampled_from(["2000h", "1000h", "50h", "1y"]))), ("--mttr", draw(st.sampled_from(["4h", "1h", "30m", "2d"])))]
+    if model == "spares":
+        pairs += [("--spares", draw(st.sampled_from(["1", "2", "0"]))), ("--kind", draw(st.sampled_from(["hot", "warm", "cold", "none"])))]
+        pairs += draw(optional("--failover", ["30s", "5m"]))
+    if model == "unit":
+        pairs += draw(optional("--repair", DISTRIBUTIONS)) + draw(optional("--failure", DISTRIBUTIONS))
+        pairs += [("--runs", "2000"), ("--seed", "1")]
+    pairs += [draw(st.sampled_from([("--target", "99.9"), ("--target", "4 nines"), ("--budget", "43m12s"), ("--budget", "1h")]))]
+    pairs += [
+        *draw(optional("--window", WINDOWS)),
+        *draw(optional("--start", ["steady", "up"])),
+        *draw(optional("--quantile", ["0.95", "99.99%", "0.5"])),
+        *draw(optional("--credits", ["99.9:10%,99:25%,95:100%", "99:50%"])),
+        *draw(optional("--max-breach-probability", ["0.05", "1%"])),
+    ]
+    switches = ["--check"] if draw(st.booleans()) else []
+    args, output = draw(assemble(["risk"], pairs, switches))
+    return Invocation(args, output, env=draw(environments()))
+
+
 COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "nines": nines_invocations,
     "budget": budget_invocations,
@@ -847,4 +877,5 @@ COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "cluster check": cluster_invocations,
     "spares": spares_invocations,
     "incidents": incidents_invocations,
+    "risk": risk_invocations,
 }

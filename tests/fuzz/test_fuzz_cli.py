@@ -19,6 +19,7 @@ from fuzz_inputs import (
     cluster_invocations,
     compose_invocations,
     incidents_invocations,
+    risk_invocations,
     nines_invocations,
     spares_invocations,
 )
@@ -87,6 +88,12 @@ def test_spares(invocation: Invocation, workdir) -> None:
 @fuzz_settings(60)
 @given(invocation=incidents_invocations())
 def test_incidents(invocation: Invocation, workdir) -> None:
+    run_in_process(invocation, workdir)
+
+
+@fuzz_settings(40)
+@given(invocation=risk_invocations())
+def test_risk(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
