@@ -87,7 +87,7 @@ def risk(
     """
     from hacalc.core import risk as core
     from hacalc.core.periods import DEFAULT_CONVENTIONS
-    from hacalc.core.units import parse_availability, parse_duration
+    from hacalc.core.units import parse_duration
 
     env: Environment = ctx.obj
     window_hours = float(located("--window", parse_duration, window, default_unit=unit, allow_zero=False) / HOUR)

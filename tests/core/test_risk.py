@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from hacalc.core.errors import InputError
 from hacalc.core.risk import (
-    CreditTier,
     Unit,
     credit_outcomes,
     downtime_sd,
