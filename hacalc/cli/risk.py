@@ -110,6 +110,9 @@ def risk(
         from hacalc.cli.availability import unit_means
         from hacalc.core.availability import MtbfDefinition
 
+        # an empirical distribution brings its own mean: its MTTF or MTTR may be left out
+        mttf = mttf if mttf is not None or not _empirical(failure) or mtbf or failure_rate else "1h"
+        mttr = mttr if mttr is not None or not _empirical(repair) or repair_rate else "1h"
         means = unit_means(DEFAULT_CONVENTIONS, unit, MtbfDefinition.operating, mttf=mttf, mttr=mttr, mtbf=mtbf, failure_rate=failure_rate, repair_rate=repair_rate)
         up, down = float(means.mttf / HOUR), float(means.mttr / HOUR)
         if _exponential(failure) and _exponential(repair):
@@ -162,6 +165,10 @@ def _probability(text: str) -> Fraction:
     if not 0 <= value <= 1:
         raise InputError(f"probability {text!r} is not between 0 and 1", fix="give e.g. 0.05 or 5%")
     return value
+
+
+def _empirical(spec: str | None) -> bool:
+    return spec is not None and spec.strip().lower().startswith("empirical")
 
 
 def _exponential(spec: str | None) -> bool:
