@@ -236,12 +236,14 @@ def _spares_report(ctx, scenario, input_format, mttf, mttr, flags, window, budge
 
 
 def _compose_report(expression, others, window, budget, start, levels, tiers, runs, seed) -> RiskReport:
-    from hacalc.core.compose import parse_expression
-    from hacalc.core.risk import chain_report, product_chain
+    from hacalc.core.compose import leaves, parse_expression
+    from hacalc.core.risk import MAX_PRODUCT_UNITS, chain_report, product_chain, structure_report
 
     if any(value is not None for value in others):
         raise InputError("--compose gives the whole model", "--compose", "drop the unit, distribution and spares options: each part is unit(MTTF, MTTR)")
     root = located("--compose", parse_expression, expression)
+    if len(leaves(root)) > MAX_PRODUCT_UNITS:
+        return structure_report(root, window, budget, start, levels, tiers, runs=runs, seed=seed)
     return chain_report(located("--compose", product_chain, root), root.text, window, budget, start, levels, tiers, runs=runs, seed=seed)
 
 

@@ -122,6 +122,16 @@ def is_up(part: Part, up: Callable[[Part], bool]) -> bool:
     return working >= needed
 
 
+def working(part: Part, down: Any, columns: dict[int, int]) -> Any:
+    """``is_up`` for many cases at once: ``down`` is a (cases × leaves) boolean array whose columns
+    ``columns`` maps from each leaf's id; the answer is one boolean per case."""
+    if not part.children:
+        return ~down[:, columns[id(part)]]
+    counts = sum(working(child, down, columns).astype(int) for child in part.children)
+    needed = {"series": len(part.children), "parallel": 1}.get(part.kind, part.needed)
+    return counts >= needed
+
+
 def leaves(part: Part) -> list[Part]:
     found, stack = [], [part]
     while stack:

@@ -399,3 +399,22 @@ def chain_report(
         credits=outcomes,
         expected_credit=None if expected is None else Figure(expected),
     )
+
+
+def structure_report(
+    root: Any, window: float, budget: float, start: str, levels: Sequence[Fraction], tiers: Sequence[CreditTier] = (),
+    *, runs: int = 100_000, seed: int | None = None,
+) -> RiskReport:
+    """A structure of more parts than its product chain can hold, simulated part by part."""
+    from hacalc.core.compose import leaves
+    from hacalc.core.simulation import simulate_structure
+
+    _check_budget(budget, window)
+    parts = leaves(root)
+    if any(part.mean_times is None for part in parts):
+        raise InputError("a risk needs every part's MTTF and MTTR", "--compose", "write the parts as unit(MTTF, MTTR), e.g. series(unit(2000h, 4h), unit(8000h, 1h))")
+    if any(part.mean_times[1] == 0 for part in parts):
+        raise InputError("a part with MTTR 0 is never down", "--compose", "leave it out of the structure, or give its repair time")
+    sim = simulate_structure(root, window, runs, seed, start)
+    model = f"{root.text}: {len(parts)} independent parts (exponential times), simulated (over {MAX_PRODUCT_UNITS} parts for an exact chain)"
+    return simulated_report(sim, model, budget, levels, tiers)

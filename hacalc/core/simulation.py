@@ -461,3 +461,44 @@ def _jump_tables(chain: Any) -> tuple[Any, Any, Any]:
             shares[state, column] = running / total
         shares[state, max(len(row) - 1, 0) :] = 2.0  # past the last target: never chosen beyond it
     return exits, targets, shares
+
+
+def simulate_structure(root: Any, window: float, runs: int, seed: int | None, start: str = "steady") -> Simulation:
+    """``runs`` windows of a compose structure of independent ``unit(MTTF, MTTR)`` parts, too many for its
+    product chain: each step, every running window's next part to fail or be repaired is drawn at once
+    (exponential times), and the structure function says whether the system is down."""
+    import numpy as np
+
+    from hacalc.core.compose import leaves, working
+
+    parts = leaves(root)
+    columns = {id(part): position for position, part in enumerate(parts)}
+    failure = np.array([3600 / float(part.mean_times[0]) for part in parts])
+    repair = np.array([3600 / float(part.mean_times[1]) for part in parts])
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise InputError(f"runs must be a whole number of at least 1, not {runs}", "--runs", "give e.g. 100000")
+    if start not in STARTS:
+        raise InputError(f"start '{start}' is not one of {', '.join(STARTS)}", "--start", "give steady or up")
+    rng, seed = _generator(seed)
+    part_down = rng.random((runs, len(parts))) < failure / (failure + repair) if start == "steady" else np.zeros((runs, len(parts)), bool)
+    system_down = ~working(root, part_down, columns)
+    clock, downtime = np.zeros(runs), np.zeros(runs)
+    outages = system_down.astype(np.int64)
+    active, steps = np.arange(runs), 0
+    while len(active):
+        rates = np.where(part_down[active], repair, failure)
+        total = rates.sum(axis=1)
+        ending = np.minimum(clock[active] + rng.exponential(size=len(active)) / total, window)
+        downtime[active] += np.where(system_down[active], ending - clock[active], 0.0)
+        clock[active] = ending
+        moving = ending < window
+        active, rates, total = active[moving], rates[moving], total[moving]
+        flipped = (np.cumsum(rates, axis=1) < (rng.random(len(active)) * total)[:, None]).sum(axis=1)
+        part_down[active, np.minimum(flipped, len(parts) - 1)] ^= True
+        now_down = ~working(root, part_down[active], columns)
+        outages[active] += now_down & ~system_down[active]
+        system_down[active] = now_down
+        steps += len(active)
+        if steps > MAX_CYCLES:
+            raise _too_long(steps)
+    return Simulation(downtime, outages, steps, runs, seed, float(window), start, None, None)

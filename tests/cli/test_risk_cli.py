@@ -130,3 +130,9 @@ def test_an_empirical_file_of_repair_times(hacalc, tmp_path):
     assert "empirical" in data["model"]
     (tmp_path / "none.txt").write_text("0s\n")
     assert "no positive" in assert_bad_input(hacalc("risk", "--mttf", "2000h", "--mttr", "1h", "--target", "99.9", "--repair", f"empirical:{tmp_path / 'none.txt'}"))
+
+
+def test_a_structure_of_more_than_twelve_parts_is_simulated(hacalc):
+    parts = ", ".join(["unit(1000h, 8h)"] * 14)
+    data = report(hacalc, "--compose", f"kofn(10, {parts})", "--target", "99.9", "--seed", "1", "--runs", "20000")
+    assert data["method"] == "simulation" and "14 independent parts" in data["model"] and "simulated" in data["model"]

@@ -197,3 +197,17 @@ def test_moments_agree_with_the_chain_s_uniformization(start):
     assert downtime_sd(unit) == pytest.approx(exact.sd, rel=1e-6)
     assert expected_outages(unit) == pytest.approx(exact.expected_outages, rel=1e-9)
     assert never_down(unit) == pytest.approx(exact.never_down, rel=1e-9)
+
+
+def test_a_structure_simulated_part_by_part_agrees_with_its_exact_chain():
+    """simulate_structure (for structures over 12 parts) against the exact product chain of a small one."""
+    from hacalc.core.compose import parse_expression
+    from hacalc.core.risk import chain_report, product_chain, simulated_report
+    from hacalc.core.simulation import simulate_structure
+
+    root = parse_expression("series(unit(500h, 4h), kofn(2, unit(300h, 10h), unit(300h, 10h), unit(300h, 10h)))")
+    exact = chain_report(product_chain(root), "x", 720, 2.0, "steady", (Fraction(9, 10),))
+    simulated = simulated_report(simulate_structure(root, 720, 200_000, 5), "x", 2.0, (Fraction(9, 10),))
+    for name in ("breach", "mean", "expected_outages", "never_down"):
+        value, figure = getattr(exact, name).value, getattr(simulated, name)
+        assert abs(figure.value - value) < 4 * figure.standard_error, name
