@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     "spares": "hacalc.cli.spares",
     "incidents": "hacalc.cli.incidents",
     "risk": "hacalc.cli.risk",
+    "protect": "hacalc.cli.protect",
 }
 
 # Options whose value may be left out (``--check`` alone, or ``--check demonstrated``): command -> option ->
