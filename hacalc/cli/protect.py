@@ -70,6 +70,7 @@ def protect(
     from hacalc.core import protection
 
     env: Environment = ctx.obj
+    warnings: list[str] = []
     if check and target is None:
         raise InputError("--check needs a target", "--check", "add --target, e.g. --target 99.95")
     workload = protection.Workload(
@@ -82,7 +83,7 @@ def protect(
         app_restart=_hours("--app-restart", app_restart),
         ha_detect=_hours("--ha-detect", ha_detect),
         ha_restart=_hours("--ha-restart", ha_restart),
-        monitoring=_monitoring(env, vm_monitoring, from_cluster),
+        monitoring=_monitoring(env, vm_monitoring, from_cluster, warnings),
         ft_failover=_hours("--ft-failover", ft_failover),
         cluster_failover=_hours("--cluster-failover", cluster_failover),
         common_cause=float(located("--common-cause", _share, common_cause)),
@@ -94,6 +95,8 @@ def protect(
     costs = located("--cost", protection.parse_costs, cost) if cost else None
     goal = None if target is None else float(_unavailability(target))
     comparison = protection.compare(workload, chosen, costs, goal)
+    for warning in warnings:  # after the last possible error: a failing run prints one line
+        env.warn(warning)
     if output_format is OutputFormat.json:
         write_json(env, {**protection.as_dict(comparison), "monitoring": _monitoring_text(workload.monitoring), "target": None if target is None else 1 - goal})
     elif output_format is OutputFormat.csv:
@@ -126,7 +129,7 @@ def _unavailability(text: str) -> Fraction:
     return 1 - located("--target", parse_availability, text)
 
 
-def _monitoring(env: Environment, preset: str | None, cluster_file: str | None) -> Monitoring | None:
+def _monitoring(env: Environment, preset: str | None, cluster_file: str | None, warnings: list[str]) -> Monitoring | None:
     from hacalc.core.protection import PRESETS
 
     if preset is not None:
@@ -134,14 +137,14 @@ def _monitoring(env: Environment, preset: str | None, cluster_file: str | None) 
         if choice not in (*PRESETS, "off"):
             raise InputError(f"unknown VM monitoring {preset!r}", "--vm-monitoring", "give off, low, medium or high")
         if cluster_file is not None:
-            env.warn("--vm-monitoring overrides the cluster's VM monitoring settings")
+            warnings.append("--vm-monitoring overrides the cluster's VM monitoring settings")
         return None if choice == "off" else PRESETS[choice]
     if cluster_file is None:
         return None
-    return _cluster_monitoring(env, cluster_file)
+    return _cluster_monitoring(env, cluster_file, warnings)
 
 
-def _cluster_monitoring(env: Environment, path: str) -> Monitoring | None:
+def _cluster_monitoring(env: Environment, path: str, warnings: list[str]) -> Monitoring | None:
     """The cluster's VM monitoring, resolved as cluster check resolves it (das.* options, presets, defaults)."""
     from hacalc.core.protection import monitoring_from_report
     from hacalc.core.vsphere.options import resolve_options, resolve_vm_monitoring
@@ -153,11 +156,10 @@ def _cluster_monitoring(env: Environment, path: str) -> Monitoring | None:
         raise InputError(f"{path} holds {len(inventory.clusters)} clusters", "--from-cluster", "give a file of one cluster")
     settings = inventory.clusters[0].cluster.settings
     try:
-        report, warnings = resolve_vm_monitoring(settings.vm_monitoring, resolve_options(settings.options, profile(settings.vsphere)))
+        report, found = resolve_vm_monitoring(settings.vm_monitoring, resolve_options(settings.options, profile(settings.vsphere)))
     except InputError as error:
         raise error.located(f"--from-cluster {path}") from None
-    for warning in warnings:
-        env.warn(warning)
+    warnings.extend(found)
     return monitoring_from_report(report)
 
 

@@ -868,6 +868,25 @@ def risk_invocations(draw: st.DrawFn) -> Invocation:
     return Invocation(args, output, env=draw(environments()))
 
 
+@st.composite
+def protect_invocations(draw: st.DrawFn) -> Invocation:
+    pairs: list[tuple[str | None, str]] = [("--format", draw(st.sampled_from(TABLE_JSON_CSV)))]
+    for flag, values in (("--host-mttf", ["50000h", "1000h", "1y"]), ("--guest-mttf", ["4000h", "100h"]), ("--app-mttf", ["2000h", "10d"])):
+        pairs += draw(optional(flag, values))
+    for flag, values in (
+        ("--host-mttr", ["8h", "30m", "0s"]), ("--boot", ["2m", "0s", "10m"]), ("--respond", ["30m", "4h"]),
+        ("--ha-detect", ["15s"]), ("--ha-restart", ["1m"]), ("--vm-monitoring", ["off", "low", "medium", "high"]),
+        ("--from-cluster", [str(SCENARIOS / "cluster-c-esx35.toml"), str(SCENARIOS / "fleet-two-clusters.toml")]),
+        ("--common-cause", ["0.05", "0", "1", "10%"]), ("--pool", ["2", "3", "10"]), ("--pool-needed", ["1", "2"]),
+        ("--levels", ["none,ha", "ft,guest-cluster,pool", "none,ha,ft,guest-cluster,pool"]),
+        ("--cost", ["ha=500,ft=3000,guest-cluster=2000,pool=1500", "ha=1"]), ("--target", ["99.95", "99.999%", "4 nines"]),
+    ):
+        pairs += draw(optional(flag, values))
+    switches = ["--check"] if draw(st.booleans()) else []
+    args, output = draw(assemble(["protect"], pairs, switches))
+    return Invocation(args, output, env=draw(environments()))
+
+
 COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "nines": nines_invocations,
     "budget": budget_invocations,
@@ -878,4 +897,5 @@ COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "spares": spares_invocations,
     "incidents": incidents_invocations,
     "risk": risk_invocations,
+    "protect": protect_invocations,
 }

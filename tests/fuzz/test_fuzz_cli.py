@@ -19,6 +19,7 @@ from fuzz_inputs import (
     cluster_invocations,
     compose_invocations,
     incidents_invocations,
+    protect_invocations,
     risk_invocations,
     nines_invocations,
     spares_invocations,
@@ -94,6 +95,12 @@ def test_incidents(invocation: Invocation, workdir) -> None:
 @fuzz_settings(40)
 @given(invocation=risk_invocations())
 def test_risk(invocation: Invocation, workdir) -> None:
+    run_in_process(invocation, workdir)
+
+
+@fuzz_settings(40)
+@given(invocation=protect_invocations())
+def test_protect(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
