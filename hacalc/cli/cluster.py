@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from hacalc.core.vsphere.inventory import Inventory, InventoryCluster
     from hacalc.core.warnings import DataWarning
     from hacalc.core.vsphere.report import ClusterReport, Defaults, PercentageReport, RestartReport
+    from hacalc.core.vsphere.vm_availability import AvailabilityReport
 
 cluster_app = typer.Typer(
     cls=CommandGroup,
@@ -29,6 +30,9 @@ cluster_app = typer.Typer(
     help="Failover capacity of a described vSphere HA cluster.\n\nExample:\n\n    hacalc cluster check scenarios/cluster-c-esx35.toml --tolerate 1",
     no_args_is_help=True,
 )
+
+_AVAILABILITY = "Per-VM availability (--availability)"
+
 
 class ClusterFormat(str, Enum):
     table = "table"
@@ -116,6 +120,16 @@ def check(
         ClusterFormat,
         typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts; junit or markdown for CI."),
     ] = ClusterFormat.table,
+    availability: Annotated[
+        bool,
+        typer.Option("--availability", help="Also compute each VM's availability under host failures (needs --host-mttf and --host-mttr).", rich_help_panel=_AVAILABILITY),
+    ] = False,
+    host_mttf: Annotated[Optional[str], typer.Option("--host-mttf", help="Mean time to failure of one host, e.g. 50000h.", rich_help_panel=_AVAILABILITY, show_default=False)] = None,
+    host_mttr: Annotated[Optional[str], typer.Option("--host-mttr", help="Mean time for one crew to repair one host, e.g. 8h.", rich_help_panel=_AVAILABILITY, show_default=False)] = None,
+    crews: Annotated[int, typer.Option("--crews", min=1, help="Repair crews working at once.", rich_help_panel=_AVAILABILITY)] = 1,
+    ha_detect: Annotated[str, typer.Option("--ha-detect", help="Time for HA to declare a host failed (das.failuredetectiontime default).", rich_help_panel=_AVAILABILITY)] = "15s",
+    ha_restart: Annotated[str, typer.Option("--ha-restart", help="Time from detection until HA powers the VM on elsewhere.", rich_help_panel=_AVAILABILITY)] = "1m",
+    boot: Annotated[str, typer.Option("--boot", help="Guest boot time until the VM serves again.", rich_help_panel=_AVAILABILITY)] = "2m",
     server: Annotated[
         Optional[str],
         typer.Option("--server", metavar="HOST", help="Collect from this vCenter and check, instead of FILE (host, host:port or https://host/sdk).", show_default=False, rich_help_panel="vCenter"),
@@ -137,6 +151,7 @@ def check(
     from hacalc.readers.inventory import layer, load_inventory
 
     env = ctx.obj
+    timings = _availability_timings(availability, host_mttf, host_mttr, crews, ha_detect, ha_restart, boot, output_format)
     if (file is None) == (server is None):
         raise InputError("give either FILE or --server", "on the command line", "name a scenario file or export, or a vCenter to collect from")
     if server is not None:
@@ -150,8 +165,11 @@ def check(
     options = {"strict_keys": strict_keys, "restart_check": not no_restart_check, "demand": demand}
     results = [(item, _checked_report(item, loaded.locate, options)) for item in selected]
     source = "<stdin>" if file == "-" else file
+    if timings is not None and not loaded.inventory.single:
+        raise InputError("--availability works on one cluster", "on the command line", "give a single-cluster scenario file, or select one cluster of a single-cluster input")
     if loaded.inventory.single:
-        _write_single(env, output_format, source, *results[0])
+        per_vm = None if timings is None else _availability(results[0][0], loaded.locate, timings, demand)
+        _write_single(env, output_format, source, *results[0], per_vm)
     else:
         _write_fleet(env, output_format, source, loaded.inventory, results, summary)
     if not all(report.passed for _, report in results):
@@ -206,11 +224,11 @@ def _checked_report(item: InventoryCluster, locate: Any, options: dict[str, Any]
         raise InputError(error.what, locate(item.name, path), error.fix, error.detail) from None
 
 
-def _write_single(env: Environment, output_format: ClusterFormat, source: str, item: InventoryCluster, report: ClusterReport) -> None:
-    """A one-cluster scenario file: the report keeps the shape it has always had."""
+def _write_single(env: Environment, output_format: ClusterFormat, source: str, item: InventoryCluster, report: ClusterReport, per_vm: AvailabilityReport | None = None) -> None:
+    """A one-cluster scenario file: the report keeps the shape it has always had (plus ``availability`` when asked)."""
     cluster = item.cluster
     if output_format is ClusterFormat.json:
-        write_json(env, report.as_dict())
+        write_json(env, report.as_dict() if per_vm is None else {**report.as_dict(), "availability": per_vm.as_dict()})
     elif output_format is ClusterFormat.csv:
         write_csv(env, HOST_CSV_HEADER, _host_csv_rows(report))
     elif output_format is ClusterFormat.junit:
@@ -223,6 +241,8 @@ def _write_single(env: Environment, output_format: ClusterFormat, source: str, i
         env.stdout.write(markdown([_checked(cluster, report)]))
     else:
         _write_report(env, source, cluster, report)
+        if per_vm is not None:
+            _write_availability(env, report, per_vm)
     for warning in report.warnings:
         env.warn(warning)
 
@@ -684,6 +704,96 @@ def _yes_no(value: bool) -> str:
 
 def _or_dash(value: Any) -> Any:
     return "-" if value is None else value
+
+
+# --availability: per-VM availability under host failures (issue 12 §2); the model lives in core. ---------
+
+
+def _availability_timings(
+    availability: bool, host_mttf: str | None, host_mttr: str | None, crews: int, ha_detect: str, ha_restart: str, boot: str, output_format: ClusterFormat
+) -> dict[str, Any] | None:
+    """The --availability options read, before any file is: None when it is not asked for."""
+    from hacalc.cli.options import located
+    from hacalc.core.units import parse_duration
+
+    if not availability:
+        given = [name for name, value in (("--host-mttf", host_mttf), ("--host-mttr", host_mttr)) if value is not None]
+        if given:
+            raise InputError(f"{given[0]} is used only with --availability", "on the command line", "add --availability")
+        return None
+    for name, value in (("--host-mttf", host_mttf), ("--host-mttr", host_mttr)):
+        if value is None:
+            raise InputError(f"--availability needs {name}", "on the command line", "add --host-mttf 50000h --host-mttr 8h (one host's mean time to failure and to repair)")
+    if output_format not in (ClusterFormat.table, ClusterFormat.json):
+        raise InputError(f"--availability is shown in table and json output, not {output_format.value}", "in --format", "use --format table or --format json")
+    return {
+        "host_mttf_s": float(located("--host-mttf", parse_duration, host_mttf, allow_zero=False)),
+        "host_mttr_s": float(located("--host-mttr", parse_duration, host_mttr, allow_zero=False)),
+        "crews": crews,
+        "ha_detect_s": float(located("--ha-detect", parse_duration, ha_detect)),
+        "ha_restart_s": float(located("--ha-restart", parse_duration, ha_restart)),
+        "boot_s": float(located("--boot", parse_duration, boot)),
+    }
+
+
+def _availability(item: InventoryCluster, locate: Any, timings: dict[str, Any], demand: Demand) -> AvailabilityReport:
+    from hacalc.core.vsphere.inventory import cluster_to_check
+    from hacalc.core.vsphere.vm_availability import vm_availability
+
+    try:
+        return vm_availability(cluster_to_check(item), demand=demand, **timings)
+    except HacalcError as error:
+        path = error.path if isinstance(error, FieldError) else ()
+        raise InputError(error.what, locate(item.name, path) if path else f"in --availability ({error.where})", error.fix, error.detail) from None
+
+
+def _write_availability(env: Environment, report: ClusterReport, per_vm: AvailabilityReport) -> None:
+    from hacalc.core.units import format_duration
+
+    inputs = per_vm.inputs
+    rows = [
+        (
+            level.failed_hosts,
+            f"{level.probability:.3g}",
+            f"{level.checked_sets:,} of {level.failure_sets:,}" if level.checked_sets != level.failure_sets else f"{level.failure_sets:,}",
+            "-" if level.method == "upper bound" else f"{level.sets_leaving_vms_down:,.0f}",
+            f"{level.restart_vm_hours_per_year:.3g}",
+            f"{level.no_capacity_vm_hours_per_year:.3g}" + (f" ± {level.no_capacity_stderr_vm_hours:.2g}" if level.no_capacity_stderr_vm_hours else ""),
+            level.method,
+        )
+        for level in per_vm.levels[:4]
+    ]
+    write_table(
+        env,
+        ("hosts down", "probability", "failure sets", "sets leaving VMs down", "restart VM-h/yr", "no-capacity VM-h/yr", "method"),
+        rows,
+        title=f"VM downtime by failed hosts (tolerate {report.tolerate})",
+        optional=("probability", "method"),
+    )
+    weakest = [
+        (vm.name, vm.host or "-", vm.restart_priority, f"{vm.availability * 100:.6f}%", format_duration(vm.restart_s), format_duration(vm.no_capacity_s + vm.not_restarted_s), vm.why)
+        for vm in per_vm.weakest()
+    ]
+    write_table(
+        env,
+        ("VM", "host", "restart priority", "availability", "restart/yr", "no capacity/yr", "why"),
+        weakest,
+        title=f"Ten weakest VMs of {len(per_vm.vms):,}",
+        optional=("host", "restart priority"),
+        prose=("why",),
+    )
+    spread = f" ± {per_vm.no_capacity_stderr_hours:.2g}" if per_vm.no_capacity_stderr_hours else ""
+    _write_facts(
+        env,
+        "availability",
+        [
+            ("host MTTF / MTTR", f"{inputs['host_mttf_hours']:g} h / {inputs['host_mttr_hours']:g} h, {_count(inputs['crews'], 'crew')}"),
+            ("restart after a host failure", f"{inputs['restart_seconds']:g} s (detect {inputs['ha_detect_seconds']:g} + restart {inputs['ha_restart_seconds']:g} + boot {inputs['boot_seconds']:g})"),
+            ("VM downtime, whole cluster", f"{per_vm.vm_downtime_hours_per_year:.4g}{spread} VM-hours per year"),
+            ("method", per_vm.method),
+        ],
+        title="Per-VM availability",
+    )
 
 
 cluster_app.command("collect")(collect)
