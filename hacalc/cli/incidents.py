@@ -219,16 +219,9 @@ def _counting_inputs(service_hours: Any, maintenance: Any, confidence: str) -> t
 
 
 def _confidence(text: str) -> Fraction:
-    """0.9, 90% or 90: a fraction below 1, or a percentage."""
-    from hacalc.core.units import parse_number
+    from hacalc.core.units import parse_probability
 
-    stripped = text.strip()
-    value = parse_number(stripped.removesuffix("%"))
-    if stripped.endswith("%") or value >= 1:
-        value /= 100
-    if not 0 < value < 1:
-        raise InputError(f"confidence {text!r} is not between 0 and 100 %", fix="give e.g. 0.90, 90% or 95%")
-    return value
+    return parse_probability(text, "confidence", strictly_between=True)
 
 
 def _span(sources: list[SourceRead]) -> tuple[int, int] | None:

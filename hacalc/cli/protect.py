@@ -117,10 +117,9 @@ def _hours(option: str, text: str | None, *, positive: bool = False) -> float | 
 
 
 def _share(text: str) -> Fraction:
-    from hacalc.core.units import parse_number
+    from hacalc.core.units import parse_probability
 
-    stripped = text.strip()
-    return parse_number(stripped.removesuffix("%")) / (100 if stripped.endswith("%") else 1)
+    return parse_probability(text, "the common-cause share")
 
 
 def _unavailability(text: str) -> Fraction:

@@ -145,26 +145,15 @@ def _budget(target: str | None, budget: str | None, window: float, unit: str) ->
 
 
 def _level(text: str) -> Fraction:
-    """0.95, 95% or 99.9%: a probability strictly between 0 and 1."""
-    from hacalc.core.units import parse_number
+    from hacalc.core.units import parse_probability
 
-    stripped = text.strip()
-    value = parse_number(stripped.removesuffix("%"))
-    if stripped.endswith("%") or value >= 1:
-        value /= 100
-    if not 0 < value < 1:
-        raise InputError(f"quantile level {text!r} is not between 0 and 100 %", fix="give e.g. 0.95 or 99.9%")
-    return value
+    return parse_probability(text, "quantile level", strictly_between=True)
 
 
 def _probability(text: str) -> Fraction:
-    from hacalc.core.units import parse_number
+    from hacalc.core.units import parse_probability
 
-    stripped = text.strip()
-    value = parse_number(stripped.removesuffix("%")) / (100 if stripped.endswith("%") else 1)
-    if not 0 <= value <= 1:
-        raise InputError(f"probability {text!r} is not between 0 and 1", fix="give e.g. 0.05 or 5%")
-    return value
+    return parse_probability(text)
 
 
 def _empirical(spec: str | None) -> bool:

@@ -186,6 +186,20 @@ def parse_rate(text: str, *, default_unit: str = "h", conventions: Conventions =
     return rate
 
 
+def parse_probability(text: str, what: str = "probability", *, strictly_between: bool = False) -> Fraction:
+    """``0.05`` or ``5%``. Where 0 and 1 themselves make no sense (a confidence, a quantile level), a bare
+    number of 1 or more is a percentage too: ``--confidence 90`` is 90 %."""
+    stripped = text.strip()
+    value = parse_number(stripped.removesuffix("%"))
+    if stripped.endswith("%") or (strictly_between and value >= 1):
+        value /= 100
+    inside = 0 < value < 1 if strictly_between else 0 <= value <= 1
+    if not inside:
+        bounds = "strictly between 0 and 1" if strictly_between else "between 0 and 1"
+        raise InputError(f"{what} {text.strip()!r} is not {bounds}", fix="give e.g. 0.05, 0.90 or 95%")
+    return value
+
+
 def parse_availability(text: str) -> Fraction:
     """An availability as a fraction in [0, 1] from ``99.99%``, ``99.99``, ``0.9999`` or ``4 nines``.
 

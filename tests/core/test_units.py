@@ -332,3 +332,22 @@ def test_whole_nines_are_exact_up_to_the_range_of_every_other_number():
     assert parse_availability("308 nines") == 1 - Fraction(1, 10**308)
     with pytest.raises(InputError, match="at most 308 nines"):
         parse_availability("309 nines")
+
+
+@pytest.mark.parametrize(
+    ("text", "strictly_between", "expected"),
+    [("0.05", False, Fraction(1, 20)), ("5%", False, Fraction(1, 20)), ("1", False, Fraction(1)), ("0", False, Fraction(0)),
+     ("90", True, Fraction(9, 10)), ("0.9", True, Fraction(9, 10)), ("99.9%", True, Fraction(999, 1000))],
+)
+def test_probabilities_and_levels(text, strictly_between, expected):
+    from hacalc.core.units import parse_probability
+
+    assert parse_probability(text, strictly_between=strictly_between) == expected
+
+
+@pytest.mark.parametrize(("text", "strictly_between"), [("1.5", False), ("-0.1", False), ("100%", True), ("0", True), ("150", True), ("x", False)])
+def test_impossible_probabilities(text, strictly_between):
+    from hacalc.core.units import parse_probability
+
+    with pytest.raises(InputError):
+        parse_probability(text, strictly_between=strictly_between)
