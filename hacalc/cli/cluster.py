@@ -101,7 +101,7 @@ def check(
         Optional[list[str]],
         typer.Option("--cluster", "-c", help="Check only this cluster of an inventory (repeatable; glob patterns such as 'prod-*').", show_default=False),
     ] = None,
-    summary: Annotated[bool, typer.Option("--summary", help="Print only the fleet summary table, not each cluster's report.")] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Print only the fleet summary table, not each cluster's report; with --availability, only the availability tables.")] = False,
     strict_keys: Annotated[bool, typer.Option("--strict-keys", help="Refuse das.* keys not spelled as vCenter documents them.")] = False,
     no_restart_check: Annotated[bool, typer.Option("--no-restart-check", help="Admission control only: skip the check that every VM restarts.")] = False,
     demand: Annotated[
@@ -169,7 +169,7 @@ def check(
         raise InputError("--availability works on one cluster", "on the command line", "give a single-cluster scenario file, or select one cluster of a single-cluster input")
     if loaded.inventory.single:
         per_vm = None if timings is None else _availability(results[0][0], loaded.locate, timings, demand)
-        _write_single(env, output_format, source, *results[0], per_vm)
+        _write_single(env, output_format, source, *results[0], per_vm, summary=summary)
     else:
         _write_fleet(env, output_format, source, loaded.inventory, results, summary)
     if not all(report.passed for _, report in results):
@@ -224,7 +224,10 @@ def _checked_report(item: InventoryCluster, locate: Any, options: dict[str, Any]
         raise InputError(error.what, locate(item.name, path), error.fix, error.detail) from None
 
 
-def _write_single(env: Environment, output_format: ClusterFormat, source: str, item: InventoryCluster, report: ClusterReport, per_vm: AvailabilityReport | None = None) -> None:
+def _write_single(
+    env: Environment, output_format: ClusterFormat, source: str, item: InventoryCluster, report: ClusterReport,
+    per_vm: AvailabilityReport | None = None, *, summary: bool = False,
+) -> None:
     """A one-cluster scenario file: the report keeps the shape it has always had (plus ``availability`` when asked)."""
     cluster = item.cluster
     if output_format is ClusterFormat.json:
@@ -240,7 +243,8 @@ def _write_single(env: Environment, output_format: ClusterFormat, source: str, i
 
         env.stdout.write(markdown([_checked(cluster, report)]))
     else:
-        _write_report(env, source, cluster, report)
+        if per_vm is None or not summary:
+            _write_report(env, source, cluster, report)
         if per_vm is not None:
             _write_availability(env, report, per_vm)
     for warning in report.warnings:
@@ -747,6 +751,15 @@ def _availability(item: InventoryCluster, locate: Any, timings: dict[str, Any], 
         raise InputError(error.what, locate(item.name, path) if path else f"in --availability ({error.where})", error.fix, error.detail) from None
 
 
+def _per_year(seconds: float) -> str:
+    """Seconds a year as people read them; below a millisecond, how far below, not a row of zeros."""
+    from hacalc.core.units import format_duration
+
+    if 0 < seconds < 1e-3:
+        return f"{seconds:.1e}s"
+    return format_duration(seconds)
+
+
 def _write_availability(env: Environment, report: ClusterReport, per_vm: AvailabilityReport) -> None:
     from hacalc.core.units import format_duration
 
@@ -771,7 +784,7 @@ def _write_availability(env: Environment, report: ClusterReport, per_vm: Availab
         optional=("probability", "method"),
     )
     weakest = [
-        (vm.name, vm.host or "-", vm.restart_priority, f"{vm.availability * 100:.6f}%", format_duration(vm.restart_s), format_duration(vm.no_capacity_s + vm.not_restarted_s), vm.why)
+        (vm.name, vm.host or "-", vm.restart_priority, f"{vm.availability * 100:.6f}%", _per_year(vm.restart_s), _per_year(vm.no_capacity_s + vm.not_restarted_s), vm.why)
         for vm in per_vm.weakest()
     ]
     write_table(

@@ -120,3 +120,12 @@ def test_bad_input_is_one_line_and_exit_2(hacalc, three_hosts, args, words):
 def test_a_fleet_is_refused(hacalc):
     message = assert_bad_input(hacalc("cluster", "check", FLEET, *RELIABILITY))
     assert "one cluster" in message
+
+
+def test_summary_with_availability_prints_only_the_availability_tables(hacalc):
+    args = ("cluster", "check", "scenarios/cluster-seed-large-4-hosts.toml", "--availability", "--host-mttf", "50000h", "--host-mttr", "8h")
+    full, summary = hacalc(*args), hacalc(*args, "--summary")
+    assert full.exit_code == summary.exit_code == 0
+    assert "Ten weakest VMs" in summary.stdout and "Per-VM availability" in summary.stdout
+    assert "Slot policy" in full.stdout or "slot" in full.stdout.lower()
+    assert len(summary.stdout.splitlines()) < len(full.stdout.splitlines()) / 2
