@@ -761,8 +761,6 @@ def _per_year(seconds: float) -> str:
 
 
 def _write_availability(env: Environment, report: ClusterReport, per_vm: AvailabilityReport) -> None:
-    from hacalc.core.units import format_duration
-
     inputs = per_vm.inputs
     rows = [
         (
