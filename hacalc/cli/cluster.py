@@ -126,10 +126,10 @@ def check(
     ] = False,
     host_mttf: Annotated[Optional[str], typer.Option("--host-mttf", help="Mean time to failure of one host, e.g. 50000h.", rich_help_panel=_AVAILABILITY, show_default=False)] = None,
     host_mttr: Annotated[Optional[str], typer.Option("--host-mttr", help="Mean time for one crew to repair one host, e.g. 8h.", rich_help_panel=_AVAILABILITY, show_default=False)] = None,
-    crews: Annotated[int, typer.Option("--crews", min=1, help="Repair crews working at once.", rich_help_panel=_AVAILABILITY)] = 1,
-    ha_detect: Annotated[str, typer.Option("--ha-detect", help="Time for HA to declare a host failed (das.failuredetectiontime default).", rich_help_panel=_AVAILABILITY)] = "15s",
-    ha_restart: Annotated[str, typer.Option("--ha-restart", help="Time from detection until HA powers the VM on elsewhere.", rich_help_panel=_AVAILABILITY)] = "1m",
-    boot: Annotated[str, typer.Option("--boot", help="Guest boot time until the VM serves again.", rich_help_panel=_AVAILABILITY)] = "2m",
+    crews: Annotated[Optional[int], typer.Option("--crews", min=1, help="Repair crews working at once (default 1).", rich_help_panel=_AVAILABILITY, show_default=False)] = None,
+    ha_detect: Annotated[Optional[str], typer.Option("--ha-detect", help="Time for HA to declare a host failed (default 15s).", rich_help_panel=_AVAILABILITY, show_default=False)] = None,
+    ha_restart: Annotated[Optional[str], typer.Option("--ha-restart", help="Time from detection until HA powers the VM on elsewhere (default 1m).", rich_help_panel=_AVAILABILITY, show_default=False)] = None,
+    boot: Annotated[Optional[str], typer.Option("--boot", help="Guest boot time until the VM serves again (default 2m).", rich_help_panel=_AVAILABILITY, show_default=False)] = None,
     server: Annotated[
         Optional[str],
         typer.Option("--server", metavar="HOST", help="Collect from this vCenter and check, instead of FILE (host, host:port or https://host/sdk).", show_default=False, rich_help_panel="vCenter"),
@@ -168,7 +168,7 @@ def check(
     if timings is not None and not loaded.inventory.single:
         raise InputError("--availability works on one cluster", "on the command line", "give a single-cluster scenario file, or select one cluster of a single-cluster input")
     if loaded.inventory.single:
-        per_vm = None if timings is None else _availability(results[0][0], loaded.locate, timings, demand)
+        per_vm = None if timings is None else _availability(results[0][0], loaded.locate, _timings(timings, results[0][0].cluster.settings.reliability), demand)
         _write_single(env, output_format, source, *results[0], per_vm, summary=summary)
     else:
         _write_fleet(env, output_format, source, loaded.inventory, results, summary)
@@ -713,31 +713,45 @@ def _or_dash(value: Any) -> Any:
 # --availability: per-VM availability under host failures (issue 12 §2); the model lives in core. ---------
 
 
-def _availability_timings(
-    availability: bool, host_mttf: str | None, host_mttr: str | None, crews: int, ha_detect: str, ha_restart: str, boot: str, output_format: ClusterFormat
-) -> dict[str, Any] | None:
-    """The --availability options read, before any file is: None when it is not asked for."""
-    from hacalc.cli.options import located
-    from hacalc.core.units import parse_duration
+AVAILABILITY_DEFAULTS = {"crews": 1, "ha_detect": "15s", "ha_restart": "1m", "boot": "2m"}
 
+
+def _availability_timings(
+    availability: bool, host_mttf: str | None, host_mttr: str | None, crews: int | None, ha_detect: str | None, ha_restart: str | None,
+    boot: str | None, output_format: ClusterFormat,
+) -> dict[str, Any] | None:
+    """The --availability flags as given, checked before any file is read: None when it is not asked for."""
+    flags = {"host_mttf": host_mttf, "host_mttr": host_mttr, "crews": crews, "ha_detect": ha_detect, "ha_restart": ha_restart, "boot": boot}
     if not availability:
-        given = [name for name, value in (("--host-mttf", host_mttf), ("--host-mttr", host_mttr)) if value is not None]
+        given = [_flag(name) for name, value in flags.items() if value is not None]
         if given:
             raise InputError(f"{given[0]} is used only with --availability", "on the command line", "add --availability")
         return None
-    for name, value in (("--host-mttf", host_mttf), ("--host-mttr", host_mttr)):
-        if value is None:
-            raise InputError(f"--availability needs {name}", "on the command line", "add --host-mttf 50000h --host-mttr 8h (one host's mean time to failure and to repair)")
     if output_format not in (ClusterFormat.table, ClusterFormat.json):
         raise InputError(f"--availability is shown in table and json output, not {output_format.value}", "in --format", "use --format table or --format json")
-    return {
-        "host_mttf_s": float(located("--host-mttf", parse_duration, host_mttf, allow_zero=False)),
-        "host_mttr_s": float(located("--host-mttr", parse_duration, host_mttr, allow_zero=False)),
-        "crews": crews,
-        "ha_detect_s": float(located("--ha-detect", parse_duration, ha_detect)),
-        "ha_restart_s": float(located("--ha-restart", parse_duration, ha_restart)),
-        "boot_s": float(located("--boot", parse_duration, boot)),
-    }
+    return flags
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _timings(flags: dict[str, Any], reliability: Any) -> dict[str, Any]:
+    """Each timing from its flag, else the file's [cluster.reliability], else the default; MTTF and MTTR have none."""
+    from hacalc.cli.options import located
+    from hacalc.core.units import parse_duration
+
+    written = {} if reliability is None else vars(reliability)
+    chosen = {name: next((value for value in (flag, written.get(name), AVAILABILITY_DEFAULTS.get(name)) if value is not None), None) for name, flag in flags.items()}
+    for name in ("host_mttf", "host_mttr"):
+        if chosen[name] is None:
+            raise InputError(
+                f"--availability needs {_flag(name)}", "on the command line",
+                "add --host-mttf 50000h --host-mttr 8h (one host's mean time to failure and to repair), or host_mttf and host_mttr under [cluster.reliability]",
+            )
+    durations = {name: float(located(_flag(name), parse_duration, chosen[name], allow_zero=name in ("ha_detect", "ha_restart", "boot")))
+                 for name in ("host_mttf", "host_mttr", "ha_detect", "ha_restart", "boot")}
+    return {"crews": chosen["crews"], **{f"{name}_s": seconds for name, seconds in durations.items()}}
 
 
 def _availability(item: InventoryCluster, locate: Any, timings: dict[str, Any], demand: Demand) -> AvailabilityReport:

@@ -14,7 +14,9 @@ from enum import Enum
 from typing import Any, TextIO, TypeVar
 
 from hacalc.core.errors import InputError
+from hacalc.core.units import parse_duration
 from hacalc.core.vsphere.model import (
+    HostReliability,
     VM,
     Cluster,
     ClusterSettings,
@@ -260,6 +262,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "file": ("cluster", "hosts", "vms"),
     "cluster": ("name", *CLUSTER_SETTINGS),
     "vm_monitoring": ("enabled", "sensitivity", "failure_interval_s", "min_uptime_s", "max_resets", "reset_window_s"),
+    "reliability": ("host_mttf", "host_mttr", "crews", "ha_detect", "ha_restart", "boot"),
     "hosts": ("name", "cpu_mhz", "memory_mb", "state", "count"),
     "vms": (
         "name",
@@ -308,7 +311,25 @@ def _decode_settings(fields: _Fields, name: str | None = None) -> ClusterSetting
         count_not_responding=fields.boolean("count_not_responding", False),
         count_standby=fields.boolean("count_standby", False),
         vm_monitoring=_vm_monitoring(fields),
+        reliability=_reliability(fields),
     )
+
+
+def _reliability(cluster: _Fields) -> HostReliability | None:
+    """``[cluster.reliability]``: durations checked where they are written, kept as written."""
+    if not cluster.has("reliability"):
+        return None
+    fields = cluster.table("reliability")
+    durations = {}
+    for key in ("host_mttf", "host_mttr", "ha_detect", "ha_restart", "boot"):
+        text = fields.text(key, None)
+        if text is not None:
+            try:
+                parse_duration(text, allow_zero=key not in ("host_mttf", "host_mttr"))
+            except InputError as error:
+                raise fields.error((*fields.path, key), error.what, error.fix) from None
+        durations[key] = text
+    return HostReliability(crews=fields.integer("crews", None, minimum=1, unit=" of crews"), **durations)
 
 
 def _vm_monitoring(cluster: _Fields) -> VmMonitoring | None:

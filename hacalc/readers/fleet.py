@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hacalc.core.vsphere.inventory import Capacity, Inventory, InventoryCluster
-from hacalc.core.vsphere.model import VM, ClusterSettings, Host, HostState, RestartPriority, VmMonitoring
+from hacalc.core.vsphere.model import VM, ClusterSettings, Host, HostReliability, HostState, RestartPriority, VmMonitoring
 
 
 def dump_fleet(inventory: Inventory, output_format: str, snapshot: Mapping[str, str]) -> str:
@@ -51,6 +51,7 @@ def _settings(settings: ClusterSettings) -> dict[str, Any]:
         "count_standby": settings.count_standby or None,
         "options": dict(settings.options) or None,
         "vm_monitoring": _vm_monitoring(settings.vm_monitoring),
+        "reliability": _reliability(settings.reliability),
     }
     table.update({key: value for key, value in optional.items() if value is not None})
     return table
@@ -68,6 +69,12 @@ def _vm_monitoring(monitoring: VmMonitoring | None) -> dict[str, Any] | None:
         "reset_window_s": monitoring.reset_window_s,
     }
     return {key: value for key, value in values.items() if value is not None}
+
+
+def _reliability(reliability: HostReliability | None) -> dict[str, Any] | None:
+    if reliability is None:
+        return None
+    return {key: value for key, value in vars(reliability).items() if value is not None} or None
 
 
 def _host(host: Host) -> dict[str, Any]:

@@ -129,3 +129,55 @@ def test_summary_with_availability_prints_only_the_availability_tables(hacalc):
     assert "Ten weakest VMs" in summary.stdout and "Per-VM availability" in summary.stdout
     assert "Slot policy" in full.stdout or "slot" in full.stdout.lower()
     assert len(summary.stdout.splitlines()) < len(full.stdout.splitlines()) / 2
+
+
+RELIABLE = """
+[cluster]
+name = "reliable"
+tolerate = 1
+
+[cluster.reliability]
+host_mttf = "50000h"
+host_mttr = "8h"
+crews = 2
+boot = "3m"
+
+[[hosts]]
+name = "esx1"
+cpu_mhz = 20000
+memory_mb = 65536
+count = 3
+
+[[vms]]
+name = "app"
+memory_reservation_mb = 4096
+host = "esx1-1"
+"""
+
+
+def test_the_scenario_s_reliability_table_feeds_availability_and_flags_override_it(hacalc, tmp_path):
+    path = tmp_path / "reliable.toml"
+    path.write_text(RELIABLE)
+    from_file = json.loads(hacalc("cluster", "check", str(path), "--availability", "-f", "json").stdout)["availability"]
+    assert from_file["inputs"]["host_mttf_hours"] == 50000 and from_file["inputs"]["crews"] == 2 and from_file["inputs"]["boot_seconds"] == 180
+    flagged = json.loads(hacalc("cluster", "check", str(path), "--availability", "--boot", "1m", "-f", "json").stdout)["availability"]
+    assert flagged["inputs"]["boot_seconds"] == 60 and flagged["inputs"]["host_mttr_hours"] == 8
+
+
+def test_a_bad_reliability_value_names_its_line(hacalc, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(RELIABLE.replace('host_mttf = "50000h"', 'host_mttf = "0h"'))
+    message = assert_bad_input(hacalc("cluster", "check", str(path)))
+    assert "line 7" in message and "host_mttf" in message
+
+
+def test_a_fleet_snapshot_keeps_the_reliability_table(tmp_path):
+    from hacalc.readers.fleet import dump_fleet
+    from hacalc.readers.inventory import load_inventory
+
+    path = tmp_path / "reliable.toml"
+    path.write_text(RELIABLE)
+    inventory = load_inventory(str(path)).inventory
+    (tmp_path / "fleet.toml").write_text(dump_fleet(inventory, "toml", {}))
+    again = load_inventory(str(tmp_path / "fleet.toml")).inventory
+    assert again.clusters[0].cluster.settings.reliability == inventory.clusters[0].cluster.settings.reliability

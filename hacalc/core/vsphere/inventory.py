@@ -31,6 +31,7 @@ CLUSTER_SETTINGS = (  # the ClusterSettings a file or a source may set, in the o
     "count_standby",
     "options",
     "vm_monitoring",
+    "reliability",
 )
 SETTING_NAMES = (*CLUSTER_SETTINGS, "host_reserve_percent")
 

@@ -100,6 +100,19 @@ class VmMonitoring:
 
 
 @dataclass(frozen=True)
+class HostReliability:
+    """``[cluster.reliability]``: how often hosts fail and how HA recovers, for ``--availability``; durations as
+    written (``50000h``), each replaced by its command-line flag when one is given."""
+
+    host_mttf: str | None = None
+    host_mttr: str | None = None
+    crews: int | None = None
+    ha_detect: str | None = None
+    ha_restart: str | None = None
+    boot: str | None = None
+
+
+@dataclass(frozen=True)
 class ClusterSettings:
     name: str
     vsphere: str = "8.0"  # version profile: "2.5", "4.0", "4.1", "5.0", "5.1", "5.5", "6.0", "6.5", "6.7", "7.0", "8.0"
@@ -116,6 +129,7 @@ class ClusterSettings:
     count_not_responding: bool = False  # HA Deepdive counts not-responding hosts; the API does not
     count_standby: bool = False  # DPM standby hosts: DRS counts their capacity, HA brings them out of standby
     vm_monitoring: VmMonitoring | None = None
+    reliability: HostReliability | None = None
 
 
 @dataclass(frozen=True)
