@@ -29,7 +29,7 @@ def risk(
     ctx: typer.Context,
     scenario: Annotated[
         Optional[str],
-        typer.Argument(help="A spares scenario (as hacalc spares reads it; one --kind), or - for stdin.", show_default=False),
+        typer.Argument(metavar="[SPARES_SCENARIO]", help="A spares scenario (as hacalc spares reads it; one --kind), or - for stdin.", show_default=False),
     ] = None,
     compose: Annotated[
         Optional[str],
@@ -74,8 +74,9 @@ def risk(
 ) -> None:
     """The chance that the downtime in one window breaches the SLA, its quantiles, and the credits owed.
 
-    Exact for exponential up and down times (Tijms' closed form) and for spares systems (their Markov
-    chain, by uniformization); simulated (Monte Carlo, with standard errors) for other distributions.
+    Exact for exponential up and down times (Tijms' closed form), for spares systems and for --compose
+    structures (their Markov chain, by uniformization); simulated (Monte Carlo, with standard errors) for
+    other distributions, and where a chain is too stiff or too large to solve, saying so.
 
     Examples:
 
