@@ -155,9 +155,9 @@ def incidents(
         _write_incidents(env, listed, zone, output_format)
         return
     table = IncidentTable.joined([source.incident_table() for source in sources])
-    if end is None and (still_open := int((table.end == STILL_OPEN).sum())):
+    if end is None and (start is None or window is None) and (still_open := int((table.end == STILL_OPEN).sum())):
         env.warn(
-            f"{still_open} incident(s) are still open; they count until the end of the window, the last time in the data "
+            f"{still_open} incident(s) are still open; they count until the window ends at the last time in the data "
             f"({_local(counting.end, zone)}): give --to now, or the time the record was taken, to count them until then"
         )
     report = summarize(table, counting)
