@@ -1,0 +1,559 @@
+"""Capacity planning on top of the gate (issue 13): VM and host shapes, what-if changes, headroom and time
+to exhaustion. Every figure comes from ``check_cluster`` itself: there is no second model of the cluster.
+
+Decisions, so that a reader knows what the numbers assume:
+
+* **Evacuation.** A host that enters maintenance (or is removed) keeps its entry for the report, and its
+  powered-on VMs stay powered on with no host (``host=None``): DRS would move them, and the restart check
+  packs VMs without a placement onto the survivors of every failure set, which is what a cluster without
+  that host has to survive. Admission control still counts them (it counts every powered-on VM).
+* **New VMs** (``add_vms`` and headroom) have no host either, for the same reason: the restart check must
+  prove, for every failure set, that they restart on the survivors together with the displaced VMs. That
+  is the simplest rule under which the check can prove them restartable, and it depends on no placement
+  heuristic.
+* **Headroom is monotone** in the number of added identical VMs: each policy's figure only gets worse with
+  one more powered-on VM (slot size is the maximum over VMs, so it can only grow; used slots, required
+  CPU/memory and displaced load only grow), and a restart packing that works for N + 1 floating VMs works
+  for N after dropping one. So the passing counts are 0 … N, found by doubling then bisection, and the
+  answer is checked directly: N passes and N + 1 fails (``proven`` also needs the N + 1 failure to be a
+  proven one, not only undecided restart sets).
+* **Scaling** (``scale_vms``, growth) multiplies CPU and memory reservations and configured memory,
+  rounded up to whole MHz/MB; memory overhead (the cost of running the VM) is left as it is. Growth over
+  months always scales the original cluster by the exact factor (1 + g)^m, so rounding does not compound.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any
+
+from hacalc.core.errors import InputError
+from hacalc.core.vsphere.check import check_cluster
+from hacalc.core.vsphere.model import VM, Cluster, FieldError, Host, HostState, Policy, RestartPriority
+from hacalc.core.vsphere.report import ClusterReport
+
+MAX_COUNT = 100_000  # one shape's count, as in scenario files
+MAX_VMS = 200_000  # VMs in a cluster, as in scenario files: headroom searches no further
+
+VM_FIELDS = (
+    "name",
+    "cpu_reservation_mhz",
+    "memory_reservation_mb",
+    "memory_overhead_mb",
+    "memory_mb",
+    "powered_on",
+    "host",
+    "restart_priority",
+    "count",
+)
+HOST_FIELDS = ("name", "cpu_mhz", "memory_mb", "state", "count")
+_INTEGER_FIELDS = {"cpu_reservation_mhz", "memory_reservation_mb", "memory_overhead_mb", "memory_mb", "cpu_mhz", "count"}
+_NAME_FIELDS = {"name", "host"}
+VM_SHAPE_EXAMPLE = '"count=10, cpu_reservation_mhz=2000, memory_reservation_mb=8192"'
+HOST_SHAPE_EXAMPLE = '"count=2, cpu_mhz=48000, memory_mb=524288"'
+
+# What fails, as named in headroom and growth results.
+SLOTS = "slots"
+CPU_PERCENT = "CPU %"
+MEMORY_PERCENT = "memory %"
+PERCENTAGE_HOSTS = "percentage policy: fewer than 2 hosts"
+FAILOVER_HOSTS = "failover hosts"
+RESTART = "restart placement"
+
+
+# --- 1. Shapes ---------------------------------------------------------------------------------------
+
+
+def parse_vm_shape(text: str) -> dict[str, object]:
+    """``"count=10, cpu_reservation_mhz=2000, memory_reservation_mb=8192"``: ``[[vms]]`` fields plus ``count``.
+
+    Whole numbers for sizes and count (count at least 1), ``true``/``false`` for powered_on, names for
+    host and restart_priority. Raises InputError naming the accepted form.
+    """
+    shape = _parse_shape(text, VM_FIELDS, "VM shape", VM_SHAPE_EXAMPLE)
+    if "restart_priority" in shape:
+        shape["restart_priority"] = _choice(shape["restart_priority"], RestartPriority, "restart_priority", text, "VM shape")
+    memory, reservation = shape.get("memory_mb"), shape.get("memory_reservation_mb", 0)
+    if memory is not None and memory < reservation:  # type: ignore[operator]
+        raise InputError(
+            f"memory_mb = {memory} is below memory_reservation_mb = {reservation}",
+            f"in VM shape {text!r}",
+            "give the VM's configured memory, at least its memory reservation",
+        )
+    return shape
+
+
+def parse_host_shape(text: str) -> dict[str, object]:
+    """``"count=2, cpu_mhz=48000, memory_mb=524288"``: ``[[hosts]]`` fields plus ``count``; cpu_mhz and memory_mb required."""
+    shape = _parse_shape(text, HOST_FIELDS, "host shape", HOST_SHAPE_EXAMPLE)
+    if "state" in shape:
+        shape["state"] = _choice(shape["state"], HostState, "state", text, "host shape")
+    for key in ("cpu_mhz", "memory_mb"):
+        if key not in shape:
+            raise InputError(f"host shape {text!r} has no {key}", None, f"write key=value pairs such as {HOST_SHAPE_EXAMPLE}")
+    return shape
+
+
+def _parse_shape(text: str, known: Sequence[str], label: str, example: str) -> dict[str, object]:
+    form = f"write key=value pairs separated by commas, such as {example}"
+    where = f"in {label} {text!r}"
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"the {label} is empty", None, form)
+    shape: dict[str, object] = {}
+    for part in text.split(","):
+        match = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S(?:.*\S)?)\s*", part)
+        if not match:
+            shown = part.strip()
+            raise InputError(f"{shown!r} is not key=value" if shown else "an empty item between commas", where, form)
+        key, value = match.group(1), match.group(2)
+        if key not in known:
+            raise InputError(f"unknown field {key!r}", where, _did_you_mean(key, known, f"use one of {', '.join(known)}"))
+        if key in shape:
+            raise InputError(f"{key} is given twice", where, "give each field once")
+        shape[key] = _value(key, value, where, form)
+    return shape
+
+
+def _value(key: str, value: str, where: str, form: str) -> object:
+    if key in _INTEGER_FIELDS:
+        if re.fullmatch(r"[+-]?\d+", value) is None:
+            raise InputError(f"{key} = {value} is not a whole number", where, f"{form} (whole MHz and MB, no units)")
+        number = int(value)
+        if number < 0:
+            raise InputError(f"{key} = {number} is negative", where, "use a whole number 0 or more")
+        if key == "count" and not 1 <= number <= MAX_COUNT:
+            raise InputError(f"count = {number} is out of range", where, f"use a count from 1 to {MAX_COUNT:,}")
+        return number
+    if key == "powered_on":
+        if value.lower() not in ("true", "false"):
+            raise InputError(f"powered_on = {value} is not true or false", where, "write powered_on=true or powered_on=false")
+        return value.lower() == "true"
+    if key in _NAME_FIELDS:
+        return value.strip("\"'")
+    return value  # an enum name, checked by the caller
+
+
+def _choice(value: object, enum: Any, key: str, text: str, label: str) -> str:
+    choices = [member.value for member in enum]
+    if value in choices:
+        return str(value)
+    raise InputError(f"{key} = {value} is not one of {', '.join(choices)}", f"in {label} {text!r}", _did_you_mean(str(value), choices, f"use one of {', '.join(choices)}"))
+
+
+def _did_you_mean(word: str, choices: Sequence[str], default: str) -> str:
+    by_folded = {choice.casefold(): choice for choice in choices}
+    matches = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return f"did you mean {by_folded[matches[0]]!r}?" if matches else default
+
+
+# --- 2. What-if changes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change applied to a cluster, as the report lists it."""
+
+    kind: str  # "maintenance", "remove-host", "add-hosts", "add-vms", "scale-vms"
+    sentence: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "change": self.sentence}
+
+
+def maintenance(cluster: Cluster, host_name: str) -> tuple[Cluster, Change]:
+    """``host_name`` enters maintenance mode: it provides no capacity and its powered-on VMs are evacuated
+    (kept powered on, without a host; the restart check packs them onto the remaining hosts)."""
+    host = _host(cluster, host_name)
+    hosts = tuple(replace(item, state=HostState.maintenance) if item.name == host_name else item for item in cluster.hosts)
+    vms, moved = _evacuate(cluster.vms, host_name)
+    was = "" if host.state is HostState.connected else f" (was {host.state.value})"
+    sentence = f"host {host_name} enters maintenance mode{was}; {_count(moved, 'powered-on VM')} evacuated to the other hosts"
+    return Cluster(cluster.settings, hosts, vms), Change("maintenance", sentence)
+
+
+def remove_host(cluster: Cluster, host_name: str) -> tuple[Cluster, Change]:
+    """``host_name`` leaves the cluster (and its failover-host list); its powered-on VMs are evacuated as for maintenance."""
+    _host(cluster, host_name)
+    hosts = tuple(item for item in cluster.hosts if item.name != host_name)
+    vms, moved = _evacuate(cluster.vms, host_name)
+    settings = cluster.settings
+    note = ""
+    if host_name in settings.failover_hosts:
+        settings = replace(settings, failover_hosts=tuple(name for name in settings.failover_hosts if name != host_name))
+        note = " and from the failover hosts"
+    sentence = f"host {host_name} removed from the cluster{note}; {_count(moved, 'powered-on VM')} evacuated to the other hosts"
+    return Cluster(settings, hosts, vms), Change("remove-host", sentence)
+
+
+def add_hosts(cluster: Cluster, shape: Mapping[str, object], count: int | None = None) -> tuple[Cluster, Change]:
+    """``count`` (else the shape's count, else 1) hosts of ``shape`` named ``new-1``, ``new-2`` … (or the
+    shape's name), skipping names already in the cluster."""
+    number = _add_count(shape, count, "hosts")
+    for key in ("cpu_mhz", "memory_mb"):
+        if key not in shape:
+            raise InputError(f"the host shape has no {key}", None, f"write key=value pairs such as {HOST_SHAPE_EXAMPLE}")
+    names = _new_names(str(shape.get("name", "new")), {host.name for host in cluster.hosts}, number)
+    state = HostState(shape.get("state", HostState.connected.value))
+    new = tuple(Host(name, int(shape["cpu_mhz"]), int(shape["memory_mb"]), state) for name in names)  # type: ignore[call-overload]
+    sentence = f"{_count(number, 'host')} added ({_span(names)}), each {shape['cpu_mhz']} MHz and {shape['memory_mb']} MB" + (
+        f", {state.value}" if state is not HostState.connected else ""
+    )
+    return Cluster(cluster.settings, cluster.hosts + new, cluster.vms), Change("add-hosts", sentence)
+
+
+def add_vms(cluster: Cluster, shape: Mapping[str, object], count: int | None = None) -> tuple[Cluster, Change]:
+    """``count`` (else the shape's count, else 1) VMs of ``shape`` named ``new-vm-1`` … (or the shape's name),
+    without a host unless the shape names one."""
+    number = _add_count(shape, count, "VMs")
+    host = shape.get("host")
+    if host is not None:
+        _host(cluster, str(host))
+    template = vm_from_shape(shape)
+    names = _new_names(str(shape.get("name", "new-vm")), {vm.name for vm in cluster.vms}, number)
+    new = tuple(replace(template, name=name) for name in names)
+    where = f"on {host}" if host is not None else "without a host (placed by the restart check)"
+    sentence = f"{_count(number, 'VM')} added ({_span(names)}), each {describe_vm(template)}, {where}"
+    return Cluster(cluster.settings, cluster.hosts, cluster.vms + new), Change("add-vms", sentence)
+
+
+def scale_vms(cluster: Cluster, factor: Fraction | int | str) -> tuple[Cluster, Change]:
+    """Every VM's CPU and memory reservations and configured memory × ``factor`` (> 0), rounded up to whole MHz/MB."""
+    factor = _fraction(factor)
+    if factor <= 0:
+        raise InputError(f"scale factor {float(factor):g} is not above 0", None, "give a factor such as 1.2 (20 % more)")
+    sentence = f"every VM's reservations and configured memory × {_decimal(factor)} (rounded up; overhead unchanged)"
+    return _scaled(cluster, factor), Change("scale-vms", sentence)
+
+
+def vm_from_shape(shape: Mapping[str, object], name: str = "new-vm") -> VM:
+    """The VM a shape describes (fields not given keep the scenario file's defaults)."""
+    return VM(
+        name=str(shape.get("name", name)),
+        cpu_reservation_mhz=int(shape.get("cpu_reservation_mhz", 0)),  # type: ignore[call-overload]
+        memory_reservation_mb=int(shape.get("memory_reservation_mb", 0)),  # type: ignore[call-overload]
+        memory_overhead_mb=int(shape.get("memory_overhead_mb", 0)),  # type: ignore[call-overload]
+        powered_on=bool(shape.get("powered_on", True)),
+        host=None if shape.get("host") is None else str(shape["host"]),
+        restart_priority=RestartPriority(shape.get("restart_priority", RestartPriority.medium.value)),
+        memory_mb=None if shape.get("memory_mb") is None else int(shape["memory_mb"]),  # type: ignore[call-overload]
+    )
+
+
+def shape_of(vm: VM) -> dict[str, object]:
+    """A VM's shape: the fields that size it (no name, no host)."""
+    shape: dict[str, object] = {
+        "cpu_reservation_mhz": vm.cpu_reservation_mhz,
+        "memory_reservation_mb": vm.memory_reservation_mb,
+        "memory_overhead_mb": vm.memory_overhead_mb,
+        "restart_priority": vm.restart_priority.value,
+    }
+    if vm.memory_mb is not None:
+        shape["memory_mb"] = vm.memory_mb
+    return shape
+
+
+def describe_vm(vm: VM) -> str:
+    text = f"{vm.cpu_reservation_mhz} MHz, {vm.memory_reservation_mb} MB reserved + {vm.memory_overhead_mb} MB overhead"
+    return text + (f", {vm.memory_mb} MB configured" if vm.memory_mb is not None else "")
+
+
+def _host(cluster: Cluster, name: str) -> Host:
+    for host in cluster.hosts:
+        if host.name == name:
+            return host
+    names = [host.name for host in cluster.hosts]
+    raise InputError(f"unknown host {name!r}", f"cluster {cluster.settings.name!r}", _did_you_mean(name, names, f"use one of {', '.join(names)}"))
+
+
+def _evacuate(vms: Sequence[VM], host_name: str) -> tuple[tuple[VM, ...], int]:
+    moved = sum(1 for vm in vms if vm.host == host_name and vm.powered_on)
+    return tuple(replace(vm, host=None) if vm.host == host_name else vm for vm in vms), moved
+
+
+def _add_count(shape: Mapping[str, object], count: int | None, label: str) -> int:
+    number = count if count is not None else int(shape.get("count", 1))  # type: ignore[call-overload]
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_COUNT:
+        raise InputError(f"adding {number} {label}", None, f"give a count from 1 to {MAX_COUNT:,}")
+    return number
+
+
+def _new_names(prefix: str, taken: set[str], count: int) -> list[str]:
+    names, number = [], 0
+    while len(names) < count:
+        number += 1
+        name = f"{prefix}-{number}"
+        if name not in taken:
+            names.append(name)
+    return names
+
+
+def _span(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
+
+
+def _scaled(cluster: Cluster, factor: Fraction) -> Cluster:
+    def up(value: int) -> int:
+        return math.ceil(value * factor)
+
+    vms = tuple(
+        replace(
+            vm,
+            cpu_reservation_mhz=up(vm.cpu_reservation_mhz),
+            memory_reservation_mb=up(vm.memory_reservation_mb),
+            memory_mb=None if vm.memory_mb is None else up(vm.memory_mb),
+        )
+        for vm in cluster.vms
+    )
+    return Cluster(cluster.settings, cluster.hosts, vms)
+
+
+def _fraction(value: Fraction | int | float | str) -> Fraction:
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    try:
+        return Fraction(value)
+    except (ValueError, ZeroDivisionError, TypeError):
+        raise InputError(f"{value!r} is not a number", None, "give a number such as 1.2") from None
+
+
+def _decimal(value: Fraction) -> str:
+    return f"{float(value):g}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+# --- 3. Headroom -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headroom:
+    """The largest count of added VMs of one shape that still passes ``check_cluster``, and why one more fails.
+
+    ``count`` is None when the cluster fails as it is (``binding`` then says what fails today).
+    ``proven``: ``count`` passes and ``count + 1`` fails with a proven failure (a policy figure, or a
+    restart failure set proven to leave a VM down, not only undecided sets).
+    """
+
+    count: int | None
+    proven: bool
+    binding: tuple[str, ...]  # what fails at count + 1 (or today, when count is None); empty if nothing failed below the VM limit
+    vm: dict[str, object]
+    vm_source: str  # "given", or which VM the median is
+    placement: str
+    policy: Policy | None  # None: admission control off (restart check only)
+    tolerate: int
+    checks: int  # calls of check_cluster
+    at_count: ClusterReport | None = field(default=None, repr=False, compare=False)
+    at_next: ClusterReport | None = field(default=None, repr=False, compare=False)
+    percentage_cpu_mhz: Fraction | None = None  # current failover capacity − configured, in MHz, on today's cluster
+    percentage_memory_mb: Fraction | None = None
+    percentage_cpu_percent: Fraction | None = None  # the same in % as vCenter shows it (floored current − configured)
+    percentage_memory_percent: Fraction | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "headroom": self.count,
+            "proven": self.proven,
+            "binding": " and ".join(self.binding) if self.binding else None,
+            "vm": dict(self.vm),
+            "vm_source": self.vm_source,
+            "placement": self.placement,
+            "policy": None if self.policy is None else self.policy.value,
+            "tolerate": self.tolerate,
+            "percentage_headroom": {
+                "cpu_mhz": self.percentage_cpu_mhz,
+                "memory_mb": self.percentage_memory_mb,
+                "cpu_percent": self.percentage_cpu_percent,
+                "memory_percent": self.percentage_memory_percent,
+            },
+        }
+
+
+PLACEMENT = (
+    "new VMs have no host: for every failure set the restart check packs them onto the survivors "
+    "together with the failed hosts' VMs, so each passing count is proven restartable"
+)
+
+
+def median_vm(cluster: Cluster) -> VM:
+    """The lower median powered-on VM, ordered by memory demand (reservation + overhead), then CPU reservation, then name."""
+    running = sorted(
+        (vm for vm in cluster.vms if vm.powered_on),
+        key=lambda vm: (vm.memory_reservation_mb + vm.memory_overhead_mb, vm.cpu_reservation_mhz, vm.name),
+    )
+    if not running:
+        raise InputError(f"cluster {cluster.settings.name!r} has no powered-on VM to take a median of", None, f"give a VM shape such as {VM_SHAPE_EXAMPLE}")
+    return running[(len(running) - 1) // 2]
+
+
+def headroom(
+    cluster: Cluster,
+    vm_shape: Mapping[str, object] | None = None,
+    *,
+    tolerate: int | None = None,
+    policy: Policy | None = None,
+    restart_check: bool = True,
+    admission_control: bool = True,
+) -> Headroom:
+    """How many more VMs of ``vm_shape`` (default: ``median_vm``) the cluster takes while ``check_cluster``
+    passes: the configured (or given) policy and, unless ``restart_check`` is False, the exact restart check.
+
+    ``admission_control=False`` checks the restart check alone (policy none). ``tolerate`` None: the file's.
+    """
+    if vm_shape is None:
+        median = median_vm(cluster)
+        shape, source = shape_of(median), f"median powered-on VM {median.name!r} (by memory reservation + overhead, then CPU)"
+    else:
+        shape = {key: value for key, value in vm_shape.items() if key not in ("count", "name")}
+        source = "given"
+        if shape.get("host") is not None:
+            _host(cluster, str(shape["host"]))
+    if shape.get("powered_on") is False:
+        raise InputError("headroom of powered-off VMs is unlimited", None, "give a shape without powered_on=false")
+    template = vm_from_shape(shape)
+    tolerate = cluster.settings.tolerate if tolerate is None else tolerate
+    used_policy = Policy.none if not admission_control else (policy or cluster.settings.policy)
+    taken = {vm.name for vm in cluster.vms}
+    limit = max(0, MAX_VMS - len(cluster.vms))
+    reports: dict[int, ClusterReport] = {}
+
+    def report(count: int) -> ClusterReport:
+        if count not in reports:
+            added = tuple(replace(template, name=name) for name in _new_names("new-vm", taken, count))
+            reports[count] = check_cluster(
+                Cluster(cluster.settings, cluster.hosts, cluster.vms + added), tolerate=tolerate, policy=used_policy, restart_check=restart_check
+            )
+        return reports[count]
+
+    today = report(0)
+    percentage = _percentage_headroom(today)
+    common = dict(vm=shape, vm_source=source, placement=PLACEMENT, policy=used_policy if admission_control else None, tolerate=tolerate)
+    if not today.passed:
+        return Headroom(None, _proven_failure(today), failing_parts(today), checks=len(reports), at_next=today, **common, **percentage)  # type: ignore[arg-type]
+    good, bad = 0, 1
+    while bad <= limit and report(bad).passed:
+        good, bad = bad, bad * 2
+    if bad > limit:
+        if report(limit).passed:
+            return Headroom(limit, False, (), checks=len(reports), at_count=report(limit), **common, **percentage)  # type: ignore[arg-type]
+        bad = limit
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if report(middle).passed:
+            good = middle
+        else:
+            bad = middle
+    at_count, at_next = report(good), report(good + 1)
+    proven = at_count.passed and not at_next.passed and _proven_failure(at_next)
+    return Headroom(good, proven, failing_parts(at_next), checks=len(reports), at_count=at_count, at_next=at_next, **common, **percentage)  # type: ignore[arg-type]
+
+
+def headroom_per_policy(
+    cluster: Cluster, vm_shape: Mapping[str, object] | None = None, *, tolerate: int | None = None
+) -> dict[str, Headroom]:
+    """Each admission-control policy alone (no restart check), and the restart check alone, for comparison.
+
+    A policy the cluster cannot be checked with (percentage without percentages on a version without the
+    automatic one, failover-hosts without failover hosts) is left out. The configured gate's headroom is
+    the smallest of its policy's and the restart check's, since both are monotone.
+    """
+    results: dict[str, Headroom] = {}
+    for policy in (Policy.slot, Policy.percentage, Policy.failover_hosts):
+        try:
+            results[policy.value] = headroom(cluster, vm_shape, tolerate=tolerate, policy=policy, restart_check=False)
+        except FieldError as error:
+            if policy is Policy.slot or "polic" not in error.what:
+                raise
+    results["restart"] = headroom(cluster, vm_shape, tolerate=tolerate, admission_control=False)
+    return results
+
+
+def failing_parts(report: ClusterReport) -> tuple[str, ...]:
+    """What fails in a report, by name: slots, CPU %, memory %, failover hosts, restart placement."""
+    parts: list[str] = []
+    if not report.policy_passed:
+        if report.policy is Policy.slot:
+            parts.append(SLOTS)
+        elif report.policy is Policy.percentage and report.percentage is not None:
+            percentage = report.percentage
+            if percentage.configured_cpu_percent is not None and percentage.cpu_failover_percent < percentage.configured_cpu_percent:
+                parts.append(CPU_PERCENT)
+            if percentage.configured_memory_percent is not None and percentage.memory_failover_percent < percentage.configured_memory_percent:
+                parts.append(MEMORY_PERCENT)
+            if not parts:
+                parts.append(PERCENTAGE_HOSTS)
+        elif report.policy is Policy.failover_hosts:
+            parts.append(FAILOVER_HOSTS)
+    if report.restart is not None and not report.restart.passed:
+        parts.append(RESTART)
+    return tuple(parts)
+
+
+def _proven_failure(report: ClusterReport) -> bool:
+    """A failure that is not only undecided restart sets."""
+    return not report.policy_passed or (report.restart is not None and report.restart.failing_sets > 0)
+
+
+def _percentage_headroom(report: ClusterReport) -> dict[str, Fraction | None]:
+    """Current failover capacity − configured, in MHz/MB (exact) and in % (floored current, as vCenter shows it)."""
+    percentage = report.percentage
+    result: dict[str, Fraction | None] = dict.fromkeys(("percentage_cpu_mhz", "percentage_memory_mb", "percentage_cpu_percent", "percentage_memory_percent"))
+    if percentage is None:
+        return result
+    if percentage.reserved_cpu_mhz is not None:
+        result["percentage_cpu_mhz"] = percentage.total_host_cpu_mhz - percentage.required_cpu_mhz - percentage.reserved_cpu_mhz
+        result["percentage_cpu_percent"] = percentage.cpu_headroom_percent
+    if percentage.reserved_memory_mb is not None:
+        result["percentage_memory_mb"] = percentage.total_host_memory_mb - percentage.required_memory_mb - percentage.reserved_memory_mb
+        result["percentage_memory_percent"] = percentage.memory_headroom_percent
+    return result
+
+
+# --- 4. Time to exhaustion ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    month: int
+    factor: Fraction  # (1 + g) ** month
+    passed: bool
+    failing: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"month": self.month, "factor": self.factor, "passed": self.passed, "failing": list(self.failing)}
+
+
+def months_to_failure(
+    cluster: Cluster,
+    growth_per_month: Fraction | int | str,
+    horizon_months: int,
+    *,
+    tolerate: int | None = None,
+    policy: Policy | None = None,
+) -> tuple[int | None, str | None, list[MonthLine]]:
+    """Month 0 … ``horizon_months``: every VM's demand × (1 + g)^m (compounding, ``_scaled`` of the original
+    cluster), checked with ``check_cluster``. Returns the first failing month (None: none within the
+    horizon), what fails first then, and one line per month."""
+    growth = _fraction(growth_per_month)
+    if growth < -1:
+        raise InputError(f"growth {_decimal(growth * 100)}% a month is below -100%", None, "give a growth such as 3%/month, or a decline no steeper than -100%")
+    if isinstance(horizon_months, bool) or not isinstance(horizon_months, int) or not 0 <= horizon_months <= 1200:
+        raise InputError(f"horizon {horizon_months!r} months is out of range", None, "give a whole number of months from 0 to 1200")
+    lines: list[MonthLine] = []
+    first: int | None = None
+    fails_first: str | None = None
+    for month in range(horizon_months + 1):
+        factor = (1 + growth) ** month
+        report = check_cluster(_scaled(cluster, factor), tolerate=tolerate, policy=policy)
+        failing = failing_parts(report)
+        lines.append(MonthLine(month, factor, report.passed, failing))
+        if not report.passed and first is None:
+            first, fails_first = month, " and ".join(failing)
+    return first, fails_first, lines
