@@ -1,0 +1,135 @@
+"""``hacalc cluster headroom``: how many more VMs fit, what-if changes, and when growth breaks the gate."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from hacalc.cli.options import InputFormatOption, located
+from hacalc.cli.output import OutputFormat, write_json, write_table
+from hacalc.cli.status import ExitStatus
+from hacalc.core.errors import InputError
+
+if TYPE_CHECKING:
+    from hacalc.cli.env import Environment
+
+_WHAT_IF = "What if (applied in this order)"
+_GROWTH = "Time to exhaustion"
+
+
+def headroom(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="A one-cluster scenario file (as cluster check reads it), or - for stdin.", show_default=False)],
+    vm: Annotated[
+        Optional[str], typer.Option("--vm", help="The VM shape to add: [[vms]] fields, e.g. 'cpu_reservation_mhz=2000, memory_reservation_mb=8192' (default: the median powered-on VM).", show_default=False)
+    ] = None,
+    tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to survive (default: the file's).", show_default=False)] = None,
+    maintenance: Annotated[Optional[list[str]], typer.Option("--maintenance", metavar="HOST", help="Put a host in maintenance mode; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
+    remove_host: Annotated[Optional[list[str]], typer.Option("--remove-host", metavar="HOST", help="Retire a host; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
+    add_host: Annotated[Optional[list[str]], typer.Option("--add-host", metavar="SHAPE", help="Add hosts: 'count=2, cpu_mhz=48000, memory_mb=524288'; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
+    add_vm: Annotated[Optional[list[str]], typer.Option("--add-vm", metavar="SHAPE", help="Add VMs: 'count=10, memory_reservation_mb=16384'; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
+    scale_vms: Annotated[Optional[str], typer.Option("--scale-vms", metavar="FACTOR", help="Every VM's reservations × FACTOR, e.g. 1.2.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
+    growth: Annotated[Optional[str], typer.Option("--growth", help="Demand growth per month, compounding, e.g. 3%/month or 3%.", rich_help_panel=_GROWTH, show_default=False)] = None,
+    horizon: Annotated[str, typer.Option("--horizon", help="Months to look ahead with --growth, e.g. 24mo or 24.", rich_help_panel=_GROWTH)] = "24mo",
+    input_format: InputFormatOption = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json for scripts and dashboards.")] = OutputFormat.table,
+) -> None:
+    """How many more VMs of a shape the cluster takes while its policy and the exact restart check still pass.
+
+    The count is exact: the largest N that passes, proven by N passing and N + 1 failing, found by search
+    over the same check as cluster check. New VMs get no host, so the restart check must prove them
+    restartable on the survivors of every failure set. What-if options change the cluster first.
+
+    Examples:
+
+        hacalc cluster headroom scenarios/cluster-seed-large-4-hosts.toml --vm 'memory_reservation_mb=2048'
+
+        hacalc cluster headroom scenarios/cluster-seed-large-4-hosts.toml --maintenance ESX35PRD-1 --growth 3%/month
+    """
+    from hacalc.core.vsphere import planning
+    from hacalc.core.vsphere.inventory import cluster_to_check
+    from hacalc.readers.inventory import load_inventory
+
+    env: Environment = ctx.obj
+    if output_format is OutputFormat.csv:
+        raise InputError("headroom is written as a table or JSON", "--format", "use --format table or --format json")
+    shape = None if vm is None else located("--vm", planning.parse_vm_shape, vm)
+    months = located("--horizon", _months, horizon)
+    monthly = None if growth is None else located("--growth", _growth, growth)
+    loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
+    if not loaded.inventory.single:
+        raise InputError("headroom works on one cluster", "in FILE", "give a single-cluster scenario file")
+    cluster = cluster_to_check(loaded.inventory.clusters[0])
+    cluster, changes = _what_if(planning, cluster, maintenance or [], remove_host or [], add_host or [], add_vm or [], scale_vms)
+    room = planning.headroom(cluster, shape, tolerate=tolerate)
+    per_policy = planning.headroom_per_policy(cluster, shape, tolerate=tolerate)
+    forecast = None if monthly is None else located("--growth", lambda rate: planning.months_to_failure(cluster, rate, months, tolerate=tolerate), monthly)
+    if output_format is OutputFormat.json:
+        write_json(env, _json(room, per_policy, changes, forecast, monthly))
+    else:
+        _write_tables(env, cluster.settings.name, room, per_policy, changes, forecast, monthly)
+    if room.count is None:  # the gate fails before a single VM is added
+        env.stderr.write(f"FAIL: {cluster.settings.name} fails its gate now: {', '.join(room.binding)}\n")
+        raise typer.Exit(ExitStatus.GATE_FAILED)
+
+
+def _what_if(planning: Any, cluster: Any, maintenance: list[str], remove: list[str], add_hosts: list[str], add_vms: list[str], scale: str | None) -> tuple[Any, list[Any]]:
+    changes = []
+    steps = [("--maintenance", planning.maintenance, name) for name in maintenance]
+    steps += [("--remove-host", planning.remove_host, name) for name in remove]
+    steps += [("--add-host", planning.add_hosts, located("--add-host", planning.parse_host_shape, text)) for text in add_hosts]
+    steps += [("--add-vm", planning.add_vms, located("--add-vm", planning.parse_vm_shape, text)) for text in add_vms]
+    if scale is not None:
+        steps.append(("--scale-vms", planning.scale_vms, scale))
+    for option, change, argument in steps:
+        cluster, applied = located(option, lambda value, change=change: change(cluster, value), argument)
+        changes.append(applied)
+    return cluster, changes
+
+
+def _months(text: str) -> int:
+    stripped = text.strip().lower().removesuffix("months").removesuffix("month").removesuffix("mo").strip()
+    if not stripped.isdigit() or not 1 <= int(stripped) <= 600:
+        raise InputError(f"horizon {text!r} is not a number of months from 1 to 600", fix="write e.g. 24mo")
+    return int(stripped)
+
+
+def _growth(text: str) -> Fraction:
+    from hacalc.core.units import parse_number
+
+    stripped = text.strip().lower().removesuffix("/month").removesuffix("/mo").strip()
+    if not stripped.endswith("%"):
+        raise InputError(f"growth {text!r} is not a percentage per month", fix="write e.g. 3%/month or -2%")
+    return parse_number(stripped.removesuffix("%")) / 100
+
+
+def _json(room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: Any, monthly: Fraction | None) -> dict[str, Any]:
+    data = {**room.as_dict(), "per_policy": {name: result.as_dict() for name, result in per_policy.items()}, "changes": [change.as_dict() for change in changes]}
+    if forecast is not None:
+        months, fails_first, lines = forecast
+        data.update({"growth_per_month": monthly, "months_to_failure": months, "fails_first": fails_first, "months": [line.as_dict() for line in lines]})
+    return data
+
+
+def _write_tables(env: Environment, name: str, room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: Any, monthly: Fraction | None) -> None:
+    def count(result: Any) -> str:
+        return "fails now" if result.count is None else f"{result.count:,}" + ("" if result.proven else " (not proven)")
+
+    rows = [("gate (policy and restart check)", count(room), ", ".join(room.binding) or "—")]
+    rows += [(f"{policy} alone", count(result), ", ".join(result.binding) or "—") for policy, result in per_policy.items()]
+    notes = [f"VM shape: {room.vm_source}.", f"Placement: {room.placement}."]
+    notes += [f"Change: {change.sentence}" for change in changes]
+    write_table(env, ("limit", "more VMs", "binds at the next one"), rows, title=f"Headroom of {name} (tolerate {room.tolerate})", caption="\n".join(notes), justify=("left", "right", "left"))
+    if forecast is not None:
+        months, fails_first, lines = forecast
+        verdict = f"fails in month {months}: {fails_first}" if months is not None else f"passes for all {len(lines)} months"
+        write_table(
+            env,
+            ("month", "demand ×", "passes", "fails"),
+            [(str(line.month), f"{float(line.factor):.3f}", "yes" if line.passed else "no", ", ".join(line.failing) or "—") for line in lines],
+            title=f"Growth of {float(monthly) * 100:g}% a month: {verdict}",
+            justify=("right", "right", "left", "left"),
+        )
+

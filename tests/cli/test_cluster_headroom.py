@@ -1,0 +1,57 @@
+"""hacalc cluster headroom through the CLI: the exact count, what-if changes, growth, and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from contract import assert_bad_input
+
+LARGE = "scenarios/cluster-seed-large-4-hosts.toml"
+
+
+def test_json_has_the_interface_s_keys_and_the_core_s_count(hacalc):
+    from hacalc.core.vsphere.inventory import cluster_to_check
+    from hacalc.core.vsphere.planning import headroom, parse_vm_shape
+    from hacalc.readers.inventory import load_inventory
+
+    result = hacalc("cluster", "headroom", LARGE, "--vm", "memory_reservation_mb=2048", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"headroom", "binding", "vm", "per_policy"} <= set(data)
+    expected = headroom(cluster_to_check(load_inventory(LARGE).inventory.clusters[0]), parse_vm_shape("memory_reservation_mb=2048"))
+    assert data["headroom"] == expected.count == 11 and data["binding"] == "slots" and data["proven"]
+
+
+def test_what_if_changes_are_listed_and_move_the_headroom(hacalc):
+    base = json.loads(hacalc("cluster", "headroom", LARGE, "-f", "json").stdout)
+    grown = json.loads(hacalc("cluster", "headroom", LARGE, "--add-host", "count=1, cpu_mhz=24000, memory_mb=65536", "-f", "json").stdout)
+    assert grown["headroom"] > base["headroom"] and len(grown["changes"]) == 1
+
+
+def test_maintenance_that_breaks_the_gate_exits_1_after_the_report(hacalc):
+    result = hacalc("cluster", "headroom", LARGE, "--maintenance", "ESX35PRD-1")
+    assert result.exit_code == 1 and "fails now" in result.stdout and "FAIL:" in result.stderr
+
+
+def test_growth_gives_the_month_the_gate_first_fails(hacalc):
+    data = json.loads(hacalc("cluster", "headroom", LARGE, "--growth", "10%/month", "--horizon", "24mo", "-f", "json").stdout)
+    assert data["months_to_failure"] is not None and data["fails_first"]
+    assert [month["month"] for month in data["months"]][:3] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--maintenance", "ESX35PRD-9"), "ESX35PRD"),
+        (("--vm", "4 vcpu, 16 XB"), "--vm"),
+        (("--add-host", "count=0, cpu_mhz=1000, memory_mb=1000"), "--add-host"),
+        (("--growth", "-150%"), "--growth"),
+        (("--growth", "3"), "--growth"),
+        (("--horizon", "forever"), "--horizon"),
+        (("-f", "csv"), "table or JSON"),
+    ],
+)
+def test_bad_input_is_one_line(hacalc, args, expected):
+    assert expected in assert_bad_input(hacalc("cluster", "headroom", LARGE, *args))
