@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from hacalc.cli.env import Environment
 
 _WHAT_IF = "What if (applied in this order)"
+COMPARISON_FLOOR = 200
 _GROWTH = "Time to exhaustion"
 
 
@@ -64,7 +65,8 @@ def headroom(
     cluster = cluster_to_check(loaded.inventory.clusters[0])
     cluster, changes = _what_if(planning, cluster, maintenance or [], remove_host or [], add_host or [], add_vm or [], scale_vms)
     room = planning.headroom(cluster, shape, tolerate=tolerate)
-    per_policy = planning.headroom_per_policy(cluster, shape, tolerate=tolerate)
+    # the comparison rows search no further than well past the gate's own count: each step reruns the whole check
+    per_policy = planning.headroom_per_policy(cluster, shape, tolerate=tolerate, limit=max(COMPARISON_FLOOR, 4 * (room.count or 0)))
     forecast = None if monthly is None else located("--growth", lambda rate: planning.months_to_failure(cluster, rate, months, tolerate=tolerate), monthly)
     if output_format is OutputFormat.json:
         write_json(env, _json(room, per_policy, changes, forecast, monthly))
@@ -115,7 +117,11 @@ def _json(room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: A
 
 def _write_tables(env: Environment, name: str, room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: Any, monthly: Fraction | None) -> None:
     def count(result: Any) -> str:
-        return "fails now" if result.count is None else f"{result.count:,}" + ("" if result.proven else " (not proven)")
+        if result.count is None:
+            return "fails now"
+        if not result.proven and not result.binding:
+            return f"more than {result.count:,}"
+        return f"{result.count:,}" + ("" if result.proven else " (not proven)")
 
     rows = [("gate (policy and restart check)", count(room), ", ".join(room.binding) or "—")]
     rows += [(f"{policy} alone", count(result), ", ".join(result.binding) or "—") for policy, result in per_policy.items()]

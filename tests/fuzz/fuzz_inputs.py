@@ -887,6 +887,21 @@ def protect_invocations(draw: st.DrawFn) -> Invocation:
     return Invocation(args, output, env=draw(environments()))
 
 
+@st.composite
+def headroom_invocations(draw: st.DrawFn) -> Invocation:
+    scenario = draw(st.sampled_from(["cluster-c-esx35.toml", "cluster-seed-large-4-hosts.toml", "cluster-vmware-slot-example.toml", "cluster-unbalanced.toml"]))
+    pairs: list[tuple[str | None, str]] = [(None, str(SCENARIOS / scenario)), ("--format", draw(st.sampled_from(["table", "json"])))]
+    pairs += draw(optional("--vm", ["memory_reservation_mb=2048", "cpu_reservation_mhz=500, memory_reservation_mb=512", "count=2", "powered_on=false"]))
+    pairs += draw(optional("--tolerate", ["1", "2"]))
+    pairs += draw(optional("--add-host", ["count=1, cpu_mhz=24000, memory_mb=65536", "cpu_mhz=1"]))
+    pairs += draw(optional("--add-vm", ["count=3, memory_reservation_mb=1024"]))
+    pairs += draw(optional("--scale-vms", ["1.2", "0.5", "0"]))
+    pairs += draw(optional("--growth", ["3%/month", "-50%", "200%"]))
+    pairs += draw(optional("--horizon", ["6mo", "1"]))
+    args, output = draw(assemble(["cluster", "headroom"], pairs))
+    return Invocation(args, output, env=draw(environments()))
+
+
 COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "nines": nines_invocations,
     "budget": budget_invocations,
@@ -898,4 +913,5 @@ COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "incidents": incidents_invocations,
     "risk": risk_invocations,
     "protect": protect_invocations,
+    "cluster headroom": headroom_invocations,
 }

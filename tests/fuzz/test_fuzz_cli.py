@@ -18,6 +18,7 @@ from fuzz_inputs import (
     budget_invocations,
     cluster_invocations,
     compose_invocations,
+    headroom_invocations,
     incidents_invocations,
     protect_invocations,
     risk_invocations,
@@ -101,6 +102,12 @@ def test_risk(invocation: Invocation, workdir) -> None:
 @fuzz_settings(40)
 @given(invocation=protect_invocations())
 def test_protect(invocation: Invocation, workdir) -> None:
+    run_in_process(invocation, workdir)
+
+
+@fuzz_settings(30)
+@given(invocation=headroom_invocations())
+def test_cluster_headroom(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 

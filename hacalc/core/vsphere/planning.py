@@ -221,11 +221,14 @@ def add_vms(cluster: Cluster, shape: Mapping[str, object], count: int | None = N
     return Cluster(cluster.settings, cluster.hosts, cluster.vms + new), Change("add-vms", sentence)
 
 
+MAX_SCALE = 1000  # a thousandfold demand is a typo, and its numbers would only slow the check down
+
+
 def scale_vms(cluster: Cluster, factor: Fraction | int | str) -> tuple[Cluster, Change]:
     """Every VM's CPU and memory reservations and configured memory × ``factor`` (> 0), rounded up to whole MHz/MB."""
     factor = _fraction(factor)
-    if factor <= 0:
-        raise InputError(f"scale factor {float(factor):g} is not above 0", None, "give a factor such as 1.2 (20 % more)")
+    if not 0 < factor <= MAX_SCALE:
+        raise InputError(f"scale factor {float(factor):g} is not above 0 and at most {MAX_SCALE}", None, "give a factor such as 1.2 (20 % more)")
     sentence = f"every VM's reservations and configured memory × {_decimal(factor)} (rounded up; overhead unchanged)"
     return _scaled(cluster, factor), Change("scale-vms", sentence)
 
@@ -313,8 +316,12 @@ def _scaled(cluster: Cluster, factor: Fraction) -> Cluster:
 
 
 def _fraction(value: Fraction | int | float | str) -> Fraction:
+    from hacalc.core.units import parse_number
+
     if isinstance(value, float):
         return Fraction(repr(value))
+    if isinstance(value, str):
+        return parse_number(value)  # bounded: "1e999999999" is refused, not built
     try:
         return Fraction(value)
     except (ValueError, ZeroDivisionError, TypeError):
@@ -401,11 +408,14 @@ def headroom(
     policy: Policy | None = None,
     restart_check: bool = True,
     admission_control: bool = True,
+    limit: int | None = None,
 ) -> Headroom:
     """How many more VMs of ``vm_shape`` (default: ``median_vm``) the cluster takes while ``check_cluster``
     passes: the configured (or given) policy and, unless ``restart_check`` is False, the exact restart check.
 
     ``admission_control=False`` checks the restart check alone (policy none). ``tolerate`` None: the file's.
+    ``limit`` caps the VMs added in the search (default: up to the file limit); a count that still passes
+    there is returned unproven, with nothing binding: "at least this many".
     """
     if vm_shape is None:
         median = median_vm(cluster)
@@ -421,7 +431,7 @@ def headroom(
     tolerate = cluster.settings.tolerate if tolerate is None else tolerate
     used_policy = Policy.none if not admission_control else (policy or cluster.settings.policy)
     taken = {vm.name for vm in cluster.vms}
-    limit = max(0, MAX_VMS - len(cluster.vms))
+    limit = max(0, min(MAX_VMS - len(cluster.vms), MAX_VMS if limit is None else limit))
     reports: dict[int, ClusterReport] = {}
 
     def report(count: int) -> ClusterReport:
@@ -456,7 +466,7 @@ def headroom(
 
 
 def headroom_per_policy(
-    cluster: Cluster, vm_shape: Mapping[str, object] | None = None, *, tolerate: int | None = None
+    cluster: Cluster, vm_shape: Mapping[str, object] | None = None, *, tolerate: int | None = None, limit: int | None = None
 ) -> dict[str, Headroom]:
     """Each admission-control policy alone (no restart check), and the restart check alone, for comparison.
 
@@ -467,11 +477,11 @@ def headroom_per_policy(
     results: dict[str, Headroom] = {}
     for policy in (Policy.slot, Policy.percentage, Policy.failover_hosts):
         try:
-            results[policy.value] = headroom(cluster, vm_shape, tolerate=tolerate, policy=policy, restart_check=False)
+            results[policy.value] = headroom(cluster, vm_shape, tolerate=tolerate, policy=policy, restart_check=False, limit=limit)
         except FieldError as error:
             if policy is Policy.slot or "polic" not in error.what:
                 raise
-    results["restart"] = headroom(cluster, vm_shape, tolerate=tolerate, admission_control=False)
+    results["restart"] = headroom(cluster, vm_shape, tolerate=tolerate, admission_control=False, limit=limit)
     return results
 
 
