@@ -33,6 +33,7 @@ cluster_app = typer.Typer(
 )
 
 _AVAILABILITY = "Per-VM availability (--availability)"
+_WHAT_IF = "What if (one cluster; applied in this order)"
 
 
 class ClusterFormat(str, Enum):
@@ -103,6 +104,11 @@ def check(
         typer.Option("--cluster", "-c", help="Check only this cluster of an inventory (repeatable; glob patterns such as 'prod-*').", show_default=False),
     ] = None,
     summary: Annotated[bool, typer.Option("--summary", help="Print only the fleet summary table, not each cluster's report; with --availability, only the availability tables.")] = False,
+    maintenance: Annotated[Optional[list[str]], typer.Option("--maintenance", metavar="HOST", help="What if this host is in maintenance mode; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
+    remove_host: Annotated[Optional[list[str]], typer.Option("--remove-host", metavar="HOST", help="What if this host is retired; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
+    add_host: Annotated[Optional[list[str]], typer.Option("--add-host", metavar="SHAPE", help="What if these hosts join: 'count=2, cpu_mhz=48000, memory_mb=524288'; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
+    add_vm: Annotated[Optional[list[str]], typer.Option("--add-vm", metavar="SHAPE", help="What if these VMs are added: 'count=10, memory_reservation_mb=16384'; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
+    scale_vms: Annotated[Optional[str], typer.Option("--scale-vms", metavar="FACTOR", help="What if every VM's reservations grow × FACTOR, e.g. 1.2.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
     strict_keys: Annotated[bool, typer.Option("--strict-keys", help="Refuse das.* keys not spelled as vCenter documents them.")] = False,
     no_restart_check: Annotated[bool, typer.Option("--no-restart-check", help="Admission control only: skip the check that every VM restarts.")] = False,
     demand: Annotated[
@@ -163,6 +169,9 @@ def check(
     flags = {"tolerate": tolerate, "policy": policy, "cpu_percent": cpu_percent, "memory_percent": memory_percent, "host_reserve_percent": host_reserve_percent}
     loaded = layer(loaded, {name: value for name, value in flags.items() if value is not None}, Source.flag)
     selected = _selected(loaded.inventory, clusters or [])
+    changes: list[Any] = []
+    if any((maintenance, remove_host, add_host, add_vm, scale_vms)):
+        selected, changes = _changed(selected, maintenance or [], remove_host or [], add_host or [], add_vm or [], scale_vms)
     options = {"strict_keys": strict_keys, "restart_check": not no_restart_check, "demand": demand}
     results = [(item, _checked_report(item, loaded.locate, options)) for item in selected]
     source = "<stdin>" if file == "-" else file
@@ -170,7 +179,7 @@ def check(
         raise InputError("--availability works on one cluster", "on the command line", "give a single-cluster scenario file, or select one cluster of a single-cluster input")
     if loaded.inventory.single:
         per_vm = None if timings is None else _availability(results[0][0], loaded.locate, _timings(timings, results[0][0].cluster.settings.reliability), demand)
-        _write_single(env, output_format, source, *results[0], per_vm, summary=summary)
+        _write_single(env, output_format, source, *results[0], per_vm, summary=summary, changes=changes)
     else:
         _write_fleet(env, output_format, source, loaded.inventory, results, summary)
     if not all(report.passed for _, report in results):
@@ -187,6 +196,20 @@ def _collected(env: Environment, server: str, user: str | None, password_env: st
     inventory = collect_inventory(connection_from_options(server, user, password_env, insecure, timeout, env.stdin), clusters or ())
     shown = visible(server)
     return LoadedInventory(inventory, lambda cluster, path: f"on {shown} (cluster {visible(cluster)!r}, {format_path(path[1:] or path)})")
+
+
+def _changed(
+    selected: list[InventoryCluster], maintenance: list[str], remove: list[str], add_hosts: list[str], add_vms: list[str], scale: str | None
+) -> tuple[list[InventoryCluster], list[Any]]:
+    """The one selected cluster with the what-if changes applied, and what they were."""
+    from dataclasses import replace
+
+    from hacalc.cli.planning import what_if
+
+    if len(selected) != 1:
+        raise InputError(f"what-if changes apply to one cluster, not {len(selected)}", "in --cluster", "select one cluster with --cluster NAME")
+    cluster, changes = what_if(selected[0].cluster, maintenance, remove, add_hosts, add_vms, scale)
+    return [replace(selected[0], cluster=cluster)], changes
 
 
 def _selected(inventory: Inventory, patterns: list[str]) -> list[InventoryCluster]:
@@ -227,12 +250,15 @@ def _checked_report(item: InventoryCluster, locate: Any, options: dict[str, Any]
 
 def _write_single(
     env: Environment, output_format: ClusterFormat, source: str, item: InventoryCluster, report: ClusterReport,
-    per_vm: AvailabilityReport | None = None, *, summary: bool = False,
+    per_vm: AvailabilityReport | None = None, *, summary: bool = False, changes: list[Any] = (),
 ) -> None:
-    """A one-cluster scenario file: the report keeps the shape it has always had (plus ``availability`` when asked)."""
+    """A one-cluster scenario file: the report keeps the shape it has always had (plus ``availability`` and
+    ``changes`` when asked)."""
     cluster = item.cluster
     if output_format is ClusterFormat.json:
-        write_json(env, report.as_dict() if per_vm is None else {**report.as_dict(), "availability": per_vm.as_dict()})
+        extra = {"availability": per_vm.as_dict()} if per_vm is not None else {}
+        extra.update({"changes": [change.as_dict() for change in changes]} if changes else {})
+        write_json(env, {**report.as_dict(), **extra})
     elif output_format is ClusterFormat.csv:
         write_csv(env, HOST_CSV_HEADER, _host_csv_rows(report))
     elif output_format is ClusterFormat.junit:
@@ -244,6 +270,8 @@ def _write_single(
 
         env.stdout.write(markdown([_checked(cluster, report)]))
     else:
+        if changes:
+            _write_facts(env, "what if", [(f"change {number}", change.sentence) for number, change in enumerate(changes, 1)], title="What if")
         if per_vm is None or not summary:
             _write_report(env, source, cluster, report)
         if per_vm is not None:

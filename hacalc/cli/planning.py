@@ -63,7 +63,7 @@ def headroom(
     if not loaded.inventory.single:
         raise InputError("headroom works on one cluster", "in FILE", "give a single-cluster scenario file")
     cluster = cluster_to_check(loaded.inventory.clusters[0])
-    cluster, changes = _what_if(planning, cluster, maintenance or [], remove_host or [], add_host or [], add_vm or [], scale_vms)
+    cluster, changes = what_if(cluster, maintenance or [], remove_host or [], add_host or [], add_vm or [], scale_vms)
     room = planning.headroom(cluster, shape, tolerate=tolerate)
     # the comparison rows search no further than well past the gate's own count: each step reruns the whole check
     per_policy = planning.headroom_per_policy(cluster, shape, tolerate=tolerate, limit=max(COMPARISON_FLOOR, 4 * (room.count or 0)))
@@ -77,7 +77,10 @@ def headroom(
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
 
-def _what_if(planning: Any, cluster: Any, maintenance: list[str], remove: list[str], add_hosts: list[str], add_vms: list[str], scale: str | None) -> tuple[Any, list[Any]]:
+def what_if(cluster: Any, maintenance: list[str], remove: list[str], add_hosts: list[str], add_vms: list[str], scale: str | None) -> tuple[Any, list[Any]]:
+    """The what-if options applied in order (``cluster check`` and ``cluster headroom`` share them)."""
+    from hacalc.core.vsphere import planning
+
     changes = []
     steps = [("--maintenance", planning.maintenance, name) for name in maintenance]
     steps += [("--remove-host", planning.remove_host, name) for name in remove]

@@ -55,3 +55,17 @@ def test_growth_gives_the_month_the_gate_first_fails(hacalc):
 )
 def test_bad_input_is_one_line(hacalc, args, expected):
     assert expected in assert_bad_input(hacalc("cluster", "headroom", LARGE, *args))
+
+
+def test_cluster_check_answers_can_i_patch_this_host(hacalc):
+    patched = hacalc("cluster", "check", LARGE, "--maintenance", "ESX35PRD-1", "-f", "json")
+    assert patched.exit_code == 1 and json.loads(patched.stdout)["changes"][0]["kind"] == "maintenance"
+    with_spare_host = hacalc("cluster", "check", LARGE, "--maintenance", "ESX35PRD-1", "--add-host", "cpu_mhz=24000, memory_mb=65536", "-f", "json")
+    data = json.loads(with_spare_host.stdout)
+    assert len(data["changes"]) == 2 and with_spare_host.exit_code == (0 if data["passed"] else 1)
+    assert "What if" in hacalc("cluster", "check", LARGE, "--scale-vms", "1.1").stdout
+
+
+def test_what_if_on_check_names_unknown_hosts_and_needs_one_cluster(hacalc):
+    assert "ESX35PRD" in assert_bad_input(hacalc("cluster", "check", LARGE, "--remove-host", "esx35prd-1x"))
+    assert "one cluster" in assert_bad_input(hacalc("cluster", "check", "scenarios/fleet-two-clusters.toml", "--scale-vms", "1.2"))
