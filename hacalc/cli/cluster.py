@@ -13,7 +13,7 @@ from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.vsphere.model import Cluster, Demand, FieldError, Policy
 
 from hacalc.cli.app import CommandGroup
-from hacalc.cli.planning import headroom
+from hacalc.cli.planning import headroom, maintenance_plan
 from hacalc.cli.vcenter import DEFAULT_PASSWORD_ENV, InsecureOption, PasswordEnvOption, TimeoutOption, UserOption, collect
 from hacalc.core.text import visible
 
@@ -852,6 +852,7 @@ def _write_availability(env: Environment, report: ClusterReport, per_vm: Availab
 
 cluster_app.command("collect")(collect)
 cluster_app.command("headroom")(headroom)
+cluster_app.command("maintenance-plan")(maintenance_plan)
 
 
 def register(app: typer.Typer) -> None:

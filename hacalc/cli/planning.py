@@ -142,3 +142,64 @@ def _write_tables(env: Environment, name: str, room: Any, per_policy: dict[str, 
             justify=("right", "right", "left", "left"),
         )
 
+
+
+def maintenance_plan(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="A one-cluster scenario file, or - for stdin.", show_default=False)],
+    tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to survive while a host is out (default: the file's).", show_default=False)] = None,
+    parallel: Annotated[int, typer.Option("--parallel", min=1, help="Hosts patched at once.")] = 1,
+    input_format: InputFormatOption = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json for scripts.")] = OutputFormat.table,
+) -> None:
+    """A rolling-patch plan: each host (or group of --parallel hosts) in maintenance in turn, whether the
+    cluster still passes its gate meanwhile, and the order that keeps the most headroom.
+
+    Hosts are ordered by the headroom left while each is out, most first; with --parallel N the order is
+    cut into groups of N, and each group is checked in maintenance together. Exit 1 when a step fails.
+
+    Example:
+
+        hacalc cluster maintenance-plan scenarios/cluster-seed-large-4-hosts.toml --tolerate 1
+    """
+    from hacalc.core.vsphere import planning
+    from hacalc.core.vsphere.inventory import cluster_to_check
+    from hacalc.core.vsphere.model import HostState
+    from hacalc.readers.inventory import load_inventory
+
+    env: Environment = ctx.obj
+    if output_format is OutputFormat.csv:
+        raise InputError("a maintenance plan is written as a table or JSON", "--format", "use --format table or --format json")
+    loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
+    if not loaded.inventory.single:
+        raise InputError("a maintenance plan works on one cluster", "in FILE", "give a single-cluster scenario file")
+    cluster = cluster_to_check(loaded.inventory.clusters[0])
+    hosts = [host.name for host in cluster.hosts if host.state is HostState.connected]
+    if parallel > len(hosts):
+        raise InputError(f"--parallel {parallel} is more than the {len(hosts)} connected hosts", "--parallel", "give a smaller group")
+
+    def step(names: list[str]) -> dict[str, Any]:
+        changed = cluster
+        for name in names:
+            changed, _ = planning.maintenance(changed, name)
+        room = planning.headroom(changed, tolerate=tolerate)
+        return {"hosts": names, "passes": room.count is not None, "headroom": room.count, "fails": list(room.binding) if room.count is None else []}
+
+    alone = sorted((step([name]) for name in hosts), key=lambda row: (-(row["headroom"] if row["headroom"] is not None else -1), row["hosts"]))
+    order = [row["hosts"][0] for row in alone]
+    steps = alone if parallel == 1 else [step(order[index : index + parallel]) for index in range(0, len(order), parallel)]
+    passed = all(row["passes"] for row in steps)
+    if output_format is OutputFormat.json:
+        write_json(env, {"cluster": cluster.settings.name, "tolerate": tolerate or cluster.settings.tolerate, "parallel": parallel, "steps": steps, "passed": passed})
+    else:
+        write_table(
+            env,
+            ("step", "in maintenance", "gate passes", "headroom (median VMs)", "fails"),
+            [(str(number), ", ".join(row["hosts"]), "yes" if row["passes"] else "NO", "—" if row["headroom"] is None else f"{row['headroom']:,}", ", ".join(row["fails"]) or "—")
+             for number, row in enumerate(steps, 1)],
+            title=f"Rolling maintenance of {cluster.settings.name}, {parallel} host{'s' if parallel > 1 else ''} at a time (tolerate {tolerate or cluster.settings.tolerate})",
+            justify=("right", "left", "left", "right", "left"),
+        )
+    if not passed:
+        env.stderr.write(f"FAIL: {sum(not row['passes'] for row in steps)} step(s) leave the gate failing\n")
+        raise typer.Exit(ExitStatus.GATE_FAILED)

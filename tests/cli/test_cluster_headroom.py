@@ -69,3 +69,21 @@ def test_cluster_check_answers_can_i_patch_this_host(hacalc):
 def test_what_if_on_check_names_unknown_hosts_and_needs_one_cluster(hacalc):
     assert "ESX35PRD" in assert_bad_input(hacalc("cluster", "check", LARGE, "--remove-host", "esx35prd-1x"))
     assert "one cluster" in assert_bad_input(hacalc("cluster", "check", "scenarios/fleet-two-clusters.toml", "--scale-vms", "1.2"))
+
+
+def test_a_maintenance_plan_checks_each_host_as_cluster_check_would(hacalc):
+    result = hacalc("cluster", "maintenance-plan", "scenarios/cluster-failover-hosts.toml", "-f", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1 and not data["passed"]
+    for step in data["steps"]:
+        (host,) = step["hosts"]
+        alone = hacalc("cluster", "check", "scenarios/cluster-failover-hosts.toml", "--maintenance", host, "-f", "json")
+        assert json.loads(alone.stdout)["passed"] == step["passes"], host
+    headrooms = [step["headroom"] for step in data["steps"] if step["passes"]]
+    assert headrooms == sorted(headrooms, reverse=True)  # the order that keeps the most headroom first
+
+
+def test_a_maintenance_plan_in_pairs(hacalc):
+    data = json.loads(hacalc("cluster", "maintenance-plan", "scenarios/cluster-auto-percentage.toml", "--parallel", "2", "-f", "json").stdout)
+    assert [len(step["hosts"]) for step in data["steps"]] == [2, 2] and data["parallel"] == 2
+    assert "--parallel" in assert_bad_input(hacalc("cluster", "maintenance-plan", "scenarios/cluster-auto-percentage.toml", "--parallel", "9"))
