@@ -447,12 +447,25 @@ def headroom(
     common = dict(vm=shape, vm_source=source, placement=PLACEMENT, policy=used_policy if admission_control else None, tolerate=tolerate)
     if not today.passed:
         return Headroom(None, _proven_failure(today), failing_parts(today), checks=len(reports), at_next=today, **common, **percentage)  # type: ignore[arg-type]
-    good, bad = 0, 1
-    while bad <= limit and report(bad).passed:
-        good, bad = bad, bad * 2
+    good, bad, policy_checks, ceiling = 0, 1, 0, None
+    if restart_check and admission_control:
+        # The policy alone is cheap to search, and the gate's count is at most the policy's: check the
+        # restart check only there (and below it, if it binds first) instead of at every step.
+        policy_alone = headroom(cluster, vm_shape, tolerate=tolerate, policy=policy, restart_check=False, limit=limit)
+        policy_checks = policy_alone.checks
+        if policy_alone.count is not None and policy_alone.proven:
+            ceiling = policy_alone.count
+            if report(ceiling).passed:
+                at_next = report(ceiling + 1)
+                proven = not at_next.passed and _proven_failure(at_next)
+                return Headroom(ceiling, proven, failing_parts(at_next), checks=len(reports) + policy_checks, at_count=report(ceiling), at_next=at_next, **common, **percentage)  # type: ignore[arg-type]
+            bad = ceiling  # the restart check fails there: the count lies below
+    if ceiling is None:  # no bound from the policy: double until a count fails
+        while bad <= limit and report(bad).passed:
+            good, bad = bad, bad * 2
     if bad > limit:
         if report(limit).passed:
-            return Headroom(limit, False, (), checks=len(reports), at_count=report(limit), **common, **percentage)  # type: ignore[arg-type]
+            return Headroom(limit, False, (), checks=len(reports) + policy_checks, at_count=report(limit), **common, **percentage)  # type: ignore[arg-type]
         bad = limit
     while bad - good > 1:
         middle = (good + bad) // 2
@@ -462,7 +475,7 @@ def headroom(
             bad = middle
     at_count, at_next = report(good), report(good + 1)
     proven = at_count.passed and not at_next.passed and _proven_failure(at_next)
-    return Headroom(good, proven, failing_parts(at_next), checks=len(reports), at_count=at_count, at_next=at_next, **common, **percentage)  # type: ignore[arg-type]
+    return Headroom(good, proven, failing_parts(at_next), checks=len(reports) + policy_checks, at_count=at_count, at_next=at_next, **common, **percentage)  # type: ignore[arg-type]
 
 
 def headroom_per_policy(
