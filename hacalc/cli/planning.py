@@ -65,8 +65,9 @@ def headroom(
     cluster = cluster_to_check(loaded.inventory.clusters[0])
     cluster, changes = what_if(cluster, maintenance or [], remove_host or [], add_host or [], add_vm or [], scale_vms)
     room = planning.headroom(cluster, shape, tolerate=tolerate)
-    # the comparison rows search no further than well past the gate's own count: each step reruns the whole check
-    per_policy = planning.headroom_per_policy(cluster, shape, tolerate=tolerate, limit=max(COMPARISON_FLOOR, 4 * (room.count or 0)))
+    # each policy alone, for comparison: cheap checks, searched no further than well past the gate's own
+    # count; the restart check alone would rerun the full check at every step (the gate names it when it binds)
+    per_policy = planning.headroom_per_policy(cluster, shape, tolerate=tolerate, limit=max(COMPARISON_FLOOR, 4 * (room.count or 0)), restart=False)
     forecast = None if monthly is None else located("--growth", lambda rate: planning.months_to_failure(cluster, rate, months, tolerate=tolerate), monthly)
     if output_format is OutputFormat.json:
         write_json(env, _json(room, per_policy, changes, forecast, monthly))

@@ -479,7 +479,8 @@ def headroom(
 
 
 def headroom_per_policy(
-    cluster: Cluster, vm_shape: Mapping[str, object] | None = None, *, tolerate: int | None = None, limit: int | None = None
+    cluster: Cluster, vm_shape: Mapping[str, object] | None = None, *, tolerate: int | None = None, limit: int | None = None,
+    restart: bool = True,
 ) -> dict[str, Headroom]:
     """Each admission-control policy alone (no restart check), and the restart check alone, for comparison.
 
@@ -494,7 +495,8 @@ def headroom_per_policy(
         except FieldError as error:
             if policy is Policy.slot or "polic" not in error.what:
                 raise
-    results["restart"] = headroom(cluster, vm_shape, tolerate=tolerate, admission_control=False, limit=limit)
+    if restart:
+        results["restart"] = headroom(cluster, vm_shape, tolerate=tolerate, admission_control=False, limit=limit)
     return results
 
 
