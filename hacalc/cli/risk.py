@@ -183,30 +183,10 @@ def _distribution(spec: str, mean: float):
 
     kind, _, argument = spec.partition(":")
     if kind.strip().lower() == "empirical":
-        return parse_distribution("empirical", mean, values=_empirical_values(argument))
+        from hacalc.readers.durations import read_durations
+
+        return parse_distribution("empirical", mean, values=read_durations(argument))
     return parse_distribution(spec, mean)
-
-
-def _empirical_values(path: str) -> tuple[float, ...]:
-    """Durations, one per line (15m, 2h, or bare hours): a file of observed repair or up times."""
-    from hacalc.core.units import parse_duration
-    from hacalc.readers.files import open_binary
-
-    if not path.strip():
-        raise InputError("empirical needs a file", fix="write empirical:FILE, a file of durations, one per line")
-    with open_binary(path.strip(), "a file of durations, one per line") as stream:
-        lines = stream.read(32 * 1024 * 1024).decode("utf-8", errors="replace").splitlines()
-    values = []
-    for number, line in enumerate(lines, 1):
-        text = line.split("#", 1)[0].strip()
-        if text:
-            try:
-                values.append(float(parse_duration(text, default_unit="h") / HOUR))
-            except InputError as error:
-                raise error.located(f"in {path.strip()} line {number}") from None
-    if not any(value > 0 for value in values):
-        raise InputError(f"{path.strip()} holds no positive duration", fix="give observed times, one per line, e.g. 2h30m")
-    return tuple(values)
 
 
 def _spares_report(ctx, scenario, input_format, mttf, mttr, flags, window, budget, start, levels, tiers, runs, seed) -> RiskReport:

@@ -16,6 +16,8 @@ from typing import Any, TextIO, TypeVar
 from hacalc.core.errors import InputError
 from hacalc.core.units import parse_duration
 from hacalc.core.vsphere.model import (
+    HOST_FIELDS,
+    VM_FIELDS,
     HostReliability,
     VM,
     Cluster,
@@ -263,18 +265,8 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "cluster": ("name", *CLUSTER_SETTINGS),
     "vm_monitoring": ("enabled", "sensitivity", "failure_interval_s", "min_uptime_s", "max_resets", "reset_window_s"),
     "reliability": ("host_mttf", "host_mttr", "crews", "ha_detect", "ha_restart", "boot"),
-    "hosts": ("name", "cpu_mhz", "memory_mb", "state", "count"),
-    "vms": (
-        "name",
-        "cpu_reservation_mhz",
-        "memory_reservation_mb",
-        "memory_overhead_mb",
-        "memory_mb",
-        "powered_on",
-        "host",
-        "restart_priority",
-        "count",
-    ),
+    "hosts": HOST_FIELDS,
+    "vms": VM_FIELDS,
 }
 _KNOWN["fleet_file"] = ("snapshot", "clusters")
 _KNOWN["fleet_cluster"] = (*CLUSTER_SETTINGS, "capacity", "host_reserve_percent", "facts", "hosts", "vms")

@@ -172,9 +172,14 @@ def open_binary(source: str, expected: str = "a scenario file") -> BinaryIO:
         raise InputError(f"cannot read {source!r}: a file name cannot contain that character", fix="check the path") from None
 
 
-def _read_file(source: str) -> str:
+def read_text(source: str, expected: str = "a scenario file") -> str:
+    """A file's UTF-8 text, held to the size limit; a bad byte names its line."""
+    return _read_file(source, expected)
+
+
+def _read_file(source: str, expected: str = "a scenario file") -> str:
     shown = visible(source)
-    with open_binary(source) as stream:
+    with open_binary(source, expected) as stream:
         try:
             raw = stream.read(MAX_BYTES + 1)
         except OSError as error:  # a directory on some systems, a failing disk

@@ -99,6 +99,22 @@ class VmMonitoring:
     reset_window_s: int | None = None  # -1: no window
 
 
+# The fields a scenario's [[hosts]] and [[vms]] tables take (count repeats an entry): the file reader and
+# the planning shapes (--add-host, --add-vm) accept the same names.
+HOST_FIELDS = ("name", "cpu_mhz", "memory_mb", "state", "count")
+VM_FIELDS = (
+    "name",
+    "cpu_reservation_mhz",
+    "memory_reservation_mb",
+    "memory_overhead_mb",
+    "memory_mb",
+    "powered_on",
+    "host",
+    "restart_priority",
+    "count",
+)
+
+
 @dataclass(frozen=True)
 class HostReliability:
     """``[cluster.reliability]``: how often hosts fail and how HA recovers, for ``--availability``; durations as

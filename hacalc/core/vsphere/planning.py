@@ -34,24 +34,12 @@ from typing import Any
 
 from hacalc.core.errors import InputError
 from hacalc.core.vsphere.check import check_cluster
-from hacalc.core.vsphere.model import VM, Cluster, FieldError, Host, HostState, Policy, RestartPriority
+from hacalc.core.vsphere.model import HOST_FIELDS, VM, VM_FIELDS, Cluster, FieldError, Host, HostState, Policy, RestartPriority
 from hacalc.core.vsphere.report import ClusterReport
 
 MAX_COUNT = 100_000  # one shape's count, as in scenario files
 MAX_VMS = 200_000  # VMs in a cluster, as in scenario files: headroom searches no further
 
-VM_FIELDS = (
-    "name",
-    "cpu_reservation_mhz",
-    "memory_reservation_mb",
-    "memory_overhead_mb",
-    "memory_mb",
-    "powered_on",
-    "host",
-    "restart_priority",
-    "count",
-)
-HOST_FIELDS = ("name", "cpu_mhz", "memory_mb", "state", "count")
 _INTEGER_FIELDS = {"cpu_reservation_mhz", "memory_reservation_mb", "memory_overhead_mb", "memory_mb", "cpu_mhz", "count"}
 _NAME_FIELDS = {"name", "host"}
 VM_SHAPE_EXAMPLE = '"count=10, cpu_reservation_mhz=2000, memory_reservation_mb=8192"'
