@@ -19,6 +19,7 @@ from hacalc.core.vsphere.model import (
     HOST_FIELDS,
     VM_FIELDS,
     HostReliability,
+    Platform,
     VM,
     Cluster,
     ClusterSettings,
@@ -289,6 +290,7 @@ def _decode_settings(fields: _Fields, name: str | None = None) -> ClusterSetting
         raise fields.error((*fields.path, "failover_hosts"), "failover_hosts names a host twice", "list each failover host once")
     return ClusterSettings(
         name=name if name is not None else fields.text("name", required=True),
+        platform=fields.choice("platform", Platform, Platform.vsphere),
         vsphere=version,
         policy=fields.choice("policy", Policy, Policy.slot),
         tolerate=fields.integer("tolerate", 1, minimum=1, unit=" of hosts"),
@@ -385,6 +387,7 @@ def _decode_host(fields: _Fields) -> tuple[Host, int]:
         cpu_mhz=fields.integer("cpu_mhz", required=True, unit=" of MHz"),
         memory_mb=fields.integer("memory_mb", required=True, unit=" of MB"),
         state=fields.choice("state", HostState, HostState.connected),
+        host_reserve_mb=fields.integer("host_reserve_mb", 0, unit=" of MB"),
     )
     return host, fields.integer("count", 1, minimum=1, maximum=MAX_COUNT)
 
@@ -399,6 +402,8 @@ def _decode_vm(fields: _Fields) -> tuple[VM, int]:
         host=fields.text("host", None),
         restart_priority=fields.choice("restart_priority", RestartPriority, RestartPriority.medium),
         memory_mb=fields.integer("memory_mb", None, unit=" of MB"),
+        cpu_mhz=fields.integer("cpu_mhz", None, unit=" of MHz"),
+        ha=fields.boolean("ha", True),
     )
     if vm.memory_mb is not None and vm.memory_mb < vm.memory_reservation_mb:
         raise fields.error(

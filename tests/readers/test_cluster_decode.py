@@ -203,7 +203,7 @@ def test_option_keys_are_kept_as_typed_for_admission_control_to_judge():
         (HEADER.replace("cpu_mhz = 9000\n", ""), "missing field 'cpu_mhz' in hosts[0], in <stdin> line 4 (hosts[0])"),
         ('[cluster]\nname = "C"\n', "missing field 'hosts', in <stdin>, add hosts = …"),
         ("[[hosts]]\nname = 'h'\ncpu_mhz = 1\nmemory_mb = 1\n", "missing field 'cluster', in <stdin>"),
-        (HEADER + "vm = 1\n", "unknown field 'vm', in <stdin> line 8 (hosts[0].vm), use one of name, cpu_mhz, memory_mb, state, count"),
+        (HEADER + "vm = 1\n", "unknown field 'vm', in <stdin> line 8 (hosts[0].vm), use one of name, cpu_mhz, memory_mb, state, host_reserve_mb, count"),
     ],
 )
 def test_vm_and_structure_errors(text, expected):

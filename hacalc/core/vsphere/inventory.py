@@ -17,6 +17,7 @@ from hacalc.core.vsphere.model import Cluster
 from hacalc.core.warnings import DataWarning
 
 CLUSTER_SETTINGS = (  # the ClusterSettings a file or a source may set, in the order files document them
+    "platform",
     "vsphere",
     "policy",
     "tolerate",

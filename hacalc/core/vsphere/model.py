@@ -31,6 +31,17 @@ class Policy(str, Enum):
     none = "none"
 
 
+class Platform(str, Enum):
+    """Whose failover rule a cluster file describes; the restart check applies to every one of them."""
+
+    vsphere = "vsphere"
+    hyperv = "hyperv"
+    proxmox = "proxmox"
+    xenserver = "xenserver"
+    nutanix = "nutanix"
+    kubernetes = "kubernetes"
+
+
 class Demand(str, Enum):
     """The restart check's demand per VM: what HA needs to power it on, or all of its configured memory."""
 
@@ -62,6 +73,7 @@ class Host:
     cpu_mhz: int  # capacity available to VMs (the root resource pool), not physical capacity
     memory_mb: int
     state: HostState = HostState.connected
+    host_reserve_mb: int = 0  # memory the hypervisor keeps for itself (SCVMM's host reserve); 0 on vSphere
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,9 @@ class VM:
     powered_on: bool = True
     host: str | None = None  # current placement, when known
     restart_priority: RestartPriority = RestartPriority.medium
-    memory_mb: int | None = None  # configured memory, when known
+    memory_mb: int | None = None  # configured (or startup) memory, when known: the demand non-vSphere rules use
+    cpu_mhz: int | None = None  # configured CPU demand (Proxmox static CRS), when known
+    ha: bool = True  # protected by the platform's HA
 
 
 class VmMonitoringSensitivity(str, Enum):
@@ -101,7 +115,7 @@ class VmMonitoring:
 
 # The fields a scenario's [[hosts]] and [[vms]] tables take (count repeats an entry): the file reader and
 # the planning shapes (--add-host, --add-vm) accept the same names.
-HOST_FIELDS = ("name", "cpu_mhz", "memory_mb", "state", "count")
+HOST_FIELDS = ("name", "cpu_mhz", "memory_mb", "state", "host_reserve_mb", "count")
 VM_FIELDS = (
     "name",
     "cpu_reservation_mhz",
@@ -111,6 +125,8 @@ VM_FIELDS = (
     "powered_on",
     "host",
     "restart_priority",
+    "cpu_mhz",
+    "ha",
     "count",
 )
 
@@ -131,6 +147,7 @@ class HostReliability:
 @dataclass(frozen=True)
 class ClusterSettings:
     name: str
+    platform: Platform = Platform.vsphere
     vsphere: str = "8.0"  # version profile: "2.5", "4.0", "4.1", "5.0", "5.1", "5.5", "6.0", "6.5", "6.7", "7.0", "8.0"
     policy: Policy = Policy.slot
     tolerate: int = 1
