@@ -1,0 +1,5 @@
+"""The failover rules of the platforms beside vSphere, each computed exactly as its vendor publishes it.
+
+One module per platform (``hyperv``, ``xenserver``, ``nutanix``, ``proxmox``, ``kubernetes``); every rule
+reads the same :class:`~hacalc.core.vsphere.model.Cluster` and reports beside the exact restart check.
+"""
