@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -27,6 +27,7 @@ DEFAULT_QUANTILES = (Fraction(1, 2), Fraction(9, 10), Fraction(99, 100), Fractio
 DEFAULT_MAX_BREACH_PROBABILITY = Fraction(5, 100)
 _POISSON_REACH = 12  # terms beyond mean + 12 sd + 50 are below 1e-30 of the sum (reliability-math §5.2)
 _QUANTILE_STEPS = 200
+CURVE_POINTS = 61
 MAX_CYCLES_IN_WINDOW = 1e7  # the closed form sums about window/MTTR Poisson terms: 10 million is 80 MB
 
 
@@ -242,6 +243,16 @@ class RiskReport:
     breaches_seen: int | None = None  # simulation: how many runs breached (few means an unreliable estimate)
     runs: int | None = None
     seed: int | None = None  # simulation: the seed that repeats it
+    tail_at: Callable[[float], float] | None = field(default=None, compare=False, repr=False)  # P(D > hours), for charts
+
+    def exceedance(self, points: int = CURVE_POINTS) -> tuple[tuple[float, float], ...]:
+        """(hours, P(D > hours)) from 0 to a little past the budget and the highest quantile: the distribution a
+        chart draws, computed only when asked (each point of the closed form is a Poisson sum)."""
+        if self.tail_at is None:
+            return ()
+        stop = min(max(self.budget, *(figure.value for _, figure in self.quantiles)) * 1.25 or self.window, self.window)
+        hours = [stop * step / (points - 1) for step in range(points)]
+        return tuple((downtime, self.tail_at(downtime)) for downtime in hours)
 
     @property
     def breach_trusted(self) -> bool:
@@ -270,6 +281,7 @@ def exact_report(unit: Unit, budget: float, levels: Sequence[Fraction], tiers: S
         quantiles=tuple((level, Figure(quantile(unit, float(level)))) for level in levels),
         credits=outcomes,
         expected_credit=None if expected is None else Figure(expected),
+        tail_at=lambda downtime: tail(unit, downtime),
     )
 
 
@@ -356,6 +368,7 @@ def simulated_report(sim: Any, model: str, budget: float, levels: Sequence[Fract
         breaches_seen=breach.count,
         runs=sim.runs,
         seed=sim.seed,
+        tail_at=lambda downtime: simulation.probability_above(sim, downtime).value,
     )
 
 
@@ -398,6 +411,7 @@ def chain_report(
         quantiles=tuple(zip(levels, (Figure(value) for value in distribution.quantiles(list(levels))))),
         credits=outcomes,
         expected_credit=None if expected is None else Figure(expected),
+        tail_at=tail_at,
     )
 
 
