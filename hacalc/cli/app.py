@@ -7,16 +7,18 @@ import importlib
 import io
 import os
 import sys
+from enum import Enum
 from typing import Annotated, Any, Optional
 
 import typer
 from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup, TyperOption
 
-from hacalc import __version__
+from hacalc import __version__, i18n
 from hacalc.cli.env import Environment, GuardedOutput, OutputError
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError
+from hacalc.i18n import N_, _
 
 
 # Command name -> module with a ``register(app)`` function. Modules are imported only when their command
@@ -37,6 +39,17 @@ COMMAND_MODULES = {
 # (value when left out, the values it takes). Typer's parser has no optional values, so the words are
 # filled in before it runs; anything else after the option is left for the command's arguments.
 OPTIONAL_VALUES = {"incidents": {"--check": ("observed", ("observed", "demonstrated"))}}
+
+# Typer's own words in help pages (its module constants, read when help is drawn).
+TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "ENVVAR_STRING": N_("[env var: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+}
+GLOBAL_OPTIONS = N_("Global options")
 
 
 class CommandGroup(TyperGroup):
@@ -77,7 +90,10 @@ class HacalcGroup(CommandGroup):
         return command
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True, **extra: Any) -> Any:
-        code = int(self._run(args, prog_name or "hacalc", complete_var, **extra))
+        arguments = sys.argv[1:] if args is None else list(args)
+        i18n.activate(arguments)
+        _translate_typer_words(arguments)
+        code = int(self._run(arguments, prog_name or "hacalc", complete_var, **extra))
         if standalone_mode:
             sys.exit(code)
         return code
@@ -91,7 +107,7 @@ class HacalcGroup(CommandGroup):
             Environment.from_os().error(str(error), error.detail)
             return ExitStatus.BAD_INPUT
         except OutputError as error:
-            Environment.from_os().error(f"{error}, send the output to a file or pipe that can take it")
+            Environment.from_os().error(_("{error}, send the output to a file or pipe that can take it").format(error=error))
             _discard_unwritten_output()
             return ExitStatus.BAD_INPUT
         except _HelpShown:
@@ -133,11 +149,28 @@ def _discard_unwritten_output() -> None:
         pass
 
 
+def _translate_typer_words(arguments: list[str]) -> None:
+    """Typer's panel titles and ``[default: …]`` in this run's language; rich is imported only for help."""
+    if "typer.rich_utils" not in sys.modules and (i18n.language() == i18n.ENGLISH or not _asks_for_help(arguments)):
+        return
+    from typer import rich_utils
+
+    for name, text in TYPER_WORDS.items():
+        setattr(rich_utils, name, _(text))
+
+
+def _asks_for_help(arguments: list[str]) -> bool:
+    """Whether help will be drawn: asked for, or a bare command group (which shows its help)."""
+    return not arguments or "-h" in arguments or "--help" in arguments or arguments[-1] in ("cluster",)
+
+
 def _global_flags() -> list[TyperOption]:
-    """-q and --no-color after the command name too (``hacalc nines -q``), as people type them."""
+    """-q, --no-color and --lang after the command name too (``hacalc nines -q``), as people type them."""
+    panel = _(GLOBAL_OPTIONS)
     return [
-        TyperOption(param_decls=["--quiet", "-q"], is_flag=True, expose_value=False, callback=_quiet, help="No warnings on stderr.", rich_help_panel="Global options"),
-        TyperOption(param_decls=["--no-color"], is_flag=True, expose_value=False, callback=_no_color, help="No colour, as with NO_COLOR=1.", rich_help_panel="Global options"),
+        TyperOption(param_decls=["--quiet", "-q"], is_flag=True, expose_value=False, callback=_quiet, help=_("No warnings on stderr."), rich_help_panel=panel),
+        TyperOption(param_decls=["--no-color"], is_flag=True, expose_value=False, callback=_no_color, help=_("No colour, as with NO_COLOR=1."), rich_help_panel=panel),
+        TyperOption(param_decls=["--lang"], type=Language, expose_value=False, callback=_lang, metavar="en|zh", help=_(LANG_HELP), rich_help_panel=panel),
     ]
 
 
@@ -151,16 +184,28 @@ def _no_color(ctx: Any, _param: Any, value: bool) -> None:
         ctx.obj.color = False
 
 
+def _lang(_ctx: Any, _param: Any, value: Language | None) -> None:
+    if value is not None:
+        i18n.set_language(value.value)
+
+
 def _usage_message(error: click_exceptions.UsageError) -> str:
     message = error.format_message().rstrip(".").replace("\n", " ")
     command = error.ctx.command_path if error.ctx else "hacalc"
-    return f"{message}, in '{command}', see '{command} --help'"
+    return _("{message}, in '{command}', see '{command} --help'").format(message=message, command=command)
 
+
+class Language(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+LANG_HELP = N_("Language of tables, messages and help: en or zh (Simplified Chinese); default from LC_ALL, LC_MESSAGES or LANG.")
 
 app = typer.Typer(
     cls=HacalcGroup,
     name="hacalc",
-    help="Availability calculator for virtualized clusters and the services on them.",
+    help=_("Availability calculator for virtualized clusters and the services on them."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -176,10 +221,11 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr (data and errors still appear).")] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour, as with NO_COLOR=1.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("No warnings on stderr (data and errors still appear)."))] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help=_("No colour, as with NO_COLOR=1."))] = False,
+    lang: Annotated[Optional[Language], typer.Option("--lang", metavar="en|zh", help=_(LANG_HELP), show_default=False)] = None,
     version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
+        Optional[bool], typer.Option("--version", callback=_show_version, is_eager=True, help=_("Print the version and exit."))
     ] = None,
 ) -> None:
     """Availability calculator for virtualized clusters and the services on them.

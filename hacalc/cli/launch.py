@@ -18,6 +18,11 @@ def run() -> None:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     gc.disable()
+    import sys
+
+    from hacalc import i18n
+
+    i18n.activate(sys.argv[1:])  # before the app is imported: its help texts are translated as they are defined
     from hacalc.cli.app import app
 
     gc.freeze()

@@ -1,0 +1,124 @@
+"""The language hacalc speaks to people: English, or Simplified Chinese from a compiled gettext catalogue.
+
+The language comes from ``--lang en|zh`` when given, else from the first of ``LC_ALL``, ``LC_MESSAGES``
+and ``LANG`` that is set (POSIX precedence): ``zh``, ``zh_CN.UTF-8``, ``zh_SG``, ``zh_Hans``… are
+Chinese; anything else, Traditional Chinese (``zh_TW``, ``zh_Hant``) included, is English, since there is
+no Traditional catalogue. Only what people read changes: JSON keys, CSV headers, option names and exit
+statuses are the same in every language, so scripts never break with the locale.
+
+English is the source text and costs one comparison: no catalogue is opened, not even ``gettext`` is
+imported. Chinese opens the compiled ``.mo`` on the first translated string; the ``.po`` is never parsed
+at run time.
+
+The ``.mo`` is committed next to its ``.po`` rather than compiled by a setuptools build hook. CI and
+developers install with ``pip install -e``, and an editable install runs no ``build_py`` into the source
+tree, so a hook would leave a working copy without its catalogue (or with a stale one). A committed file
+works the same installed, editable or from a checkout; tests/test_i18n.py recompiles the ``.po`` with
+Babel and fails if the committed ``.mo`` differs, so it cannot go stale. After editing the ``.po``::
+
+    pybabel compile -d hacalc/locale -D hacalc
+
+and to see which marked strings are new: ``pybabel extract -F babel.cfg -o /tmp/hacalc.pot .``
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+DOMAIN = "hacalc"
+ENGLISH = "en"
+CHINESE = "zh_CN"
+LANGUAGES = {"en": ENGLISH, "zh": CHINESE}  # what --lang takes
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+_TRADITIONAL = frozenset({"tw", "hk", "mo", "hant"})  # regions and the script that write Traditional Chinese
+
+_language: str | None = None  # None: not decided yet, the first translated string decides from the environment
+_catalogue: Any = None
+
+
+def activate(arguments: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """Decide the language of this run: ``--lang`` in ``arguments``, else the locale variables."""
+    global _language
+    chosen = lang_argument(arguments or ())
+    _language = LANGUAGES[chosen] if chosen in LANGUAGES else language_of_environment(os.environ if environ is None else environ)
+    return _language
+
+
+def set_language(code: str) -> None:
+    """Speak ``code`` (an ``--lang`` value: en or zh) from now on."""
+    global _language
+    _language = LANGUAGES[code]
+
+
+def language() -> str:
+    return _language or activate()
+
+
+def lang_argument(arguments: Sequence[str]) -> str | None:
+    """The value of ``--lang`` (``--lang zh`` or ``--lang=zh``) before any ``--``, as typed; None if absent."""
+    for index, argument in enumerate(arguments):
+        if argument == "--":
+            return None
+        if argument == "--lang" and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith("--lang="):
+            return argument.removeprefix("--lang=")
+    return None
+
+
+def language_of_environment(environ: Mapping[str, str]) -> str:
+    """The first locale variable set decides, as POSIX says; an empty one counts as unset."""
+    for name in LOCALE_VARIABLES:
+        value = environ.get(name)
+        if value:
+            return CHINESE if is_simplified_chinese(value) else ENGLISH
+    return ENGLISH
+
+
+def is_simplified_chinese(locale_name: str) -> bool:
+    """``zh``, ``zh_CN.UTF-8``, ``zh-Hans-CN``, ``zh_SG@euro``: yes; ``zh_TW``, ``zh_Hant``, ``en_US``: no."""
+    name = locale_name.split(".", 1)[0].split("@", 1)[0].replace("-", "_").lower()
+    language_code, _, rest = name.partition("_")
+    return language_code == "zh" and not set(rest.split("_")) & _TRADITIONAL
+
+
+def gettext(message: str) -> str:
+    """``message`` in the language of this run; English is the message itself."""
+    if (_language or activate()) == ENGLISH:
+        return message
+    return _translations().gettext(message)
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Marks a string for the catalogue where it is defined; ``_()`` translates it where it is shown."""
+    return message
+
+
+def command_help(command: Callable[..., Any]) -> str:
+    """A command's docstring as its help, translated: Typer would show the English docstring."""
+    import inspect
+
+    return gettext(inspect.cleandoc(command.__doc__ or ""))
+
+
+def catalogue_path(language_name: str = CHINESE) -> str:
+    return os.path.join(os.path.dirname(__file__), "locale", language_name, "LC_MESSAGES", f"{DOMAIN}.mo")
+
+
+def _translations() -> Any:
+    """The compiled catalogue of the current language, opened once; English text if it is missing."""
+    global _catalogue
+    if _catalogue is None:
+        import gettext as gnu
+
+        try:
+            with open(catalogue_path(), "rb") as handle:
+                _catalogue = gnu.GNUTranslations(handle)
+        except OSError:
+            _catalogue = gnu.NullTranslations()
+    return _catalogue
