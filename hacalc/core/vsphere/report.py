@@ -249,6 +249,21 @@ class UnplacedVM:
 
 
 @dataclass(frozen=True)
+class HostLoad:
+    """One counted host in the worst failure set: its capacity, what ran on it, and what HA's restart order
+    (highest priority first, best fit) lands on it; a failed host keeps its own load, for the picture."""
+
+    name: str
+    failed: bool
+    cpu_mhz: float
+    memory_mb: float
+    cpu_used_mhz: float
+    memory_used_mb: float
+    cpu_landed_mhz: float = 0.0
+    memory_landed_mb: float = 0.0
+
+
+@dataclass(frozen=True)
 class OtherDemand:
     """The restart check's verdict on the other demand basis, for comparison (it decides nothing)."""
 
@@ -284,6 +299,19 @@ class RestartReport:
     method: str  # the proofs behind the verdict: of the failing sets for a FAIL, else of the passing sets
     demand: str = "reservation"  # each VM's demand: "reservation" (what HA needs to power it on) or "configured" (all its memory)
     other_demand: OtherDemand | None = None  # the other basis's verdict, when every powered-on VM has the data for it
+    host_loads: tuple[HostLoad, ...] = ()  # the worst set, host by host (for charts; not in the JSON)
+
+    def survivors_load(self) -> tuple[float, float] | None:
+        """CPU and memory the surviving hosts carry after the worst set, as shares of their capacity (1 is full)."""
+        survivors = [load for load in self.host_loads if not load.failed]
+        cpu = sum(load.cpu_mhz for load in survivors)
+        memory = sum(load.memory_mb for load in survivors)
+        if not cpu or not memory:
+            return None
+        return (
+            sum(load.cpu_used_mhz + load.cpu_landed_mhz for load in survivors) / cpu,
+            sum(load.memory_used_mb + load.memory_landed_mb for load in survivors) / memory,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

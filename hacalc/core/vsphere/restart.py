@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from hacalc.core.vsphere.failover_hosts import restart_demand
 from hacalc.core.vsphere.model import VM, Demand, Host, RestartPriority
-from hacalc.core.vsphere.report import RestartReport, UnplacedVM
+from hacalc.core.vsphere.report import HostLoad, RestartReport, UnplacedVM
 
 PRIORITY_ORDER = {
     RestartPriority.highest: 0,
@@ -531,11 +531,17 @@ def _homeless(problem: _Problem, items, free_cpu, free_memory):
 
 def _priority_greedy(problem: _Problem, items, free_cpu, free_memory) -> list[int]:
     """Restart order as HA does it, highest priority first (largest first within one): the VMs left over."""
+    return _restart_order(problem, items, free_cpu, free_memory)[0]
+
+
+def _restart_order(problem: _Problem, items, free_cpu, free_memory) -> tuple[list[int], dict[int, int]]:
+    """HA's restart order (see ``_priority_greedy``): the VMs left over, and where each other one lands."""
     import numpy as np
 
     free_cpu, free_memory = free_cpu.copy(), free_memory.copy()
     ordered = sorted(items.tolist(), key=lambda item: PRIORITY_ORDER[problem.vms[item].restart_priority])
     left = []
+    landed: dict[int, int] = {}
     for item in ordered:
         cpu, memory = problem.cpu[item], problem.memory[item]
         fits = (free_cpu >= cpu) & (free_memory >= memory)
@@ -546,7 +552,25 @@ def _priority_greedy(problem: _Problem, items, free_cpu, free_memory) -> list[in
         target = int(score.argmin())
         free_cpu[target] -= cpu
         free_memory[target] -= memory
-    return left
+        landed[item] = target
+    return left, landed
+
+
+def _host_loads(problem: _Problem, failed: tuple[int, ...], landed: dict[int, int]) -> tuple[HostLoad, ...]:
+    """Each host's capacity, load before the failures and the restarted VMs it takes, for the report's picture."""
+    cpu_landed = [0.0] * len(problem.hosts)
+    memory_landed = [0.0] * len(problem.hosts)
+    for item, position in landed.items():
+        cpu_landed[position] += float(problem.cpu[item])
+        memory_landed[position] += float(problem.memory[item])
+    return tuple(
+        HostLoad(
+            host.name, position in failed, float(host.cpu_mhz), float(host.memory_mb),
+            float(host.cpu_mhz - problem.free_cpu[position]), float(host.memory_mb - problem.free_memory[position]),
+            cpu_landed[position], memory_landed[position],
+        )  # fmt: skip
+        for position, host in enumerate(problem.hosts)
+    )
 
 
 def _milp(problem: _Problem, items, free_cpu, free_memory, deadline: float) -> bool | None:
@@ -613,10 +637,9 @@ def _report(
     undecided = np.flatnonzero(state == UNKNOWN)
     open_rows = failing if len(failing) else undecided
     worst = int(max(open_rows, key=lambda row: utilisation[row])) if len(open_rows) else int(np.argmax(utilisation))
-    unplaced: tuple[UnplacedVM, ...] = ()
-    if len(failing):
-        items, free_cpu, free_memory = _set_arrays(problem, tuple(chosen[worst]))
-        unplaced = _unplaced_lines(problem, _priority_greedy(problem, items, free_cpu, free_memory))
+    failed = tuple(int(position) for position in chosen[worst])
+    left, landed = _restart_order(problem, *_set_arrays(problem, failed))
+    unplaced = _unplaced_lines(problem, left) if len(failing) else ()
     checked = _expanded_count(groups, chosen)
     return RestartReport(
         passed=not len(failing) and not len(undecided),
@@ -630,6 +653,7 @@ def _report(
         undecided_sets=_expanded_count(groups, chosen[undecided]),
         method=", ".join(sorted(proofs[INFEASIBLE] if len(failing) else proofs[FEASIBLE])),
         demand=problem.demand.value,
+        host_loads=_host_loads(problem, failed, landed),
     )
 
 
@@ -673,4 +697,5 @@ def _all_hosts_fail(problem: _Problem, mode: str) -> RestartReport:
         undecided_sets=0,
         method="no surviving host",
         demand=problem.demand.value,
+        host_loads=_host_loads(problem, tuple(range(len(problem.hosts))), {}),
     )
