@@ -23,8 +23,20 @@ from hacalc.core import availability as core
 from hacalc.core.errors import InputError
 from hacalc.core.periods import Conventions
 from hacalc.core.units import format_duration, parse_duration, parse_rate, unit_seconds
+from hacalc.i18n import N_, _, command_help
 
-INPUT_MODES = "--mttf/--mttr, --mtbf/--mttr, --failure-rate/--repair-rate, --downtime/--period or --uptime/--downtime"
+INPUT_MODES = N_("--mttf/--mttr, --mtbf/--mttr, --failure-rate/--repair-rate, --downtime/--period or --uptime/--downtime")
+# The inputs line under the table: what each given input is called there.
+INPUT_LABELS = {
+    "mttf_seconds": "MTTF",
+    "mttr_seconds": "MTTR",
+    "mtbf_seconds": "MTBF",
+    "downtime_seconds": N_("downtime"),
+    "period_seconds": N_("period"),
+    "uptime_seconds": N_("uptime"),
+    "failure_rate_per_hour": N_("failure rate per hour"),
+    "repair_rate_per_hour": N_("repair rate per hour"),
+}
 
 
 @dataclass(frozen=True)
@@ -37,30 +49,30 @@ class Computed:
 
 def availability(
     ctx: typer.Context,
-    mttf: Annotated[Optional[str], typer.Option("--mttf", help="Mean time to failure, e.g. 50000h.")] = None,
-    mttr: Annotated[Optional[str], typer.Option("--mttr", help="Mean time to repair, e.g. 15m.")] = None,
-    mtbf: Annotated[Optional[str], typer.Option("--mtbf", help="Mean time between failures (see --mtbf-means).")] = None,
+    mttf: Annotated[Optional[str], typer.Option("--mttf", help=_("Mean time to failure, e.g. 50000h."))] = None,
+    mttr: Annotated[Optional[str], typer.Option("--mttr", help=_("Mean time to repair, e.g. 15m."))] = None,
+    mtbf: Annotated[Optional[str], typer.Option("--mtbf", help=_("Mean time between failures (see --mtbf-means)."))] = None,
     mtbf_means: Annotated[
         core.MtbfDefinition,
         typer.Option(
             "--mtbf-means",
             case_sensitive=False,
-            help="operating: MTBF is up time between failures (= MTTF, DoD Ai); cycle: failure to failure (= MTTF + MTTR, IEC).",
+            help=_("operating: MTBF is up time between failures (= MTTF, DoD Ai); cycle: failure to failure (= MTTF + MTTR, IEC)."),
         ),
     ] = core.MtbfDefinition.operating,
-    failure_rate: Annotated[Optional[str], typer.Option("--failure-rate", help="λ, e.g. 1e-3/h or 2/y.")] = None,
-    repair_rate: Annotated[Optional[str], typer.Option("--repair-rate", help="μ, e.g. 0.1/h.")] = None,
-    downtime: Annotated[Optional[str], typer.Option("--downtime", help="Observed downtime, e.g. 1d.")] = None,
-    period: Annotated[Optional[str], typer.Option("--period", help="Observation period containing --downtime, e.g. 365d.")] = None,
-    uptime: Annotated[Optional[str], typer.Option("--uptime", help="Observed up time, with --downtime.")] = None,
+    failure_rate: Annotated[Optional[str], typer.Option("--failure-rate", help=_("λ, e.g. 1e-3/h or 2/y."))] = None,
+    repair_rate: Annotated[Optional[str], typer.Option("--repair-rate", help=_("μ, e.g. 0.1/h."))] = None,
+    downtime: Annotated[Optional[str], typer.Option("--downtime", help=_("Observed downtime, e.g. 1d."))] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help=_("Observation period containing --downtime, e.g. 365d."))] = None,
+    uptime: Annotated[Optional[str], typer.Option("--uptime", help=_("Observed up time, with --downtime."))] = None,
     input_file: Annotated[
         Optional[str],
-        typer.Option("--input", "-i", help="CSV or NDJSON rows with mttf and mttr columns; - for stdin.", rich_help_panel="Batch"),
+        typer.Option("--input", "-i", help=_("CSV or NDJSON rows with mttf and mttr columns; - for stdin."), rich_help_panel=_("Batch")),
     ] = None,
-    unit: Annotated[str, typer.Option("--unit", help="Unit of bare numbers (ms, s, m, h, d, w, mo, y).")] = "h",
+    unit: Annotated[str, typer.Option("--unit", help=_("Unit of bare numbers (ms, s, m, h, d, w, mo, y)."))] = "h",
     output_format: Annotated[
         str,
-        typer.Option("--format", "-f", help="table | json | csv; with --input: csv | ndjson (default: as the input)."),
+        typer.Option("--format", "-f", help=_("table | json | csv; with --input: csv | ndjson (default: as the input).")),
     ] = "table",
     year_days: YearDaysOption = "365",
     month: MonthOption = None,
@@ -91,10 +103,11 @@ def availability(
 
         given = [name for name, value in single_unit.items() if value is not None]
         if given:
-            raise InputError(f"--{given[0].replace('_', '-')} cannot be combined with --input", "--input", "the rows give mttf and mttr")
+            raise InputError(_("{option} cannot be combined with --input").format(option=f"--{given[0].replace('_', '-')}"), "--input",
+                             _("the rows give mttf and mttr"))
         formats = {"table": None, "csv": "csv", "ndjson": "ndjson"}
         if output_format not in formats:
-            raise InputError(f"--format {output_format} does not stream", "--input", "use --format csv or ndjson")
+            raise InputError(_("--format {format} does not stream").format(format=output_format), "--input", _("use --format csv or ndjson"))
         run_batch(env, input_file, default_unit=unit, output=formats[output_format], conventions=conventions)
         return
 
@@ -108,7 +121,7 @@ def availability(
     elif output_format == "table":
         _write_table(env, computed, conventions)
     else:
-        raise InputError(f"unknown format {output_format!r}", "--format", "use table, json or csv")
+        raise InputError(_("unknown format {format!r}").format(format=output_format), "--format", _("use table, json or csv"))
 
 
 def _compute(conventions: Conventions, unit: str, mtbf_means: core.MtbfDefinition, **given: str | None) -> Computed:
@@ -130,8 +143,8 @@ def _compute(conventions: Conventions, unit: str, mtbf_means: core.MtbfDefinitio
         up, down = duration("--uptime"), duration("--downtime")
         return Computed(core.from_observed(down, up + down), "observed",
                         {"uptime_seconds": up, "downtime_seconds": down, "period_seconds": up + down}, None)
-    given_flags = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(present)) or "nothing"
-    raise InputError(f"cannot compute availability from {given_flags}", fix=f"give one of {INPUT_MODES}")
+    raise InputError(_("cannot compute availability from {options}").format(options=_given_options(present)),
+                     fix=_("give one of {modes}").format(modes=_(INPUT_MODES)))
 
 
 @dataclass(frozen=True)
@@ -144,7 +157,7 @@ class Means:
     inputs: dict[str, object]
 
 
-UNIT_MODES = "--mttf/--mttr, --mtbf/--mttr or --failure-rate/--repair-rate"
+UNIT_MODES = N_("--mttf/--mttr, --mtbf/--mttr or --failure-rate/--repair-rate")
 
 
 def unit_means(
@@ -169,35 +182,39 @@ def unit_means(
         repair = located("--repair-rate", parse_rate, repair_rate, default_unit=unit, conventions=conventions)
         core.from_rates(failure, repair)  # its checks: positive, finite
         return Means(1 / failure, 1 / repair, "rates", {"failure_rate_per_hour": failure * 3600, "repair_rate_per_hour": repair * 3600})
-    given_flags = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(present)) or "nothing"
-    raise InputError(f"cannot model a unit from {given_flags}", fix=f"give {UNIT_MODES}")
+    raise InputError(_("cannot model a unit from {options}").format(options=_given_options(present)),
+                     fix=_("give {modes}").format(modes=_(UNIT_MODES)))
+
+
+def _given_options(present: set[str]) -> str:
+    return ", ".join(f"--{name.replace('_', '-')}" for name in sorted(present)) or _("nothing")
 
 
 def _write_table(env, computed: Computed, conventions: Conventions) -> None:
     result = computed.result
     rows = [
-        ("availability", render.percent(result)),
-        ("unavailability", f"{float(result.unavailability):.6g}"),
-        ("nines", render.nines_text(result)),
-        ("class", render.class_text(result)),
+        (_("availability"), render.percent(result)),
+        (_("unavailability"), f"{float(result.unavailability):.6g}"),
+        (_("nines"), render.nines_text(result)),
+        (_("class"), render.class_text(result)),
     ]
     if computed.failures_per_year is not None:
-        rows.append(("failures per year", f"{float(computed.failures_per_year):.4g}"))
-    rows += [(f"downtime per {name}", cell) for name, cell in zip(conventions.period_seconds(), render.downtime_cells(result, conventions))]
-    notes = [f"Inputs: {_describe_inputs(computed)}.", render.conventions_caption(conventions)]
-    write_table(env, ("quantity", "value"), rows, title="Availability", notes=notes)
+        rows.append((_("failures per year"), f"{float(computed.failures_per_year):.4g}"))
+    rows += [(_("downtime per {period}").format(period=render.period_label(name)), cell)
+             for name, cell in zip(conventions.period_seconds(), render.downtime_cells(result, conventions))]
+    notes = [_("Inputs: {inputs}.").format(inputs=_describe_inputs(computed)), render.conventions_caption(conventions)]
+    write_table(env, (_("quantity"), _("value")), rows, title=_("Availability"), notes=notes)
 
 
 def _describe_inputs(computed: Computed) -> str:
     parts = []
     for key, value in computed.inputs.items():
-        label = key.removesuffix("_seconds").replace("_", " ")
         if key.endswith("_seconds"):
-            parts.append(f"{label.upper() if label.startswith('mt') else label} {_input_duration(value)}")
+            parts.append(f"{_(INPUT_LABELS[key])} {_input_duration(value)}")
         elif key == "mtbf_means":
-            parts.append(f"MTBF means {value.value} time")
+            parts.append(_("MTBF means {meaning} time").format(meaning=value.value))
         else:
-            parts.append(f"{label} {float(value):.6g}")
+            parts.append(f"{_(INPUT_LABELS[key])} {float(value):.6g}")
     return ", ".join(parts)
 
 
@@ -207,4 +224,4 @@ def _input_duration(seconds: Fraction) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("availability")(availability)
+    app.command("availability", help=command_help(availability))(availability)

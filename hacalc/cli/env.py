@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from hacalc.core.errors import InputError
 from hacalc.core.text import visible
+from hacalc.i18n import _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -20,7 +21,7 @@ class OutputError(Exception):
     """stdout could not take the output: closed, full, or failing."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"cannot write to stdout ({reason})")
+        super().__init__(_("cannot write to stdout ({reason})").format(reason=reason))
 
 
 @dataclass
@@ -132,7 +133,7 @@ class ClosedOutput(io.TextIOBase):
     """Stands in for a closed stdout (``>&-``): the first write is an error, not silence."""
 
     def write(self, text: str) -> int:
-        raise OutputError("stdout is closed")
+        raise OutputError(_("stdout is closed"))
 
     def writable(self) -> bool:
         return True
@@ -142,7 +143,7 @@ class ClosedInput(io.TextIOBase):
     """Stands in for a closed stdin (``<&-``): reading ``-`` is bad input, not a crash."""
 
     def read(self, size: int | None = -1) -> str:
-        raise InputError("stdin is closed", fix="pipe the data in, or give a file name instead of -")
+        raise InputError(_("stdin is closed"), fix=_("pipe the data in, or give a file name instead of -"))
 
     readline = read
 

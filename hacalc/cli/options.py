@@ -12,8 +12,10 @@ from hacalc.core.errors import HacalcError
 from hacalc.core.periods import Conventions, parse_year_days
 from hacalc.core.units import parse_duration
 from hacalc.cli.output import OutputFormat
+from hacalc.i18n import N_, _
 
 T = TypeVar("T")
+PERIOD_CONVENTIONS = N_("Period conventions")
 
 
 class RoundingChoice(str, Enum):
@@ -30,32 +32,32 @@ class InputFormat(str, Enum):
 InputFormatOption = Annotated[
     Optional[InputFormat],
     typer.Option(
-        "--input-format", case_sensitive=False, help="Format of FILE when its extension (or, for -, its content) does not tell it.", show_default=False
+        "--input-format", case_sensitive=False, help=_("Format of FILE when its extension (or, for -, its content) does not tell it."), show_default=False
     ),
 ]
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts."),
+    typer.Option("--format", "-f", case_sensitive=False, help=_("table for people; json or csv for scripts.")),
 ]
 YearDaysOption = Annotated[
     str,
     typer.Option(
         "--year-days",
-        help="Days in a year: 365 (8760 h), 365.25 or 365.2425.",
-        rich_help_panel="Period conventions",
+        help=_("Days in a year: 365 (8760 h), 365.25 or 365.2425."),
+        rich_help_panel=_(PERIOD_CONVENTIONS),
     ),
 ]
 MonthOption = Annotated[
     Optional[str],
-    typer.Option("--month", help="Month length, e.g. 30d (default year/12).", rich_help_panel="Period conventions"),
+    typer.Option("--month", help=_("Month length, e.g. 30d (default year/12)."), rich_help_panel=_(PERIOD_CONVENTIONS)),
 ]
 QuarterOption = Annotated[
     Optional[str],
-    typer.Option("--quarter", help="Quarter length, e.g. 90d (default year/4).", rich_help_panel="Period conventions"),
+    typer.Option("--quarter", help=_("Quarter length, e.g. 90d (default year/4)."), rich_help_panel=_(PERIOD_CONVENTIONS)),
 ]
 RoundOption = Annotated[
     RoundingChoice,
-    typer.Option("--round", case_sensitive=False, help="How durations are shown to people.", rich_help_panel="Period conventions"),
+    typer.Option("--round", case_sensitive=False, help=_("How durations are shown to people."), rich_help_panel=_(PERIOD_CONVENTIONS)),
 ]
 
 

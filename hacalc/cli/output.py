@@ -10,6 +10,7 @@ from typing import Any
 
 from hacalc.cli.env import Environment
 from hacalc.core.text import visible
+from hacalc.i18n import _
 
 
 PROSE_WORD = 20  # a longer word in a prose column (a file path, a list without spaces) may fold
@@ -113,7 +114,8 @@ def write_table(
         table.add_row(*(Text(row[index]) for index in widths))
     left_out = [visible(name) for index, name in enumerate(columns) if index not in widths]
     if left_out:
-        notes = [*notes, f"Left out to fit {terminal_width} columns: {', '.join(left_out)} (a wider terminal or --format csv shows them)."]
+        notes = [*notes, _("Left out to fit {width} columns: {columns} (a wider terminal or --format csv shows them).").format(
+            width=terminal_width, columns=", ".join(left_out))]
     heading = [Text(_visible_lines(title), style="bold")] if title else []
     console.print(Group(*heading, table, *(Text(_visible_lines(note)) for note in (caption, *notes) if note)))
 

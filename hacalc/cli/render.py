@@ -7,9 +7,12 @@ from fractions import Fraction
 from hacalc.core.availability import Availability
 from hacalc.core.periods import PERIOD_NAMES, Conventions
 from hacalc.core.units import format_duration, format_nines, format_percent
+from hacalc.i18n import N_, _
 
 PERIOD_COLUMNS = tuple(f"downtime_{name}_seconds" for name in PERIOD_NAMES)
 AVAILABILITY_CSV_HEADER = ("availability", "unavailability", "nines", "class_nines", "class_typical", *PERIOD_COLUMNS)
+# The periods as people read them (the names themselves are JSON keys and CSV columns, never translated).
+PERIOD_LABELS = {"day": N_("day"), "week": N_("week"), "month": N_("month"), "quarter": N_("quarter"), "year": N_("year")}
 
 
 def percent(result: Availability) -> str:
@@ -22,7 +25,12 @@ def nines_text(result: Availability) -> str:
 
 def class_text(result: Availability) -> str:
     nines_class = result.nines_class
-    return f"{nines_class.nines}: {nines_class.typical}" if nines_class.typical else str(nines_class.nines)
+    return f"{nines_class.nines}: {_(nines_class.typical)}" if nines_class.typical else str(nines_class.nines)
+
+
+def period_label(name: str) -> str:
+    """``day`` … ``year`` in the language of the run."""
+    return _(PERIOD_LABELS[name])
 
 
 def duration(seconds: Fraction, conventions: Conventions, *, trim: bool = False) -> str:
@@ -47,4 +55,4 @@ def availability_csv_cells(result: Availability, conventions: Conventions) -> li
 
 
 def conventions_caption(conventions: Conventions) -> str:
-    return f"Conventions: {conventions.describe()}."
+    return _("Conventions: {conventions}.").format(conventions=conventions.describe())
