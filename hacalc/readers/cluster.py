@@ -25,7 +25,9 @@ from hacalc.core.vsphere.model import (
     ClusterSettings,
     Host,
     HostState,
+    NutanixReservation,
     Policy,
+    ProxmoxCrs,
     RestartPriority,
     VmMonitoring,
     VmMonitoringSensitivity,
@@ -288,7 +290,7 @@ def _decode_settings(fields: _Fields, name: str | None = None) -> ClusterSetting
         raise fields.error(fields.path, f"a fixed slot size needs both dimensions, {missing} is missing", f"add {missing} = …")
     if len(set(failover_hosts)) != len(failover_hosts):
         raise fields.error((*fields.path, "failover_hosts"), "failover_hosts names a host twice", "list each failover host once")
-    return ClusterSettings(
+    settings = ClusterSettings(
         name=name if name is not None else fields.text("name", required=True),
         platform=fields.choice("platform", Platform, Platform.vsphere),
         vsphere=version,
@@ -306,7 +308,33 @@ def _decode_settings(fields: _Fields, name: str | None = None) -> ClusterSetting
         count_standby=fields.boolean("count_standby", False),
         vm_monitoring=_vm_monitoring(fields),
         reliability=_reliability(fields),
+        nutanix_reservation=fields.choice("nutanix_reservation", NutanixReservation, None),
+        replication_factor=fields.integer("replication_factor", None, minimum=2, maximum=3),
+        proxmox_crs=fields.choice("proxmox_crs", ProxmoxCrs, None),
     )
+    _check_platform_settings(fields, settings)
+    return settings
+
+
+PLATFORM_SETTINGS = {"nutanix_reservation": Platform.nutanix, "replication_factor": Platform.nutanix, "proxmox_crs": Platform.proxmox}
+
+
+def _check_platform_settings(fields: _Fields, settings: ClusterSettings) -> None:
+    """A platform's own settings only on that platform's files; RF - 1 is the failures AHV tolerates, so both must agree."""
+    for key, owner in PLATFORM_SETTINGS.items():
+        if fields.has(key) and settings.platform is not owner:
+            raise fields.error(
+                (*fields.path, key),
+                f"{key} is a {owner.value} setting, and this cluster's platform is {settings.platform.value}",
+                f'remove it, or set platform = "{owner.value}"',
+            )
+    factor = settings.replication_factor
+    if factor is not None and fields.has("tolerate") and settings.tolerate != factor - 1:
+        raise fields.error(
+            (*fields.path, "tolerate"),
+            f"tolerate = {settings.tolerate} contradicts replication_factor = {factor} (with RF{factor} AHV tolerates {factor - 1} host failure{'s' if factor > 2 else ''})",
+            "keep one of them",
+        )
 
 
 def _reliability(cluster: _Fields) -> HostReliability | None:

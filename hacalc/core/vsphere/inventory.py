@@ -33,6 +33,9 @@ CLUSTER_SETTINGS = (  # the ClusterSettings a file or a source may set, in the o
     "options",
     "vm_monitoring",
     "reliability",
+    "nutanix_reservation",
+    "replication_factor",
+    "proxmox_crs",
 )
 SETTING_NAMES = (*CLUSTER_SETTINGS, "host_reserve_percent")
 

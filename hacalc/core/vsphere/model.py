@@ -42,6 +42,21 @@ class Platform(str, Enum):
     kubernetes = "kubernetes"
 
 
+class NutanixReservation(str, Enum):
+    """AHV HA: restart as memory allows (the default), or guarantee by reserving whole hosts or segments."""
+
+    best_effort = "best-effort"  # kAcropolisHANoReserveReservations
+    hosts = "hosts"  # kAcropolisHAReserveHosts: uniform node memory only, nothing runs on the reserved hosts
+    segments = "segments"  # kAcropolisHAReserveSegments: the only guarantee method from AOS 5.0
+
+
+class ProxmoxCrs(str, Enum):
+    """Proxmox VE's cluster resource scheduler mode for HA recovery (datacenter.cfg ``crs: ha=``)."""
+
+    basic = "basic"  # the node with the fewest running guests
+    static = "static"  # weighted CPU and memory from the guests' configuration
+
+
 class Demand(str, Enum):
     """The restart check's demand per VM: what HA needs to power it on, or all of its configured memory."""
 
@@ -163,6 +178,9 @@ class ClusterSettings:
     count_standby: bool = False  # DPM standby hosts: DRS counts their capacity, HA brings them out of standby
     vm_monitoring: VmMonitoring | None = None
     reliability: HostReliability | None = None
+    nutanix_reservation: NutanixReservation | None = None  # platform nutanix only; None is AHV's default, best effort
+    replication_factor: int | None = None  # platform nutanix only: 2 or 3, and AHV tolerates RF - 1 host failures
+    proxmox_crs: ProxmoxCrs | None = None  # platform proxmox only; None is Proxmox's default, basic
 
 
 @dataclass(frozen=True)
