@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from hacalc.core.text import visible
 from hacalc.core.warnings import DataWarning
 from hacalc.core.vsphere.report import UnplacedVM
+
+
+class ClusterFormat(str, Enum):
+    """What the cluster commands write: tables for people, JSON or CSV for scripts, JUnit or Markdown for CI."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    junit = "junit"
+    markdown = "markdown"
 
 
 @dataclass(frozen=True)

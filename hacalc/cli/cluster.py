@@ -13,6 +13,7 @@ from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.vsphere.model import Cluster, Demand, FieldError, Policy
 
 from hacalc.cli.app import CommandGroup
+from hacalc.cli.ci_reports import ClusterFormat
 from hacalc.cli.planning import headroom, maintenance_plan
 from hacalc.cli.vcenter import DEFAULT_PASSWORD_ENV, InsecureOption, PasswordEnvOption, TimeoutOption, UserOption, collect
 from hacalc.core.text import visible
@@ -34,14 +35,6 @@ cluster_app = typer.Typer(
 
 _AVAILABILITY = "Per-VM availability (--availability)"
 _WHAT_IF = "What if (one cluster; applied in this order)"
-
-
-class ClusterFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    junit = "junit"
-    markdown = "markdown"
 
 
 HOST_CSV_HEADER = (
