@@ -96,18 +96,26 @@ class Record:
     document: Document
     path: FieldPath
     data: dict[str, Any]
+    any_case: bool = False  # match keys case-insensitively (PowerShell property names are)
+
+    def key(self, name: str) -> str:
+        """The key as the file spells it."""
+        if name in self.data or not self.any_case:
+            return name
+        wanted = name.casefold()
+        return next((key for key in self.data if isinstance(key, str) and key.casefold() == wanted), name)
 
     def where(self, key: str | None = None) -> str:
-        return self.document.where(self.path if key is None else (*self.path, key))
+        return self.document.where(self.path if key is None else (*self.path, self.key(key)))
 
     def error(self, key: str | None, what: str, fix: str) -> InputError:
         return InputError(what, self.where(key), fix)
 
     def get(self, key: str) -> Any:
-        return self.data.get(key)
+        return self.data.get(self.key(key))
 
     def text(self, key: str, *, required: bool = False, fix: str = "export it again") -> str:
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None or value == "":
             if required:
                 raise self.error(None, f"the entry has no {key!r}", fix)
@@ -118,7 +126,7 @@ class Record:
 
     def whole(self, key: str, *, maximum: int = 2**63, fix: str = "export it again") -> int | None:
         """A whole number of 0 or more, or None when absent; a whole float (``2.0``) is accepted."""
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None:
             return None
         number = exact_number(value)
@@ -130,7 +138,7 @@ class Record:
 
     def number(self, key: str, *, maximum: int, fix: str = "export it again") -> Decimal | None:
         """A number of 0 or more, exactly as written (``1.5`` stays 1.5), or None when absent."""
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None:
             return None
         number = exact_number(value)
@@ -142,7 +150,7 @@ class Record:
 
     def flag(self, key: str, *, fix: str = "export it again") -> bool | None:
         """JSON true/false, or the 0/1 Perl APIs write; None when absent."""
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None:
             return None
         if isinstance(value, bool):
@@ -173,17 +181,17 @@ def exact_number(value: Any) -> Decimal | None:
     return number if number.is_finite() and abs(number) < Decimal(10) ** 30 else None
 
 
-def records(document: Document, data: Any, path: FieldPath, what: str, fix: str) -> list[Record]:
+def records(document: Document, data: Any, path: FieldPath, what: str, fix: str, *, any_case: bool = False) -> list[Record]:
     """The objects of a JSON array (or one object: PowerShell does not wrap a single result in an array)."""
     if isinstance(data, dict):
-        return [Record(document, path, data)]
+        return [Record(document, path, data, any_case)]
     if not isinstance(data, list):
         raise InputError(f"{what} is {_kind(data)}, not a list of objects", document.where(path) if path else f"in {document.name}", fix)
     found = []
     for index, item in enumerate(data):
         if not isinstance(item, dict):
             raise InputError(f"entry {index} of {what} is {_kind(item)}, not an object", document.where((*path, index)), fix)
-        found.append(Record(document, (*path, index), item))
+        found.append(Record(document, (*path, index), item, any_case))
     return found
 
 
