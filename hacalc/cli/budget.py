@@ -23,6 +23,7 @@ from hacalc.cli.status import ExitStatus
 from hacalc.core.budget import DEFAULT_TIERS, AlertRow, Budget, alert_table, error_budget, parse_alert_tier
 from hacalc.core.periods import Conventions
 from hacalc.core.units import format_percent, parse_availability, parse_duration, small_percentage_note
+from hacalc.i18n import _, command_help
 
 BUDGET_COLUMNS = (
     "target", "window_seconds", "allowed_seconds", "spent_seconds", "remaining_seconds", "consumed",
@@ -36,22 +37,22 @@ ALERT_COLUMNS = (
 
 def budget(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(metavar="TARGET", help="SLO target, e.g. 99.9 or 99.9%.", show_default=False)],
-    window: Annotated[str, typer.Option("--window", "-w", help="SLO window.")] = "30d",
-    spent: Annotated[str, typer.Option("--spent", help="Downtime (or bad-minute equivalent) spent so far.")] = "0s",
+    target: Annotated[str, typer.Argument(metavar="TARGET", help=_("SLO target, e.g. 99.9 or 99.9%."), show_default=False)],
+    window: Annotated[str, typer.Option("--window", "-w", help=_("SLO window."))] = "30d",
+    spent: Annotated[str, typer.Option("--spent", help=_("Downtime (or bad-minute equivalent) spent so far."))] = "0s",
     elapsed: Annotated[
-        Optional[str], typer.Option("--elapsed", help="How much of the window has passed (default: all of it).")
+        Optional[str], typer.Option("--elapsed", help=_("How much of the window has passed (default: all of it)."))
     ] = None,
-    alerts: Annotated[bool, typer.Option("--alerts", help="Add the multiwindow, multi-burn-rate alert table.")] = False,
+    alerts: Annotated[bool, typer.Option("--alerts", help=_("Add the multiwindow, multi-burn-rate alert table."))] = False,
     alert: Annotated[
         Optional[list[str]],
         typer.Option(
             "--alert",
-            help="Own alert tier: budget %, long window, then optionally short window and severity, joined by colons "
-            "(2%:1h:5m:page); repeatable; implies --alerts.",
+            help=_("Own alert tier: budget %, long window, then optionally short window and severity, joined by colons "
+            "(2%:1h:5m:page); repeatable; implies --alerts."),
         ),
     ] = None,
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 when the budget is exhausted.")] = False,
+    check: Annotated[bool, typer.Option("--check", help=_("Exit 1 when the budget is exhausted."))] = False,
     output_format: FormatOption = OutputFormat.table,
     year_days: YearDaysOption = "365",
     month: MonthOption = None,
@@ -91,7 +92,7 @@ def budget(
         if rows:
             _write_alert_table(env, rows, conventions)
     if check and result.exhausted:
-        print(f"FAIL: the error budget is exhausted ({float(result.consumed):.1%} consumed)", file=env.stderr)
+        print(_("FAIL: the error budget is exhausted ({consumed:.1%} consumed)").format(consumed=float(result.consumed)), file=env.stderr)
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
 
@@ -100,25 +101,26 @@ def _write_budget_table(env, result: Budget, conventions: Conventions, target_te
     exhaustion = result.time_to_exhaustion
     write_table(
         env,
-        ("quantity", "value"),
+        (_("quantity"), _("value")),
         [
-            ("allowed downtime", show(result.allowed)),
-            ("spent", show(result.spent)),
-            ("remaining", show(result.remaining) if result.remaining >= 0 else f"-{show(-result.remaining)} (over budget)"),
-            ("consumed", format_percent(result.consumed, 1 - result.consumed) if result.consumed <= 1 else f"{float(result.consumed):.1%}"),
-            ("burn rate so far", f"{float(result.burn_rate):.3g}× over {show(result.elapsed)}"),
-            ("exhausted in", "never at this rate" if exhaustion is None else show(exhaustion)),
+            (_("allowed downtime"), show(result.allowed)),
+            (_("spent"), show(result.spent)),
+            (_("remaining"), show(result.remaining) if result.remaining >= 0 else _("-{overspent} (over budget)").format(overspent=show(-result.remaining))),
+            (_("consumed"), format_percent(result.consumed, 1 - result.consumed) if result.consumed <= 1 else f"{float(result.consumed):.1%}"),
+            (_("burn rate so far"), _("{rate:.3g}× over {elapsed}").format(rate=float(result.burn_rate), elapsed=show(result.elapsed))),
+            (_("exhausted in"), _("never at this rate") if exhaustion is None else show(exhaustion)),
         ],
-        title=f"Error budget: {format_percent(result.target)} over {show(result.window)}",
-        caption=f"Conventions: {conventions.describe()}.",
+        title=_("Error budget: {target} over {window}").format(target=format_percent(result.target), window=show(result.window)),
+        caption=render.conventions_caption(conventions),
     )
 
 
 def _write_alert_table(env, rows: list[AlertRow], conventions: Conventions) -> None:
     show = partial(render.duration, conventions=conventions, trim=True)
+    columns = (_("severity"), _("long window"), _("short window"), _("burn rate"), _("budget consumed"), _("error rate ≥"), _("exhausts budget in"))
     write_table(
         env,
-        ("severity", "long window", "short window", "burn rate", "budget consumed", "error rate ≥", "exhausts budget in"),
+        columns,
         (
             (
                 row.tier.severity,
@@ -131,10 +133,10 @@ def _write_alert_table(env, rows: list[AlertRow], conventions: Conventions) -> N
             )
             for row in rows
         ),
-        title="Multiwindow, multi-burn-rate alerts (fire when both windows exceed the burn rate)",
-        optional=("exhausts budget in", "budget consumed", "error rate ≥"),
+        title=_("Multiwindow, multi-burn-rate alerts (fire when both windows exceed the burn rate)"),
+        optional=(columns[6], columns[4], columns[5]),
     )
 
 
 def register(app: typer.Typer) -> None:
-    app.command("budget")(budget)
+    app.command("budget", help=command_help(budget))(budget)

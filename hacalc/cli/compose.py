@@ -23,17 +23,18 @@ from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.core.availability import from_unavailability
 from hacalc.core.compose import PartImportance, analyse, parse_expression
 from hacalc.core.units import format_percent
+from hacalc.i18n import N_, _, command_help
 
 TABLE_PARTS = 30  # rows a table shows; JSON and CSV list every part
 LISTED_SINGLE_POINTS = 10  # names the verdict line spells out
-REMOVED_PER_YEAR = "downtime/year removed if perfect"
-SHARE_REMOVED = "% of system downtime removed if perfect"
-INEXACT = "Too large for exact fractions: computed in floating point, to 1e-12 relative or better."
+REMOVED_PER_YEAR = N_("downtime/year removed if perfect")
+SHARE_REMOVED = N_("% of system downtime removed if perfect")
+INEXACT = N_("Too large for exact fractions: computed in floating point, to 1e-12 relative or better.")
 
 
 def compose(
     ctx: typer.Context,
-    expression: Annotated[str, typer.Argument(metavar="EXPR", help="Structure, e.g. 'series(99.9%, parallel(99.9%, 99.9%))'.", show_default=False)],
+    expression: Annotated[str, typer.Argument(metavar="EXPR", help=_("Structure, e.g. 'series(99.9%, parallel(99.9%, 99.9%))'."), show_default=False)],
     output_format: FormatOption = OutputFormat.table,
     year_days: YearDaysOption = "365",
     month: MonthOption = None,
@@ -80,18 +81,18 @@ def compose(
         shown = parts[:TABLE_PARTS]
         write_table(
             env,
-            ("part", "availability", REMOVED_PER_YEAR, SHARE_REMOVED, "single point of failure"),
+            (_("part"), _("availability"), _(REMOVED_PER_YEAR), _(SHARE_REMOVED), _("single point of failure")),
             (
                 (part.name, format_percent(part.availability, part.unavailability),
                  show(part.improvement_if_perfect * year), _percent_of_downtime(part.share_removed_if_perfect),
-                 "yes" if part.single_point_of_failure else "")
+                 _("yes") if part.single_point_of_failure else "")
                 for part in shown
             ),
-            title=(f"System: {render.percent(system)}, {render.nines_text(system)} nines, "
-                   f"{show(system.downtime_seconds(conventions)['year'])} downtime per year"),
+            title=_("System: {availability}, {nines} nines, {downtime} downtime per year").format(
+                availability=render.percent(system), nines=render.nines_text(system), downtime=show(system.downtime_seconds(conventions)["year"])),
             caption=render.conventions_caption(conventions),
-            notes=[*_notes(parts, len(shown), system.unavailability), *([] if result.exact else [INEXACT])],
-            optional=(REMOVED_PER_YEAR,),
+            notes=[*_notes(parts, len(shown), system.unavailability), *([] if result.exact else [_(INEXACT)])],
+            optional=(_(REMOVED_PER_YEAR),),
         )
 
 
@@ -117,24 +118,24 @@ def _percent_of_downtime(share: Fraction) -> str:
 
 def _notes(parts: tuple[PartImportance, ...], shown: int, system_unavailability: Fraction) -> list[str]:
     if not system_unavailability:
-        return ["The system never fails, so no part can make it better."]
+        return [_("The system never fails, so no part can make it better.")]
     notes = []
     if len(parts) > shown:
-        notes.append(f"{len(parts) - shown:,} more parts, none removing more than those above, are left out; "
-                     f"--format json or csv lists all {len(parts):,}.")
-    notes.append("Each row makes one part alone perfect; rows overlap, so they do not add up to 100%.")
+        notes.append(_("{more:,} more parts, none removing more than those above, are left out; --format json or csv lists all {count:,}.").format(
+            more=len(parts) - shown, count=len(parts)))
+    notes.append(_("Each row makes one part alone perfect; rows overlap, so they do not add up to 100%."))
     weakest = parts[0]
     if not weakest.improvement_if_perfect:
-        return [*notes, "No part made perfect alone removes any downtime."]
-    line = (f"Weakest link: {weakest.name} (making it perfect removes "
-            f"{_percent_of_downtime(weakest.share_removed_if_perfect)} of system downtime).")
+        return [*notes, _("No part made perfect alone removes any downtime.")]
+    line = _("Weakest link: {part} (making it perfect removes {share} of system downtime).").format(
+        part=weakest.name, share=_percent_of_downtime(weakest.share_removed_if_perfect))
     spofs = [part.name for part in parts if part.single_point_of_failure]
     if not spofs:
-        return [*notes, line + " No single point of failure."]
+        return [*notes, line + _(" No single point of failure.")]
     listed = ", ".join(spofs[:LISTED_SINGLE_POINTS])
-    more = f" and {len(spofs) - LISTED_SINGLE_POINTS:,} more" if len(spofs) > LISTED_SINGLE_POINTS else ""
-    return [*notes, f"{line} Single points of failure: {listed}{more}."]
+    more = _(" and {count:,} more").format(count=len(spofs) - LISTED_SINGLE_POINTS) if len(spofs) > LISTED_SINGLE_POINTS else ""
+    return [*notes, _("{weakest} Single points of failure: {parts}{more}.").format(weakest=line, parts=listed, more=more)]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("compose")(compose)
+    app.command("compose", help=command_help(compose))(compose)

@@ -11,14 +11,15 @@ from hacalc.cli.options import FormatOption, located
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
+from hacalc.i18n import N_, _, command_help
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
     from hacalc.core.protection import Comparison, Monitoring
 
-_FAILURES = "What fails"
-_TIMINGS = "How long each response takes"
-_LEVELS = "Levels, costs and target"
+_FAILURES = N_("What fails")
+_TIMINGS = N_("How long each response takes")
+_LEVELS = N_("Levels, costs and target")
 HOUR = 3600
 CSV_COLUMNS = (
     "level", "availability", "unavailability", "nines", "downtime_host_seconds", "downtime_guest_seconds",
@@ -29,31 +30,31 @@ CSV_COLUMNS = (
 
 def protect(
     ctx: typer.Context,
-    host_mttf: Annotated[Optional[str], typer.Option("--host-mttf", help="Mean time between host failures, e.g. 50000h.", rich_help_panel=_FAILURES, show_default=False)] = None,
-    host_mttr: Annotated[str, typer.Option("--host-mttr", help="Time to repair a failed host.", rich_help_panel=_FAILURES)] = "8h",
-    guest_mttf: Annotated[Optional[str], typer.Option("--guest-mttf", help="Mean time between guest OS failures (a blue screen), e.g. 4000h.", rich_help_panel=_FAILURES, show_default=False)] = None,
-    app_mttf: Annotated[Optional[str], typer.Option("--app-mttf", help="Mean time between application failures, e.g. 2000h.", rich_help_panel=_FAILURES, show_default=False)] = None,
-    boot: Annotated[str, typer.Option("--boot", help="Guest boot until the service answers.", rich_help_panel=_TIMINGS)] = "2m",
-    respond: Annotated[str, typer.Option("--respond", help="Until a person acts on a failure nothing automatic handles.", rich_help_panel=_TIMINGS)] = "30m",
-    app_restart: Annotated[str, typer.Option("--app-restart", help="Restarting the application by hand, after --respond.", rich_help_panel=_TIMINGS)] = "1m",
-    ha_detect: Annotated[str, typer.Option("--ha-detect", help="HA declaring a host failed.", rich_help_panel=_TIMINGS)] = "15s",
-    ha_restart: Annotated[str, typer.Option("--ha-restart", help="HA placing and powering on the VM elsewhere.", rich_help_panel=_TIMINGS)] = "1m",
+    host_mttf: Annotated[Optional[str], typer.Option("--host-mttf", help=_("Mean time between host failures, e.g. 50000h."), rich_help_panel=_(_FAILURES), show_default=False)] = None,
+    host_mttr: Annotated[str, typer.Option("--host-mttr", help=_("Time to repair a failed host."), rich_help_panel=_(_FAILURES))] = "8h",
+    guest_mttf: Annotated[Optional[str], typer.Option("--guest-mttf", help=_("Mean time between guest OS failures (a blue screen), e.g. 4000h."), rich_help_panel=_(_FAILURES), show_default=False)] = None,
+    app_mttf: Annotated[Optional[str], typer.Option("--app-mttf", help=_("Mean time between application failures, e.g. 2000h."), rich_help_panel=_(_FAILURES), show_default=False)] = None,
+    boot: Annotated[str, typer.Option("--boot", help=_("Guest boot until the service answers."), rich_help_panel=_(_TIMINGS))] = "2m",
+    respond: Annotated[str, typer.Option("--respond", help=_("Until a person acts on a failure nothing automatic handles."), rich_help_panel=_(_TIMINGS))] = "30m",
+    app_restart: Annotated[str, typer.Option("--app-restart", help=_("Restarting the application by hand, after --respond."), rich_help_panel=_(_TIMINGS))] = "1m",
+    ha_detect: Annotated[str, typer.Option("--ha-detect", help=_("HA declaring a host failed."), rich_help_panel=_(_TIMINGS))] = "15s",
+    ha_restart: Annotated[str, typer.Option("--ha-restart", help=_("HA placing and powering on the VM elsewhere."), rich_help_panel=_(_TIMINGS))] = "1m",
     vm_monitoring: Annotated[
-        Optional[str], typer.Option("--vm-monitoring", help="off, low, medium or high (the UI's presets); default off, or the cluster's with --from-cluster.", rich_help_panel=_TIMINGS, show_default=False)
+        Optional[str], typer.Option("--vm-monitoring", help=_("off, low, medium or high (the UI's presets); default off, or the cluster's with --from-cluster."), rich_help_panel=_(_TIMINGS), show_default=False)
     ] = None,
     from_cluster: Annotated[
-        Optional[str], typer.Option("--from-cluster", metavar="FILE", help="Take VM monitoring from a cluster scenario, as cluster check reads it.", rich_help_panel=_TIMINGS, show_default=False)
+        Optional[str], typer.Option("--from-cluster", metavar="FILE", help=_("Take VM monitoring from a cluster scenario, as cluster check reads it."), rich_help_panel=_(_TIMINGS), show_default=False)
     ] = None,
-    ft_failover: Annotated[str, typer.Option("--ft-failover", help="Fault Tolerance's secondary taking over.", rich_help_panel=_TIMINGS)] = "2s",
-    cluster_failover: Annotated[str, typer.Option("--cluster-failover", help="A guest cluster (MSCS, Veritas) failing over.", rich_help_panel=_TIMINGS)] = "45s",
-    common_cause: Annotated[str, typer.Option("--common-cause", help="Share of guest and application failures that hit both cluster nodes.", rich_help_panel=_TIMINGS)] = "0.05",
-    pool: Annotated[int, typer.Option("--pool", metavar="N", help="Instances in a load-balanced pool.", rich_help_panel=_TIMINGS)] = 2,
-    pool_needed: Annotated[int, typer.Option("--pool-needed", metavar="K", help="Instances the pool needs up.", rich_help_panel=_TIMINGS)] = 1,
-    session_loss: Annotated[str, typer.Option("--session-loss", help="The short outage a pool instance's failure causes its users.", rich_help_panel=_TIMINGS)] = "5s",
-    levels: Annotated[str, typer.Option("--levels", help="Levels to compare, comma-separated.", rich_help_panel=_LEVELS)] = "none,ha,ft,guest-cluster,pool",
-    cost: Annotated[Optional[str], typer.Option("--cost", help="Annual cost per level: ha=500,ft=3000,guest-cluster=2000,pool=1500.", rich_help_panel=_LEVELS, show_default=False)] = None,
-    target: Annotated[Optional[str], typer.Option("--target", help="Availability to meet, e.g. 99.95.", rich_help_panel=_LEVELS, show_default=False)] = None,
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 when no level meets --target.", rich_help_panel=_LEVELS)] = False,
+    ft_failover: Annotated[str, typer.Option("--ft-failover", help=_("Fault Tolerance's secondary taking over."), rich_help_panel=_(_TIMINGS))] = "2s",
+    cluster_failover: Annotated[str, typer.Option("--cluster-failover", help=_("A guest cluster (MSCS, Veritas) failing over."), rich_help_panel=_(_TIMINGS))] = "45s",
+    common_cause: Annotated[str, typer.Option("--common-cause", help=_("Share of guest and application failures that hit both cluster nodes."), rich_help_panel=_(_TIMINGS))] = "0.05",
+    pool: Annotated[int, typer.Option("--pool", metavar="N", help=_("Instances in a load-balanced pool."), rich_help_panel=_(_TIMINGS))] = 2,
+    pool_needed: Annotated[int, typer.Option("--pool-needed", metavar="K", help=_("Instances the pool needs up."), rich_help_panel=_(_TIMINGS))] = 1,
+    session_loss: Annotated[str, typer.Option("--session-loss", help=_("The short outage a pool instance's failure causes its users."), rich_help_panel=_(_TIMINGS))] = "5s",
+    levels: Annotated[str, typer.Option("--levels", help=_("Levels to compare, comma-separated."), rich_help_panel=_(_LEVELS))] = "none,ha,ft,guest-cluster,pool",
+    cost: Annotated[Optional[str], typer.Option("--cost", help=_("Annual cost per level: ha=500,ft=3000,guest-cluster=2000,pool=1500."), rich_help_panel=_(_LEVELS), show_default=False)] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help=_("Availability to meet, e.g. 99.95."), rich_help_panel=_(_LEVELS), show_default=False)] = None,
+    check: Annotated[bool, typer.Option("--check", help=_("Exit 1 when no level meets --target."), rich_help_panel=_(_LEVELS))] = False,
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """The availability one workload gets from each way to protect it, downtime by cause, and the cheapest that meets a target.
@@ -72,7 +73,7 @@ def protect(
     env: Environment = ctx.obj
     warnings: list[str] = []
     if check and target is None:
-        raise InputError("--check needs a target", "--check", "add --target, e.g. --target 99.95")
+        raise InputError(_("--check needs a target"), "--check", _("add --target, e.g. --target 99.95"))
     workload = protection.Workload(
         host_mttf=_hours("--host-mttf", host_mttf, positive=True),
         host_mttr=_hours("--host-mttr", host_mttr),
@@ -104,7 +105,7 @@ def protect(
     else:
         _write_tables(env, comparison, target)
     if check and comparison.cheapest_meeting_target is None:
-        env.stderr.write(f"FAIL: no level meets {target}\n")
+        env.stderr.write(_("FAIL: no level meets {target}").format(target=target) + "\n")
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
 
@@ -119,7 +120,7 @@ def _hours(option: str, text: str | None, *, positive: bool = False) -> float | 
 def _share(text: str) -> Fraction:
     from hacalc.core.units import parse_probability
 
-    return parse_probability(text, "the common-cause share")
+    return parse_probability(text, _("the common-cause share"))
 
 
 def _unavailability(text: str) -> Fraction:
@@ -134,9 +135,9 @@ def _monitoring(env: Environment, preset: str | None, cluster_file: str | None, 
     if preset is not None:
         choice = preset.strip().lower()
         if choice not in (*PRESETS, "off"):
-            raise InputError(f"unknown VM monitoring {preset!r}", "--vm-monitoring", "give off, low, medium or high")
+            raise InputError(_("unknown VM monitoring {preset!r}").format(preset=preset), "--vm-monitoring", _("give off, low, medium or high"))
         if cluster_file is not None:
-            warnings.append("--vm-monitoring overrides the cluster's VM monitoring settings")
+            warnings.append(_("--vm-monitoring overrides the cluster's VM monitoring settings"))
         return None if choice == "off" else PRESETS[choice]
     if cluster_file is None:
         return None
@@ -152,7 +153,7 @@ def _cluster_monitoring(env: Environment, path: str, warnings: list[str]) -> Mon
 
     inventory = load_inventory(path, stdin=env.stdin).inventory
     if len(inventory.clusters) != 1:
-        raise InputError(f"{path} holds {len(inventory.clusters)} clusters", "--from-cluster", "give a file of one cluster")
+        raise InputError(_("{path} holds {count} clusters").format(path=path, count=len(inventory.clusters)), "--from-cluster", _("give a file of one cluster"))
     settings = inventory.clusters[0].cluster.settings
     try:
         report, found = resolve_vm_monitoring(settings.vm_monitoring, resolve_options(settings.options, profile(settings.vsphere)))
@@ -172,11 +173,12 @@ def _write_tables(env: Environment, comparison: Comparison, target: str | None) 
     def show(hours: float) -> str:
         return format_duration(Fraction(hours * HOUR).limit_denominator(1000), trim=True) if hours else "0s"
 
-    columns = ["level", "availability", "nines", "down/yr", "host", "guest", "application", "outages/yr", "mean outage"]
-    if any(result.annual_cost is not None for result in comparison.levels):
-        columns.append("annual cost")
+    columns = [_("level"), _("availability"), _("nines"), _("down/yr"), _("host"), _("guest"), _("application"), _("outages/yr"), _("mean outage")]
+    with_cost = any(result.annual_cost is not None for result in comparison.levels)
+    if with_cost:
+        columns.append(_("annual cost"))
     if target is not None:
-        columns.append(f"meets {target}")
+        columns.append(_("meets {target}").format(target=target))
     rows = []
     for result in comparison.levels:
         unavailability = Fraction(result.unavailability)
@@ -189,21 +191,21 @@ def _write_tables(env: Environment, comparison: Comparison, target: str | None) 
             f"{result.outages_per_year:.3g}",
             "—" if result.mean_outage is None else show(result.mean_outage),
         ]
-        if "annual cost" in columns:
+        if with_cost:
             row.append("—" if result.annual_cost is None else f"{result.annual_cost:,.0f}")
         if target is not None:
-            row.append("yes" if result.meets_target else "no")
+            row.append(_("yes") if result.meets_target else _("no"))
         rows.append(row)
     workload = comparison.workload
-    notes = [f"Downtime per year by cause (host, guest, application); VM monitoring: {_monitoring_text(workload.monitoring)}."]
+    notes = [_("Downtime per year by cause (host, guest, application); VM monitoring: {monitoring}.").format(monitoring=_monitoring_text(workload.monitoring))]
     if target is not None:
-        notes.append(f"Cheapest level meeting {target}: {comparison.cheapest_meeting_target or 'none'}.")
-    write_table(env, columns, rows, title="Protection levels for one workload", caption="\n".join(notes), optional=("nines", "mean outage", "outages/yr"))
+        notes.append(_("Cheapest level meeting {target}: {level}.").format(target=target, level=comparison.cheapest_meeting_target or _("none")))
+    write_table(env, columns, rows, title=_("Protection levels for one workload"), caption="\n".join(notes), optional=(columns[2], columns[8], columns[7]))
     write_table(
         env,
-        ("level", "host failure", "guest failure", "application failure"),
+        (_("level"), _("host failure"), _("guest failure"), _("application failure")),
         [(result.level, *(show(result.outage_hours[cause]) for cause in ("host", "guest", "application"))) for result in comparison.levels],
-        title="Mean outage per failure (a pool: one instance; its users lose only their sessions)",
+        title=_("Mean outage per failure (a pool: one instance; its users lose only their sessions)"),
     )
 
 
@@ -221,4 +223,4 @@ def _csv_rows(comparison: Comparison):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("protect")(protect)
+    app.command("protect", help=command_help(protect))(protect)

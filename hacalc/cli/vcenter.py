@@ -16,6 +16,7 @@ import typer
 
 from hacalc import __version__
 from hacalc.core.errors import InputError
+from hacalc.i18n import _
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
@@ -30,26 +31,26 @@ _VCENTER = "vCenter"
 
 ServerOption = Annotated[
     str,
-    typer.Option("--server", metavar="HOST", help="vCenter: a host name, host:port or https://host/sdk.", show_default=False, rich_help_panel=_VCENTER),
+    typer.Option("--server", metavar="HOST", help=_("vCenter: a host name, host:port or https://host/sdk."), show_default=False, rich_help_panel=_VCENTER),
 ]
 UserOption = Annotated[
     Optional[str],
-    typer.Option("--user", envvar=USER_ENV, help=f"vCenter user, e.g. readonly@vsphere.local (or {USER_ENV}).", show_default=False, rich_help_panel=_VCENTER),
+    typer.Option("--user", envvar=USER_ENV, help=_("vCenter user, e.g. readonly@vsphere.local (or {user_env}).").format(user_env=USER_ENV), show_default=False, rich_help_panel=_VCENTER),
 ]
 PasswordEnvOption = Annotated[
     str,
     typer.Option(
         "--password-env",
         metavar="VAR",
-        help="Environment variable holding the password; when unset at a terminal, hacalc asks without echo.",
+        help=_("Environment variable holding the password; when unset at a terminal, hacalc asks without echo."),
         rich_help_panel=_VCENTER,
     ),
 ]
-InsecureOption = Annotated[bool, typer.Option("--insecure", help="Skip TLS certificate verification (a self-signed certificate).", rich_help_panel=_VCENTER)]
-TimeoutOption = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=1, help="Give up on a silent vCenter after this long.", rich_help_panel=_VCENTER)]
+InsecureOption = Annotated[bool, typer.Option("--insecure", help=_("Skip TLS certificate verification (a self-signed certificate)."), rich_help_panel=_VCENTER)]
+TimeoutOption = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=1, help=_("Give up on a silent vCenter after this long."), rich_help_panel=_VCENTER)]
 ClusterOption = Annotated[
     Optional[list[str]],
-    typer.Option("--cluster", "-c", metavar="GLOB", help="Only the clusters whose names match (repeatable; glob patterns such as 'prod-*').", show_default=False),
+    typer.Option("--cluster", "-c", metavar="GLOB", help=_("Only the clusters whose names match (repeatable; glob patterns such as 'prod-*')."), show_default=False),
 ]
 
 
@@ -64,7 +65,7 @@ def connection_from_options(server: str, user: str | None, password_env: str, in
 
     endpoint = parse_server(server)  # a bad --server fails before anyone is asked for a password
     if not user or not user.strip():
-        raise InputError("no vCenter user", "--user", f"give --user NAME or set {USER_ENV}")
+        raise InputError(_("no vCenter user"), "--user", _("give --user NAME or set {variable}").format(variable=USER_ENV))
     password = read_password(password_env, user, endpoint.name, stdin)
     return Connection(server=server, user=user.strip(), password=password, insecure=insecure, timeout=timeout)
 
@@ -72,24 +73,24 @@ def connection_from_options(server: str, user: str | None, password_env: str, in
 def read_password(variable: str, user: str, server: str, stdin: TextIO) -> str:
     """The password from ``variable``, else from a prompt at a terminal; its value is never shown."""
     if not _ENV_NAME.fullmatch(variable):
-        raise InputError("--password-env takes the name of an environment variable, not a password", "--password-env", f"export the password, e.g. as {DEFAULT_PASSWORD_ENV}")
-    named = variable if variable == DEFAULT_PASSWORD_ENV else "the variable --password-env names"
+        raise InputError(_("--password-env takes the name of an environment variable, not a password"), "--password-env", _("export the password, e.g. as {variable}").format(variable=DEFAULT_PASSWORD_ENV))
+    named = variable if variable == DEFAULT_PASSWORD_ENV else _("the variable --password-env names")
     value = os.environ.get(variable)
     if value:
         return value
     if value == "":
-        raise InputError(f"{named} is empty", "--password-env", "export the vCenter password in it")
+        raise InputError(_("{named} is empty").format(named=named), "--password-env", _("export the vCenter password in it"))
     if _isatty(stdin):
         try:
             import getpass  # only when a person is asked: cluster check's start-up does not pay for it
 
-            prompted = getpass.getpass(f"Password for {user} on {server}: ")
+            prompted = getpass.getpass(_("Password for {user} on {server}: ").format(user=user, server=server))
         except EOFError:
             prompted = ""
         if prompted:
             return prompted
-        raise InputError("no password was typed", "--password-env", f"type the password, or export {DEFAULT_PASSWORD_ENV}")
-    raise InputError(f"no vCenter password: {named} is not set", "--password-env", f"export {DEFAULT_PASSWORD_ENV}, or run at a terminal to be asked")
+        raise InputError(_("no password was typed"), "--password-env", _("type the password, or export {variable}").format(variable=DEFAULT_PASSWORD_ENV))
+    raise InputError(_("no vCenter password: {named} is not set").format(named=named), "--password-env", _("export {variable}, or run at a terminal to be asked").format(variable=DEFAULT_PASSWORD_ENV))
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -155,11 +156,11 @@ def collect(
     timeout: TimeoutOption = 30.0,
     clusters: ClusterOption = None,
     output: Annotated[
-        Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the snapshot here (default stdout); .json writes JSON.", show_default=False)
+        Optional[str], typer.Option("--output", "-o", metavar="FILE", help=_("Write the snapshot here (default stdout); .json writes JSON."), show_default=False)
     ] = None,
     output_format: Annotated[
         Optional[SnapshotFormat],
-        typer.Option("--format", "-f", case_sensitive=False, help="toml (default) or json; default from the -o extension.", show_default=False),
+        typer.Option("--format", "-f", case_sensitive=False, help=_("toml (default) or json; default from the -o extension."), show_default=False),
     ] = None,
 ) -> None:
     """Read clusters, hosts, VMs and HA settings from vCenter into a fleet scenario file.
@@ -197,4 +198,4 @@ def write_file(name: str, text: str) -> None:
     except OSError as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
-        raise InputError(f"cannot write {name} ({error.strerror or error})", "-o", "give a file in a directory you can write") from None
+        raise InputError(_("cannot write {name} ({reason})").format(name=name, reason=error.strerror or error), "-o", _("give a file in a directory you can write")) from None

@@ -14,14 +14,16 @@ from hacalc.core.errors import InputError
 from hacalc.core.periods import Conventions
 from hacalc.core.units import nines as nines_of
 from hacalc.core.units import whole_nines
+from hacalc.i18n import N_, _
 
 # The seed handbook's availability classes: whole nines -> where that level is typical.
+# The names stay English in JSON and CSV; tables show them translated (hacalc.cli.render.class_text).
 NINES_CLASSES: dict[int, str] = {
-    2: "office equipment",
-    3: "most IT",
-    4: "internet infrastructure",
-    5: "PSTN and business-critical",
-    6: "carrier-grade core and edge",
+    2: N_("office equipment"),
+    3: N_("most IT"),
+    4: N_("internet infrastructure"),
+    5: N_("PSTN and business-critical"),
+    6: N_("carrier-grade core and edge"),
 }
 
 
@@ -76,7 +78,7 @@ class Availability:
 
 def from_unavailability(unavailability: Fraction) -> Availability:
     if not 0 <= unavailability <= 1:
-        raise InputError(f"unavailability {float(unavailability)} is outside [0, 1]")
+        raise InputError(_("unavailability {unavailability} is outside [0, 1]").format(unavailability=float(unavailability)))
     return Availability(unavailability)
 
 
@@ -98,9 +100,9 @@ def mttf_from_mtbf(mtbf: Fraction, mttr: Fraction, definition: MtbfDefinition) -
         return mtbf
     if mttr >= mtbf:
         raise InputError(
-            "MTBF must exceed MTTR when MTBF is the whole failure-to-failure cycle",
+            _("MTBF must exceed MTTR when MTBF is the whole failure-to-failure cycle"),
             "--mtbf",
-            "use --mtbf-means operating if your MTBF is operating time between failures",
+            _("use --mtbf-means operating if your MTBF is operating time between failures"),
         )
     return mtbf - mttr
 
@@ -116,7 +118,7 @@ def from_observed(downtime: Fraction, period: Fraction) -> Availability:
     """Observed availability: ``1 - downtime / period`` (e.g. 1 day in 365 → 99.726 %)."""
     _require_positive(period, "--period")
     if downtime > period:
-        raise InputError("downtime is longer than the period it was observed in", "--downtime", "check --period")
+        raise InputError(_("downtime is longer than the period it was observed in"), "--downtime", _("check --period"))
     return Availability(downtime / period)
 
 
@@ -127,9 +129,9 @@ def failures_per_year(mttf: Fraction, mttr: Fraction, conventions: Conventions) 
 
 def _require_positive(value: Fraction, option: str) -> None:
     if value <= 0:
-        raise InputError(f"{option} must be greater than zero", fix="give a positive value")
+        raise InputError(_("{option} must be greater than zero").format(option=option), fix=_("give a positive value"))
 
 
 def _require_non_negative(value: Fraction, option: str) -> None:
     if value < 0:
-        raise InputError(f"{option} must not be negative", fix="give zero or more")
+        raise InputError(_("{option} must not be negative").format(option=option), fix=_("give zero or more"))

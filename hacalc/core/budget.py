@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from hacalc.core.errors import InputError
 from hacalc.core.units import parse_availability, parse_duration
+from hacalc.i18n import _
 
 
 @dataclass(frozen=True)
@@ -113,14 +114,14 @@ class Budget:
 def error_budget(target: Fraction, window: Fraction, spent: Fraction = Fraction(0), elapsed: Fraction | None = None) -> Budget:
     """Validate and build a ``Budget``; ``elapsed`` defaults to the whole window."""
     if target >= 1:
-        raise InputError("a 100% target leaves no error budget", "TARGET", "give a target below 100%")
+        raise InputError(_("a 100% target leaves no error budget"), "TARGET", _("give a target below 100%"))
     if window <= 0:
-        raise InputError("the SLO window must be longer than zero", "--window", "e.g. --window 30d")
+        raise InputError(_("the SLO window must be longer than zero"), "--window", _("e.g. --window 30d"))
     elapsed = window if elapsed is None else elapsed
     if not 0 < elapsed <= window:
-        raise InputError("elapsed time must be within the window", "--elapsed", "give a duration up to --window")
+        raise InputError(_("elapsed time must be within the window"), "--elapsed", _("give a duration up to --window"))
     if spent > elapsed:
-        raise InputError("more downtime spent than time elapsed", "--spent", "check --spent and --elapsed")
+        raise InputError(_("more downtime spent than time elapsed"), "--spent", _("check --spent and --elapsed"))
     return Budget(target, window, spent, elapsed)
 
 
@@ -130,7 +131,7 @@ def alert_table(budget: Budget, tiers: tuple[AlertTier, ...] = DEFAULT_TIERS) ->
     for tier in tiers:
         if tier.long_window > budget.window:
             raise InputError(
-                "an alert window is longer than the SLO window", "--alert", "use alert windows within --window"
+                _("an alert window is longer than the SLO window"), "--alert", _("use alert windows within --window")
             )
         burn_rate = tier.budget_fraction * budget.window / tier.long_window
         rows.append(AlertRow(tier, burn_rate, burn_rate * budget.unavailability, budget.window / burn_rate))
@@ -144,17 +145,17 @@ def parse_alert_tier(text: str) -> AlertTier:
     """``2%:1h:5m[:page]``; the short window defaults to 1/12 of the long one, as the Workbook advises."""
     fields = [field.strip() for field in text.split(":")]
     if not 2 <= len(fields) <= 4:
-        raise InputError(f"cannot read alert tier {text!r}", fix="write BUDGET%:LONG[:SHORT[:SEVERITY]], e.g. 2%:1h:5m:page")
+        raise InputError(_("cannot read alert tier {text!r}").format(text=text), fix=_("write BUDGET%:LONG[:SHORT[:SEVERITY]], e.g. 2%:1h:5m:page"))
     if not fields[0].endswith("%"):
-        raise InputError(f"alert budget {fields[0]!r} needs a % sign", fix="e.g. 2%:1h:5m")
+        raise InputError(_("alert budget {budget!r} needs a % sign").format(budget=fields[0]), fix=_("e.g. 2%:1h:5m"))
     budget_fraction = parse_availability(fields[0])
     if budget_fraction <= 0:
-        raise InputError(f"alert budget {fields[0]!r} must be above 0%", fix="e.g. 2%:1h:5m")
+        raise InputError(_("alert budget {budget!r} must be above 0%").format(budget=fields[0]), fix=_("e.g. 2%:1h:5m"))
     long_window = parse_duration(fields[1], allow_zero=False)
     short_window = parse_duration(fields[2], allow_zero=False) if len(fields) > 2 and fields[2] else long_window / 12
     if short_window >= long_window:
-        raise InputError(f"short window of {text!r} is not shorter than its long window", fix="e.g. 2%:1h:5m")
+        raise InputError(_("short window of {text!r} is not shorter than its long window").format(text=text), fix=_("e.g. 2%:1h:5m"))
     severity = fields[3] if len(fields) > 3 else "alert"
     if not re.fullmatch(_SEVERITY, severity):
-        raise InputError(f"alert severity {severity!r} of {text!r} is not a name", fix="use letters, digits, spaces, '.', '_' or '-', e.g. page or ticket")
+        raise InputError(_("alert severity {severity!r} of {text!r} is not a name").format(severity=severity, text=text), fix=_("use letters, digits, spaces, '.', '_' or '-', e.g. page or ticket"))
     return AlertTier(budget_fraction, long_window, short_window, severity)

@@ -23,8 +23,9 @@ from typing import Any, NamedTuple
 
 from hacalc.core.errors import InputError
 from hacalc.core.units import parse_availability, parse_duration
+from hacalc.i18n import N_, _
 
-GRAMMAR_HINT = "write e.g. series(99.9%, parallel(db1=99.9%, db2=99.9%), kofn(2, 0.99, 0.99, 0.99), unit(50000h, 15m))"
+GRAMMAR_HINT = N_("write e.g. series(99.9%, parallel(db1=99.9%, db2=99.9%), kofn(2, 0.99, 0.99, 0.99), unit(50000h, 15m))")
 MAX_DEPTH = 100  # far beyond any real structure, well within Python's recursion limit
 MAX_EXPRESSION_CHARACTERS = 200_000  # more than one command-line argument holds (128 KiB): some 20,000 parts
 MAX_KOFN_PARTS = 10_000  # parts in all kofn groups together; with MAX_KOFN_STATES, a second or two at most
@@ -87,13 +88,13 @@ def parse_expression(expression: str) -> Part:
     """The structure in ``expression``; malformed input raises ``ExpressionError`` pointing at the position."""
     if len(expression) > MAX_EXPRESSION_CHARACTERS:
         raise ExpressionError(
-            f"expression of {len(expression):,} characters is too long", "EXPR", f"write at most {MAX_EXPRESSION_CHARACTERS:,}"
+            _("expression of {count:,} characters is too long").format(count=len(expression)), "EXPR", _("write at most {most:,}").format(most=MAX_EXPRESSION_CHARACTERS)
         )
     parser = _Parser(expression)
     part = parser.item()
     parser.skip_space()
     if parser.position != len(expression):
-        parser.fail("unexpected text after the expression")
+        parser.fail(_("unexpected text after the expression"))
     return part
 
 
@@ -660,9 +661,10 @@ class _Parser:
         self.kofn_states = 0
         self.leaf_unavailabilities: dict[str, Fraction] = {}  # equal leaf texts share one value
 
-    def fail(self, what: str, position: int | None = None, fix: str = GRAMMAR_HINT) -> None:
+    def fail(self, what: str, position: int | None = None, fix: str | None = None) -> None:
         column = self.position if position is None else position
-        raise ExpressionError(f"{what} at column {column + 1}", "EXPR", fix, detail=_caret(self.text, column))
+        raise ExpressionError(_("{what} at column {column}").format(what=what, column=column + 1), "EXPR", _(GRAMMAR_HINT) if fix is None else fix,
+                              detail=_caret(self.text, column))
 
     def skip_space(self) -> None:
         self.position = _SPACE.match(self.text, self.position).end()
@@ -673,7 +675,7 @@ class _Parser:
 
     def expect(self, char: str) -> None:
         if self.peek() != char:
-            self.fail(f"expected '{char}'")
+            self.fail(_("expected '{char}'").format(char=char))
         self.position += 1
 
     def item(self) -> Part:
@@ -683,7 +685,7 @@ class _Parser:
         call = _CALL.match(self.text, self.position)
         if call:
             if call.group(1) not in FUNCTIONS:
-                self.fail(f"unknown function '{_shortened(call.group(1))}' (use {', '.join(FUNCTIONS)})")
+                self.fail(_("unknown function '{name}' (use {functions})").format(name=_shortened(call.group(1)), functions=", ".join(FUNCTIONS)))
             start, self.position = self.position, call.end()
             return self.call(call.group(1), label, start)
         return self.leaf(label)
@@ -695,16 +697,16 @@ class _Parser:
             return None
         name = match.group(1)
         if len(name) > MAX_NAME_CHARACTERS:
-            self.fail(f"part name of {len(name):,} characters is too long", fix=f"name parts in at most {MAX_NAME_CHARACTERS} characters")
+            self.fail(_("part name of {count:,} characters is too long").format(count=len(name)), fix=_("name parts in at most {most} characters").format(most=MAX_NAME_CHARACTERS))
         if name in self.labels:
-            self.fail(f"part name '{name}' is used twice (first at column {self.labels[name] + 1})", fix="give every part its own name")
+            self.fail(_("part name '{name}' is used twice (first at column {column})").format(name=name, column=self.labels[name] + 1), fix=_("give every part its own name"))
         self.labels[name] = self.position
         self.position = match.end()
         return name
 
     def call(self, name: str, label: str | None, start: int) -> Part:
         if self.depth >= MAX_DEPTH:
-            self.fail(f"groups nested more than {MAX_DEPTH} deep", start)
+            self.fail(_("groups nested more than {most} deep").format(most=MAX_DEPTH), start)
         if name == "unit":
             return self.unit(label, start)
         needed = self.needed() if name == "kofn" else 0
@@ -733,23 +735,24 @@ class _Parser:
         """K of ``kofn(K, …)``; None when it has more digits than any expression has parts."""
         raw, at = self.raw_argument()
         if not _WHOLE_NUMBER.fullmatch(raw) or not raw.strip("0"):
-            self.fail("kofn needs a whole number K of at least 1 first", at)
+            self.fail(_("kofn needs a whole number K of at least 1 first"), at)
         self.expect(",")
         digits = raw.lstrip("0")
         return int(digits) if len(digits) <= 9 else None
 
     def check_kofn(self, needed: int | None, size: int, start: int) -> None:
         if needed is None or needed > size:
-            self.fail(f"kofn needs {'more' if needed is None else needed} parts up but has only {size}", start)
+            wanted = _("kofn needs more parts up but has only {size}") if needed is None else _("kofn needs {needed} parts up but has only {size}")
+            self.fail(wanted.format(needed=needed, size=size), start)
         self.kofn_parts += size
         self.kofn_states += size * _kofn_counting(needed, size)[1]
         too_much = ""
         if self.kofn_parts > MAX_KOFN_PARTS:
-            too_much = f"kofn groups hold {self.kofn_parts:,} parts in all, more than {MAX_KOFN_PARTS:,}"
+            too_much = _("kofn groups hold {parts:,} parts in all, more than {most:,}").format(parts=self.kofn_parts, most=MAX_KOFN_PARTS)
         elif self.kofn_states > MAX_KOFN_STATES:
-            too_much = f"kofn groups track {self.kofn_states:,} part × count states, more than {MAX_KOFN_STATES:,}"
+            too_much = _("kofn groups track {states:,} part × count states, more than {most:,}").format(states=self.kofn_states, most=MAX_KOFN_STATES)
         if too_much:
-            self.fail(too_much, start, fix="use fewer or smaller kofn groups")
+            self.fail(too_much, start, fix=_("use fewer or smaller kofn groups"))
 
     def raw_argument(self) -> tuple[str, int]:
         self.skip_space()
@@ -757,18 +760,18 @@ class _Parser:
         self.position = _ARGUMENT.match(self.text, start).end()
         raw = self.text[start : self.position].strip()
         if not raw:
-            self.fail("expected a value", start)
+            self.fail(_("expected a value"), start)
         return raw, start
 
     def leaf(self, label: str | None) -> Part:
         raw, at = self.raw_argument()
         if self.peek() == "(":
-            self.fail("unexpected '('")
+            self.fail(_("unexpected '('"))
         down = self.leaf_unavailabilities.get(raw)
         if down is None:
             value = self.convert(lambda: parse_availability(raw), at)
             if not 0 <= value <= 1:
-                self.fail(f"availability {raw!r} is outside 0-100%", at)
+                self.fail(_("availability {raw!r} is outside 0-100%").format(raw=raw), at)
             down = self.leaf_unavailabilities[raw] = 1 - value
         return Part("leaf", self.text, (at, at + len(raw)), label, unavailability=down)
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hacalc.core.errors import InputError
+from hacalc.i18n import _
 
 LEVELS = ("none", "ha", "ft", "guest-cluster", "pool")
 CAUSES = ("host", "guest", "application")
@@ -90,22 +91,22 @@ class Workload:
 
     def __post_init__(self) -> None:
         if not any(mttf is not None for mttf in (self.host_mttf, self.guest_mttf, self.app_mttf)):
-            raise InputError("nothing can fail", "--host-mttf", "give at least one of --host-mttf, --guest-mttf, --app-mttf")
+            raise InputError(_("nothing can fail"), "--host-mttf", _("give at least one of --host-mttf, --guest-mttf, --app-mttf"))
         for name, mttf in (("--host-mttf", self.host_mttf), ("--guest-mttf", self.guest_mttf), ("--app-mttf", self.app_mttf)):
             if mttf is not None and not mttf > 0:
-                raise InputError("an MTTF must be positive (leave the option out for a source that never fails)", name, "give e.g. 50000h")
+                raise InputError(_("an MTTF must be positive (leave the option out for a source that never fails)"), name, _("give e.g. 50000h"))
         timings = {"--host-mttr": self.host_mttr, "--boot": self.boot, "--respond": self.respond, "--app-restart": self.app_restart,
                    "--ha-detect": self.ha_detect, "--ha-restart": self.ha_restart, "--ft-failover": self.ft_failover,
                    "--cluster-failover": self.cluster_failover, "--session-loss": self.session_loss}
         for name, hours in timings.items():
             if not 0 <= hours < self.year:
-                raise InputError(f"{name} is {'negative' if hours < 0 else 'not shorter than the year'}", name, "give a duration such as 15s, 2m or 8h")
+                raise InputError((_("{name} is negative") if hours < 0 else _("{name} is not shorter than the year")).format(name=name), name, _("give a duration such as 15s, 2m or 8h"))
         if not 0 <= self.common_cause <= 1:
-            raise InputError("the common-cause fraction is not between 0 and 1", "--common-cause", "give e.g. 0.05")
+            raise InputError(_("the common-cause fraction is not between 0 and 1"), "--common-cause", _("give e.g. 0.05"))
         if not 1 <= self.pool_needed <= self.pool:
-            raise InputError(f"a pool of {self.pool} cannot need {self.pool_needed}", "--pool-needed", "give 1 to --pool")
+            raise InputError(_("a pool of {pool} cannot need {pool_needed}").format(pool=self.pool, pool_needed=self.pool_needed), "--pool-needed", _("give 1 to --pool"))
         if self.monitoring is not None and self.monitoring.reset_window is not None and self.monitoring.reset_window < self.monitoring.failure_interval:
-            raise InputError("the VM monitoring reset window is shorter than its failure interval", "--vm-monitoring", "give a longer window")
+            raise InputError(_("the VM monitoring reset window is shorter than its failure interval"), "--vm-monitoring", _("give a longer window"))
 
     def rate(self, cause: str) -> float:
         mttf = {"host": self.host_mttf, "guest": self.guest_mttf, "application": self.app_mttf}[cause]
@@ -261,7 +262,7 @@ def compare(workload: Workload, levels: Sequence[str], costs: Mapping[str, float
     """Every level side by side; the cheapest one that meets the target (unpriced levels count as free)."""
     unknown = [level for level in levels if level not in LEVELS]
     if unknown:
-        raise InputError(f"unknown protection level {unknown[0]!r}", "--levels", f"choose from {', '.join(LEVELS)}")
+        raise InputError(_("unknown protection level {level!r}").format(level=unknown[0]), "--levels", _("choose from {levels}").format(levels=", ".join(LEVELS)))
     results = []
     for level in levels:
         result = solve_level(workload, level)
@@ -281,10 +282,10 @@ def parse_costs(text: str) -> dict[str, float]:
     for part in text.split(","):
         level, equals, amount = part.strip().partition("=")
         if not equals or level.strip() not in LEVELS:
-            raise InputError(f"cost {part.strip()!r} is not LEVEL=AMOUNT", "--cost", f"write e.g. ha=500,ft=3000 (levels: {', '.join(LEVELS)})")
+            raise InputError(_("cost {cost!r} is not LEVEL=AMOUNT").format(cost=part.strip()), "--cost", _("write e.g. ha=500,ft=3000 (levels: {levels})").format(levels=", ".join(LEVELS)))
         value = parse_number(amount)
         if value < 0:
-            raise InputError("a cost is negative", "--cost", "give zero or more")
+            raise InputError(_("a cost is negative"), "--cost", _("give zero or more"))
         costs[level.strip()] = float(value)
     return costs
 

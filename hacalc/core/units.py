@@ -14,8 +14,9 @@ from fractions import Fraction
 
 from hacalc.core.errors import InputError
 from hacalc.core.periods import DAY, DEFAULT_CONVENTIONS, HOUR, WEEK, Conventions, Rounding
+from hacalc.i18n import N_, _
 
-DURATION_HINT = "use a number with a unit such as 30s, 15m, 2h30m, 1.5h, 50000h, 30d, 1w, 1y or PT15M"
+DURATION_HINT = N_("use a number with a unit such as 30s, 15m, 2h30m, 1.5h, 50000h, 30d, 1w, 1y or PT15M")
 
 _FIXED_UNITS: dict[str, Fraction] = {
     **dict.fromkeys(("ms", "msec", "millisecond", "milliseconds"), Fraction(1, 1000)),
@@ -52,7 +53,7 @@ class OutOfRange(InputError):
 def unit_seconds(unit: str, conventions: Conventions = DEFAULT_CONVENTIONS) -> Fraction:
     """Seconds in one ``unit``; a bare capital ``M`` is refused because it means minutes to some and months to others."""
     if unit == "M":
-        raise InputError("ambiguous unit 'M'", fix="write m or min for minutes, mo for months")
+        raise InputError(_("ambiguous unit 'M'"), fix=_("write m or min for minutes, mo for months"))
     key = unit.lower()
     if key in _FIXED_UNITS:
         return _FIXED_UNITS[key]
@@ -62,15 +63,15 @@ def unit_seconds(unit: str, conventions: Conventions = DEFAULT_CONVENTIONS) -> F
         return conventions.quarter_seconds
     if key in _YEAR_UNITS:
         return conventions.year_seconds
-    raise InputError(f"unknown unit {unit!r}", fix="use ms, s, m, h, d, w, mo, q or y")
+    raise InputError(_("unknown unit {unit!r}").format(unit=unit), fix=_("use ms, s, m, h, d, w, mo, q or y"))
 
 
 def parse_number(text: str) -> Fraction:
     """A finite decimal number, exactly; NaN, inf and other spellings are refused."""
     cleaned = _short_enough(text).strip().replace("_", "")
     if not re.fullmatch(_BARE_NUMBER, cleaned):
-        raise InputError(f"not a number: {text!r}", fix="write a decimal number such as 0.99 or 1e-3")
-    return decimal_fraction(cleaned, f"number {text!r}")
+        raise InputError(_("not a number: {text!r}").format(text=text), fix=_("write a decimal number such as 0.99 or 1e-3"))
+    return decimal_fraction(cleaned, _("number {text!r}").format(text=text))
 
 
 def decimal_fraction(text: str, what: str) -> Fraction:
@@ -87,23 +88,23 @@ def decimal_fraction(text: str, what: str) -> Fraction:
     leading = len(whole) - 1 if whole else -(len(decimals) - len(decimals.lstrip("0")) + 1)
     magnitude = leading + int(exponent or 0)  # the power of ten of the first significant digit
     if magnitude > MAX_EXPONENT:
-        raise OutOfRange(f"{what} is too large", fix=f"give a value a float can hold (below 1e{MAX_EXPONENT})")
+        raise OutOfRange(_("{what} is too large").format(what=what), fix=_("give a value a float can hold (below 1e{most})").format(most=MAX_EXPONENT))
     if magnitude < -MAX_EXPONENT:
-        raise OutOfRange(f"{what} is too small", fix=f"give 0 or a value of at least 1e-{MAX_EXPONENT}")
+        raise OutOfRange(_("{what} is too small").format(what=what), fix=_("give 0 or a value of at least 1e-{most}").format(most=MAX_EXPONENT))
     return _representable(Fraction(text), what)
 
 
 def _short_enough(text: str) -> str:
     """No real value needs more; Python refuses to read integers of over 4300 digits anyway."""
     if len(text) > MAX_VALUE_CHARACTERS:
-        raise InputError(f"value of {len(text)} characters is too long", fix=f"write it in at most {MAX_VALUE_CHARACTERS}")
+        raise InputError(_("value of {count} characters is too long").format(count=len(text)), fix=_("write it in at most {most}").format(most=MAX_VALUE_CHARACTERS))
     return text
 
 
 def _representable(value: Fraction, what: str) -> Fraction:
     """Results are reported as floats, so an input beyond float range could not be shown."""
     if abs(value) > _LARGEST_FLOAT:
-        raise OutOfRange(f"{what} is too large", fix=f"give a value a float can hold (below 1e{MAX_EXPONENT})")
+        raise OutOfRange(_("{what} is too large").format(what=what), fix=_("give a value a float can hold (below 1e{most})").format(most=MAX_EXPONENT))
     return value
 
 
@@ -117,20 +118,20 @@ def parse_duration(
     """Seconds in ``text``: compact (``2h30m``), ISO-8601 (``PT15M``), or a bare number in ``default_unit``."""
     stripped = _short_enough(text).strip()
     if stripped.startswith("-"):
-        raise InputError(f"negative duration {text!r}", fix="durations must be zero or more")
+        raise InputError(_("negative duration {text!r}").format(text=text), fix=_("durations must be zero or more"))
     if not stripped:
-        raise InputError("empty duration", fix=DURATION_HINT)
+        raise InputError(_("empty duration"), fix=_(DURATION_HINT))
     if stripped[0] in "pP":
         seconds = _parse_iso(stripped, conventions)
     elif re.fullmatch(_BARE_NUMBER, stripped.lstrip("+")):
         if default_unit is None:
-            raise InputError(f"duration {text!r} has no unit", fix=DURATION_HINT)
-        seconds = decimal_fraction(stripped.lstrip("+"), f"duration {text!r}") * unit_seconds(default_unit, conventions)
+            raise InputError(_("duration {text!r} has no unit").format(text=text), fix=_(DURATION_HINT))
+        seconds = decimal_fraction(stripped.lstrip("+"), _("duration {text!r}").format(text=text)) * unit_seconds(default_unit, conventions)
     else:
         seconds = _parse_compact(stripped.lstrip("+"), conventions)
-    _representable(seconds, f"duration {text!r}")
+    _representable(seconds, _("duration {text!r}").format(text=text))
     if seconds == 0 and not allow_zero:
-        raise InputError(f"duration {text!r} is zero", fix="give a duration greater than zero")
+        raise InputError(_("duration {text!r} is zero").format(text=text), fix=_("give a duration greater than zero"))
     return seconds
 
 
@@ -139,17 +140,17 @@ def _parse_compact(text: str, conventions: Conventions) -> Fraction:
     for match in re.finditer(_PART, text):
         if match.start() != position:
             break
-        total += decimal_fraction(match.group(1), f"duration {text!r}") * unit_seconds(match.group(2), conventions)
+        total += decimal_fraction(match.group(1), _("duration {text!r}").format(text=text)) * unit_seconds(match.group(2), conventions)
         position = match.end()
     if position == 0 or text[position:].strip():
-        raise InputError(f"cannot read duration {text!r}", fix=DURATION_HINT)
+        raise InputError(_("cannot read duration {text!r}").format(text=text), fix=_(DURATION_HINT))
     return total
 
 
 def _parse_iso(text: str, conventions: Conventions) -> Fraction:
     match = re.fullmatch(_ISO, text, re.IGNORECASE)
     if not match or not any(match.groupdict().values()):
-        raise InputError(f"cannot read ISO-8601 duration {text!r}", fix="write it like PT15M, PT2H30M, P30D or P1Y")
+        raise InputError(_("cannot read ISO-8601 duration {text!r}").format(text=text), fix=_("write it like PT15M, PT2H30M, P30D or P1Y"))
     scale = {
         "Y": conventions.year_seconds,
         "MO": conventions.month_seconds,
@@ -168,7 +169,7 @@ def parse_rate(text: str, *, default_unit: str = "h", conventions: Conventions =
     unit = unit.strip()
     try:
         if slash and not unit:
-            raise InputError("no unit after '/'")
+            raise InputError(_("no unit after '/'"))
         count = parse_number(number)
         if not unit:
             seconds = unit_seconds(default_unit, conventions)
@@ -177,16 +178,16 @@ def parse_rate(text: str, *, default_unit: str = "h", conventions: Conventions =
     except OutOfRange:
         raise
     except InputError:
-        raise InputError(f"cannot read rate {text!r}", fix="write it like 1e-3, 1e-3/h or 2/y") from None
+        raise InputError(_("cannot read rate {text!r}").format(text=text), fix=_("write it like 1e-3, 1e-3/h or 2/y")) from None
     if seconds == 0:
-        raise InputError(f"rate {text!r} is per zero time", fix="write it like 1e-3/h")
+        raise InputError(_("rate {text!r} is per zero time").format(text=text), fix=_("write it like 1e-3/h"))
     rate = count / seconds
     if rate and not 1 / _LARGEST_RATE <= rate <= _LARGEST_RATE:
-        raise OutOfRange(f"rate {text!r} is out of range", fix=f"give between 1e-{MAX_RATE_EXPONENT} and 1e{MAX_RATE_EXPONENT} events per second")
+        raise OutOfRange(_("rate {text!r} is out of range").format(text=text), fix=_("give between 1e-{most} and 1e{most} events per second").format(most=MAX_RATE_EXPONENT))
     return rate
 
 
-def parse_probability(text: str, what: str = "probability", *, strictly_between: bool = False) -> Fraction:
+def parse_probability(text: str, what: str | None = None, *, strictly_between: bool = False) -> Fraction:
     """``0.05`` or ``5%``. Where 0 and 1 themselves make no sense (a confidence, a quantile level), a bare
     number of 1 or more is a percentage too: ``--confidence 90`` is 90 %."""
     stripped = text.strip()
@@ -195,8 +196,8 @@ def parse_probability(text: str, what: str = "probability", *, strictly_between:
         value /= 100
     inside = 0 < value < 1 if strictly_between else 0 <= value <= 1
     if not inside:
-        bounds = "strictly between 0 and 1" if strictly_between else "between 0 and 1"
-        raise InputError(f"{what} {text.strip()!r} is not {bounds}", fix="give e.g. 0.05, 0.90 or 95%")
+        problem = _("{what} {value!r} is not strictly between 0 and 1") if strictly_between else _("{what} {value!r} is not between 0 and 1")
+        raise InputError(problem.format(what=what or _("probability"), value=text.strip()), fix=_("give e.g. 0.05, 0.90 or 95%"))
     return value
 
 
@@ -206,13 +207,13 @@ def parse_availability(text: str) -> Fraction:
     A bare number above 1 is a percentage; 1 or below is a fraction.
     """
     stripped = _short_enough(text).strip().lower()
-    hint = "write it like 99.99%, 99.99, 0.9999 or '4 nines'"
+    hint = _("write it like 99.99%, 99.99, 0.9999 or '4 nines'")
     if stripped.endswith("nines") or stripped.endswith("nine"):
         count = parse_number(stripped.rstrip("s").removesuffix("nine"))
         if count < 0:
-            raise InputError(f"{text!r} is a negative number of nines", fix="use 0 nines or more")
+            raise InputError(_("{text!r} is a negative number of nines").format(text=text), fix=_("use 0 nines or more"))
         if count > MAX_EXPONENT:
-            raise InputError(f"{text!r} is more nines than a number can hold here", fix=f"use at most {MAX_EXPONENT} nines")
+            raise InputError(_("{text!r} is more nines than a number can hold here").format(text=text), fix=_("use at most {most} nines").format(most=MAX_EXPONENT))
         return 1 - unavailability_of_nines(count)
     is_percent = stripped.endswith("%")
     try:
@@ -220,11 +221,11 @@ def parse_availability(text: str) -> Fraction:
     except OutOfRange:
         raise
     except InputError:
-        raise InputError(f"not an availability: {text!r}", fix=hint) from None
+        raise InputError(_("not an availability: {text!r}").format(text=text), fix=hint) from None
     if is_percent or value > 1:
         value /= 100
     if not 0 <= value <= 1:
-        raise InputError(f"availability {text!r} is outside 0-100%", fix=hint)
+        raise InputError(_("availability {text!r} is outside 0-100%").format(text=text), fix=hint)
     return value
 
 
@@ -242,10 +243,11 @@ def small_percentage_note(text: str) -> str | None:
         return None
     value = Fraction(stripped)
     if value == 1:
-        return f"{text.strip()!r} is read as the fraction 1 (100%); for 90% write '1 nine' or 90%"
+        return _("{text!r} is read as the fraction 1 (100%); for 90% write '1 nine' or 90%").format(text=text.strip())
     if 1 < value < 10:
         nines_text = f"{stripped} nines"
-        return f"{stripped!r} is read as {stripped}%; for {format_percent(1 - unavailability_of_nines(value))} write {nines_text!r}"
+        return _("{text!r} is read as {text}%; for {percent} write {nines!r}").format(
+            text=stripped, percent=format_percent(1 - unavailability_of_nines(value)), nines=nines_text)
     return None
 
 
