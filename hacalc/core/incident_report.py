@@ -85,6 +85,14 @@ class GroupResult:
         value = self.checked(demonstrated)
         return None if value is None else value.unavailability <= target.unavailability
 
+    @property
+    def downtime_seconds(self) -> Fraction:
+        return Fraction(self.tally.downtime, MICROSECONDS)
+
+    def allowed_downtime_seconds(self, target: Availability) -> Fraction:
+        """The downtime ``target`` allows in the time this row counts: its budget."""
+        return Fraction(self.tally.period, MICROSECONDS) * target.unavailability
+
 
 @dataclass(frozen=True)
 class PeriodResult:
