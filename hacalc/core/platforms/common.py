@@ -84,10 +84,10 @@ class Layout:
     def notes(self) -> list[str]:
         notes = []
         if self.started:
-            notes.append(f"{_vms(len(self.started))} had no running host and were placed first, biggest fit decreasing")
+            notes.append(f"{_vms(len(self.started))} without a running host placed first, biggest fit decreasing")
         if self.homeless:
             names = ", ".join(vm.name for vm in self.homeless[:5]) + (" …" if len(self.homeless) > 5 else "")
-            notes.append(f"{_vms(len(self.homeless))} fit on no host even before any failure: {names}")
+            notes.append(f"{_vms(len(self.homeless))} with no room on any host even before a failure: {names}")
         return notes
 
 
