@@ -52,11 +52,11 @@ class CheckedCluster:
 INVENTORY_SUITE = "inventory"  # the JUnit suite for warnings about the whole inventory, not one cluster
 
 
-def junit_xml(clusters: Sequence[CheckedCluster], inventory_warnings: Sequence[DataWarning] = ()) -> str:
+def junit_xml(clusters: Sequence[CheckedCluster], inventory_warnings: Sequence[DataWarning] = (), *, command: str = "cluster check") -> str:
     """One testsuite per cluster, one testcase per check, each warning and each class of data warning a skipped testcase."""
     from xml.etree import ElementTree
 
-    root = ElementTree.Element("testsuites", name="hacalc cluster check")
+    root = ElementTree.Element("testsuites", name=f"hacalc {command}")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for cluster in clusters:
         suite = ElementTree.SubElement(root, "testsuite", name=visible(cluster.name))
@@ -91,10 +91,10 @@ def junit_xml(clusters: Sequence[CheckedCluster], inventory_warnings: Sequence[D
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
 
 
-def markdown(clusters: Sequence[CheckedCluster], inventory_warnings: Sequence[DataWarning] = ()) -> str:
+def markdown(clusters: Sequence[CheckedCluster], inventory_warnings: Sequence[DataWarning] = (), *, command: str = "cluster check") -> str:
     """A summary table, then each cluster's failures and warnings: reads well in a pull request or a job summary."""
     passed = all(cluster.passed for cluster in clusters)
-    lines = [f"## hacalc cluster check: {'PASS' if passed else 'FAIL'}", ""]
+    lines = [f"## hacalc {command}: {'PASS' if passed else 'FAIL'}", ""]
     if inventory_warnings:
         lines += [*(f"- data warning: {_cell(warning.message)}" for warning in inventory_warnings), ""]
     lines += [

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from hacalc.cli.ci_reports import ClusterFormat
 from hacalc.cli.options import InputFormatOption, located
-from hacalc.cli.output import OutputFormat, write_json, write_table
+from hacalc.cli.output import write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 _WHAT_IF = "What if (applied in this order)"
 COMPARISON_FLOOR = 200
 _GROWTH = "Time to exhaustion"
+_GATE = "gate (policy and restart check)"
 
 
 def headroom(
@@ -35,7 +37,9 @@ def headroom(
     growth: Annotated[Optional[str], typer.Option("--growth", help="Demand growth per month, compounding, e.g. 3%/month or 3%.", rich_help_panel=_GROWTH, show_default=False)] = None,
     horizon: Annotated[str, typer.Option("--horizon", help="Months to look ahead with --growth, e.g. 24mo or 24.", rich_help_panel=_GROWTH)] = "24mo",
     input_format: InputFormatOption = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json for scripts and dashboards.")] = OutputFormat.table,
+    output_format: Annotated[
+        ClusterFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv (one row per limit, or per month with --growth) for scripts; junit or markdown for CI.")
+    ] = ClusterFormat.table,
 ) -> None:
     """How many more VMs of a shape the cluster takes while its policy and the exact restart check still pass.
 
@@ -54,8 +58,6 @@ def headroom(
     from hacalc.readers.inventory import load_inventory
 
     env: Environment = ctx.obj
-    if output_format is OutputFormat.csv:
-        raise InputError("headroom is written as a table or JSON", "--format", "use --format table or --format json")
     shape = None if vm is None else located("--vm", planning.parse_vm_shape, vm)
     months = located("--horizon", _months, horizon)
     monthly = None if growth is None else located("--growth", _growth, growth)
@@ -69,8 +71,12 @@ def headroom(
     # count; the restart check alone would rerun the full check at every step (the gate names it when it binds)
     per_policy = planning.headroom_per_policy(cluster, shape, tolerate=tolerate, limit=max(COMPARISON_FLOOR, 4 * (room.count or 0)), restart=False)
     forecast = None if monthly is None else located("--growth", lambda rate: planning.months_to_failure(cluster, rate, months, tolerate=tolerate), monthly)
-    if output_format is OutputFormat.json:
+    if output_format is ClusterFormat.json:
         write_json(env, _json(room, per_policy, changes, forecast, monthly))
+    elif output_format is ClusterFormat.csv:
+        _write_csv(env, room, per_policy, forecast)
+    elif output_format in (ClusterFormat.junit, ClusterFormat.markdown):
+        _write_ci(env, output_format, _checked_headroom(cluster, room, per_policy, forecast, monthly), "cluster headroom")
     else:
         _write_tables(env, cluster.settings.name, room, per_policy, changes, forecast, monthly)
     if room.count is None:  # the gate fails before a single VM is added
@@ -119,22 +125,75 @@ def _json(room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: A
     return data
 
 
-def _write_tables(env: Environment, name: str, room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: Any, monthly: Fraction | None) -> None:
-    def count(result: Any) -> str:
-        if result.count is None:
-            return "fails now"
-        if not result.proven and not result.binding:
-            return f"more than {result.count:,}"
-        return f"{result.count:,}" + ("" if result.proven else " (not proven)")
+def _limits(room: Any, per_policy: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The gate first, then each policy alone: the rows of every headroom format."""
+    return [(_GATE, room), *((f"{policy} alone", result) for policy, result in per_policy.items())]
 
-    rows = [("gate (policy and restart check)", count(room), ", ".join(room.binding) or "—")]
-    rows += [(f"{policy} alone", count(result), ", ".join(result.binding) or "—") for policy, result in per_policy.items()]
+
+def _count(result: Any) -> str:
+    if result.count is None:
+        return "fails now"
+    if not result.proven and not result.binding:
+        return f"more than {result.count:,}"
+    return f"{result.count:,}" + ("" if result.proven else " (not proven)")
+
+
+def _verdict(months: int | None, lines: list[Any]) -> str:
+    return f"fails in month {months}: {' and '.join(lines[months].failing)}" if months is not None else f"passes for all {len(lines)} months"
+
+
+def _write_csv(env: Environment, room: Any, per_policy: dict[str, Any], forecast: Any) -> None:
+    if forecast is not None:
+        write_csv(env, ("month", "demand_factor", "passed", "failing"), [(line.month, line.factor, line.passed, " and ".join(line.failing)) for line in forecast[2]])
+        return
+    rows = [(name, result.count, result.proven, " and ".join(result.binding)) for name, result in _limits(room, per_policy)]
+    write_csv(env, ("limit", "headroom", "proven", "binding"), rows)
+
+
+def _checked_headroom(cluster: Any, room: Any, per_policy: dict[str, Any], forecast: Any, monthly: Fraction | None) -> Any:
+    """Headroom for CI: the gate today is the one check that can fail; each count and the growth forecast are shown beside it."""
+    from hacalc.cli.ci_reports import Check
+
+    checks = [Check(f"{_GATE} passes now", room.count is not None, "" if room.count is not None else f"fails now: {', '.join(room.binding)}")]
+    checks += [Check(f"headroom ({name}): {_count(result)} more VMs", None, f"binds at the next one: {', '.join(result.binding) or '-'}") for name, result in _limits(room, per_policy)]
+    if forecast is not None:
+        months, _, lines = forecast
+        checks.append(Check(f"growth of {float(monthly) * 100:g}% a month over {len(lines) - 1} months", None, _verdict(months, lines)))
+    return _checked_cluster(cluster, room.count is not None, room.policy, room.tolerate, checks)
+
+
+def _checked_cluster(cluster: Any, passed: bool, policy: Any, tolerate: int, checks: list[Any]) -> Any:
+    from hacalc.cli.ci_reports import CheckedCluster
+    from hacalc.core.vsphere.model import HostState
+
+    return CheckedCluster(
+        name=cluster.settings.name,
+        passed=passed,
+        hosts_counted=sum(host.state is HostState.connected for host in cluster.hosts),
+        powered_on_vms=sum(vm.powered_on for vm in cluster.vms),
+        policy="none" if policy is None else policy.value,
+        tolerate=tolerate,
+        worst_failure_set=(),
+        checks=tuple(checks),
+        warnings=(),
+    )
+
+
+def _write_ci(env: Environment, output_format: ClusterFormat, checked: Any, command: str) -> None:
+    from hacalc.cli.ci_reports import junit_xml, markdown
+
+    write = junit_xml if output_format is ClusterFormat.junit else markdown
+    env.stdout.write(write([checked], command=command))
+
+
+def _write_tables(env: Environment, name: str, room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: Any, monthly: Fraction | None) -> None:
+    rows = [(limit, _count(result), ", ".join(result.binding) or "—") for limit, result in _limits(room, per_policy)]
     notes = [f"VM shape: {room.vm_source}.", f"Placement: {room.placement}."]
     notes += [f"Change: {change.sentence}" for change in changes]
     write_table(env, ("limit", "more VMs", "binds at the next one"), rows, title=f"Headroom of {name} (tolerate {room.tolerate})", caption="\n".join(notes), justify=("left", "right", "left"))
     if forecast is not None:
-        months, fails_first, lines = forecast
-        verdict = f"fails in month {months}: {fails_first}" if months is not None else f"passes for all {len(lines)} months"
+        months, _, lines = forecast
+        verdict = _verdict(months, lines)
         write_table(
             env,
             ("month", "demand ×", "passes", "fails"),
@@ -151,7 +210,9 @@ def maintenance_plan(
     tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to survive while a host is out (default: the file's).", show_default=False)] = None,
     parallel: Annotated[int, typer.Option("--parallel", min=1, help="Hosts patched at once.")] = 1,
     input_format: InputFormatOption = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json for scripts.")] = OutputFormat.table,
+    output_format: Annotated[
+        ClusterFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv (one row per step) for scripts; junit or markdown for CI.")
+    ] = ClusterFormat.table,
 ) -> None:
     """A rolling-patch plan: each host (or group of --parallel hosts) in maintenance in turn, whether the
     cluster still passes its gate meanwhile, and the order that keeps the most headroom.
@@ -169,8 +230,6 @@ def maintenance_plan(
     from hacalc.readers.inventory import load_inventory
 
     env: Environment = ctx.obj
-    if output_format is OutputFormat.csv:
-        raise InputError("a maintenance plan is written as a table or JSON", "--format", "use --format table or --format json")
     loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
     if not loaded.inventory.single:
         raise InputError("a maintenance plan works on one cluster", "in FILE", "give a single-cluster scenario file")
@@ -190,15 +249,23 @@ def maintenance_plan(
     order = [row["hosts"][0] for row in alone]
     steps = alone if parallel == 1 else [step(order[index : index + parallel]) for index in range(0, len(order), parallel)]
     passed = all(row["passes"] for row in steps)
-    if output_format is OutputFormat.json:
-        write_json(env, {"cluster": cluster.settings.name, "tolerate": tolerate or cluster.settings.tolerate, "parallel": parallel, "steps": steps, "passed": passed})
+    tolerated = tolerate or cluster.settings.tolerate
+    if output_format is ClusterFormat.json:
+        write_json(env, {"cluster": cluster.settings.name, "tolerate": tolerated, "parallel": parallel, "steps": steps, "passed": passed})
+    elif output_format is ClusterFormat.csv:
+        write_csv(env, ("step", "hosts", "passes", "headroom", "fails"), [(number, " ".join(row["hosts"]), row["passes"], row["headroom"], " and ".join(row["fails"])) for number, row in enumerate(steps, 1)])
+    elif output_format in (ClusterFormat.junit, ClusterFormat.markdown):
+        from hacalc.cli.ci_reports import Check
+
+        checks = [Check(f"step {number}: {', '.join(row['hosts'])} in maintenance", row["passes"], ", ".join(row["fails"])) for number, row in enumerate(steps, 1)]
+        _write_ci(env, output_format, _checked_cluster(cluster, passed, cluster.settings.policy, tolerated, checks), "cluster maintenance-plan")
     else:
         write_table(
             env,
             ("step", "in maintenance", "gate passes", "headroom (median VMs)", "fails"),
             [(str(number), ", ".join(row["hosts"]), "yes" if row["passes"] else "NO", "—" if row["headroom"] is None else f"{row['headroom']:,}", ", ".join(row["fails"]) or "—")
              for number, row in enumerate(steps, 1)],
-            title=f"Rolling maintenance of {cluster.settings.name}, {parallel} host{'s' if parallel > 1 else ''} at a time (tolerate {tolerate or cluster.settings.tolerate})",
+            title=f"Rolling maintenance of {cluster.settings.name}, {parallel} host{'s' if parallel > 1 else ''} at a time (tolerate {tolerated})",
             justify=("right", "left", "left", "right", "left"),
         )
     if not passed:

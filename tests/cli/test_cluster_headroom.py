@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from xml.etree import ElementTree
 
 import pytest
 
@@ -50,7 +53,7 @@ def test_growth_gives_the_month_the_gate_first_fails(hacalc):
         (("--growth", "-150%"), "--growth"),
         (("--growth", "3"), "--growth"),
         (("--horizon", "forever"), "--horizon"),
-        (("-f", "csv"), "table or JSON"),
+        (("-f", "xml"), "--format"),
     ],
 )
 def test_bad_input_is_one_line(hacalc, args, expected):
@@ -87,3 +90,30 @@ def test_a_maintenance_plan_in_pairs(hacalc):
     data = json.loads(hacalc("cluster", "maintenance-plan", "scenarios/cluster-auto-percentage.toml", "--parallel", "2", "-f", "json").stdout)
     assert [len(step["hosts"]) for step in data["steps"]] == [2, 2] and data["parallel"] == 2
     assert "--parallel" in assert_bad_input(hacalc("cluster", "maintenance-plan", "scenarios/cluster-auto-percentage.toml", "--parallel", "9"))
+
+
+def test_csv_has_one_row_per_limit_or_per_month(hacalc):
+    rows = list(csv.DictReader(io.StringIO(hacalc("cluster", "headroom", LARGE, "--vm", "memory_reservation_mb=2048", "-f", "csv").stdout)))
+    assert rows[0] == {"limit": "gate (policy and restart check)", "headroom": "11", "proven": "true", "binding": "slots"}
+    assert [row["limit"] for row in rows[1:]] == ["slot alone"]
+    months = list(csv.DictReader(io.StringIO(hacalc("cluster", "headroom", LARGE, "--growth", "3%", "--horizon", "2", "-f", "csv").stdout)))
+    assert [(row["month"], row["demand_factor"]) for row in months] == [("0", "1"), ("1", "1.03"), ("2", "1.0609")]  # 1.03² exactly
+
+
+def test_junit_fails_only_when_the_gate_fails_now(hacalc):
+    passing = ElementTree.fromstring(hacalc("cluster", "headroom", LARGE, "--vm", "memory_reservation_mb=2048", "-f", "junit").stdout)
+    assert passing.get("name") == "hacalc cluster headroom" and passing.get("failures") == "0"
+    names = [case.get("name") for case in passing.iter("testcase")]
+    assert names[:2] == ["gate (policy and restart check) passes now", "headroom (gate (policy and restart check)): 11 more VMs"]
+    failing = hacalc("cluster", "headroom", LARGE, "--maintenance", "ESX35PRD-1", "-f", "junit")
+    assert failing.exit_code == 1 and ElementTree.fromstring(failing.stdout).get("failures") == "1"
+
+
+def test_a_maintenance_plan_for_ci_has_one_check_per_step(hacalc):
+    result = hacalc("cluster", "maintenance-plan", LARGE, "-f", "junit")
+    suite = ElementTree.fromstring(result.stdout)
+    assert result.exit_code == 1 and suite.get("tests") == "4" and suite.get("failures") == "4"
+    summary = hacalc("cluster", "maintenance-plan", LARGE, "-f", "markdown").stdout
+    assert summary.startswith("## hacalc cluster maintenance-plan: FAIL") and "- step 1: ESX35PRD-1 in maintenance: **FAIL**: slots" in summary
+    rows = list(csv.DictReader(io.StringIO(hacalc("cluster", "maintenance-plan", "scenarios/cluster-auto-percentage.toml", "--parallel", "2", "-f", "csv").stdout)))
+    assert [row["step"] for row in rows] == ["1", "2"] and all(len(row["hosts"].split()) == 2 for row in rows)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -418,52 +418,117 @@ def headroom(
     template = vm_from_shape(shape)
     tolerate = cluster.settings.tolerate if tolerate is None else tolerate
     used_policy = Policy.none if not admission_control else (policy or cluster.settings.policy)
-    taken = {vm.name for vm in cluster.vms}
     limit = max(0, min(MAX_VMS - len(cluster.vms), MAX_VMS if limit is None else limit))
-    reports: dict[int, ClusterReport] = {}
+    checks = _Checks(cluster, template, tolerate, used_policy)
+    gate = restart_check
 
-    def report(count: int) -> ClusterReport:
-        if count not in reports:
-            added = tuple(replace(template, name=name) for name in _new_names("new-vm", taken, count))
-            reports[count] = check_cluster(
-                Cluster(cluster.settings, cluster.hosts, cluster.vms + added), tolerate=tolerate, policy=used_policy, restart_check=restart_check
-            )
-        return reports[count]
-
-    today = report(0)
+    today = checks.report(0, gate)
     percentage = _percentage_headroom(today)
-    common = dict(vm=shape, vm_source=source, placement=PLACEMENT, policy=used_policy if admission_control else None, tolerate=tolerate)
+    common = dict(vm=shape, vm_source=source, placement=PLACEMENT, policy=used_policy if admission_control else None, tolerate=tolerate, **percentage)
     if not today.passed:
-        return Headroom(None, _proven_failure(today), failing_parts(today), checks=len(reports), at_next=today, **common, **percentage)  # type: ignore[arg-type]
-    good, bad, policy_checks, ceiling = 0, 1, 0, None
-    if restart_check and admission_control:
-        # The policy alone is cheap to search, and the gate's count is at most the policy's: check the
-        # restart check only there (and below it, if it binds first) instead of at every step.
-        policy_alone = headroom(cluster, vm_shape, tolerate=tolerate, policy=policy, restart_check=False, limit=limit)
-        policy_checks = policy_alone.checks
-        if policy_alone.count is not None and policy_alone.proven:
-            ceiling = policy_alone.count
-            if report(ceiling).passed:
-                at_next = report(ceiling + 1)
-                proven = not at_next.passed and _proven_failure(at_next)
-                return Headroom(ceiling, proven, failing_parts(at_next), checks=len(reports) + policy_checks, at_count=report(ceiling), at_next=at_next, **common, **percentage)  # type: ignore[arg-type]
-            bad = ceiling  # the restart check fails there: the count lies below
-    if ceiling is None:  # no bound from the policy: double until a count fails
-        while bad <= limit and report(bad).passed:
-            good, bad = bad, bad * 2
-    if bad > limit:
-        if report(limit).passed:
-            return Headroom(limit, False, (), checks=len(reports) + policy_checks, at_count=report(limit), **common, **percentage)  # type: ignore[arg-type]
-        bad = limit
+        return Headroom(None, _proven_failure(today), failing_parts(today), checks=checks.count, at_next=today, **common)  # type: ignore[arg-type]
+    if used_policy is Policy.none:
+        good, bad = _largest_passing(lambda count: checks.report(count, gate).passed, 1, limit)
+    else:
+        # The policy alone is cheap and linear in the VMs added: predict its count from two checks, prove
+        # it with two more, and only then run the restart check, at that count (and below, if it binds first).
+        good, bad = _largest_passing(lambda count: checks.report(count, False).passed, _policy_guess(checks), limit)
+        if gate and not checks.report(good, True).passed:
+            ceiling = good
+            good, bad = _largest_passing(lambda count: checks.report(count, True).passed, ceiling - 1, ceiling - 1)
+            bad = ceiling if bad is None else bad
+    if bad is None:
+        return Headroom(good, False, (), checks=checks.count, at_count=checks.report(good, gate), **common)  # type: ignore[arg-type]
+    at_count, at_next = checks.report(good, gate), checks.report(good + 1, gate)
+    proven = at_count.passed and not at_next.passed and _proven_failure(at_next)
+    return Headroom(good, proven, failing_parts(at_next), checks=checks.count, at_count=at_count, at_next=at_next, **common)  # type: ignore[arg-type]
+
+
+class _Checks:
+    """``check_cluster`` of the cluster plus N copies of one VM, each count checked once (with or without
+    the restart check); the added VMs are built once, as far as the search reaches."""
+
+    def __init__(self, cluster: Cluster, template: VM, tolerate: int, policy: Policy) -> None:
+        self.cluster, self.template, self.tolerate, self.policy = cluster, template, tolerate, policy
+        self.taken = {vm.name for vm in cluster.vms}
+        self.added: list[VM] = []
+        self.reports: dict[tuple[int, bool], ClusterReport] = {}
+
+    @property
+    def count(self) -> int:
+        return len(self.reports)
+
+    def report(self, count: int, restart: bool) -> ClusterReport:
+        key = (count, restart)
+        if key not in self.reports:
+            if count > len(self.added):
+                names = _new_names("new-vm", self.taken, count)[len(self.added) :]
+                self.added.extend(replace(self.template, name=name) for name in names)
+            vms = self.cluster.vms + tuple(self.added[:count])
+            self.reports[key] = check_cluster(
+                Cluster(self.cluster.settings, self.cluster.hosts, vms), tolerate=self.tolerate, policy=self.policy, restart_check=restart
+            )
+        return self.reports[key]
+
+
+def _policy_guess(checks: _Checks) -> int:
+    """Where the policy's margins (free slots; free MHz and MB above the configured %) reach zero, by
+    extrapolating from one and two added VMs (one VM may reset the slot size; after it the margins fall
+    linearly). Only a guess: the search proves the count with the check itself."""
+    if not checks.report(1, False).passed:
+        return 0
+    one, two = _margins(checks.report(1, False)), _margins(checks.report(2, False))
+    if one is None or two is None:
+        return 1
+    guesses = [1 + int(first / (first - second)) for first, second in zip(one, two) if first > second]
+    return min(guesses, default=MAX_VMS)
+
+
+def _margins(report: ClusterReport) -> tuple[Fraction, ...] | None:
+    """What each added VM uses up of the policy, in its own units; None for a policy that is not linear."""
+    if report.policy is Policy.slot:
+        return (Fraction(report.slot.available_slots),)
+    percentage = report.percentage
+    if report.policy is Policy.percentage and percentage is not None:
+        # the floored % passes once the exact % reaches the configured one rounded up
+        resources = (
+            (percentage.configured_cpu_percent, percentage.total_host_cpu_mhz, percentage.required_cpu_mhz),
+            (percentage.configured_memory_percent, percentage.total_host_memory_mb, percentage.required_memory_mb),
+        )
+        return tuple(Fraction(total - required) - Fraction(math.ceil(configured) * total, 100) for configured, total, required in resources if configured is not None)
+    return None
+
+
+def _largest_passing(passes: Callable[[int], bool], guess: int, limit: int) -> tuple[int, int | None]:
+    """The largest count in 0 … ``limit`` that passes, and the next (failing) count, or None when ``limit``
+    passes. ``passes`` is monotone and holds at 0. Gallops out from ``guess`` (1, 2, 4 … steps) and then
+    bisects, so an exact guess costs two checks and a poor one a few more."""
+    guess = min(max(guess, 0), limit)
+    if passes(guess):
+        good, step = guess, 1
+        while True:
+            if good == limit:
+                return good, None
+            probe = min(good + step, limit)
+            if not passes(probe):
+                bad = probe
+                break
+            good, step = probe, step * 2
+    else:
+        bad, step = guess, 1
+        while True:
+            probe = max(bad - step, 0)
+            if passes(probe):
+                good = probe
+                break
+            bad, step = probe, step * 2
     while bad - good > 1:
         middle = (good + bad) // 2
-        if report(middle).passed:
+        if passes(middle):
             good = middle
         else:
             bad = middle
-    at_count, at_next = report(good), report(good + 1)
-    proven = at_count.passed and not at_next.passed and _proven_failure(at_next)
-    return Headroom(good, proven, failing_parts(at_next), checks=len(reports) + policy_checks, at_count=at_count, at_next=at_next, **common, **percentage)  # type: ignore[arg-type]
+    return good, bad
 
 
 def headroom_per_policy(
