@@ -15,6 +15,7 @@ from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup, TyperOption
 
 from hacalc import __version__, i18n
+from hacalc.cli.charts.option import PLOT_OPTIONAL_VALUE
 from hacalc.cli.env import Environment, GuardedOutput, OutputError
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError
@@ -38,7 +39,7 @@ COMMAND_MODULES = {
 # Options whose value may be left out (``--check`` alone, or ``--check demonstrated``): command -> option ->
 # (value when left out, the values it takes). Typer's parser has no optional values, so the words are
 # filled in before it runs; anything else after the option is left for the command's arguments.
-OPTIONAL_VALUES = {"incidents": {"--check": ("observed", ("observed", "demonstrated"))}}
+OPTIONAL_VALUES = {"incidents": {"--check": ("observed", ("observed", "demonstrated")), **PLOT_OPTIONAL_VALUE}, **{name: PLOT_OPTIONAL_VALUE for name in ("nines", "spares", "risk", "cluster")}}
 
 # Typer's own words in help pages (its module constants, read when help is drawn).
 TYPER_WORDS = {
