@@ -1,0 +1,179 @@
+"""Proxmox VE HA: no reservation; where the CRM recovers each service after node failures, and whether it fits.
+
+Proxmox reserves nothing: "On node failure, the CRM distributes services to the remaining nodes … Please
+design your cluster so that it can handle such worst case scenarios" (pve-docs ``ha-manager.adoc``).
+For every set of F failed nodes this replays the CRM (proxmox/pve-ha-manager @ b71218f, ``Manager.pm``):
+services recovered one by one in the order of their ids (Perl ``sort``), each to the online node with the
+best score, ties to the first node name, the node's usage updated before the next one. The scores:
+
+- ``basic`` (``Usage/Basic.pm``): the number of guests running on the node. Since pve-ha-manager 40d79f9
+  (2026-03) running non-HA guests count too, as here; before, only HA services did.
+- ``static`` (``Usage/Static.pm`` and proxmox-resource-scheduling ``pve_static.rs`` @ 09c4355): TOPSIS over
+  four criteria of the whole cluster as if the service ran on the candidate, each node's CPU and memory
+  as a share of its own: average CPU (weight 1), highest CPU (2), average memory (5), highest memory (10),
+  all minimised, each value plus 1 "to avoid boosting tiny relative differences". A guest's CPU is its
+  configured ``cpu_mhz`` against the node's ``cpu_mhz`` (Proxmox counts cores: the same ratio when cores
+  have one speed); 0 means no limit and counts as the whole node, as Proxmox counts a container without one.
+
+Then the verdict hacalc adds: every survivor must hold the memory of its guests (``memory_mb`` less
+``host_reserve_mb``); CPU may be overcommitted. Recovery also needs quorum: more than half of the nodes'
+votes (one vote per node, no QDevice) must survive, or the survivors fence themselves and recover nothing.
+HA groups and affinity rules are not modelled: every node may take every service.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from hacalc.core.platforms.common import layout, require_configured_memory, usable_memory, vm_memory
+from hacalc.core.platforms.report import APPROXIMATION, BEST_EFFORT, RuleDetail, RuleReport, tightest
+from hacalc.core.vsphere.model import VM, Cluster, FieldError, Host, HostState, ProxmoxCrs
+
+RULE = "Proxmox VE CRS recovery"
+MAX_FAILURE_SETS = 20_000
+VOTING_STATES = frozenset({HostState.connected, HostState.maintenance})  # up and in the corosync membership
+
+# proxmox-resource-scheduling pve_static.rs: (criterion, weight); every criterion is minimised.
+STATIC_CRITERIA = (("average_cpu", 1.0), ("highest_cpu", 2.0), ("average_memory", 5.0), ("highest_memory", 10.0))
+
+
+@dataclass
+class NodeUsage:
+    """One online node as the scheduler counts it: running guests, and their CPU and memory."""
+
+    name: str
+    max_cpu: int
+    max_memory: int
+    guests: int = 0
+    cpu: float = 0.0
+    memory: int = 0
+    vms: list[VM] = field(default_factory=list)
+
+    def add(self, vm: VM) -> None:
+        self.guests += 1
+        self.cpu += _guest_cpu(vm, self.max_cpu)
+        self.memory += vm_memory(vm)
+        self.vms.append(vm)
+
+
+def crs_recovery(cluster: Cluster, failures: int | None = None) -> RuleReport:
+    """Where the CRM puts each service after every set of ``failures`` node failures, and whether the survivors hold them."""
+    failures = cluster.settings.tolerate if failures is None else failures
+    if failures < 1:
+        raise FieldError(f"tolerate {failures} is below 1", ("cluster", "tolerate"), "give the number of node failures, 1 or more")
+    mode = cluster.settings.proxmox_crs or ProxmoxCrs.basic
+    require_configured_memory(cluster, RULE)
+    if mode is ProxmoxCrs.static:
+        _require_configured_cpu(cluster)
+    placed = layout(cluster)
+    online = placed.hosts
+    voters = sum(1 for host in cluster.hosts if host.state in VOTING_STATES)
+    notes = [*placed.notes(), f"CRS mode {mode.value}; Proxmox reserves nothing: this replays its recovery choice"]
+    sets = list(combinations(range(len(online)), failures)) if math.comb(len(online), failures) <= MAX_FAILURE_SETS else None
+    method = BEST_EFFORT
+    if sets is None:
+        sets = [_heaviest(online, placed.on, failures)]
+        method = f"{BEST_EFFORT}; {APPROXIMATION}"
+        notes.append(f"{math.comb(len(online), failures):,} failure sets of {failures} nodes is more than {MAX_FAILURE_SETS:,}: checked the {failures} nodes with the most HA memory")
+    details = [_recover(online, placed.on, [online[index].name for index in failed], mode, voters) for failed in sets]
+    shown, more = tightest(details, "margin_mb")
+    passed = all(detail.passed for detail in details) and not placed.homeless
+    return RuleReport("proxmox", RULE, failures, passed, method, 0, details=shown, notes=(*more, *notes))
+
+
+def recovery_targets(nodes: Sequence[NodeUsage], services: Sequence[VM], mode: ProxmoxCrs) -> dict[str, str]:
+    """The CRM's choice for each service in id order, each placement counted before the next choice."""
+    by_name = {node.name: node for node in nodes}
+    targets = {}
+    for vm in sorted(services, key=lambda vm: vm.name):
+        scores = _basic_scores(nodes) if mode is ProxmoxCrs.basic else static_scores(nodes, vm)
+        target = min(nodes, key=lambda node: (scores[node.name], node.name)).name
+        by_name[target].add(vm)
+        targets[vm.name] = target
+    return targets
+
+
+def static_scores(nodes: Sequence[NodeUsage], vm: VM) -> dict[str, float]:
+    """``score_nodes_to_start_service`` negated (lower is better, as Manager.pm sorts): TOPSIS closeness per node."""
+    rows = []
+    for target in nodes:
+        cpu = [(node.cpu + (_guest_cpu(vm, node.max_cpu) if node is target else 0)) / node.max_cpu for node in nodes]
+        memory = [(node.memory + (vm_memory(vm) if node is target else 0)) / node.max_memory for node in nodes]
+        rows.append(
+            [
+                1.0 + math.sqrt(sum(value * value for value in cpu) / len(nodes)),
+                1.0 + max(cpu),
+                1.0 + math.sqrt(sum(value * value for value in memory) / len(nodes)),
+                1.0 + max(memory),
+            ]
+        )
+    return {node.name: -score for node, score in zip(nodes, topsis(rows, [weight for _, weight in STATIC_CRITERIA]))}
+
+
+def topsis(rows: Sequence[Sequence[float]], weights: Sequence[float]) -> list[float]:
+    """TOPSIS closeness to the ideal (proxmox-resource-scheduling ``topsis.rs``), every criterion minimised.
+
+    Each column is divided by its L2 norm, the weights by their sum; a row's score is its weighted distance
+    to the worst row over the sum of its distances to the worst and the best (0 when all rows are alike).
+    """
+    columns = list(zip(*rows))
+    norms = [math.sqrt(sum(value * value for value in column)) for column in columns]
+    normalised = [[value / norm if norm else value for value, norm in zip(row, norms)] for row in rows]
+    total = sum(weights)
+    share = [weight / total for weight in weights]
+    best = [min(column) for column in zip(*normalised)]
+    worst = [max(column) for column in zip(*normalised)]
+    scores = []
+    for row in normalised:
+        to_best = math.sqrt(sum((weight * (value - ideal)) ** 2 for value, ideal, weight in zip(row, best, share)))
+        to_worst = math.sqrt(sum((weight * (value - ideal)) ** 2 for value, ideal, weight in zip(row, worst, share)))
+        scores.append(to_worst / (to_best + to_worst) if to_best + to_worst else 0.0)
+    return scores
+
+
+def _recover(online: Sequence[Host], on: dict[str, list[VM]], failed: Sequence[str], mode: ProxmoxCrs, voters: int) -> RuleDetail:
+    survivors = [host for host in online if host.name not in failed]
+    down = [vm for name in failed for vm in on[name]]
+    services = [vm for vm in down if vm.ha]
+    lost = [vm.name for vm in down if not vm.ha]
+    figures: dict = {"quorate": 2 * (voters - len(failed)) > voters, "recovered": {}, "overcommitted_mb": {}, "not_recovered": lost, "margin_mb": 0}
+    if not figures["quorate"] or not survivors:
+        figures["not_recovered"] = [*lost, *(vm.name for vm in services)]
+        figures["margin_mb"] = -sum(vm_memory(vm) for vm in services)
+        return RuleDetail(tuple(failed), not services, figures)
+    nodes = [NodeUsage(host.name, host.cpu_mhz, host.memory_mb) for host in survivors]
+    for node in nodes:
+        for vm in on[node.name]:
+            node.add(vm)
+    figures["recovered"] = recovery_targets(nodes, services, mode)
+    left = {node.name: usable_memory(host) - node.memory for node, host in zip(nodes, survivors)}
+    figures["overcommitted_mb"] = {name: -room for name, room in left.items() if room < 0}
+    figures["margin_mb"] = min(left.values())
+    return RuleDetail(tuple(failed), not figures["overcommitted_mb"], figures)
+
+
+def _basic_scores(nodes: Sequence[NodeUsage]) -> dict[str, float]:
+    return {node.name: float(node.guests) for node in nodes}
+
+
+def _guest_cpu(vm: VM, node_cpu: int) -> float:
+    """A guest's CPU on a node; no limit (0) counts as the whole node (pve_static.rs ``add_cpu_usage``)."""
+    return float(vm.cpu_mhz or node_cpu)
+
+
+def _heaviest(online: Sequence[Host], on: dict[str, list[VM]], failures: int) -> tuple[int, ...]:
+    weights = [sum(vm_memory(vm) for vm in on[host.name] if vm.ha) for host in online]
+    return tuple(sorted(sorted(range(len(online)), key=lambda index: -weights[index])[:failures]))
+
+
+def _require_configured_cpu(cluster: Cluster) -> None:
+    for vm in cluster.vms:
+        if vm.powered_on and vm.cpu_mhz is None:
+            raise FieldError(
+                f"VM {vm.name!r} has no configured CPU (cpu_mhz), which the static CRS mode weighs",
+                ("vms", vm.name, "cpu_mhz"),
+                'give cpu_mhz for every powered-on guest (0 for no limit), or use proxmox_crs = "basic"',
+            )
