@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from hacalc.cli import render
+from hacalc.cli.charts.option import PlotOption, plot_request, plotting
 from hacalc.cli.options import (
     FormatOption,
     MonthOption,
@@ -32,6 +33,7 @@ def nines(
     month: MonthOption = None,
     quarter: QuarterOption = None,
     rounding: RoundOption = RoundingChoice.nearest,
+    plot: PlotOption = None,
 ) -> None:
     """Downtime allowed per day, week, month, quarter and year for each availability target.
 
@@ -42,6 +44,7 @@ def nines(
         hacalc nines 99.95 "4.5 nines" --year-days 365.25
     """
     conventions = conventions_from(year_days, month, quarter, rounding)
+    request = plot_request(plot, output_format.value)
     env = ctx.obj
     if targets:
         labels = list(targets)
@@ -52,27 +55,28 @@ def nines(
         labels = [f"{count} nine{'s' if count > 1 else ''}" for count in range(1, 7)]
         results = [from_unavailability(Fraction(1, 10**count)) for count in range(1, 7)]
 
-    if output_format is OutputFormat.json:
-        rows = [{"target": label, **result.as_dict(conventions)} for label, result in zip(labels, results)]
-        write_json(env, {"rows": rows, "conventions": conventions.as_dict()})
-    elif output_format is OutputFormat.csv:
-        write_csv(
-            env,
-            ("target", *render.AVAILABILITY_CSV_HEADER),
-            ([label, *render.availability_csv_cells(result, conventions)] for label, result in zip(labels, results)),
-        )
-    else:
-        write_table(
-            env,
-            ("availability", "nines", *PERIOD_NAMES, "class"),
-            (
-                [render.percent(result), render.nines_text(result), *render.downtime_cells(result, conventions), render.class_text(result)]
-                for result in results
-            ),
-            title="Downtime allowed per period",
-            caption=render.conventions_caption(conventions),
-            optional=("class", "day", "week", "quarter"),
-        )
+    with plotting(env, request, "nines", labels, results, conventions):
+        if output_format is OutputFormat.json:
+            rows = [{"target": label, **result.as_dict(conventions)} for label, result in zip(labels, results)]
+            write_json(env, {"rows": rows, "conventions": conventions.as_dict()})
+        elif output_format is OutputFormat.csv:
+            write_csv(
+                env,
+                ("target", *render.AVAILABILITY_CSV_HEADER),
+                ([label, *render.availability_csv_cells(result, conventions)] for label, result in zip(labels, results)),
+            )
+        else:
+            write_table(
+                env,
+                ("availability", "nines", *PERIOD_NAMES, "class"),
+                (
+                    [render.percent(result), render.nines_text(result), *render.downtime_cells(result, conventions), render.class_text(result)]
+                    for result in results
+                ),
+                title="Downtime allowed per period",
+                caption=render.conventions_caption(conventions),
+                optional=("class", "day", "week", "quarter"),
+            )
 
 
 def register(app: typer.Typer) -> None:

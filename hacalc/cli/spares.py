@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from hacalc.cli.charts.option import PlotOption, plot_request, plotting
 from hacalc.cli.env import Environment
 from hacalc.cli.options import FormatOption, InputFormatOption, YearDaysOption
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
@@ -109,6 +110,7 @@ def spares(
     input_format: InputFormatOption = None,
     output_format: FormatOption = OutputFormat.table,
     year_days: YearDaysOption = "365",
+    plot: PlotOption = None,
 ) -> None:
     """Compare no spare with hot, warm and cold spares: availability, outages, MTTF and annual cost.
 
@@ -150,18 +152,20 @@ def spares(
     settings.update(from_flags(flags))
     if check and "target" not in settings:
         raise InputError("--check needs a target", "--check", "add --target 99.97")
+    request = plot_request(plot, output_format.value)
     question = build_question(settings)
     comparison = compare(question)
 
     env = ctx.obj
     for warning in question.warnings():
         env.warn(warning)
-    if output_format is OutputFormat.json:
-        write_json(env, comparison.as_dict())
-    elif output_format is OutputFormat.csv:
-        _write_csv(env, comparison)
-    else:
-        _write_tables(env, comparison)
+    with plotting(env, request, "spares", comparison, _title(comparison), _assumptions(comparison).replace("\n", " "), _describe):
+        if output_format is OutputFormat.json:
+            write_json(env, comparison.as_dict())
+        elif output_format is OutputFormat.csv:
+            _write_csv(env, comparison)
+        else:
+            _write_tables(env, comparison)
     if check and comparison.gate_failed:
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
