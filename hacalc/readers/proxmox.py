@@ -213,7 +213,7 @@ def _resources(document: Document, warnings: Warnings) -> _Entries:
             count,
         )
     if not nodes:
-        raise InputError("the resources export lists no node (no entry of type 'node')", f"in {document.name}", f"give the whole {EXPECTED}, not one filtered by --type")
+        raise InputError("the resources export lists no node (no entry of type 'node')", f"in {document.name}", "give the whole output of pvesh get /cluster/resources, not one filtered by --type")
     if len(nodes) > MAX_HOSTS or len(guests) > MAX_VMS:
         raise InputError(f"the export lists {len(nodes):,} nodes and {len(guests):,} guests, more than the limits", f"in {document.name}", f"at most {MAX_HOSTS:,} nodes and {MAX_VMS:,} guests")
     _refuse_duplicates(nodes, lambda record: record.text("node", required=True, fix=FIX), "node", "node")
