@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from hacalc.cli.charts.option import PlotOption, plot_request, plotting
 from hacalc.cli.output import write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError, InputError
@@ -138,6 +139,7 @@ def check(
     password_env: PasswordEnvOption = DEFAULT_PASSWORD_ENV,
     insecure: InsecureOption = False,
     timeout: TimeoutOption = 30.0,
+    plot: PlotOption = None,
 ) -> None:
     """Check admission control and the restart of every VM after any TOLERATE host failures, for every cluster FILE holds.
 
@@ -151,6 +153,7 @@ def check(
     from hacalc.readers.inventory import layer, load_inventory
 
     env = ctx.obj
+    request = plot_request(plot, output_format.value)
     timings = _availability_timings(availability, host_mttf, host_mttr, crews, ha_detect, ha_restart, boot, output_format)
     if (file is None) == (server is None):
         raise InputError("give either FILE or --server", "on the command line", "name a scenario file or export, or a vCenter to collect from")
@@ -172,9 +175,11 @@ def check(
         raise InputError("--availability works on one cluster", "on the command line", "give a single-cluster scenario file, or select one cluster of a single-cluster input")
     if loaded.inventory.single:
         per_vm = None if timings is None else _availability(results[0][0], loaded.locate, _timings(timings, results[0][0].cluster.settings.reliability), demand)
-        _write_single(env, output_format, source, *results[0], per_vm, summary=summary, changes=changes)
+        with plotting(env, request, "cluster", results[0][1]):
+            _write_single(env, output_format, source, *results[0], per_vm, summary=summary, changes=changes)
     else:
-        _write_fleet(env, output_format, source, loaded.inventory, results, summary)
+        with plotting(env, request, "fleet", results, source):
+            _write_fleet(env, output_format, source, loaded.inventory, results, summary)
     if not all(report.passed for _, report in results):
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
