@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Optional
 
 import typer
 
+from hacalc.cli.charts.option import PlotOption, plot_request, plotting
 from hacalc.cli.options import FormatOption, located
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
@@ -120,6 +121,7 @@ def incidents(
         bool, typer.Option("--list", help="Print the incidents found (an incident list hacalc reads back) instead of the report.")
     ] = False,
     output_format: FormatOption = OutputFormat.table,
+    plot: PlotOption = None,
 ) -> None:
     """Observed availability, MTBF and MTTR with confidence bounds, per object, service and in total.
 
@@ -138,6 +140,7 @@ def incidents(
     check_mode = _check_mode(check, target)
     counting_inputs = _counting_inputs(service_hours or (), maintenance or (), confidence)
     target_value = None if target is None else _target(target)
+    request = plot_request(plot, output_format.value)
 
     from hacalc.core.incident_report import summarize
     from hacalc.core.incidents import STILL_OPEN, IncidentTable
@@ -145,6 +148,8 @@ def incidents(
 
     if list_incidents and check_mode:
         raise InputError("--check gates the report, not --list", "--check", "drop --list to gate on the report")
+    if list_incidents and request:
+        raise InputError("--plot charts the report, not --list", "--plot", "drop --list to chart the report")
     sources = read_sources(files, zone, None if input_format is None else input_format.value, detail=list_incidents)
     counting = _counting(_span(sources), zone, start, end, window, calendar, count_planned, *counting_inputs)
     _warn_about_sources(env, sources)  # after the last possible error: a failing run prints one line
@@ -163,12 +168,13 @@ def incidents(
     report = summarize(table, counting)
     gate = None if target_value is None else Gate(target_value, check_mode == "demonstrated")
     failing = [] if gate is None else report.below(gate.target, demonstrated=gate.demonstrated)
-    if output_format is OutputFormat.json:
-        write_json(env, _json(report, sources, gate, check_mode, failing))
-    elif output_format is OutputFormat.csv:
-        write_csv(env, ROW_COLUMNS, _csv_rows(report, gate))
-    else:
-        _write_tables(env, report, sources, gate)
+    with plotting(env, request, "incidents", report, target_value, tz):
+        if output_format is OutputFormat.json:
+            write_json(env, _json(report, sources, gate, check_mode, failing))
+        elif output_format is OutputFormat.csv:
+            write_csv(env, ROW_COLUMNS, _csv_rows(report, gate))
+        else:
+            _write_tables(env, report, sources, gate)
     if check_mode and failing:
         period, row = failing[0]
         which = "lower bound" if check_mode == "demonstrated" else "observed availability"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from hacalc.cli.charts.option import PlotOption, plot_request, plotting
 from hacalc.cli.options import FormatOption, InputFormatOption, located
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
@@ -71,6 +72,7 @@ def risk(
     failover: Annotated[Optional[str], typer.Option("--failover", help="Failover time, e.g. 30s.", rich_help_panel=_SPARES, show_default=False)] = None,
     input_format: InputFormatOption = None,
     output_format: FormatOption = OutputFormat.table,
+    plot: PlotOption = None,
 ) -> None:
     """The chance that the downtime in one window breaches the SLA, its quantiles, and the credits owed.
 
@@ -91,6 +93,7 @@ def risk(
     from hacalc.core.units import parse_duration
 
     env: Environment = ctx.obj
+    request = plot_request(plot, output_format.value)
     window_hours = float(located("--window", parse_duration, window, default_unit=unit, allow_zero=False) / HOUR)
     budget_hours = _budget(target, budget, window_hours, unit)
     levels = tuple(dict.fromkeys((*core.DEFAULT_QUANTILES, *(located("--quantile", _level, text) for text in quantile or ()))))
@@ -121,12 +124,13 @@ def risk(
         else:
             report = _simulated(env, up, down, failure, repair, window_hours, budget_hours, start, levels, tiers, runs, seed)
     _warn(env, report)
-    if output_format is OutputFormat.json:
-        write_json(env, _json(report, gate))
-    elif output_format is OutputFormat.csv:
-        write_csv(env, CSV_COLUMNS, _csv_rows(report))
-    else:
-        _write_table(env, report, gate)
+    with plotting(env, request, "risk", report, _title(report), _caption(report, gate)):
+        if output_format is OutputFormat.json:
+            write_json(env, _json(report, gate))
+        elif output_format is OutputFormat.csv:
+            write_csv(env, CSV_COLUMNS, _csv_rows(report))
+        else:
+            _write_table(env, report, gate)
     if check and report.exceeds(gate):
         env.stderr.write(f"FAIL: P(breach) {_probability_text(report.breach.value)} is above {float(gate):g}\n")
         raise typer.Exit(ExitStatus.GATE_FAILED)
@@ -258,14 +262,16 @@ def _write_table(env: Environment, report: RiskReport, gate: Fraction) -> None:
         rows.append((f"P(credit {float(outcome.tier.credit) * 100:g}%: below {float(outcome.tier.below) * 100:g}%)", _probability_text(outcome.probability)))
     if report.expected_credit is not None:
         rows.append(("expected credit (share of the bill)", _figure_text(report.expected_credit, lambda value: f"{value * 100:.4g}%")))
+    write_table(env, ("quantity", "value"), rows, title=_title(report), caption=_caption(report, gate))
+
+
+def _title(report: RiskReport) -> str:
+    return f"Downtime in one {_hours_text(report.window)} window, budget {_hours_text(report.budget)}"
+
+
+def _caption(report: RiskReport, gate: Fraction) -> str:
     method = "exact" if report.method == "exact" else f"Monte Carlo, {report.runs:,} windows, seed {report.seed} (± one standard error)"
-    write_table(
-        env,
-        ("quantity", "value"),
-        rows,
-        title=f"Downtime in one {_hours_text(report.window)} window, budget {_hours_text(report.budget)}",
-        caption=f"Model: {report.model}; start {report.start}; {method}. Gate: P(breach) ≤ {float(gate):g}.",
-    )
+    return f"Model: {report.model}; start {report.start}; {method}. Gate: P(breach) ≤ {float(gate):g}."
 
 
 def _json(report: RiskReport, gate: Fraction) -> dict:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from hacalc.core.periods import Conventions
     from hacalc.core.risk import RiskReport
     from hacalc.core.spares import Comparison, Option
+    from hacalc.core.vsphere.inventory import InventoryCluster
     from hacalc.core.vsphere.report import ClusterReport
 
 HOUR = 3600
@@ -94,14 +95,15 @@ def incidents(report: IncidentsReport, target: Availability | None, zone: str) -
     bars = []
     for period in periods:
         row = next(group for group in period.groups if group.group == "all")
-        meets = None if target is None else row.meets(target)
+        over = target is not None and row.meets(target) is False
+        availability = "" if row.availability is None else format_percent(row.availability.availability, row.availability.unavailability)
         bars.append(
             Bar(
                 period.label,
                 (float(row.downtime_seconds),),
                 limit=None if target is None else float(row.allowed_downtime_seconds(target)),
-                note="" if row.availability is None else format_percent(row.availability.availability, row.availability.unavailability),
-                flagged=meets is False,
+                note=availability + (", over budget" if over else ""),
+                flagged=over,
             )
         )
     objects = report.periods[0].groups[-1].tally.objects
@@ -144,10 +146,11 @@ def cluster(report: ClusterReport) -> BarChart:
     )
 
 
-def fleet(results: Sequence[tuple[str, ClusterReport]], source: str) -> BarChart:
+def fleet(results: Sequence[tuple[InventoryCluster, ClusterReport]], source: str) -> BarChart:
     """One bar per cluster: the survivors' load after its worst failure set, as a share of their capacity."""
     memory, cpu = [], []
-    for name, report in results:
+    for item, report in results:
+        name = item.name
         load = None if report.restart is None else report.restart.survivors_load()
         note = "PASS" if report.passed else "FAIL"
         cpu_share, memory_share = load or (0.0, 0.0)

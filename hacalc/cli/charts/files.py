@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from hacalc.cli.charts import scales
-from hacalc.cli.charts.model import Axis, BarChart, Chart, LineChart
+from hacalc.cli.charts.model import Axis, Chart, LineChart
+from hacalc.cli.charts.terminal import _marked
 from hacalc.core.errors import InputError
 
 INSTALL = "pip install 'hacalc[plot]'"
@@ -78,9 +79,8 @@ def _draw_lines(figure: Any, chart: LineChart) -> None:
     for index, series in enumerate(chart.series):
         xs = [x for x, _ in series.points]
         ys = [y for _, y in series.points]
-        many = len(series.points) > 12
         (line,) = ax.plot(
-            xs, ys, marker=None if many else MARKERS[index % len(MARKERS)], linestyle="-" if series.joined else "none", color=f"C{index}", label=series.label
+            xs, ys, marker=MARKERS[index % len(MARKERS)] if _marked(series) else None, linestyle="-" if series.joined else "none", color=f"C{index}", label=series.label
         )
         line.set_gid(f"series-{index}")
         for label, x, y in zip(series.point_labels, xs, ys):

@@ -9,7 +9,7 @@ import math
 from typing import TYPE_CHECKING
 
 from hacalc.cli.charts import scales
-from hacalc.cli.charts.model import Axis, BarChart, Chart, LineChart
+from hacalc.cli.charts.model import Axis, BarChart, Chart, LineChart, Series
 from hacalc.cli.env import PIPE_WIDTH
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ PLOT_ROWS = 14
 MARKS = "●▲■◆▼○"
 COLOURS = ("cyan", "magenta", "yellow", "green", "blue", "bright_red")
 HIGHLIGHT = "★"
+MOST_MARKS = 12
 PART_BLOCKS = "█▓▒"
 FREE = "░"
 LIMIT = "┃"
@@ -94,7 +95,7 @@ def draw_lines(chart: LineChart, width: int) -> list[Text]:
                 for column, row in _segment(start, end):
                     bits[row // 4][column // 2] |= _BRAILLE_BITS[row % 4][column % 2]
                     owner[(row // 4, column // 2)] = colour
-        if not series.joined or len(series.points) <= 12:  # a long curve is its line; options are their marks
+        if _marked(series):
             for column, row in dots:
                 marks[(row // 4, column // 2)] = (MARKS[index % len(MARKS)], colour)
     if chart.highlight is not None:
@@ -125,6 +126,11 @@ def draw_lines(chart: LineChart, width: int) -> list[Text]:
     lines.append(_legend(chart))
     lines.extend(Text(note) for note in chart.notes)
     return lines
+
+
+def _marked(series: Series) -> bool:
+    """Options and targets get a mark each; a long curve (a distribution) is its line."""
+    return not series.joined or len(series.points) <= MOST_MARKS
 
 
 def _rule(rule, x_map: _Mapping, y_map: _Mapping, columns: int, marks: dict) -> None:
@@ -190,7 +196,7 @@ def _legend(chart: LineChart) -> Text:
 
     legend = Text()
     for index, series in enumerate(chart.series):
-        legend.append(MARKS[index % len(MARKS)], style=COLOURS[index % len(COLOURS)])
+        legend.append(MARKS[index % len(MARKS)] if _marked(series) else "⠤⠤", style=COLOURS[index % len(COLOURS)])
         legend.append(f" {series.label}   ")
     for rule in chart.rules:
         legend.append("│" if rule.vertical and rule.emphasis else "┆" if rule.vertical else "─" if rule.emphasis else "┄", style="red" if rule.emphasis else "dim")
