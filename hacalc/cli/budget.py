@@ -61,8 +61,8 @@ def budget(
 ) -> None:
     """Error budget of TARGET over a window: allowed, spent, remaining, burn rate and time to exhaustion.
 
-    The default alert tiers are the SRE Workbook's (2 % of budget in 1h/5m, 5 % in 6h/30m, 10 % in 3d/6h);
-    their burn rates are derived from --window, so a 28-day or 7-day SLO gets its own thresholds.
+    The default alert tiers are the SRE Workbook's: a share of the budget (2 %, 5 %, 10 %) spent in 1h/5m,
+    6h/30m or 3d/6h; their burn rates are derived from --window, so a 28-day or 7-day SLO gets its own thresholds.
 
     Example:
 

@@ -28,7 +28,8 @@ from hacalc.i18n import N_, _, command_help
 TABLE_PARTS = 30  # rows a table shows; JSON and CSV list every part
 LISTED_SINGLE_POINTS = 10  # names the verdict line spells out
 REMOVED_PER_YEAR = N_("downtime/year removed if perfect")
-SHARE_REMOVED = N_("% of system downtime removed if perfect")
+# Spelt with {percent}: Babel would take "% o" for a printf placeholder and refuse the translation.
+SHARE_REMOVED = N_("{percent} of system downtime removed if perfect")
 INEXACT = N_("Too large for exact fractions: computed in floating point, to 1e-12 relative or better.")
 
 
@@ -81,7 +82,7 @@ def compose(
         shown = parts[:TABLE_PARTS]
         write_table(
             env,
-            (_("part"), _("availability"), _(REMOVED_PER_YEAR), _(SHARE_REMOVED), _("single point of failure")),
+            (_("part"), _("availability"), _(REMOVED_PER_YEAR), _(SHARE_REMOVED).format(percent="%"), _("single point of failure")),
             (
                 (part.name, format_percent(part.availability, part.unavailability),
                  show(part.improvement_if_perfect * year), _percent_of_downtime(part.share_removed_if_perfect),

@@ -147,7 +147,8 @@ def parse_alert_tier(text: str) -> AlertTier:
     if not 2 <= len(fields) <= 4:
         raise InputError(_("cannot read alert tier {text!r}").format(text=text), fix=_("write BUDGET%:LONG[:SHORT[:SEVERITY]], e.g. 2%:1h:5m:page"))
     if not fields[0].endswith("%"):
-        raise InputError(_("alert budget {budget!r} needs a % sign").format(budget=fields[0]), fix=_("e.g. 2%:1h:5m"))
+        # {sign}: Babel would take "% s" for a printf placeholder
+        raise InputError(_("alert budget {budget!r} needs a {sign} sign").format(budget=fields[0], sign="%"), fix=_("e.g. 2%:1h:5m"))
     budget_fraction = parse_availability(fields[0])
     if budget_fraction <= 0:
         raise InputError(_("alert budget {budget!r} must be above 0%").format(budget=fields[0]), fix=_("e.g. 2%:1h:5m"))

@@ -80,8 +80,8 @@ def decimal_fraction(text: str, what: str) -> Fraction:
     ``Fraction("1e-9999999")`` would build a ten-million-digit integer first; the range is decided from
     the digits and the exponent alone, so hostile exponents cost nothing.
     """
-    mantissa, _, exponent = text.lower().partition("e")
-    whole, _, decimals = mantissa.lstrip("+-").partition(".")
+    mantissa, _e, exponent = text.lower().partition("e")
+    whole, _point, decimals = mantissa.lstrip("+-").partition(".")
     whole = whole.lstrip("0")
     if not whole and not decimals.strip("0"):
         return Fraction(0)
