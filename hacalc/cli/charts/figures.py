@@ -62,13 +62,17 @@ def spares(comparison: Comparison, title: str, subtitle: str, describe: Callable
         subtitle=subtitle,
         x=Axis("annual cost (spares + downtime, in the prices' unit)") if question.has_costs else Axis("spares"),
         y=DOWNTIME_PER_YEAR,
-        series=tuple(
-            Series(kind, tuple((x(option), option.downtime_seconds_per_year) for option in kind_options), point_labels=tuple(describe(option) for option in kind_options))
-            for kind, kind_options in by_kind.items()
-        ),
+        series=tuple(_spares_series(kind, kind_options, x) for kind, kind_options in by_kind.items()),
         rules=rules,
         highlight=None if recommended is None else (f"recommended: {describe(recommended)}", x(recommended), recommended.downtime_seconds_per_year),
     )
+
+
+def _spares_series(kind: str, options: list[Option], x: Callable[[Option], float]) -> Series:
+    """A kind of spare through its spare counts; each mark labelled with its count, the legend saying so."""
+    counts = [str(option.spares) for option in options]
+    label = kind if kind == "no spare" else f"{kind} ({', '.join(counts)} spare{'s' if counts != ['1'] else ''})"
+    return Series(label, tuple((x(option), option.downtime_seconds_per_year) for option in options), point_labels=tuple(counts) if len(counts) > 1 else ())
 
 
 def risk(report: RiskReport, title: str, subtitle: str) -> LineChart:

@@ -58,6 +58,10 @@ def _height(chart: Chart) -> float:
     return 1.6 + 0.9 * len(chart.groups) + 0.32 * bars
 
 
+def _title(chart: Chart) -> str:
+    return "\n".join(textwrap.wrap(chart.title, 90))
+
+
 def _subtitle(chart: Chart) -> str:
     return "\n".join(textwrap.wrap(" ".join((chart.subtitle, *chart.notes)), 120))
 
@@ -74,7 +78,7 @@ def _axis(axis: Axis, setter: Any, limits: Any, scale: Any, values: list[float])
 
 def _draw_lines(figure: Any, chart: LineChart) -> None:
     ax = figure.subplots()
-    figure.suptitle(chart.title, fontweight="bold")
+    figure.suptitle(_title(chart), fontweight="bold")
     ax.set_title(_subtitle(chart), fontsize=8, loc="left")
     for index, series in enumerate(chart.series):
         xs = [x for x, _ in series.points]
@@ -107,7 +111,7 @@ def _draw_bars(figure: Any, chart: BarChart) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    figure.suptitle(chart.title, fontweight="bold")
+    figure.suptitle(_title(chart), fontweight="bold")
     axes = figure.subplots(len(chart.groups), 1, squeeze=False, height_ratios=[len(group.bars) + 1 for group in chart.groups])[:, 0]
     for number, (ax, group) in enumerate(zip(axes, chart.groups)):
         if number == 0:
@@ -118,7 +122,8 @@ def _draw_bars(figure: Any, chart: BarChart) -> None:
             values = [bar.parts[index] for bar in group.bars]
             hatches = ["//" if bar.flagged else "" for bar in group.bars]
             container = ax.barh(positions, values, left=left, color=f"C{index}", hatch=hatches, edgecolor="white", label=part)
-            container.set_gid(f"bars-{number}-{index}")
+            for row, patch in enumerate(container):
+                patch.set_gid(f"bar-{number}-{row}-{index}")  # group, bar, part: what the tests find
             left = [start + value for start, value in zip(left, values)]
         limits = [(position, bar.limit) for position, bar in zip(positions, group.bars) if bar.limit is not None]
         if limits:
@@ -137,4 +142,4 @@ def _draw_bars(figure: Any, chart: BarChart) -> None:
         handles.append(Line2D([], [], color="black", linewidth=2.5, label=chart.limit))
     if chart.flagged:
         handles.append(Patch(facecolor="white", edgecolor="C3", hatch="//", label=chart.flagged))
-    axes[0].legend(handles=handles, fontsize=8, loc="lower right")
+    figure.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=len(handles))
