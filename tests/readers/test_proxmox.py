@@ -254,7 +254,7 @@ def test_nothing_given():
 KEYS = ["type", "id", "node", "status", "maxmem", "maxcpu", "vmid", "name", "template", "hastate", "sid", "state", "group", "nodeid", "quorate"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(data=json_like(KEYS))
 def test_any_json_shape_is_read_or_refused_in_one_line(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "r.json"
