@@ -1,0 +1,313 @@
+"""The zh_CN catalogue is complete, compiled from its .po, and every user-visible string of a converted module is marked.
+
+Three checks keep translation from being forgotten:
+- every string marked with ``_()``/``N_()`` anywhere in the package (Babel's own extractor, as
+  ``pybabel extract -F babel.cfg`` runs it) has a Chinese translation in the .po;
+- every help text of the converted commands (option help, panels, the command's own help, as Typer
+  shows them) is a message of the catalogue;
+- in the converted modules, no literal sits unmarked where people read it: error and warning
+  messages, titles, captions, notes, help.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import io
+import re
+import string
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+babel = pytest.importorskip("babel", reason="the catalogue checks need Babel (pip install -e '.[test]')")
+from babel.messages.extract import extract_from_file  # noqa: E402
+from babel.messages.mofile import write_mo  # noqa: E402
+from babel.messages.pofile import read_po  # noqa: E402
+
+from hacalc import i18n  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "hacalc/locale/zh_CN/LC_MESSAGES/hacalc.po"
+MO = PO.with_suffix(".mo")
+
+# Modules whose user-visible strings are all marked; grows until it holds every module of hacalc/cli.
+CONVERTED = (
+    "hacalc/cli/app.py",
+    "hacalc/cli/availability.py",
+    "hacalc/cli/budget.py",
+    "hacalc/cli/compose.py",
+    "hacalc/cli/env.py",
+    "hacalc/cli/options.py",
+    "hacalc/cli/output.py",
+    "hacalc/cli/protect.py",
+    "hacalc/cli/render.py",
+    "hacalc/cli/status.py",
+    "hacalc/cli/vcenter.py",
+    "hacalc/core/availability.py",
+    "hacalc/core/budget.py",
+    "hacalc/core/compose.py",
+    "hacalc/core/errors.py",
+    "hacalc/core/protection.py",
+    "hacalc/core/units.py",
+)
+# Commands whose whole help is translated: name -> module.
+CONVERTED_COMMANDS = {"availability": "hacalc.cli.availability", "budget": "hacalc.cli.budget",
+                      "compose": "hacalc.cli.compose", "protect": "hacalc.cli.protect"}
+
+ERRORS = {"InputError", "HacalcError", "ExpressionError", "OutOfRange", "OutputError"}
+MESSAGE_CALLS = {"fail", "warn"}  # their first argument is read by people
+VISIBLE_KEYWORDS = {"title", "caption", "help", "fix", "rich_help_panel"}
+LISTS_OF_PROSE = {"notes", "warnings"}
+NEVER_TRANSLATED = re.compile(r"hacalc: (error|warning): ")  # prefixes scripts and CI logs grep for
+TYPER_OWN = ("--install-completion", "--show-completion")  # Typer adds these options and their help
+
+
+def catalogue() -> dict[str, str]:
+    with PO.open("rb") as handle:
+        return {message.id: message.string for message in read_po(handle) if message.id}
+
+
+def marked_messages() -> dict[str, str]:
+    """Every ``_()``/``N_()`` string in the package, with the first place it is marked."""
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "hacalc").rglob("*.py")):
+        for line, message, _comments, _context in extract_from_file("python", str(path)):
+            found.setdefault(message if isinstance(message, str) else message[0], f"{path.relative_to(ROOT)}:{line}")
+    return found
+
+
+def test_every_marked_string_is_translated() -> None:
+    messages = catalogue()
+    missing = {text: where for text, where in marked_messages().items() if not messages.get(text)}
+    assert not missing, f"add these to {PO.relative_to(ROOT)} and compile it: {missing}"
+
+
+def test_a_new_marked_string_is_caught(tmp_path: Path) -> None:
+    """The check above is not vacuous: a freshly marked message is not in the catalogue."""
+    source = tmp_path / "new.py"
+    source.write_text('from hacalc.i18n import _\nraise ValueError(_("a message nobody translated yet"))\n')
+    extracted = [message for _line, message, _comments, _context in extract_from_file("python", str(source))]
+    assert extracted == ["a message nobody translated yet"]
+    assert "a message nobody translated yet" not in catalogue()
+
+
+def test_the_help_of_converted_commands_is_in_the_catalogue() -> None:
+    """Run where the language is English, so Typer's help is the source text the catalogue must hold."""
+    code = (
+        "import json, typer\n"
+        "from hacalc import i18n\n"
+        "i18n.set_language('en')\n"
+        "from hacalc.cli.app import app, HacalcGroup\n"
+        "group = typer.main.get_command(app)\n"
+        f"params = [p for p in group.params if p.opts[0] not in {TYPER_OWN!r}]\n"
+        "texts = [group.help] + [p.help for p in params] + [getattr(p, 'rich_help_panel', None) for p in params]\n"
+        f"for name in {sorted(CONVERTED_COMMANDS)!r}:\n"
+        "    command = group.get_command(None, name)\n"
+        "    texts.append(command.help)\n"
+        "    texts += [p.help for p in command.params] + [getattr(p, 'rich_help_panel', None) for p in command.params]\n"
+        "print(json.dumps([t for t in texts if t]))\n"
+    )
+    import json
+
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    texts = json.loads(completed.stdout)
+    assert "Mean time to failure, e.g. 50000h." in texts and len(texts) > 60
+    messages = catalogue()
+    missing = [text for text in texts if not messages.get(text)]
+    assert not missing, f"help texts not in the catalogue: {missing}"
+
+
+def test_the_committed_mo_is_the_compiled_po() -> None:
+    """The .mo is committed (see hacalc/i18n.py); it must be exactly what ``pybabel compile`` makes of the .po."""
+    with PO.open("rb") as handle:
+        compiled = io.BytesIO()
+        write_mo(compiled, read_po(handle))
+    assert MO.read_bytes() == compiled.getvalue(), "run: pybabel compile -d hacalc/locale -D hacalc"
+
+
+def test_translations_keep_every_placeholder() -> None:
+    """``{name}``, ``{count:,}`` and ``{text!r}`` must survive translation, or .format() fails or drops data."""
+    formatter = string.Formatter()
+
+    def fields(text: str) -> list[str]:
+        return sorted(f"{name}!{conversion}:{spec}" for _literal, name, spec, conversion in formatter.parse(text) if name is not None)
+
+    wrong = {source: target for source, target in catalogue().items() if target and fields(source) != fields(target)}
+    assert not wrong
+
+
+def test_no_catalogue_check_errors() -> None:
+    """What ``pybabel compile`` would complain about (its exit status is 1 then)."""
+    with PO.open("rb") as handle:
+        problems = [(message.id, errors) for message, errors in read_po(handle).check()]
+    assert problems == []
+
+
+def test_the_mo_ships_in_the_wheel() -> None:
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["hacalc"]
+    shipped = str(MO.relative_to(ROOT / "hacalc"))
+    assert any(fnmatch.fnmatch(shipped, pattern) for pattern in patterns)
+
+
+def test_every_converted_cli_module_is_listed_and_exists() -> None:
+    assert all((ROOT / module).is_file() for module in CONVERTED)
+
+
+# --- unmarked literals in converted modules ------------------------------------------------------------
+
+
+def unmarked_literals(source: str) -> list[tuple[int, str]]:
+    """Literals people would read, not wrapped in ``_()``/``N_()``: (line, text)."""
+    found: list[tuple[int, str]] = []
+
+    def check(node: ast.AST) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"[A-Za-z]{2}", node.value):
+            found.append((node.lineno, node.value))
+        elif isinstance(node, ast.JoinedStr) and not NEVER_TRANSLATED.match(ast.unparse(node)[2:]) and any(
+            isinstance(part, ast.Constant) and re.search(r"[A-Za-z]{2}", part.value) for part in node.values
+        ):
+            found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.IfExp):
+            check(node.body)
+            check(node.orelse)
+        elif isinstance(node, ast.BinOp):
+            check(node.left)
+            check(node.right)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                check(element)
+
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        if name in ERRORS:
+            for index, argument in enumerate(node.args):
+                if index != 1:  # where: an option name, a file, a line
+                    check(argument)
+        elif name in MESSAGE_CALLS and node.args:
+            check(node.args[0])
+        elif name == "append" and isinstance(node.func.value, ast.Name) and node.func.value.id in LISTS_OF_PROSE and node.args:
+            check(node.args[0])
+        elif name == "write_table" and len(node.args) > 1:
+            check(node.args[1])  # the column headers
+        elif name == "print" and any(keyword.arg == "file" for keyword in node.keywords) and node.args:
+            check(node.args[0])
+        for keyword in node.keywords:
+            if keyword.arg in VISIBLE_KEYWORDS:
+                check(keyword.value)
+    return found
+
+
+def test_converted_modules_mark_every_visible_literal() -> None:
+    unmarked = {module: lines for module in CONVERTED if (lines := unmarked_literals((ROOT / module).read_text()))}
+    assert not unmarked, f"wrap these in _(): {unmarked}"
+
+
+def test_the_scan_finds_unmarked_messages() -> None:
+    source = (
+        'raise InputError("bad value", "--x", "give a good one")\n'
+        'raise InputError(f"bad {value!r}", "--x", fix=f"give {good}")\n'
+        'raise InputError(_("bad value"), "--x", _("give a good one"))\n'
+        'write_table(env, ("quantity", _("value")), rows, title="Availability", caption=_("ok"))\n'
+        'env.warn("careful" if a else _("careful"))\n'
+        'typer.Option("--x", help="Help text.")\n'
+    )
+    assert [line for line, _text in unmarked_literals(source)] == [1, 1, 2, 2, 4, 4, 5, 6]
+
+
+def test_converted_modules_do_not_shadow_the_translation_function() -> None:
+    """``whole, _, rest = text.partition(…)`` in a function that also translates is a TypeError waiting to happen
+    (a comprehension's ``_`` lives in the comprehension alone, so it is harmless)."""
+    shadowing = []
+    for module in CONVERTED:
+        tree = ast.parse((ROOT / module).read_text())
+        in_comprehensions = {id(name) for node in ast.walk(tree) if isinstance(node, ast.comprehension) for name in ast.walk(node.target)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store) and id(node) not in in_comprehensions:
+                shadowing.append(f"{module}:{node.lineno}")
+    assert not shadowing
+
+
+# --- choosing the language ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "chinese"),
+    [
+        ("zh_CN.UTF-8", True), ("zh_CN", True), ("zh", True), ("zh_Hans", True), ("zh-Hans-CN", True), ("zh_SG.GB2312", True),
+        ("zh_CN@pinyin", True), ("zh_TW.UTF-8", False), ("zh_HK", False), ("zh_Hant_TW", False), ("en_US.UTF-8", False),
+        ("C", False), ("C.UTF-8", False), ("POSIX", False), ("", False), ("zhx", False),
+    ],
+)
+def test_which_locales_are_simplified_chinese(name: str, chinese: bool) -> None:
+    assert i18n.is_simplified_chinese(name) is chinese
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, i18n.CHINESE),
+        ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, i18n.CHINESE),
+        ({"LC_ALL": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8", "LANG": "zh_CN.UTF-8"}, i18n.ENGLISH),
+        ({"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, i18n.CHINESE),
+        ({"LC_ALL": "", "LANG": "zh_CN.UTF-8"}, i18n.CHINESE),  # empty counts as unset
+        ({"LANGUAGE": "zh_CN"}, i18n.ENGLISH),  # GNU's list, not POSIX: not read
+        ({}, i18n.ENGLISH),
+    ],
+)
+def test_posix_precedence(environ: dict[str, str], language: str) -> None:
+    assert i18n.language_of_environment(environ) == language
+
+
+@pytest.mark.parametrize(
+    ("arguments", "language"),
+    [
+        (["--lang", "zh", "nines"], i18n.CHINESE),
+        (["nines", "--lang=zh"], i18n.CHINESE),
+        (["--lang", "en", "nines"], i18n.ENGLISH),
+        (["nines", "--", "--lang", "zh"], i18n.ENGLISH),  # after --, an argument, not the option
+        (["--lang", "fr"], i18n.ENGLISH),  # Typer refuses it; until then the environment decides
+    ],
+)
+def test_lang_argument_wins_over_the_environment(arguments: list[str], language: str) -> None:
+    try:
+        assert i18n.activate(arguments, {"LANG": "en_US.UTF-8"}) == language
+        assert i18n.activate(arguments, {}) == language
+    finally:
+        i18n.activate([], {})
+
+
+def test_translation_follows_the_language() -> None:
+    try:
+        i18n.set_language("zh")
+        assert i18n.gettext("availability") == "可用性"
+        assert i18n.gettext("downtime per {period}").format(period=i18n.gettext("year")) == "每年宕机时间"
+        i18n.set_language("en")
+        assert i18n.gettext("availability") == "availability"
+    finally:
+        i18n.activate([], {})
+
+
+def test_english_opens_no_catalogue() -> None:
+    """English costs nothing: a whole English command opens no catalogue; Chinese opens it once."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['hacalc', 'availability', '--mttf', '50000h', '--mttr', '15m']\n"
+        "from hacalc.cli.launch import run\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "from hacalc import i18n\n"
+        "print(i18n._catalogue is None, file=sys.stderr)\n"
+    )
+    english = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={"LANG": "en_US.UTF-8", "PATH": ""})
+    chinese = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={"LANG": "zh_CN.UTF-8", "PATH": ""})
+    assert english.stderr.split() == ["True"]
+    assert chinese.stderr.split() == ["False"]
+    assert "可用性" in chinese.stdout and "availability" in english.stdout
