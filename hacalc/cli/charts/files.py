@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hacalc.cli.charts import scales
-from hacalc.cli.charts.model import Axis, Chart, LineChart
+from hacalc.cli.charts.model import Axis, BarChart, Chart, LineChart
 from hacalc.cli.charts.terminal import _marked
 from hacalc.core.errors import InputError
 
@@ -23,11 +23,15 @@ METADATA = {".svg": {"Date": None, "Creator": None}, ".png": {"Software": None}}
 WIDTH_INCHES = 9.0
 
 
-def require_matplotlib(name: str) -> None:
-    """Refuse a file chart up front, before any output, when matplotlib is not installed."""
+def matplotlib_installed() -> bool:
     import importlib.util
 
-    if importlib.util.find_spec("matplotlib") is None:
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def require_matplotlib(name: str) -> None:
+    """Refuse a file chart up front, before any output, when matplotlib is not installed."""
+    if not matplotlib_installed():
         raise InputError("writing a chart file needs matplotlib, which is not installed", f"--plot {name}", f"install it with {INSTALL}")
 
 

@@ -35,7 +35,8 @@ def show(env: Environment, chart: Chart) -> None:
     console = env.console()
     width = PIPED_WIDTH if env.width == PIPE_WIDTH else console.width
     lines = draw_lines(chart, width) if isinstance(chart, LineChart) else draw_bars(chart, width)
-    console.print(Text("\n").join(lines), overflow="ignore", crop=False)
+    console.width = width  # titles and legends wrap at the chart's width; its rows are drawn to fit it
+    console.print(Text("\n").join(lines))
 
 
 def _heading(chart: Chart) -> list[Text]:
@@ -123,7 +124,7 @@ def draw_lines(chart: LineChart, width: int) -> list[Text]:
                 line.append(" ")
         lines.append(line)
     lines.extend(_x_axis(chart.x, x_map, x_low, x_high, margin, columns))
-    lines.append(_legend(chart))
+    lines.extend(_legend(chart, width))
     lines.extend(Text(note) for note in chart.notes)
     return lines
 
@@ -191,20 +192,38 @@ def _x_axis(axis: Axis, x_map: _Mapping, low: float, high: float, margin: int, c
     ]
 
 
-def _legend(chart: LineChart) -> Text:
+def _legend(chart: LineChart, width: int) -> list[Text]:
+    entries = []
+    for index, series in enumerate(chart.series):
+        entries.append(_entry(MARKS[index % len(MARKS)] if _marked(series) else "⠤⠤", COLOURS[index % len(COLOURS)], series.label))
+    for rule in chart.rules:
+        glyph = ("│" if rule.emphasis else "┆") if rule.vertical else ("─" if rule.emphasis else "┄")
+        entries.append(_entry(glyph, "red" if rule.emphasis else "dim", rule.label))
+    if chart.highlight is not None:
+        entries.append(_entry(HIGHLIGHT, "bold bright_green", chart.highlight[0]))
+    return _packed(entries, width)
+
+
+def _entry(glyph: str, style: str, label: str) -> Text:
     from rich.text import Text
 
-    legend = Text()
-    for index, series in enumerate(chart.series):
-        legend.append(MARKS[index % len(MARKS)] if _marked(series) else "⠤⠤", style=COLOURS[index % len(COLOURS)])
-        legend.append(f" {series.label}   ")
-    for rule in chart.rules:
-        legend.append("│" if rule.vertical and rule.emphasis else "┆" if rule.vertical else "─" if rule.emphasis else "┄", style="red" if rule.emphasis else "dim")
-        legend.append(f" {rule.label}   ")
-    if chart.highlight is not None:
-        legend.append(HIGHLIGHT, style="bold bright_green")
-        legend.append(f" {chart.highlight[0]}")
-    return legend.rstrip() or legend
+    entry = Text(glyph, style=style)
+    entry.append(f" {label}")
+    return entry
+
+
+def _packed(entries: list[Text], width: int) -> list[Text]:
+    """Legend entries side by side, as many as fit a line; an entry is never split."""
+    from rich.text import Text
+
+    lines: list[Text] = []
+    for entry in entries:
+        if lines and len(lines[-1]) + 3 + len(entry) <= width:
+            lines[-1].append("   ")
+            lines[-1].append_text(entry)
+        else:
+            lines.append(entry.copy())
+    return lines
 
 
 # --- bars ---------------------------------------------------------------------------------------------
@@ -225,14 +244,13 @@ def draw_bars(chart: BarChart, width: int) -> list[Text]:
             line.append_text(_bar(bar, columns, most))
             line.append(" " + value, style="red" if bar.flagged else "")
             lines.append(line)
-    legend = Text()
-    for index, part in enumerate(chart.parts):
-        legend.append(PART_BLOCKS[index % len(PART_BLOCKS)], style=COLOURS[index % len(COLOURS)])
-        legend.append(f" {part}   ")
-    legend.append(f"{FREE} room left   {LIMIT} {chart.limit}")
+    entries = [_entry(PART_BLOCKS[index % len(PART_BLOCKS)], COLOURS[index % len(COLOURS)], part) for index, part in enumerate(chart.parts)]
+    entries.append(_entry(FREE, "dim", "room left"))
+    if chart.limit:
+        entries.append(_entry(LIMIT, "bold", chart.limit))
     if chart.flagged:
-        legend.append(f"   red: {chart.flagged}", style="red")
-    lines.append(legend)
+        entries.append(Text(f"red: {chart.flagged}", style="red"))
+    lines.extend(_packed(entries, width))
     lines.extend(Text(note) for note in chart.notes)
     return lines
 
