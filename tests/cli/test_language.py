@@ -1,0 +1,167 @@
+"""hacalc in Simplified Chinese: what changes with the locale or --lang, and what never does."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from hacalc import i18n
+from hacalc.cli.app import COMMAND_MODULES
+
+ROOT = Path(__file__).resolve().parents[2]
+CHINESE = {"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+ENGLISH = {"LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+UNIT = ("availability", "--mttf", "50000h", "--mttr", "15m")
+
+# Command modules define their help when imported: import them in English first, so the in-process
+# Chinese runs below cannot leave Chinese help behind for other tests.
+i18n.set_language("en")
+for _module in COMMAND_MODULES.values():
+    importlib.import_module(_module)
+i18n.activate([], {})
+
+
+def run(*arguments: str, environ: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """hacalc as a person runs it, in its own process (help texts are translated as modules load)."""
+    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(environ or {})}
+    return subprocess.run([sys.executable, "-m", "hacalc", *arguments], capture_output=True, text=True, env=environment, cwd=ROOT)
+
+
+def test_a_chinese_locale_gives_a_chinese_table(hacalc) -> None:
+    result = hacalc(*UNIT, env=CHINESE)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "可用性"
+    assert "│ 可用性         │              99.9995% │" in lines
+    assert "│ 等级           │ 5: PSTN和其他关键业务 │" in lines
+    assert "│ 每年宕机时间   │                2m 38s │" in lines  # durations keep their format
+    assert "输入：MTTF 50000h, MTTR 15m。" in lines
+
+
+def test_lang_en_overrides_a_chinese_locale_and_lang_zh_an_english_one(hacalc) -> None:
+    english = hacalc(*UNIT, env=ENGLISH)
+    assert hacalc("--lang", "en", *UNIT, env=CHINESE).stdout == english.stdout
+    assert hacalc(*UNIT, "--lang", "en", env=CHINESE).stdout == english.stdout
+    assert hacalc("--lang", "zh", *UNIT, env=ENGLISH).stdout == hacalc(*UNIT, env=CHINESE).stdout
+    assert english.stdout.splitlines()[0] == "Availability"
+
+
+def test_lc_all_wins_over_lang(hacalc) -> None:
+    assert hacalc(*UNIT, env={"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}).stdout.startswith("Availability\n")
+    assert hacalc(*UNIT, env={"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}).stdout.startswith("可用性\n")
+    assert hacalc(*UNIT, env={"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "C", "LC_ALL": ""}).stdout.startswith("可用性\n")
+
+
+def test_traditional_chinese_locales_get_english(hacalc) -> None:
+    assert hacalc(*UNIT, env={**CHINESE, "LANG": "zh_TW.UTF-8"}).stdout.startswith("Availability\n")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        (*UNIT, "--format", "json"),
+        (*UNIT, "--format", "csv"),
+        ("budget", "99.9", "--spent", "25m", "--elapsed", "10d", "--alerts", "--format", "json"),
+        ("budget", "99.9", "--spent", "25m", "--elapsed", "10d", "--alerts", "--format", "csv"),
+        ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))", "--format", "json"),
+        ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))", "--format", "csv"),
+        ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500", "--format", "json"),
+        ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500", "--format", "csv"),
+    ],
+)
+def test_json_and_csv_never_change_with_the_language(hacalc, arguments: tuple[str, ...]) -> None:
+    english, chinese = hacalc(*arguments, env=ENGLISH), hacalc(*arguments, env=CHINESE)
+    assert chinese.exit_code == english.exit_code == 0
+    assert chinese.stdout == english.stdout
+    assert chinese.stdout.isascii() or "λ" in chinese.stdout  # no translated word slipped into the data
+
+
+def test_json_keeps_the_english_class_name(hacalc) -> None:
+    data = json.loads(hacalc(*UNIT, "--format", "json", env=CHINESE).stdout)
+    assert data["class"] == {"nines": 5, "typical": "PSTN and business-critical"}
+
+
+def test_errors_are_translated_on_one_line_with_exit_2_and_nothing_on_stdout(hacalc) -> None:
+    result = hacalc("availability", "--mttf", "5x", "--mttr", "1h", env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "hacalc: error: 未知单位 'x', --mttf, 请使用 ms、s、m、h、d、w、mo、q 或 y\n"
+
+
+def test_composed_errors_keep_their_values(hacalc) -> None:
+    result = hacalc("compose", "kofn(3, 99%, 99%)", env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("hacalc: error: 第 1 列：kofn 需要 3 个部件运行，但只有 2 个, EXPR, ")
+
+
+def test_warnings_are_translated(hacalc) -> None:
+    result = hacalc("budget", "4", env=CHINESE)
+    assert "hacalc: warning: '4' 被读作 4%；如要 99.99%，请写 '4 nines'" in result.stderr
+
+
+def test_gate_failures_keep_the_fail_prefix_and_exit_status(hacalc) -> None:
+    result = hacalc("budget", "99.9", "--spent", "50m", "--check", env=CHINESE)
+    assert result.exit_code == 1
+    assert result.stderr == "FAIL：错误预算已耗尽（已消耗 115.7%）\n"
+
+
+def test_usage_errors_say_where_in_chinese(hacalc) -> None:
+    result = hacalc("nines", "--bogus", env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("hacalc: error: ") and "，在 'hacalc nines' 中，参见 'hacalc nines --help'" in result.stderr
+
+
+def test_tables_with_wide_characters_stay_aligned(hacalc) -> None:
+    """Every line of a table is as wide on screen as its top border, Chinese cells or not."""
+    for arguments in (UNIT, ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))"),
+                      ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500,ft=3000")):
+        output = hacalc(*arguments, env=CHINESE).stdout
+        assert any("\u4e00" <= character <= "\u9fff" for character in output)
+        for table in tables(output):
+            assert all(cell_len(line) == cell_len(table[0]) for line in table)
+            columns = [cell_len(table[0][:position]) for position, character in enumerate(table[0]) if character == "┳"]
+            for line in table[1:]:
+                separators = [cell_len(line[:position]) for position, character in enumerate(line) if character in "┃│┡╇┩└┴┘"]
+                assert separators[1:-1] == columns
+
+
+def tables(output: str) -> list[list[str]]:
+    """The lines of each table drawn in ``output``, from its top border to its bottom one."""
+    found: list[list[str]] = []
+    for line in output.splitlines():
+        if line.startswith("┏"):
+            found.append([])
+        if found and line[:1] in "┏┃┡│└" and (len(found[-1]) == 0 or not found[-1][-1].startswith("└")):
+            found[-1].append(line)
+    assert found
+    return found
+
+
+def test_help_is_in_chinese_for_a_converted_command() -> None:
+    result = run("availability", "--help", environ=CHINESE)
+    assert result.returncode == 0
+    assert "一个可修复单元的稳态可用性、几个9、等级及各周期的宕机时间。" in result.stdout
+    assert "平均故障时间（MTTF），例如 50000h。" in result.stdout
+    assert "─ 选项 ─" in result.stdout and "─ 全局选项 ─" in result.stdout and "─ 周期约定 ─" in result.stdout
+    assert "--mttf" in result.stdout and "[默认：" in result.stdout  # option names never change
+
+
+def test_top_level_help_follows_lang() -> None:
+    chinese = run("--lang", "zh", "--help", environ=ENGLISH)
+    assert "虚拟化集群及其上服务的可用性计算器。" in chinese.stdout and "─ 命令 ─" in chinese.stdout
+    english = run("--lang", "en", "--help", environ=CHINESE)
+    assert "Availability calculator for virtualized clusters" in english.stdout and "─ Commands ─" in english.stdout
+
+
+def test_unknown_language_is_a_usage_error(hacalc) -> None:
+    result = hacalc("--lang", "fr", "nines", env=ENGLISH)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "'fr' is not one of 'en', 'zh'" in result.stderr
