@@ -35,14 +35,20 @@ def show(env: Environment, chart: Chart) -> None:
     console = env.console()
     width = PIPED_WIDTH if env.width == PIPE_WIDTH else console.width
     lines = draw_lines(chart, width) if isinstance(chart, LineChart) else draw_bars(chart, width)
-    console.width = width  # titles and legends wrap at the chart's width; its rows are drawn to fit it
-    console.print(Text("\n").join(lines))
+    console.print(Text("\n").join(line.rstrip() or line for line in lines), no_wrap=True, crop=False)
 
 
-def _heading(chart: Chart) -> list[Text]:
+def _heading(chart: Chart, width: int) -> list[Text]:
+    return [*_wrapped("", "", width), *_wrapped(chart.title, "bold", width), *_wrapped(chart.subtitle, "dim", width)]
+
+
+def _wrapped(text: str, style: str, width: int) -> list[Text]:
+    """Prose lines at the chart's width, wrapped at spaces, so no line of a chart runs past it."""
+    import textwrap
+
     from rich.text import Text
 
-    return [Text(""), Text(chart.title, style="bold"), Text(chart.subtitle, style="dim")]
+    return [Text(line, style=style) for line in textwrap.wrap(text, width)] or [Text("")]
 
 
 # --- curves -------------------------------------------------------------------------------------------
@@ -105,7 +111,7 @@ def draw_lines(chart: LineChart, width: int) -> list[Text]:
         if column is not None and row is not None:
             marks[(row // 4, column // 2)] = (HIGHLIGHT, "bold bright_green")
 
-    lines = _heading(chart)
+    lines = _heading(chart, width)
     lines.append(Text(f"{chart.y.label} ↑", style="bold"))
     tick_rows = {}
     for tick, label in y_labels.items():
@@ -125,7 +131,7 @@ def draw_lines(chart: LineChart, width: int) -> list[Text]:
         lines.append(line)
     lines.extend(_x_axis(chart.x, x_map, x_low, x_high, margin, columns))
     lines.extend(_legend(chart, width))
-    lines.extend(Text(note) for note in chart.notes)
+    lines.extend(line for note in chart.notes for line in _wrapped(note, "", width))
     return lines
 
 
@@ -232,7 +238,7 @@ def _packed(entries: list[Text], width: int) -> list[Text]:
 def draw_bars(chart: BarChart, width: int) -> list[Text]:
     from rich.text import Text
 
-    lines = _heading(chart)
+    lines = _heading(chart, width)
     label_width = max((len(bar.label) for group in chart.groups for bar in group.bars), default=0)
     for group in chart.groups:
         values = [_value_text(group.axis, bar) for bar in group.bars]
@@ -251,7 +257,7 @@ def draw_bars(chart: BarChart, width: int) -> list[Text]:
     if chart.flagged:
         entries.append(Text(f"red: {chart.flagged}", style="red"))
     lines.extend(_packed(entries, width))
-    lines.extend(Text(note) for note in chart.notes)
+    lines.extend(line for note in chart.notes for line in _wrapped(note, "", width))
     return lines
 
 
