@@ -117,6 +117,12 @@ def _growth(text: str) -> Fraction:
     return parse_number(stripped.removesuffix("%")) / 100
 
 
+def _step_headroom(row: dict[str, Any]) -> str:
+    if row["headroom"] is None:
+        return "—"
+    return f"more than {row['headroom']:,}" if row["headroom_limit_reached"] else f"{row['headroom']:,}"
+
+
 def _json(room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: Any, monthly: Fraction | None) -> dict[str, Any]:
     data = {**room.as_dict(), "per_policy": {name: result.as_dict() for name, result in per_policy.items()}, "changes": [change.as_dict() for change in changes]}
     if forecast is not None:
@@ -217,8 +223,9 @@ def maintenance_plan(
     """A rolling-patch plan: each host (or group of --parallel hosts) in maintenance in turn, whether the
     cluster still passes its gate meanwhile, and the order that keeps the most headroom.
 
-    Hosts are ordered by the headroom left while each is out, most first; with --parallel N the order is
-    cut into groups of N, and each group is checked in maintenance together. Exit 1 when a step fails.
+    Hosts are ordered by the headroom left while each is out (in median VMs, searched up to 1,000), most
+    first; with --parallel N the order is cut into groups of N, and each group is checked in maintenance
+    together. Exit 1 when a step fails.
 
     Example:
 
@@ -226,7 +233,6 @@ def maintenance_plan(
     """
     from hacalc.core.vsphere import planning
     from hacalc.core.vsphere.inventory import cluster_to_check
-    from hacalc.core.vsphere.model import HostState
     from hacalc.readers.inventory import load_inventory
 
     env: Environment = ctx.obj
@@ -234,20 +240,7 @@ def maintenance_plan(
     if not loaded.inventory.single:
         raise InputError("a maintenance plan works on one cluster", "in FILE", "give a single-cluster scenario file")
     cluster = cluster_to_check(loaded.inventory.clusters[0])
-    hosts = [host.name for host in cluster.hosts if host.state is HostState.connected]
-    if parallel > len(hosts):
-        raise InputError(f"--parallel {parallel} is more than the {len(hosts)} connected hosts", "--parallel", "give a smaller group")
-
-    def step(names: list[str]) -> dict[str, Any]:
-        changed = cluster
-        for name in names:
-            changed, _ = planning.maintenance(changed, name)
-        room = planning.headroom(changed, tolerate=tolerate)
-        return {"hosts": names, "passes": room.count is not None, "headroom": room.count, "fails": list(room.binding) if room.count is None else []}
-
-    alone = sorted((step([name]) for name in hosts), key=lambda row: (-(row["headroom"] if row["headroom"] is not None else -1), row["hosts"]))
-    order = [row["hosts"][0] for row in alone]
-    steps = alone if parallel == 1 else [step(order[index : index + parallel]) for index in range(0, len(order), parallel)]
+    steps = [step.as_dict() for step in planning.maintenance_plan(cluster, tolerate=tolerate, parallel=parallel)]
     passed = all(row["passes"] for row in steps)
     tolerated = tolerate or cluster.settings.tolerate
     if output_format is ClusterFormat.json:
@@ -263,7 +256,7 @@ def maintenance_plan(
         write_table(
             env,
             ("step", "in maintenance", "gate passes", "headroom (median VMs)", "fails"),
-            [(str(number), ", ".join(row["hosts"]), "yes" if row["passes"] else "NO", "—" if row["headroom"] is None else f"{row['headroom']:,}", ", ".join(row["fails"]) or "—")
+            [(str(number), ", ".join(row["hosts"]), "yes" if row["passes"] else "NO", _step_headroom(row), ", ".join(row["fails"]) or "—")
              for number, row in enumerate(steps, 1)],
             title=f"Rolling maintenance of {cluster.settings.name}, {parallel} host{'s' if parallel > 1 else ''} at a time (tolerate {tolerated})",
             justify=("right", "left", "left", "right", "left"),

@@ -422,9 +422,12 @@ def headroom(
     checks = _Checks(cluster, template, tolerate, used_policy)
     gate = restart_check
 
+    common = dict(vm=shape, vm_source=source, placement=PLACEMENT, policy=used_policy if admission_control else None, tolerate=tolerate)
+    if 0 < limit <= SMALL_LIMIT and checks.report(limit, gate).passed:  # a small cap is often reached: one full check says so
+        percentage = _percentage_headroom(checks.report(0, False))  # today's policy figures need no restart check
+        return Headroom(limit, False, (), checks=checks.count, at_count=checks.report(limit, gate), **common, **percentage)  # type: ignore[arg-type]
     today = checks.report(0, gate)
-    percentage = _percentage_headroom(today)
-    common = dict(vm=shape, vm_source=source, placement=PLACEMENT, policy=used_policy if admission_control else None, tolerate=tolerate, **percentage)
+    common.update(_percentage_headroom(today))
     if not today.passed:
         return Headroom(None, _proven_failure(today), failing_parts(today), checks=checks.count, at_next=today, **common)  # type: ignore[arg-type]
     if used_policy is Policy.none:
@@ -442,6 +445,9 @@ def headroom(
     at_count, at_next = checks.report(good, gate), checks.report(good + 1, gate)
     proven = at_count.passed and not at_next.passed and _proven_failure(at_next)
     return Headroom(good, proven, failing_parts(at_next), checks=checks.count, at_count=at_count, at_next=at_next, **common)  # type: ignore[arg-type]
+
+
+SMALL_LIMIT = 10_000  # a cap up to which headroom checks the cap itself first
 
 
 class _Checks:
@@ -592,6 +598,51 @@ def _percentage_headroom(report: ClusterReport) -> dict[str, Fraction | None]:
         result["percentage_memory_mb"] = percentage.total_host_memory_mb - percentage.required_memory_mb - percentage.reserved_memory_mb
         result["percentage_memory_percent"] = percentage.memory_headroom_percent
     return result
+
+
+# --- 3. Rolling maintenance ---------------------------------------------------------------------------
+
+PLAN_LIMIT = 1_000  # median VMs a maintenance step's headroom is searched to: enough to order the steps, bounded in time
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    hosts: tuple[str, ...]
+    headroom: Headroom
+
+    @property
+    def passes(self) -> bool:
+        return self.headroom.count is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        room = self.headroom
+        return {
+            "hosts": list(self.hosts),
+            "passes": self.passes,
+            "headroom": room.count,
+            "headroom_limit_reached": room.count is not None and not room.proven and not room.binding,
+            "fails": [] if self.passes else list(room.binding),
+        }
+
+
+def maintenance_plan(cluster: Cluster, *, tolerate: int | None = None, parallel: int = 1, limit: int = PLAN_LIMIT) -> list[PlanStep]:
+    """Each connected host in maintenance alone, ordered by the headroom (median VMs, up to ``limit``) left
+    while it is out, most first; with ``parallel`` > 1 that order cut into groups checked together."""
+    hosts = [host.name for host in cluster.hosts if host.state is HostState.connected]
+    if parallel > len(hosts):
+        raise InputError(f"--parallel {parallel} is more than the {len(hosts)} connected hosts", "--parallel", "give a smaller group")
+
+    def step(names: Sequence[str]) -> PlanStep:
+        changed = cluster
+        for name in names:
+            changed, _ = maintenance(changed, name)
+        return PlanStep(tuple(names), headroom(changed, tolerate=tolerate, limit=limit))
+
+    alone = sorted((step([name]) for name in hosts), key=lambda item: (-(item.headroom.count if item.passes else -1), item.hosts))
+    if parallel == 1:
+        return alone
+    order = [item.hosts[0] for item in alone]
+    return [step(order[index : index + parallel]) for index in range(0, len(order), parallel)]
 
 
 # --- 4. Time to exhaustion ---------------------------------------------------------------------------
