@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from functools import lru_cache
 
 from hacalc.core.errors import InputError
 
@@ -29,6 +30,7 @@ _LARGEST_DIGITS = 30  # far beyond any int64 of millis: a larger decimal quantit
 QUANTITY_HINT = "write a Kubernetes quantity such as 500m, 2, 1.5, 512Mi, 1Gi, 1G or 3e8"
 
 
+@lru_cache(maxsize=4096)  # an inventory repeats a few dozen spellings ("100m", "128Mi") thousands of times
 def parse_quantity(text: str) -> Fraction:
     """The exact value of a quantity string, as ``resource.ParseQuantity`` reads it; InputError if it does not."""
     if text == "":

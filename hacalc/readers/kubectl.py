@@ -68,7 +68,7 @@ class _Reader:
         self.pdbs: dict[str, PodDisruptionBudget] = {}
         self.replicas: dict[str, int] = {}
         self.skipped: dict[str, int] = {}
-        self.seen: dict[str, str] = {}  # object key -> where it was first read, for duplicates
+        self.seen: dict[str, tuple[Document, FieldPath]] = {}  # object key -> where it was read, located only for a duplicate
 
     def read(self, document: Document) -> None:
         data = document.data
@@ -103,8 +103,9 @@ class _Reader:
         item_reader = _Item(document, path, item)
         key = f"{kind} {item_reader.namespace() + '/' if kind != 'Node' else ''}{item_reader.name()}"
         if key in self.seen:
-            raise InputError(f"{key} is given twice (first {self.seen[key]})", document.where(path), "give each object once")
-        self.seen[key] = document.where(path)
+            first, first_path = self.seen[key]
+            raise InputError(f"{key} is given twice (first {first.where(first_path)})", document.where(path), "give each object once")
+        self.seen[key] = (document, path)
         if kind == "Node":
             node = item_reader.node()
             self.nodes[node.name] = node
@@ -182,6 +183,10 @@ class _Item:
             wanted = " or ".join(names.get(kind, kind.__name__) for kind in kinds)
             raise self.error(relative, f"expected {wanted}, found {quoted(value)}")
         return value
+
+    def child(self, relative: FieldPath) -> _Item:
+        """The object at ``relative`` as an item of its own: its fields are then looked up from there."""
+        return _Item(self.document, (*self.path, *relative), self.get(relative, dict, {}))
 
     def name(self) -> str:
         name = self.get(("metadata", "name"), str)
@@ -285,16 +290,16 @@ class _Item:
         return None
 
     def toleration(self, position: int) -> Toleration:
-        path = ("spec", "tolerations", position)
-        operator = self.get((*path, "operator"), str, "Equal")
+        item = self.child(("spec", "tolerations", position))
+        operator = item.get(("operator",), str, "Equal")
         if operator not in ("Equal", "Exists"):
-            raise self.error((*path, "operator"), f"unknown toleration operator {quoted(operator)}", "use Equal or Exists")
+            raise item.error(("operator",), f"unknown toleration operator {quoted(operator)}", "use Equal or Exists")
         return Toleration(
-            key=self.get((*path, "key"), str, ""),
+            key=item.get(("key",), str, ""),
             operator=operator,
-            value=self.get((*path, "value"), str, ""),
-            effect=self.get((*path, "effect"), str, ""),
-            seconds=self.get((*path, "tolerationSeconds"), int),
+            value=item.get(("value",), str, ""),
+            effect=item.get(("effect",), str, ""),
+            seconds=item.get(("tolerationSeconds",), int),
         )
 
     def node_affinity(self) -> tuple[NodeSelectorTerm, ...] | None:

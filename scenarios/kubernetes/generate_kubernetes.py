@@ -5,7 +5,9 @@ Run: python scenarios/kubernetes/generate_kubernetes.py [--nodes 500 --pods 2000
 Without sizes it writes the example beside this script (nodes.json, pods.json, pdbs.json): a control-plane
 node, three workers, a GPU node, and the workloads a small shop runs, shaped as kubectl writes them (a
 ``List`` of items that name their kind, defaulted tolerations, owner references, status conditions). With
-sizes it writes a synthetic cluster of that many nodes and pods (the benchmark's inventory), seeded.
+sizes it writes a synthetic cluster of that many nodes and pods (the benchmark's inventory), seeded, with the
+pods one file per namespace as ``kubectl get pods -n NS -o json`` writes them (one file of 20,000 pods would
+pass the readers' 32 MiB limit).
 """
 
 from __future__ import annotations
@@ -189,10 +191,10 @@ def example() -> tuple[list[dict], list[dict], list[dict]]:
 
 
 def synthetic(node_count: int, pod_count: int, seed: int = 15) -> tuple[list[dict], list[dict], list[dict]]:
-    """``node_count`` 16-core nodes, ``pod_count`` pods of some 400 Deployments, filled to about 70 % of CPU and memory."""
+    """``node_count`` 16-core nodes and ``pod_count`` pods of Deployments of 50; 40 pods a node fill about 70 % of CPU."""
     rng = random.Random(seed)
     nodes = [node(f"node-{index:04d}", "15800m", "63700728Ki", labels={"topology.kubernetes.io/zone": "abc"[index % 3]}) for index in range(node_count)]
-    shapes = [("100m", "128Mi"), ("250m", "256Mi"), ("250m", "512Mi"), ("500m", "1Gi"), ("1", "2Gi")]
+    shapes = [("100m", "128Mi"), ("250m", "256Mi"), ("250m", "512Mi"), ("500m", "1Gi"), ("250m", "1Gi")]  # 270m on average
     per_node_cpu = 15800 * 0.7
     load = [0.0] * node_count
     pods = []
@@ -212,10 +214,21 @@ def synthetic(node_count: int, pod_count: int, seed: int = 15) -> tuple[list[dic
     return nodes, pods, pdbs
 
 
-def write(directory: Path, nodes: list[dict], pods: list[dict], pdbs: list[dict]) -> None:
+def write(directory: Path, nodes: list[dict], pods: list[dict], pdbs: list[dict], *, per_namespace: bool = False) -> list[Path]:
+    """The files, indented as kubectl writes them; ``per_namespace`` writes pods as ``kubectl get pods -n NS`` would, one file each."""
     directory.mkdir(parents=True, exist_ok=True)
-    for name, items in (("nodes", nodes), ("pods", pods), ("pdbs", pdbs)):
-        (directory / f"{name}.json").write_text(json.dumps(as_list(items), indent=4) + "\n", encoding="utf-8")
+    groups: dict[str, list[dict]] = {"nodes": nodes, "pdbs": pdbs}
+    if per_namespace:
+        for item in pods:
+            groups.setdefault(f"pods-{item['metadata']['namespace']}", []).append(item)
+    else:
+        groups["pods"] = pods
+    paths = []
+    for name, items in groups.items():
+        path = directory / f"{name}.json"
+        path.write_text(json.dumps(as_list(items), indent=4) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
 
 
 def main() -> None:
@@ -225,7 +238,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=HERE)
     args = parser.parse_args()
     if args.nodes and args.pods:
-        write(args.output, *synthetic(args.nodes, args.pods))
+        write(args.output, *synthetic(args.nodes, args.pods), per_namespace=True)
     else:
         write(args.output, *example())
 

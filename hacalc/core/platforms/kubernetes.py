@@ -311,21 +311,38 @@ def scaled_value(value: int | str, total: int, round_up: bool = True) -> int:
 
 
 def pdb_status(pdb: PodDisruptionBudget, pods: Sequence[KubePod], replicas: Mapping[str, int]) -> PdbStatus:
-    """``disruptionsAllowed`` as the disruption controller computes it for ``pdb`` over the inventory's pods.
+    """``disruptionsAllowed`` as the disruption controller computes it for ``pdb`` over ``pods`` (the inventory's).
 
     The expected count is the sum of the matched pods' controllers' scale: ``replicas`` where known, else the
-    number of pods of that controller in the inventory (``expected_from`` says which).
+    number of live pods of that controller (``expected_from`` says which).
     """
-    matched = [
-        pod for pod in pods if pod.namespace == pdb.namespace and pdb.selector is not None and pdb.selector.matches(pod.labels)
-    ]
+    return pdb_statuses([pdb], pods, replicas)[0]
+
+
+def pdb_statuses(pdbs: Sequence[PodDisruptionBudget], pods: Sequence[KubePod], replicas: Mapping[str, int]) -> list[PdbStatus]:
+    """``pdb_status`` of each budget, with the pods indexed once by namespace and label set, and by controller."""
+    by_labels: dict[str, dict[tuple, list[KubePod]]] = {}
+    live_pods: dict[tuple[str, str, str], int] = {}
+    for pod in pods:
+        by_labels.setdefault(pod.namespace, {}).setdefault(tuple(sorted(pod.labels.items())), []).append(pod)
+        if pod.owner is not None and pod.phase not in TERMINAL_PHASES:
+            key = _controller_key(pod)
+            live_pods[key] = live_pods.get(key, 0) + 1
+    return [_pdb_status(pdb, by_labels.get(pdb.namespace, {}), live_pods, replicas) for pdb in pdbs]
+
+
+def _pdb_status(
+    pdb: PodDisruptionBudget, by_labels: Mapping[tuple, list[KubePod]], live_pods: Mapping[tuple[str, str, str], int], replicas: Mapping[str, int]
+) -> PdbStatus:
+    selector = pdb.selector
+    matched = [pod for labels, group in by_labels.items() if selector is not None and selector.matches(dict(labels)) for pod in group]
     current = sum(1 for pod in matched if pod.ready and not pod.terminating)
     unmanaged = sum(1 for pod in matched if pod.owner is None)
-    expected_from = "pods"
+    expected, expected_from = len(matched), "pods"
     if pdb.max_unavailable is not None or isinstance(pdb.min_available, str):
-        expected, expected_from = _expected_scale(matched, pods, replicas)
-    else:
-        expected = len(matched)
+        controllers = {_controller_key(pod) for pod in matched if pod.owner is not None}
+        expected = sum(replicas[key[2]] if key[2] in replicas else live_pods.get(key, 0) for key in controllers)
+        expected_from = "replicas" if all(key[2] in replicas for key in controllers) else "pods per controller"
     if pdb.max_unavailable is not None:
         desired = max(0, expected - scaled_value(pdb.max_unavailable, expected))
     elif pdb.min_available is not None:
@@ -338,20 +355,8 @@ def pdb_status(pdb: PodDisruptionBudget, pods: Sequence[KubePod], replicas: Mapp
     )
 
 
-def _expected_scale(matched: Sequence[KubePod], pods: Sequence[KubePod], replicas: Mapping[str, int]) -> tuple[int, str]:
-    controllers = {_controller_key(pod) for pod in matched if pod.owner is not None}
-    known = [key for key in controllers if key[2] in replicas]
-    unknown = controllers - set(known)
-    counted = {key: 0 for key in unknown}
-    for pod in pods:
-        key = _controller_key(pod) if pod.owner is not None and pod.phase not in TERMINAL_PHASES else None
-        if key in counted:
-            counted[key] += 1
-    total = sum(replicas[key[2]] for key in known) + sum(counted.values())
-    return total, "pods per controller" if unknown else "replicas"
-
-
 def _controller_key(pod: KubePod) -> tuple[str, str, str]:
+    """(namespace, kind, uid): the uid where the file gives one, else the owner's kind and name."""
     assert pod.owner is not None
     return (pod.namespace, pod.owner.kind, pod.owner.uid or f"{pod.owner.kind}/{pod.namespace}/{pod.owner.name}")
 
@@ -853,7 +858,7 @@ def _report(
         movable_pods=len(problem.pods),
         eviction_delays=dict(sorted(delays.items(), key=lambda item: (item[0] == "never", int(item[0]) if item[0] != "never" else 0))),
         restart_delay_s=max(finite) if finite else None,
-        pdbs=tuple(pdb_status(pdb, inventory.pods, inventory.replicas) for pdb in inventory.pdbs),
+        pdbs=tuple(pdb_statuses(inventory.pdbs, inventory.pods, inventory.replicas)),
         overcommit=_overcommit(problem, tolerate),
         warnings=tuple(warnings),
     )
