@@ -16,6 +16,7 @@ from hacalc.core.vsphere.model import Cluster, Demand, FieldError, Policy
 from hacalc.cli.app import CommandGroup
 from hacalc.cli.ci_reports import ClusterFormat
 from hacalc.cli.planning import headroom, maintenance_plan
+from hacalc.cli.platforms import compare
 from hacalc.cli.vcenter import DEFAULT_PASSWORD_ENV, InsecureOption, PasswordEnvOption, TimeoutOption, UserOption, collect
 from hacalc.core.text import visible
 
@@ -64,16 +65,22 @@ class ClusterInputFormat(str, Enum):
     json = "json"
     rvtools_xlsx = "rvtools-xlsx"
     rvtools_csv = "rvtools-csv"
+    proxmox = "proxmox"
+    hyperv = "hyperv"
+    kubernetes = "kubernetes"
 
 
 @cluster_app.command("check")
 def check(
     ctx: typer.Context,
-    file: Annotated[
-        Optional[str],
+    files: Annotated[
+        Optional[list[str]],
         typer.Argument(
-            metavar="[FILE]",
-            help="Scenario, fleet or overlay file (.toml, .yaml, .yml, .json), RVTools export (.xlsx, .zip, or a folder of RVTools_tab*.csv), or - for stdin. Not with --server.",
+            metavar="[FILE]...",
+            help=(
+                "Scenario, fleet or overlay file (.toml, .yaml, .yml, .json), RVTools export (.xlsx, .zip, or a folder of RVTools_tab*.csv), "
+                "Hyper-V export, the pvesh exports of a Proxmox VE cluster, or kubectl get nodes/pods/pdb -o json files; - for stdin. Not with --server."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -88,6 +95,10 @@ def check(
     ] = None,
     memory_percent: Annotated[
         Optional[int], typer.Option("--memory-percent", min=0, max=100, help="Percentage policy: memory capacity reserved for failover.", show_default=False)
+    ] = None,
+    host_reserve_mb: Annotated[
+        Optional[int],
+        typer.Option("--host-reserve-mb", min=0, help="Hyper-V exports: memory each host keeps for itself (SCVMM's host reserve), in MB.", show_default=False),
     ] = None,
     host_reserve_percent: Annotated[
         Optional[int],
@@ -150,18 +161,24 @@ def check(
         hacalc cluster check scenarios/cluster-unbalanced.toml -F 2
     """
     from hacalc.core.vsphere.inventory import Source
-    from hacalc.readers.inventory import layer, load_inventory
+    from hacalc.readers.inventory import layer, load_sources, looks_like_kubernetes
 
     env = ctx.obj
     request = plot_request(plot, output_format.value)
     timings = _availability_timings(availability, host_mttf, host_mttr, crews, ha_detect, ha_restart, boot, output_format)
-    if (file is None) == (server is None):
+    if (not files) == (server is None):
         raise InputError("give either FILE or --server", "on the command line", "name a scenario file or export, or a vCenter to collect from")
+    fmt = input_format.value if input_format else None
+    if files and looks_like_kubernetes(files, fmt):
+        from hacalc.cli.platforms import check_kubernetes
+
+        return check_kubernetes(env, files, tolerate, output_format)
     if server is not None:
         loaded = _collected(env, server, user, password_env, insecure, timeout, clusters)
         file = server
     else:
-        loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
+        loaded = load_sources(files, input_format=fmt, stdin=env.stdin, host_reserve_mb=host_reserve_mb)
+        file = " ".join(files)
     flags = {"tolerate": tolerate, "policy": policy, "cpu_percent": cpu_percent, "memory_percent": memory_percent, "host_reserve_percent": host_reserve_percent}
     loaded = layer(loaded, {name: value for name, value in flags.items() if value is not None}, Source.flag)
     selected = _selected(loaded.inventory, clusters or [])
@@ -349,25 +366,49 @@ def _write_report(env: Environment, source: str, cluster: Cluster, report: Clust
     counted = [host for host in report.hosts if host.counted]
     powered_on = sum(vm.powered_on for vm in cluster.vms)
     failures = "failure" if report.tolerate == 1 else "failures"
+    rule = report.platform_rule
+    admission = [("vSphere profile", report.defaults.vsphere), ("policy", report.policy.value)]
+    if report.platform != "vsphere":
+        admission = [("platform", report.platform), ("rule", "-" if rule is None else rule.rule)]
     _write_facts(
         env,
         "input",
         [
             ("file", source),
             *(_provenance_rows(item) if item is not None else []),
-            ("vSphere profile", report.defaults.vsphere),
-            ("policy", report.policy.value),
+            *admission,
             ("tolerate", f"{report.tolerate} host {failures}"),
             ("hosts", f"{len(report.hosts)} ({len(counted)} counted, {len(report.hosts) - len(counted)} excluded)"),
             ("VMs", f"{len(cluster.vms)} ({powered_on} powered on)"),
-            *_defaults_rows(report.defaults),
+            *(_defaults_rows(report.defaults) if report.platform == "vsphere" else []),
         ],
         title=f"Cluster {report.cluster}",
     )
     _write_hosts(env, report)
-    for section in (_write_slot, _write_percentage, _write_failover_hosts, _write_performance, _write_restart, _write_options, _write_vm_monitoring):
+    sections = (_write_slot, _write_percentage, _write_failover_hosts, _write_performance, _write_restart, _write_options, _write_vm_monitoring)
+    if report.platform != "vsphere":
+        sections = (_write_platform_rule, _write_restart)
+    for section in sections:
         section(env, report)
     _write_verdict(env, report)
+
+
+def _write_platform_rule(env: Environment, report: ClusterReport) -> None:
+    """Another platform's published rule: how it was computed, then the hosts or failure sets that decided it."""
+    rule = report.platform_rule
+    if rule is None:
+        return
+    rows = [("method", rule.method), ("reserved memory MB", rule.reserved_memory_mb), *([("reserved CPU MHz", rule.reserved_cpu_mhz)] if rule.reserved_cpu_mhz is not None else [])]
+    rows += [("result", "PASS" if rule.passed else "FAIL"), *(("note", note) for note in rule.notes)]
+    _write_facts(env, "rule", rows, title=rule.rule)
+    figures = [key for key, value in (rule.details[0].figures.items() if rule.details else ()) if not isinstance(value, (dict, list, tuple))]
+    if figures:
+        write_table(
+            env,
+            ("failed hosts", "passes", *(key.replace("_", " ") for key in figures)),
+            [(", ".join(detail.failed_hosts) or "-", "yes" if detail.passed else "NO", *(_or_dash(detail.figures.get(key)) for key in figures)) for detail in rule.details],
+            title=f"{rule.rule}: each failure set",
+        )
 
 
 CAPACITY_LABELS = {
@@ -419,7 +460,7 @@ def _defaults_rows(defaults: Defaults) -> list[tuple[str, str]]:
 
 
 def _write_hosts(env: Environment, report: ClusterReport) -> None:
-    slotted = report.slot is not None
+    slotted = report.slot is not None and report.platform == "vsphere"
     columns = ("host", "state", "counted", "CPU MHz", "memory MB", *(("CPU slots", "memory slots", "slots", "limited by") if slotted else ()), "reason")
     rows = []
     for host in report.hosts:
@@ -621,7 +662,7 @@ def _what_to_try(report: ClusterReport) -> list[str]:
 def _verdict_line(report: ClusterReport, reasons: list[str]) -> str:
     if report.passed:
         restart = "" if report.restart is None else " and every powered-on VM restarts"
-        return f"{report.cluster} tolerates {report.tolerate} host {'failure' if report.tolerate == 1 else 'failures'}: the {report.policy.value} policy holds{restart}."
+        return f"{report.cluster} tolerates {report.tolerate} host {'failure' if report.tolerate == 1 else 'failures'}: {_admission_name(report)} holds{restart}."
     return f"{report.cluster}: " + "; ".join(reasons) + "."
 
 
@@ -648,7 +689,8 @@ def _checked(cluster: Cluster, report: ClusterReport, data_warnings: tuple[DataW
     from hacalc.cli.ci_reports import Check, CheckedCluster
 
     failures = "failure" if report.tolerate == 1 else "failures"
-    policy = Check(f"admission control ({report.policy.value} policy)", report.policy_passed, "" if report.policy_passed else _policy_reason(report))
+    admission = f"admission control ({report.policy.value} policy)" if report.platform == "vsphere" else _admission_name(report).removeprefix("the ")
+    policy = Check(admission, report.policy_passed, "" if report.policy_passed else _policy_reason(report))
     restart = report.restart
     basis = "" if restart is None or restart.demand == Demand.reservation.value else " with all its configured memory"
     restart_name = f"every powered-on VM restarts{basis} after any {report.tolerate} host {failures}"
@@ -681,7 +723,17 @@ def _other_demand_checks(report: ClusterReport) -> tuple["Check", ...]:
     return (Check(f"restart check with {other.demand} demand (for comparison)", None, _other_verdict(restart)),)
 
 
+def _admission_name(report: ClusterReport) -> str:
+    """What decides admission: vSphere's configured policy, or another platform's own rule."""
+    if report.platform != "vsphere":
+        return f"the {report.platform_rule.rule}" if report.platform_rule is not None else f"{report.platform} (no rule of its own)"
+    return f"the {report.policy.value} policy"
+
+
 def _policy_reason(report: ClusterReport) -> str:
+    if report.platform_rule is not None:
+        failing = [detail.failed_hosts for detail in report.platform_rule.details if not detail.passed]
+        return f"{report.platform_rule.rule} fails" + (f" when {_hosts_fail(failing[0])}" if failing else "")
     if report.policy is Policy.slot and report.slot is not None:
         return f"slot policy: current failover level {report.slot.current_failover_level} < {report.tolerate}"
     if report.policy is Policy.percentage and report.percentage is not None:
@@ -851,6 +903,7 @@ def _write_availability(env: Environment, report: ClusterReport, per_vm: Availab
 cluster_app.command("collect")(collect)
 cluster_app.command("headroom")(headroom)
 cluster_app.command("maintenance-plan")(maintenance_plan)
+cluster_app.command("compare")(compare)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
@@ -19,6 +20,8 @@ from hacalc.readers.cluster import Overlay, decode_scenario
 from hacalc.readers.files import STDIN, Document, FieldPath, format_path, quoted, read_document
 
 RVTOOLS_FORMATS = ("rvtools-xlsx", "rvtools-csv")
+PLATFORM_FORMATS = ("proxmox", "hyperv")
+KUBECTL_KIND = re.compile(r'"kind"\s*:\s*"(?:NodeList|PodList|PodDisruptionBudgetList|List|Node|Pod|PodDisruptionBudget)"')
 RVTOOLS_SUFFIXES = (".xlsx", ".zip")
 
 Locate = Callable[[str, FieldPath], str]
@@ -43,6 +46,57 @@ def load_inventory(source: str, *, input_format: str | None = None, stdin: TextI
     if isinstance(decoded, Overlay):
         return _overlaid(decoded, source, stdin)
     return LoadedInventory(decoded, _scenario_locator(document, decoded.single))
+
+
+def load_sources(sources: Sequence[str], *, input_format: str | None = None, stdin: TextIO | None = None, host_reserve_mb: int | None = None) -> LoadedInventory:
+    """Read one input or, for Proxmox VE, the pvesh exports that describe one cluster together.
+
+    Proxmox and Hyper-V exports are told by their content (or ``--input-format proxmox|hyperv``); anything
+    else is one scenario, fleet, overlay or RVTools input, read by ``load_inventory``.
+    """
+    platform = input_format if input_format in PLATFORM_FORMATS else _platform_of(sources)
+    if host_reserve_mb is not None and platform != "hyperv":
+        raise InputError("--host-reserve-mb applies to Hyper-V exports", "on the command line", "give it with a Get-ClusterNode/Get-VM export, or write host_reserve_mb under [[hosts]]")
+    if platform == "proxmox":
+        from hacalc.readers.proxmox import load_proxmox
+
+        return _platform_export(load_proxmox(sources), " and ".join(map(visible, sources)))
+    if len(sources) > 1:
+        raise InputError(
+            f"{len(sources)} files given, and they are not Proxmox VE exports", "on the command line",
+            "give one scenario or export; several files are read together only for pvesh (Proxmox VE) and kubectl (Kubernetes) exports",
+        )
+    if platform == "hyperv":
+        from hacalc.readers.hyperv import load_hyperv
+
+        return _platform_export(load_hyperv(sources[0], host_reserve_mb or 0), visible(sources[0]))
+    return load_inventory(sources[0], input_format=input_format, stdin=stdin)
+
+
+def looks_like_kubernetes(sources: Sequence[str], input_format: str | None = None) -> bool:
+    """``kubectl get … -o json`` output (told by its ``kind``), or ``--input-format kubernetes``."""
+    if input_format is not None:
+        return input_format == "kubernetes"
+    from hacalc.readers.platform_exports import sniff_text
+
+    return all(source != STDIN and KUBECTL_KIND.search(sniff_text(source)) for source in sources)
+
+
+def _platform_of(sources: Sequence[str]) -> str | None:
+    from hacalc.readers.hyperv import looks_like_hyperv
+    from hacalc.readers.proxmox import looks_like_proxmox
+
+    if STDIN in sources:
+        return None
+    if all(looks_like_proxmox(source) for source in sources):
+        return "proxmox"
+    if len(sources) == 1 and looks_like_hyperv(sources[0]):
+        return "hyperv"
+    return None
+
+
+def _platform_export(inventory: Inventory, shown: str) -> LoadedInventory:
+    return LoadedInventory(inventory, lambda cluster, path: f"in {shown} (cluster {quoted(cluster)}, {format_path(path[1:] or path)})")
 
 
 def layer(loaded: LoadedInventory, changes: Mapping[str, Any], source: Source) -> LoadedInventory:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from hacalc.core.vsphere.failover_hosts import failover_hosts_report
-from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Demand, FieldError, Host, HostState, Policy
+from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Demand, FieldError, Host, HostState, Platform, Policy, RestartPriority
 from hacalc.core.vsphere.options import ResolvedOptions, resolve_options, resolve_vm_monitoring
 from hacalc.core.vsphere.percentage import percentage_report, performance_report
 from hacalc.core.vsphere.report import ClusterReport, Defaults, HostLine, OtherDemand, PercentageReport, RestartReport, SlotReport
@@ -20,6 +20,7 @@ from hacalc.core.vsphere.versions import VersionProfile, profile as version_prof
 # MHz or MB of one host or VM: 2**32 is some 170 times the largest vSphere 8 host (24 TB), and keeps every
 # sum over 200,000 VMs exact in the restart check's floats (below 2**53).
 MAX_CAPACITY = 2**32
+POLICY_NONE_WARNING = "admission control is disabled (policy none): only the restart check can fail"
 
 # The other demand basis is shown for comparison only, so it gets the cheap proofs and a short budget, not
 # MILP (whose scipy import alone costs more): sets they cannot settle are reported as undecided.
@@ -49,6 +50,16 @@ def check_cluster(
 
     Raises InputError for option keys vCenter would reject and values that cannot be read.
     """
+    if cluster.settings.platform is not Platform.vsphere:
+        return _other_platform(cluster, tolerate, restart_check)
+    return _check(cluster, tolerate=tolerate, policy=policy, strict_keys=strict_keys, restart_check=restart_check, demand=demand)
+
+
+def _check(
+    cluster: Cluster, *, tolerate: int | None, policy: Policy | None, strict_keys: bool, restart_check: bool, demand: Demand, vsphere: bool = True
+) -> ClusterReport:
+    """``check_cluster``'s work; ``vsphere=False`` leaves out what only vSphere has (performance degradation,
+    version limits, the notice that admission control is off) for another platform's cluster."""
     settings = cluster.settings
     version = version_profile(settings.vsphere)
     tolerate = settings.tolerate if tolerate is None else tolerate
@@ -77,13 +88,13 @@ def check_cluster(
     if policy is Policy.failover_hosts or settings.failover_hosts:
         failover = failover_hosts_report(cluster.hosts, counted, cluster.vms, settings.failover_hosts, tolerate)
     performance = None
-    if version.has_performance_degradation:
+    if version.has_performance_degradation and vsphere:
         performance = performance_report(counted, needs, tolerate, settings.performance_degradation_percent)
         if not (performance.cpu_ok and performance.memory_ok):
             warnings.append(
                 f"performance degradation: usage minus {settings.performance_degradation_percent}% exceeds the capacity left after {tolerate} host failure(s)"
             )
-    elif settings.performance_degradation_percent != 100:
+    elif settings.performance_degradation_percent != 100 and vsphere:
         warnings.append(f"performance degradation tolerance is new in 6.5; ignored for profile {version.name}")
 
     policy_passed = {
@@ -92,15 +103,16 @@ def check_cluster(
         Policy.failover_hosts: failover.passed if failover else False,
         Policy.none: True,
     }[policy]
-    if policy is Policy.none:
-        warnings.append("admission control is disabled (policy none): only the restart check can fail")
+    if policy is Policy.none and vsphere:
+        warnings.append(POLICY_NONE_WARNING)
 
     restart = None
     if restart_check:
         restart, restart_warnings = run_restart_check(counted, cluster.vms, tolerate, demand=demand)
         restart = dataclasses.replace(restart, other_demand=_other_demand(counted, cluster, tolerate, demand))
         warnings.extend(restart_warnings)
-    warnings.extend(_general_warnings(cluster, version, counted, tolerate))
+    if vsphere:
+        warnings.extend(_general_warnings(cluster, version, counted, tolerate))
 
     return ClusterReport(
         cluster=settings.name,
@@ -118,6 +130,31 @@ def check_cluster(
         vm_monitoring=monitoring,
         defaults=Defaults(version.name, cpu_min, memory_min, version.max_hosts, version.max_vms, settings.count_not_responding, settings.count_standby),
         warnings=tuple(warnings),
+    )
+
+
+def _other_platform(cluster: Cluster, tolerate: int | None, restart_check: bool) -> ClusterReport:
+    """Another platform's cluster: its own published rule in place of vSphere's admission control, and the
+    restart check with configured memory on what each host gives VMs (its memory less the host reserve);
+    VMs the platform does not protect (``ha = false``) keep their capacity but are not restarted."""
+    from hacalc.core.platforms import platform_rule
+    from hacalc.core.platforms.common import require_configured_memory, usable_memory
+
+    rule = platform_rule(cluster, tolerate)
+    tolerate = rule.tolerate if rule is not None else tolerate
+    require_configured_memory(cluster, "the restart check with configured memory")
+    hosts = tuple(dataclasses.replace(host, memory_mb=usable_memory(host)) for host in cluster.hosts)
+    vms = tuple(vm if vm.ha else dataclasses.replace(vm, restart_priority=RestartPriority.disabled) for vm in cluster.vms)
+    report = _check(Cluster(cluster.settings, hosts, vms), tolerate=tolerate, policy=Policy.none, strict_keys=False, restart_check=restart_check, demand=Demand.configured, vsphere=False)
+    policy_passed = rule is None or rule.passed
+    restart = None if report.restart is None else dataclasses.replace(report.restart, other_demand=None)  # reservations mean nothing here
+    return dataclasses.replace(
+        report,
+        restart=restart,
+        platform=cluster.settings.platform.value,
+        platform_rule=rule,
+        policy_passed=policy_passed,
+        passed=policy_passed and (report.restart is None or report.restart.passed),
     )
 
 

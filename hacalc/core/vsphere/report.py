@@ -409,14 +409,20 @@ class ClusterReport:
     vm_monitoring: VmMonitoringReport
     defaults: Defaults
     warnings: tuple[str, ...]
+    platform: str = "vsphere"
+    platform_rule: Any = None  # hacalc.core.platforms.RuleReport: another platform's rule, in place of admission control
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON document; values may be Fractions, which the CLI's ``jsonable`` turns into numbers."""
+        """The JSON document; values may be Fractions, which the CLI's ``jsonable`` turns into numbers.
+
+        Another platform's cluster adds ``platform`` and ``platform_rule``; a vSphere report keeps its keys."""
 
         def section(part: Any) -> Any:
             return None if part is None else part.as_dict()
 
+        other = {} if self.platform == "vsphere" else {"platform": self.platform, "platform_rule": section(self.platform_rule)}
         return {
+            **other,
             "cluster": self.cluster,
             "vsphere": self.defaults.vsphere,
             "policy": self.policy.value,

@@ -1,0 +1,183 @@
+"""The platforms beside vSphere: ``cluster check`` on kubectl exports, and ``cluster compare``, every rule on one inventory."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from hacalc.cli.ci_reports import ClusterFormat
+from hacalc.cli.output import write_csv, write_json, write_table
+from hacalc.cli.status import ExitStatus
+from hacalc.core.errors import InputError
+
+if TYPE_CHECKING:
+    from hacalc.cli.env import Environment
+    from hacalc.core.platforms.kubernetes import KubeReport
+
+COMPARE_CSV_HEADER = ("platform", "rule", "tolerate", "passed", "method", "reserved_memory_mb", "reserved_cpu_mhz", "admits_unrestartable", "note")
+
+
+def check_kubernetes(env: Environment, sources: list[str], tolerate: int | None, output_format: ClusterFormat) -> None:
+    """``cluster check nodes.json pods.json [pdbs.json]``: can every evicted pod be rescheduled after any F node failures?"""
+    from hacalc.core.platforms.kubernetes import check_kubernetes as run_check
+    from hacalc.readers.kubectl import load_kubernetes
+
+    report = run_check(load_kubernetes(sources, stdin=env.stdin), tolerate or 1)
+    if output_format is ClusterFormat.json:
+        write_json(env, report.as_dict())
+    elif output_format is ClusterFormat.csv:
+        rows = [(node.name, node.counted, node.schedulable, node.reason or "", *_cpu_memory(node.allocatable), *_cpu_memory(node.requested)) for node in report.nodes]
+        write_csv(env, ("node", "counted", "schedulable", "reason", "allocatable_cpu_millicores", "allocatable_memory_bytes", "requested_cpu_millicores", "requested_memory_bytes"), rows)
+    elif output_format in (ClusterFormat.junit, ClusterFormat.markdown):
+        _write_kubernetes_ci(env, output_format, report, " ".join(sources))
+    else:
+        _write_kubernetes_tables(env, report)
+    for warning in report.warnings:
+        env.warn(warning.message)
+    if not report.passed:
+        raise typer.Exit(ExitStatus.GATE_FAILED)
+
+
+def _cpu_memory(amounts: Any) -> tuple[Any, Any]:
+    return amounts.get("cpu"), amounts.get("memory")
+
+
+def _write_kubernetes_tables(env: Environment, report: KubeReport) -> None:
+    failures = "failure" if report.tolerate == 1 else "failures"
+    rows = [
+        ("question", f"can every evicted pod be rescheduled after any {report.tolerate} node {failures}?"),
+        ("failure sets", f"{report.failure_sets:,} ({report.checked_sets:,} checked, {report.failing_sets:,} failing, {report.undecided_sets:,} undecided)"),
+        ("worst case", ", ".join(report.worst_failure_set) or "-"),
+        ("method", report.method),
+        ("pods that move", f"{report.movable_pods:,}"),
+        ("restart delay", "-" if report.restart_delay_s is None else f"{report.restart_delay_s} s (the NoExecute toleration before eviction)"),
+        ("result", report.verdict),
+    ]
+    write_table(env, ("kubernetes", "value"), rows, title="Node failures", justify=("left", "left"))
+    write_table(
+        env,
+        ("node", "counted", "schedulable", "CPU allocatable m", "CPU requested m", "memory allocatable MiB", "memory requested MiB", "reason"),
+        [(node.name, _yes(node.counted), _yes(node.schedulable), *_node_figures(node), node.reason or "") for node in report.nodes],
+        title="Nodes",
+        optional=("reason",),
+    )
+    for result in report.failing[:1]:
+        write_table(
+            env,
+            ("pod left pending", "namespace", "owner", "was on"),
+            [(pod.name, pod.namespace, pod.owner, pod.node) for pod in result.unplaced],
+            title=f"Pods that find no node when {', '.join(result.nodes)} fail ({result.proof})",
+        )
+    if report.pdbs:
+        write_table(
+            env,
+            ("PodDisruptionBudget", "namespace", "minAvailable", "maxUnavailable", "expected", "healthy", "disruptions allowed"),
+            [(pdb.name, pdb.namespace, _or_dash(pdb.min_available), _or_dash(pdb.max_unavailable), pdb.expected_pods, pdb.current_healthy, pdb.disruptions_allowed) for pdb in report.pdbs],
+            title="Disruption budgets (voluntary evictions, such as draining a node)",
+        )
+
+
+def _node_figures(node: Any) -> tuple[Any, ...]:
+    mebibyte = 1024 * 1024
+    memory = [amounts.get("memory") for amounts in (node.allocatable, node.requested)]
+    return (node.allocatable.get("cpu"), node.requested.get("cpu"), *("-" if value is None else value // mebibyte for value in memory))
+
+
+def _write_kubernetes_ci(env: Environment, output_format: ClusterFormat, report: KubeReport, source: str) -> None:
+    from hacalc.cli.ci_reports import Check, CheckedCluster, junit_xml, markdown
+
+    failures = "failure" if report.tolerate == 1 else "failures"
+    unplaced = report.failing[0].unplaced if report.failing else ()
+    reason = "" if report.passed else report.verdict + (f": {len(unplaced)} pod(s) pending when {', '.join(report.worst_failure_set)} fail" if unplaced else "")
+    checks = [Check(f"every evicted pod is rescheduled after any {report.tolerate} node {failures}", report.passed, reason)]
+    checks += [Check(f"PodDisruptionBudget {pdb.namespace}/{pdb.name}: {pdb.disruptions_allowed} disruption(s) allowed", None, f"{pdb.current_healthy} healthy of {pdb.expected_pods} expected") for pdb in report.pdbs]
+    checked = CheckedCluster(
+        name=source,
+        passed=report.passed,
+        hosts_counted=sum(node.counted for node in report.nodes),
+        powered_on_vms=report.movable_pods,
+        policy="kubernetes",
+        tolerate=report.tolerate,
+        worst_failure_set=report.worst_failure_set,
+        checks=tuple(checks),
+        warnings=(),
+        data_warnings=report.warnings,
+    )
+    write = junit_xml if output_format is ClusterFormat.junit else markdown
+    env.stdout.write(write([checked]))
+
+
+def compare(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="A one-cluster scenario file or export (as cluster check reads it: the pvesh exports of a Proxmox VE cluster together), or - for stdin.", show_default=False)],
+    tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to survive (default: the file's).", show_default=False)] = None,
+    output_format: Annotated[ClusterFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts; junit or markdown for CI.")] = ClusterFormat.table,
+) -> None:
+    """The same inventory under every platform's failover rule and vSphere's policies, beside the exact restart check.
+
+    One row per rule: what it reserves, its verdict, and whether it admits what cannot restart (it passes
+    while the restart check, with each VM's configured memory, proves a failure set strands a VM). This is
+    the handbook's comparison of HA platforms, computed. Exit 0 (a comparison is no gate), 2 bad input.
+
+    Example:
+
+        hacalc cluster compare scenarios/hyperv-scvmm-4-nodes.toml
+    """
+    from hacalc.core.platforms import compare_rules
+    from hacalc.core.vsphere.inventory import cluster_to_check
+    from hacalc.readers.inventory import load_sources
+
+    env: Environment = ctx.obj
+    loaded = load_sources(files, stdin=env.stdin)
+    if not loaded.inventory.single:
+        raise InputError("compare works on one cluster", "in FILE", "give a single-cluster scenario file")
+    cluster = cluster_to_check(loaded.inventory.clusters[0])
+    rows = compare_rules(cluster, tolerate)
+    if output_format is ClusterFormat.json:
+        write_json(env, {"cluster": cluster.settings.name, "platform": cluster.settings.platform.value, "rules": [row.as_dict() for row in rows]})
+    elif output_format is ClusterFormat.csv:
+        write_csv(env, COMPARE_CSV_HEADER, [tuple(row.as_dict().values()) for row in rows])
+    elif output_format in (ClusterFormat.junit, ClusterFormat.markdown):
+        _write_compare_ci(env, output_format, cluster, rows)
+    else:
+        write_table(
+            env,
+            ("rule", "tolerate", "reserved memory MB", "reserved CPU MHz", "verdict", "method", "admits what cannot restart", "note"),
+            [(row.rule, row.tolerate, _or_dash(row.reserved_memory_mb), _or_dash(row.reserved_cpu_mhz), "PASS" if row.passed else "FAIL", row.method, _admits(row.admits_unrestartable), row.note) for row in rows],
+            title=f"Failover rules on {cluster.settings.name} ({cluster.settings.platform.value} inventory)",
+            caption="Admission rules count what they count (vSphere: reservations; the others: configured memory); the restart check packs each VM's configured memory onto the survivors of every failure set.",
+            optional=("note", "method"),
+            prose=("note",),
+        )
+
+
+def _write_compare_ci(env: Environment, output_format: ClusterFormat, cluster: Any, rows: list[Any]) -> None:
+    from hacalc.cli.ci_reports import Check, CheckedCluster, junit_xml, markdown
+
+    checks = tuple(Check(f"{row.rule}: {'PASS' if row.passed else 'FAIL'}" + (", admits what cannot restart" if row.admits_unrestartable else ""), None, row.note or row.method) for row in rows)
+    checked = CheckedCluster(
+        name=cluster.settings.name,
+        passed=True,
+        hosts_counted=len(cluster.hosts),
+        powered_on_vms=sum(vm.powered_on for vm in cluster.vms),
+        policy=cluster.settings.platform.value,
+        tolerate=rows[0].tolerate,
+        worst_failure_set=(),
+        checks=checks,
+        warnings=(),
+    )
+    write = junit_xml if output_format is ClusterFormat.junit else markdown
+    env.stdout.write(write([checked], command="cluster compare"))
+
+
+def _admits(value: bool | None) -> str:
+    return "-" if value is None else ("YES" if value else "no")
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _or_dash(value: Any) -> Any:
+    return "-" if value is None else value
