@@ -39,8 +39,10 @@ CONVERTED = (
     "hacalc/cli/app.py",
     "hacalc/cli/availability.py",
     "hacalc/cli/budget.py",
+    "hacalc/cli/charts/option.py",
     "hacalc/cli/compose.py",
     "hacalc/cli/env.py",
+    "hacalc/cli/nines.py",
     "hacalc/cli/options.py",
     "hacalc/cli/output.py",
     "hacalc/cli/protect.py",
@@ -56,7 +58,7 @@ CONVERTED = (
 )
 # Commands whose whole help is translated: name -> module.
 CONVERTED_COMMANDS = {"availability": "hacalc.cli.availability", "budget": "hacalc.cli.budget",
-                      "compose": "hacalc.cli.compose", "protect": "hacalc.cli.protect"}
+                      "compose": "hacalc.cli.compose", "nines": "hacalc.cli.nines", "protect": "hacalc.cli.protect"}
 
 ERRORS = {"InputError", "HacalcError", "ExpressionError", "OutOfRange", "OutputError"}
 MESSAGE_CALLS = {"fail", "warn"}  # their first argument is read by people
@@ -117,8 +119,14 @@ def test_the_help_of_converted_commands_is_in_the_catalogue() -> None:
     texts = json.loads(completed.stdout)
     assert "Mean time to failure, e.g. 50000h." in texts and len(texts) > 60
     messages = catalogue()
-    missing = [text for text in texts if not messages.get(text)]
+    missing = [text for text in texts if not messages.get(text) and not messages.get(percent_spelt_out(text))]
     assert not missing, f"help texts not in the catalogue: {missing}"
+
+
+def percent_spelt_out(text: str) -> str:
+    """The message as marked when a ``%`` sign would read as a printf placeholder (``99.95% or`` is ``% o``):
+    ``_("… 99.95{percent} or …").format(percent="%")``."""
+    return text.replace("%", "{percent}")
 
 
 def test_the_committed_mo_is_the_compiled_po() -> None:

@@ -23,11 +23,12 @@ from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.core.availability import from_availability, from_unavailability
 from hacalc.core.periods import PERIOD_NAMES
 from hacalc.core.units import parse_availability, small_percentage_note
+from hacalc.i18n import _, command_help
 
 
 def nines(
     ctx: typer.Context,
-    targets: Annotated[Optional[list[str]], typer.Argument(metavar="[TARGET]...", help="Targets like 99.95, 99.95% or '4.5 nines'.", show_default=False)] = None,
+    targets: Annotated[Optional[list[str]], typer.Argument(metavar="[TARGET]...", help=_("Targets like 99.95, 99.95{percent} or '4.5 nines'.").format(percent="%"), show_default=False)] = None,
     output_format: FormatOption = OutputFormat.table,
     year_days: YearDaysOption = "365",
     month: MonthOption = None,
@@ -66,18 +67,19 @@ def nines(
                 ([label, *render.availability_csv_cells(result, conventions)] for label, result in zip(labels, results)),
             )
         else:
+            columns = (_("availability"), _("nines"), *map(render.period_label, PERIOD_NAMES), _("class"))
             write_table(
                 env,
-                ("availability", "nines", *PERIOD_NAMES, "class"),
+                columns,
                 (
                     [render.percent(result), render.nines_text(result), *render.downtime_cells(result, conventions), render.class_text(result)]
                     for result in results
                 ),
-                title="Downtime allowed per period",
+                title=_("Downtime allowed per period"),
                 caption=render.conventions_caption(conventions),
-                optional=("class", "day", "week", "quarter"),
+                optional=(columns[-1], columns[2], columns[3], columns[5]),  # class, day, week, quarter
             )
 
 
 def register(app: typer.Typer) -> None:
-    app.command("nines")(nines)
+    app.command("nines", help=command_help(nines))(nines)

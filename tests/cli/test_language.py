@@ -74,6 +74,8 @@ def test_traditional_chinese_locales_get_english(hacalc) -> None:
         ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))", "--format", "csv"),
         ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500", "--format", "json"),
         ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500", "--format", "csv"),
+        ("nines", "--format", "json"),
+        ("nines", "99.95", "4.5 nines", "--format", "csv"),
     ],
 )
 def test_json_and_csv_never_change_with_the_language(hacalc, arguments: tuple[str, ...]) -> None:
@@ -120,7 +122,7 @@ def test_usage_errors_say_where_in_chinese(hacalc) -> None:
 
 def test_tables_with_wide_characters_stay_aligned(hacalc) -> None:
     """Every line of a table is as wide on screen as its top border, Chinese cells or not."""
-    for arguments in (UNIT, ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))"),
+    for arguments in (UNIT, ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))"), ("nines",),
                       ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500,ft=3000")):
         output = hacalc(*arguments, env=CHINESE).stdout
         assert any("\u4e00" <= character <= "\u9fff" for character in output)
@@ -130,6 +132,11 @@ def test_tables_with_wide_characters_stay_aligned(hacalc) -> None:
             for line in table[1:]:
                 separators = [cell_len(line[:position]) for position, character in enumerate(line) if character in "┃│┡╇┩└┴┘"]
                 assert separators[1:-1] == columns
+
+
+def headers(line: str) -> list[str]:
+    """The column headers of a table's header line."""
+    return [cell.strip() for cell in line.split("┃")[1:-1]]
 
 
 def tables(output: str) -> list[list[str]]:
@@ -165,3 +172,36 @@ def test_unknown_language_is_a_usage_error(hacalc) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "'fr' is not one of 'en', 'zh'" in result.stderr
+
+
+# --- one command at a time: a real value in a Chinese table, a translated error ----------------------
+
+
+def test_nines_in_chinese(hacalc) -> None:
+    result = hacalc("nines", "99.95", env={**CHINESE, "COLUMNS": "120"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "各周期允许的宕机时间"
+    assert headers(lines[2]) == ["可用性", "几个9", "天", "周", "月", "季度", "年", "等级"]
+    assert "│ 99.95% │  3.30 │ 43.2s │ 5m 2s │ 21m 54s │ 1h 5m 42s │ 4h 22m 48s │ 3: 多数IT架构 │" in lines
+
+
+def test_nines_drops_its_chinese_optional_columns_first(hacalc) -> None:
+    lines = hacalc("nines", env={**CHINESE, "COLUMNS": "60"}).stdout.splitlines()
+    assert headers(lines[2]) == ["可用性", "几个9", "月", "年"]
+    assert "为适应 60 列宽度而省略：天, 周, 季度, 等级" in "".join(lines)
+
+
+def test_nines_errors_in_chinese(hacalc) -> None:
+    result = hacalc("nines", "99.95", "--plot", "chart.pdf", env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "hacalc: error: --plot 只写 .svg 或 .png 文件，不写 .pdf, --plot chart.pdf, 文件名请用例如 chart.svg 或 chart.png\n"
+    assert hacalc("nines", "--plot", "--format", "json", env=CHINESE).stderr.startswith("hacalc: error: 文本图画在表格下方，不能与 --format json 同用, --plot, ")
+
+
+def test_nines_help_in_chinese() -> None:
+    result = run("nines", "--help", environ=CHINESE)
+    assert "每个可用性目标在每天、每周、每月、每季度和每年允许的宕机时间。" in result.stdout
+    assert "目标，例如 99.95、99.95% 或 '4.5 nines'。" in result.stdout
+    assert "画一张图" in result.stdout

@@ -15,6 +15,7 @@ from hacalc.cli.charts import scales
 from hacalc.cli.charts.model import Axis, BarChart, Chart, LineChart
 from hacalc.cli.charts.terminal import _marked
 from hacalc.core.errors import InputError
+from hacalc.i18n import _
 
 INSTALL = "pip install 'hacalc[plot]'"
 MARKERS = "o^sDv*"
@@ -32,7 +33,7 @@ def matplotlib_installed() -> bool:
 def require_matplotlib(name: str) -> None:
     """Refuse a file chart up front, before any output, when matplotlib is not installed."""
     if not matplotlib_installed():
-        raise InputError("writing a chart file needs matplotlib, which is not installed", f"--plot {name}", f"install it with {INSTALL}")
+        raise InputError(_("writing a chart file needs matplotlib, which is not installed"), f"--plot {name}", _("install it with {command}").format(command=INSTALL))
 
 
 def save(chart: Chart, path: Path) -> None:
@@ -52,7 +53,7 @@ def save(chart: Chart, path: Path) -> None:
     try:
         path.write_bytes(buffer.getvalue())
     except OSError as error:
-        raise InputError(f"cannot write {path} ({error.strerror or error})", "--plot", "give a file in a directory you can write") from None
+        raise InputError(_("cannot write {name} ({reason})").format(name=path, reason=error.strerror or error), "--plot", _("give a file in a directory you can write")) from None
 
 
 def _height(chart: Chart) -> float:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hacalc.core.errors import InputError
+from hacalc.i18n import _
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
@@ -40,7 +41,7 @@ PlotOption = Annotated[
     typer.Option(
         "--plot",
         metavar="[FILE.svg|FILE.png]",
-        help="Draw a chart: alone, as text below the table; with a file name, into that SVG or PNG file (needs pip install 'hacalc[plot]').",
+        help=_("Draw a chart: alone, as text below the table; with a file name, into that SVG or PNG file (needs pip install 'hacalc[plot]')."),
         show_default=False,
     ),
 ]
@@ -66,12 +67,18 @@ def plot_request(value: str | None, output_format: str) -> PlotRequest | None:
     if value == TERMINAL:
         if output_format != "table":
             raise InputError(
-                f"a text chart is drawn below the table, not with --format {output_format}", "--plot", "write the chart to a file instead, e.g. --plot chart.svg"
+                _("a text chart is drawn below the table, not with --format {format}").format(format=output_format),
+                "--plot",
+                _("write the chart to a file instead, e.g. --plot chart.svg"),
             )
         return PlotRequest(None)
     suffix = Path(value).suffix.lower()
     if suffix not in FILE_SUFFIXES:
-        raise InputError(f"--plot writes .svg or .png files, not {suffix or 'a name without a suffix'}", f"--plot {value}", "name the file e.g. chart.svg or chart.png")
+        raise InputError(
+            _("--plot writes .svg or .png files, not {suffix}").format(suffix=suffix or _("a name without a suffix")),
+            f"--plot {value}",
+            _("name the file e.g. chart.svg or chart.png"),
+        )
     from hacalc.cli.charts.files import require_matplotlib
 
     require_matplotlib(value)
