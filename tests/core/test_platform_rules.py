@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from hacalc.core.errors import InputError
 from hacalc.core.platforms import compare_rules, platform_rule
-from hacalc.core.platforms import hyperv, xenserver
+from hacalc.core.platforms import hyperv, proxmox, xenserver
 from hacalc.core.platforms.common import biggest_fit_decreasing
 from hacalc.core.platforms.nutanix import failures_tolerated, segments_needed, vm_high_availability
-from hacalc.core.platforms.proxmox import NodeUsage, crs_recovery, recovery_targets, topsis
+from hacalc.core.platforms.proxmox import NodeUsage, crs_recovery, recovery_targets, static_scores, topsis
 from hacalc.core.platforms.xenserver import ha_planner, uses_exhaustive
 from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, HostState, NutanixReservation, Platform, ProxmoxCrs
 from hacalc.readers.cluster import load_cluster
@@ -330,6 +330,37 @@ def test_topsis_scores_alike_rows_zero_and_prefers_the_lower_row():
     assert topsis([[1.0, 2.0], [1.0, 2.0]], [1.0, 1.0]) == [0.0, 0.0]
     # [derived] the first row is best in both minimised criteria: closeness 0 to the worst … 1 for the best
     assert topsis([[1.0, 1.0], [2.0, 2.0]], [1.0, 1.0]) == [1.0, 0.0]
+
+
+def pve_static_by_definition(nodes, vm):
+    """pve_static.rs score_nodes_to_start_service as written: every candidate recomputes every node's shares."""
+    rows = []
+    for target in nodes:
+        cpu = [(node.cpu + ((vm.cpu_mhz or node.max_cpu) if node is target else 0)) / node.max_cpu for node in nodes]
+        memory = [(node.memory + (vm.memory_mb if node is target else 0)) / node.max_memory for node in nodes]
+        rows.append([1 + math.sqrt(sum(x * x for x in cpu) / len(nodes)), 1 + max(cpu), 1 + math.sqrt(sum(x * x for x in memory) / len(nodes)), 1 + max(memory)])
+    return [-score for score in topsis(rows, [1.0, 2.0, 5.0, 10.0])]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 64), st.integers(1, 512), st.integers(0, 64), st.integers(0, 512)), min_size=1, max_size=6),
+    st.integers(0, 16),
+    st.integers(1, 64),
+)
+def test_pve_static_scores_are_the_published_formula(shapes, cores, memory):
+    nodes = [NodeUsage(f"n{index}", max_cpu, max_memory * GB, cpu=float(used_cpu), memory=used_memory * GB) for index, (max_cpu, max_memory, used_cpu, used_memory) in enumerate(shapes)]
+    vm = VM("vm:100", memory_mb=memory * GB, cpu_mhz=cores)
+    scores = static_scores(nodes, vm)
+    assert [scores[node.name] for node in nodes] == pytest.approx(pve_static_by_definition(nodes, vm), abs=1e-9)
+
+
+def test_pve_too_many_sets_to_replay_checks_the_heaviest_nodes(monkeypatch):
+    monkeypatch.setattr(proxmox, "MAX_STATIC_SCORINGS", 0)
+    report = platform_rule(load_cluster("scenarios/proxmox-static-3-nodes.toml"))
+    assert report.method == "best effort: no reservation; approximation"
+    assert [detail.failed_hosts for detail in report.details] == [("pve3",)]  # 160 GB of HA guests, the most
+    assert any("too many to replay" in note for note in report.notes)
 
 
 def test_pve_static_needs_configured_cpu():

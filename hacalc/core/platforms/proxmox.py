@@ -4,7 +4,8 @@ Proxmox reserves nothing: "On node failure, the CRM distributes services to the 
 design your cluster so that it can handle such worst case scenarios" (pve-docs ``ha-manager.adoc``).
 For every set of F failed nodes this replays the CRM (proxmox/pve-ha-manager @ b71218f, ``Manager.pm``):
 services recovered one by one in the order of their ids (Perl ``sort``), each to the online node with the
-best score, ties to the first node name, the node's usage updated before the next one. The scores:
+best score, ties to the first node name (scores within 1e-12 tie here: Proxmox sums floats in its own node
+order), the node's usage updated before the next one. The scores:
 
 - ``basic`` (``Usage/Basic.pm``): the number of guests running on the node. Since pve-ha-manager 40d79f9
   (2026-03) running non-HA guests count too, as here; before, only HA services did.
@@ -23,9 +24,10 @@ HA groups and affinity rules are not modelled: every node may take every service
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from hacalc.core.platforms.common import layout, require_configured_memory, usable_memory, vm_memory
@@ -34,6 +36,8 @@ from hacalc.core.vsphere.model import VM, Cluster, FieldError, Host, HostState, 
 
 RULE = "Proxmox VE CRS recovery"
 MAX_FAILURE_SETS = 20_000
+MAX_STATIC_SCORINGS = 1_000_000  # failure sets x services to recover x nodes: some 5 s of static scoring
+TIE_DIGITS = 12  # scores this close tie and go to the first node name: Proxmox's float sums follow its own node order
 VOTING_STATES = frozenset({HostState.connected, HostState.maintenance})  # up and in the corosync membership
 
 # proxmox-resource-scheduling pve_static.rs: (criterion, weight); every criterion is minimised.
@@ -50,13 +54,11 @@ class NodeUsage:
     guests: int = 0
     cpu: float = 0.0
     memory: int = 0
-    vms: list[VM] = field(default_factory=list)
 
     def add(self, vm: VM) -> None:
         self.guests += 1
         self.cpu += _guest_cpu(vm, self.max_cpu)
         self.memory += vm_memory(vm)
-        self.vms.append(vm)
 
 
 def crs_recovery(cluster: Cluster, failures: int | None = None) -> RuleReport:
@@ -72,13 +74,15 @@ def crs_recovery(cluster: Cluster, failures: int | None = None) -> RuleReport:
     online = placed.hosts
     voters = sum(1 for host in cluster.hosts if host.state in VOTING_STATES)
     notes = [*placed.notes(), f"CRS mode {mode.value}; Proxmox reserves nothing: this replays its recovery choice"]
-    sets = list(combinations(range(len(online)), failures)) if math.comb(len(online), failures) <= MAX_FAILURE_SETS else None
-    method = BEST_EFFORT
-    if sets is None:
-        sets = [_heaviest(online, placed.on, failures)]
-        method = f"{BEST_EFFORT}; {APPROXIMATION}"
-        notes.append(f"{math.comb(len(online), failures):,} failure sets of {failures} nodes is more than {MAX_FAILURE_SETS:,}: checked the {failures} nodes with the most HA memory")
-    details = [_recover(online, placed.on, [online[index].name for index in failed], mode, voters) for failed in sets]
+    count = math.comb(len(online), failures)
+    displaced = failures * max((sum(vm.ha for vm in vms) for vms in placed.on.values()), default=0)
+    too_many = count > MAX_FAILURE_SETS or (mode is ProxmoxCrs.static and count * displaced * len(online) > MAX_STATIC_SCORINGS)
+    sets = [_heaviest(online, placed.on, failures)] if too_many else list(combinations(range(len(online)), failures))
+    method = f"{BEST_EFFORT}; {APPROXIMATION}" if too_many else BEST_EFFORT
+    if too_many:
+        notes.append(f"{count:,} failure sets of {failures} nodes are too many to replay: checked the {failures} nodes with the most HA memory")
+    usage = {host.name: _usage(host, placed.on[host.name]) for host in online}
+    details = [_recover(online, placed.on, usage, [online[index].name for index in failed], mode, voters) for failed in sets]
     shown, more = tightest(details, "margin_mb")
     passed = all(detail.passed for detail in details) and not placed.homeless
     return RuleReport("proxmox", RULE, failures, passed, method, 0, details=shown, notes=(*more, *notes))
@@ -87,30 +91,63 @@ def crs_recovery(cluster: Cluster, failures: int | None = None) -> RuleReport:
 def recovery_targets(nodes: Sequence[NodeUsage], services: Sequence[VM], mode: ProxmoxCrs) -> dict[str, str]:
     """The CRM's choice for each service in id order, each placement counted before the next choice."""
     by_name = {node.name: node for node in nodes}
+    if mode is ProxmoxCrs.basic:
+        return _basic_targets(by_name, services)
     targets = {}
     for vm in sorted(services, key=lambda vm: vm.name):
-        scores = _basic_scores(nodes) if mode is ProxmoxCrs.basic else static_scores(nodes, vm)
-        target = min(nodes, key=lambda node: (scores[node.name], node.name)).name
+        scores = static_scores(nodes, vm)
+        target = min(nodes, key=lambda node: (round(scores[node.name], TIE_DIGITS), node.name)).name
         by_name[target].add(vm)
         targets[vm.name] = target
     return targets
 
 
+def _basic_targets(by_name: dict[str, NodeUsage], services: Sequence[VM]) -> dict[str, str]:
+    """Fewest running guests, then the first node name: a heap keyed the way Manager.pm sorts."""
+    heap = [(node.guests, name) for name, node in by_name.items()]
+    heapq.heapify(heap)
+    targets = {}
+    for vm in sorted(services, key=lambda vm: vm.name):
+        _, target = heapq.heappop(heap)
+        by_name[target].add(vm)
+        heapq.heappush(heap, (by_name[target].guests, target))
+        targets[vm.name] = target
+    return targets
+
+
 def static_scores(nodes: Sequence[NodeUsage], vm: VM) -> dict[str, float]:
-    """``score_nodes_to_start_service`` negated (lower is better, as Manager.pm sorts): TOPSIS closeness per node."""
+    """``score_nodes_to_start_service`` negated (lower is better, as Manager.pm sorts): TOPSIS closeness per node.
+
+    Each candidate changes one node's shares, so the cluster's sums of squares and maxima are updated for it
+    rather than recomputed: O(nodes) per candidate.
+    """
+    cpu = [node.cpu / node.max_cpu for node in nodes]
+    memory = [node.memory / node.max_memory for node in nodes]
+    cpu_squares, memory_squares = sum(value * value for value in cpu), sum(value * value for value in memory)
+    cpu_top, memory_top = _top_two(cpu), _top_two(memory)
     rows = []
-    for target in nodes:
-        cpu = [(node.cpu + (_guest_cpu(vm, node.max_cpu) if node is target else 0)) / node.max_cpu for node in nodes]
-        memory = [(node.memory + (vm_memory(vm) if node is target else 0)) / node.max_memory for node in nodes]
+    for index, node in enumerate(nodes):
+        new_cpu = (node.cpu + _guest_cpu(vm, node.max_cpu)) / node.max_cpu
+        new_memory = (node.memory + vm_memory(vm)) / node.max_memory
         rows.append(
             [
-                1.0 + math.sqrt(sum(value * value for value in cpu) / len(nodes)),
-                1.0 + max(cpu),
-                1.0 + math.sqrt(sum(value * value for value in memory) / len(nodes)),
-                1.0 + max(memory),
+                1.0 + math.sqrt(max(cpu_squares - cpu[index] ** 2 + new_cpu**2, 0.0) / len(nodes)),
+                1.0 + max(new_cpu, _max_without(cpu_top, index)),
+                1.0 + math.sqrt(max(memory_squares - memory[index] ** 2 + new_memory**2, 0.0) / len(nodes)),
+                1.0 + max(new_memory, _max_without(memory_top, index)),
             ]
         )
     return {node.name: -score for node, score in zip(nodes, topsis(rows, [weight for _, weight in STATIC_CRITERIA]))}
+
+
+def _top_two(values: Sequence[float]) -> tuple[tuple[float, int], tuple[float, int]]:
+    ranked = sorted(((value, index) for index, value in enumerate(values)), reverse=True)
+    return ranked[0], (ranked[1] if len(ranked) > 1 else (0.0, -1))
+
+
+def _max_without(top: tuple[tuple[float, int], tuple[float, int]], index: int) -> float:
+    """The largest share among the other nodes (shares are never negative, so 0 for a lone node)."""
+    return top[1][0] if top[0][1] == index else top[0][0]
 
 
 def topsis(rows: Sequence[Sequence[float]], weights: Sequence[float]) -> list[float]:
@@ -134,7 +171,16 @@ def topsis(rows: Sequence[Sequence[float]], weights: Sequence[float]) -> list[fl
     return scores
 
 
-def _recover(online: Sequence[Host], on: dict[str, list[VM]], failed: Sequence[str], mode: ProxmoxCrs, voters: int) -> RuleDetail:
+def _usage(host: Host, vms: Sequence[VM]) -> NodeUsage:
+    node = NodeUsage(host.name, host.cpu_mhz, host.memory_mb)
+    for vm in vms:
+        node.add(vm)
+    return node
+
+
+def _recover(
+    online: Sequence[Host], on: dict[str, list[VM]], usage: dict[str, NodeUsage], failed: Sequence[str], mode: ProxmoxCrs, voters: int
+) -> RuleDetail:
     survivors = [host for host in online if host.name not in failed]
     down = [vm for name in failed for vm in on[name]]
     services = [vm for vm in down if vm.ha]
@@ -144,19 +190,12 @@ def _recover(online: Sequence[Host], on: dict[str, list[VM]], failed: Sequence[s
         figures["not_recovered"] = [*lost, *(vm.name for vm in services)]
         figures["margin_mb"] = -sum(vm_memory(vm) for vm in services)
         return RuleDetail(tuple(failed), not services, figures)
-    nodes = [NodeUsage(host.name, host.cpu_mhz, host.memory_mb) for host in survivors]
-    for node in nodes:
-        for vm in on[node.name]:
-            node.add(vm)
+    nodes = [replace(usage[host.name]) for host in survivors]
     figures["recovered"] = recovery_targets(nodes, services, mode)
     left = {node.name: usable_memory(host) - node.memory for node, host in zip(nodes, survivors)}
     figures["overcommitted_mb"] = {name: -room for name, room in left.items() if room < 0}
     figures["margin_mb"] = min(left.values())
     return RuleDetail(tuple(failed), not figures["overcommitted_mb"], figures)
-
-
-def _basic_scores(nodes: Sequence[NodeUsage]) -> dict[str, float]:
-    return {node.name: float(node.guests) for node in nodes}
 
 
 def _guest_cpu(vm: VM, node_cpu: int) -> float:

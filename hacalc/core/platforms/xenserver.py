@@ -143,20 +143,24 @@ def _every_order(pool: Pool, failed: Sequence[str]) -> RuleDetail:
 
 
 def _fail_in_order(pool: Pool, order: Sequence[str]) -> list[str]:
-    """binpack.ml ``simulate_failure``, one dead host after another: the VMs the first short plan leaves over."""
+    """binpack.ml ``simulate_failure``, one dead host after another: the VMs the first short plan leaves over.
+
+    A host's VMs keep their order in the placement list (moved VMs keep their place), as xapi's do.
+    """
     free = list(pool.free)
-    placement = list(pool.placement)
+    position = {vm: index for index, (vm, _) in enumerate(pool.placement)}
+    residents: dict[str, list[str]] = {host: [] for host, _ in pool.free}
+    for vm, host in pool.placement:
+        residents[host].append(vm)
     for dead in order:
-        failed = [vm for vm, host in placement if host == dead]
+        failed = sorted(residents.pop(dead, []), key=position.__getitem__)
         free = [(host, memory) for host, memory in free if host != dead]
-        plan, _ = biggest_fit_decreasing([(vm, pool.memory[vm]) for vm in failed], free)
+        plan, room = biggest_fit_decreasing([(vm, pool.memory[vm]) for vm in failed], free)
         if len(plan) != len(failed):
             return [vm for vm in failed if vm not in plan]
-        taken: dict[str, int] = {}
+        free = [(host, room[host]) for host, _ in free]
         for vm, host in plan.items():
-            taken[host] = taken.get(host, 0) + pool.memory[vm]
-        free = [(host, memory - taken.get(host, 0)) for host, memory in free]
-        placement = [(vm, plan.get(vm, host)) for vm, host in placement]
+            residents[host].append(vm)
     return []
 
 
