@@ -400,6 +400,14 @@ def test_compare_rows_and_platform_rule_dispatch():
     assert platform_rule(replace(scenario, settings=replace(scenario.settings, platform=Platform.vsphere))) is None
 
 
+def test_compare_checks_vsphere_policies_as_vsphere_on_any_platform():
+    """vSphere admission counts reservations: with none, the slot policy admits the Proxmox lab whose
+    restart check fails, whatever the file's platform says."""
+    rows = {row.rule: row for row in compare_rules(load_cluster("scenarios/proxmox-static-3-nodes.toml"))}
+    assert rows["vSphere HA slot policy"].passed and rows["vSphere HA slot policy"].admits_unrestartable is True
+    assert not rows["Proxmox VE CRS recovery"].passed
+
+
 def test_platform_rules_need_configured_memory():
     hosts = [Host("a", 1, 1000), Host("b", 1, 1000)]
     with pytest.raises(InputError, match="memory_mb"):

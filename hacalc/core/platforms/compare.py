@@ -93,11 +93,11 @@ def _vsphere_rows(cluster: Cluster, failures: int, restart_fails: bool) -> list[
     policies = [Policy.slot, Policy.percentage] + ([Policy.failover_hosts] if settings.failover_hosts else [])
     rows = []
     for policy in policies:
-        checked = cluster
+        checked = _with_settings(cluster, platform=Platform.vsphere)  # check_cluster judges other platforms by their own rule
         if policy is Policy.percentage and (settings.cpu_percent is None or settings.memory_percent is None):
             if not version.has_auto_percent:
                 continue
-            checked = _with_settings(cluster, auto_percent=True, cpu_percent=None, memory_percent=None)
+            checked = _with_settings(checked, auto_percent=True, cpu_percent=None, memory_percent=None)
         report = check_cluster(checked, tolerate=failures, policy=policy, restart_check=False)
         memory, cpu = _vsphere_reserved(report, policy, cluster)
         rows.append(
