@@ -25,7 +25,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
-COMMAND_PAGES = ("README.md", *(f"docs/{name}.md" for name in ("availability", "nines", "budget", "compose", "cluster", "cluster-collect", "spares", "incidents", "risk", "protect", "language")))
+COMMAND_PAGES = ("README.md", *(f"docs/{name}.md" for name in ("availability", "nines", "budget", "compose", "cluster", "cluster-collect", "spares", "incidents", "risk", "protect", "language", "platforms")))
 EXAMPLE_ENVIRONMENT = {"NO_COLOR": "1", "COLUMNS": "200"}
 FILE_SUFFIXES = (".toml", ".yaml", ".yml", ".json", ".csv", ".ndjson", ".jsonl")
 PROMPT = re.compile(r"^\$ ((?:[A-Z_][A-Z0-9_]*=\S* )*)hacalc(?: |$)")

@@ -149,6 +149,7 @@ def compare(
             caption="Admission rules count what they count (vSphere: reservations; the others: configured memory); the restart check packs each VM's configured memory onto the survivors of every failure set.",
             optional=("note", "method"),
             prose=("note",),
+            justify=("left", "right", "right", "right", "left", "left", "left", "left"),
         )
 
 
