@@ -757,7 +757,7 @@ def _set_arrays(problem: _Problem, failed):
     items = items[items >= 0]
     alive = problem.target.copy()
     alive[list(failed)] = False
-    free = np.where(alive[:, None], np.clip(problem.free, 0, None), 0)
+    free = np.where(alive[:, None], problem.free, 0)  # may be negative where a node's own pods request more than it has
     return items, alive, free
 
 
@@ -773,12 +773,13 @@ def _bounds(problem: _Problem, failed) -> tuple[int | None, str]:
     if not fits.any(axis=1).all():
         return INFEASIBLE, "a pod that fits no surviving node it may run on"
     cpu, memory = problem.resources.index(CPU), problem.resources.index(MEMORY)
+    room = np.clip(free, 0, None)
     for mask in {tuple(row) for row in reach.tolist()} | {tuple(alive.tolist())}:
         nodes = np.array(mask, dtype=bool)
         confined = ~(reach & ~nodes).any(axis=1)  # pods that may use only these nodes
         if not confined.any():
             continue
-        inside = free[nodes]
+        inside = room[nodes]
         if (need[confined].sum(axis=0) > inside.sum(axis=0)).any():
             return INFEASIBLE, "capacity bound"
         pair = (need[confined, cpu], need[confined, memory], inside[:, cpu], inside[:, memory])
