@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -30,7 +31,7 @@ def check_kubernetes(env: Environment, sources: list[str], tolerate: int | None,
         rows = [(node.name, node.counted, node.schedulable, node.reason or "", *_cpu_memory(node.allocatable), *_cpu_memory(node.requested)) for node in report.nodes]
         write_csv(env, ("node", "counted", "schedulable", "reason", "allocatable_cpu_millicores", "allocatable_memory_bytes", "requested_cpu_millicores", "requested_memory_bytes"), rows)
     elif output_format in (ClusterFormat.junit, ClusterFormat.markdown):
-        _write_kubernetes_ci(env, output_format, report, " ".join(sources))
+        _write_kubernetes_ci(env, output_format, report, sources)
     else:
         _write_kubernetes_tables(env, report)
     for warning in report.warnings:
@@ -84,16 +85,17 @@ def _node_figures(node: Any) -> tuple[Any, ...]:
     return (node.allocatable.get("cpu"), node.requested.get("cpu"), *("-" if value is None else value // mebibyte for value in memory))
 
 
-def _write_kubernetes_ci(env: Environment, output_format: ClusterFormat, report: KubeReport, source: str) -> None:
+def _write_kubernetes_ci(env: Environment, output_format: ClusterFormat, report: KubeReport, sources: list[str]) -> None:
     from hacalc.cli.ci_reports import Check, CheckedCluster, junit_xml, markdown
 
     failures = "failure" if report.tolerate == 1 else "failures"
     unplaced = report.failing[0].unplaced if report.failing else ()
-    reason = "" if report.passed else report.verdict + (f": {len(unplaced)} pod(s) pending when {', '.join(report.worst_failure_set)} fail" if unplaced else "")
+    pending = f"{len(unplaced)} pod{'s' if len(unplaced) != 1 else ''} pending when {', '.join(report.worst_failure_set)} fail{'s' if len(report.worst_failure_set) == 1 else ''}"
+    reason = "" if report.passed else report.verdict + (f": {pending}" if unplaced else "")
     checks = [Check(f"every evicted pod is rescheduled after any {report.tolerate} node {failures}", report.passed, reason)]
     checks += [Check(f"PodDisruptionBudget {pdb.namespace}/{pdb.name}: {pdb.disruptions_allowed} disruption(s) allowed", None, f"{pdb.current_healthy} healthy of {pdb.expected_pods} expected") for pdb in report.pdbs]
     checked = CheckedCluster(
-        name=source,
+        name=_inventory_name(sources),
         passed=report.passed,
         hosts_counted=sum(node.counted for node in report.nodes),
         powered_on_vms=report.movable_pods,
@@ -170,6 +172,15 @@ def _write_compare_ci(env: Environment, output_format: ClusterFormat, cluster: A
     )
     write = junit_xml if output_format is ClusterFormat.junit else markdown
     env.stdout.write(write([checked], command="cluster compare"))
+
+
+def _inventory_name(sources: list[str]) -> str:
+    """The files' common directory when they share one (``kubectl`` exports side by side), else the files."""
+    try:
+        common = os.path.commonpath(sources) if len(sources) > 1 else ""
+    except ValueError:  # absolute and relative paths mixed
+        common = ""
+    return common or " ".join(sources)
 
 
 def _admits(value: bool | None) -> str:
