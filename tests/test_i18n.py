@@ -38,6 +38,7 @@ MO = PO.with_suffix(".mo")
 CONVERTED = (
     "hacalc/cli/app.py",
     "hacalc/cli/availability.py",
+    "hacalc/cli/batch.py",
     "hacalc/cli/budget.py",
     "hacalc/cli/charts/option.py",
     "hacalc/cli/compose.py",
@@ -50,6 +51,7 @@ CONVERTED = (
     "hacalc/cli/status.py",
     "hacalc/cli/vcenter.py",
     "hacalc/core/availability.py",
+    "hacalc/core/batch.py",
     "hacalc/core/budget.py",
     "hacalc/core/compose.py",
     "hacalc/core/errors.py",

@@ -40,6 +40,7 @@ from hacalc.core.batch import (
 from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.periods import Conventions
 from hacalc.core.units import unit_seconds
+from hacalc.i18n import N_, _
 
 BLOCK_BYTES = 1 << 19
 MAX_ROW_BYTES = 1 << 20  # a real row is a few hundred bytes; this bounds memory when line ends never come
@@ -47,6 +48,7 @@ WORKERS = min(4, os.cpu_count() or 1)
 STREAM_FORMATS = ("csv", "ndjson")
 # glibc mallopt() parameters (<malloc.h>): trim threshold, top pad, mmap threshold
 _MALLOC_SETTINGS = ((-1, 256 << 20), (-2, 64 << 20), (-3, 32 << 20))
+READABLE_INPUT = N_("give a readable file or - for stdin")
 _EXTENSIONS = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 _CSV_TAIL = [b",", b",", b",", b",", b"\n"]
 _BLANK = b"\xef\xbb\xbf \t\r\n"  # a byte order mark and whitespace: nothing to tell the format by
@@ -66,7 +68,7 @@ def run_batch(env: Environment, source: str, *, default_unit: str, output: str |
     """
     located("--unit", unit_seconds, default_unit, conventions=conventions)
     if output is not None and output not in STREAM_FORMATS:
-        raise InputError(f"unknown output format {output!r}", "--format", "use csv or ndjson")
+        raise InputError(_("unknown output format {format!r}").format(format=output), "--format", _("use csv or ndjson"))
     _keep_freed_memory()
     with _open(env, source) as stream:
         head = _head(stream)
@@ -156,7 +158,7 @@ class _Rows:
 
     def csv_jobs(self, first: bytes, blocks: Iterator[bytes]) -> Iterator[Callable[[], Rows]]:
         if not first.strip():
-            raise InputError("no header row", "line 1", "start the CSV with a header naming mttf and mttr")
+            raise InputError(_("no header row"), where(1), _("start the CSV with a header naming mttf and mttr"))
         header_end = first.index(b"\n") + 1
         header_line = decode(first[:header_end], 1).lstrip("\ufeff").rstrip("\r\n")
         header = csv_header(header_line)
@@ -211,7 +213,7 @@ def _json_as_csv_prefix(objects: list[dict[str, Any]], names: list[str], first_l
     prefixes = []
     for offset, item in enumerate(objects):
         if item.keys() != set(names):
-            raise InputError("keys differ from the first row's", where(first_line + offset), f"give every object the keys {', '.join(names)}")
+            raise InputError(_("keys differ from the first row's"), where(first_line + offset), _("give every object the keys {keys}").format(keys=", ".join(names)))
         prefixes.append(_csv_line([_csv_cell(item[name]) for name in names]).encode())
     return Ragged.from_list(prefixes)
 
@@ -256,7 +258,7 @@ def _read(source: IO[bytes]) -> bytes:
     try:
         return source.read(BLOCK_BYTES)
     except OSError as error:
-        raise InputError(f"cannot read the input: {error.strerror or error}", "--input", "give a readable file or - for stdin") from None
+        raise InputError(_("cannot read the input: {reason}").format(reason=error.strerror or error), "--input", _(READABLE_INPUT)) from None
 
 
 def _reads(source: IO[bytes], head: bytes) -> Iterator[bytes]:
@@ -302,15 +304,15 @@ def _refuse_long_rows(pending: bytes, cut: int, line: int, quoted: bool) -> None
     start, end = int(starts[long_rows[0]]), int(ends[long_rows[0]])
     row = pending[start:end]
     if end <= cut:
-        fix = "shorten it"
+        fix = _("shorten it")
     elif b"\n" not in row and b"\r" in row:
-        fix = "end lines with \\n or \\r\\n, not a lone \\r"
+        fix = _("end lines with \\n or \\r\\n, not a lone \\r")
     elif quoted and b'"' in row:
-        fix = "close the quoted field that starts on that line"
+        fix = _("close the quoted field that starts on that line")
     else:
-        fix = "end every row with a newline"
-    limit = f"{MAX_ROW_BYTES >> 20} MiB" if MAX_ROW_BYTES % (1 << 20) == 0 else f"{MAX_ROW_BYTES:,} bytes"
-    raise InputError(f"a row longer than {limit}", where(line + pending.count(b"\n", 0, start)), fix)
+        fix = _("end every row with a newline")
+    limit = f"{MAX_ROW_BYTES >> 20} MiB" if MAX_ROW_BYTES % (1 << 20) == 0 else _("{count:,} bytes").format(count=MAX_ROW_BYTES)
+    raise InputError(_("a row longer than {limit}").format(limit=limit), where(line + pending.count(b"\n", 0, start)), fix)
 
 
 def _without_trailing_blank_lines(data: bytes, cut: int) -> int:
@@ -369,9 +371,9 @@ def _open(env: Environment, source: str) -> IO[bytes]:
     try:
         return open(source, "rb")
     except OSError as error:
-        raise InputError(f"cannot read {source!r}: {error.strerror}", "--input", "give a readable file or - for stdin") from None
+        raise InputError(_("cannot read {name!r}: {reason}").format(name=source, reason=error.strerror), "--input", _(READABLE_INPUT)) from None
     except ValueError:  # open() refuses a NUL byte in a name
-        raise InputError(f"cannot read {source!r}: a file name holds no NUL byte", "--input", "give a readable file or - for stdin") from None
+        raise InputError(_("cannot read {name!r}: a file name holds no NUL byte").format(name=source), "--input", _(READABLE_INPUT)) from None
 
 
 def _waiting(source: IO[bytes]) -> bool:

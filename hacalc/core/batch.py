@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from hacalc.core.errors import InputError
 from hacalc.core.periods import Conventions
 from hacalc.core.units import DURATION_HINT, MAX_DEPTH, MAX_VALUE_CHARACTERS, parse_duration, unit_seconds
+from hacalc.i18n import N_, _
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,7 +46,12 @@ _WIDEST_PREFIX_FOR_MATRIX = 512
 MAX_JSON_DEPTH = MAX_DEPTH  # as scenario files: a row needs two or three levels
 _SMALLEST_NORMAL = sys.float_info.min
 _SHOWN_CHARACTERS = 60
-_ROW_EXAMPLE = 'give objects like {"mttf": "50000h", "mttr": "15m"}'
+_ROW_EXAMPLE = N_("give objects like {example}")  # the example is JSON, the same in every language
+_EXAMPLE_ROW = '{"mttf": "50000h", "mttr": "15m"}'
+FLOAT_SIZED = N_("give a duration a float can hold")
+FLOAT_SIZED_DURATIONS = N_("give durations a float can hold")
+RENAME_OR_DROP = N_("rename or drop it")
+ONE_OBJECT_PER_LINE = N_("give one JSON object per line")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _OPENERS, _CLOSERS = (ord("["), ord("{")), (ord("]"), ord("}"))
 
@@ -90,16 +96,16 @@ def value_seconds(value: Any, *, default_unit: str, conventions: Conventions) ->
     if isinstance(value, EdgeFloat):
         return value_seconds(value.text, default_unit=default_unit, conventions=conventions)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InputError(f"not a duration: {shown(value)}", fix=DURATION_HINT)
+        raise InputError(_("not a duration: {value}").format(value=shown(value)), fix=_(DURATION_HINT))
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
-            raise InputError(f"not a finite number: {value}", fix="give a finite duration")
+            raise InputError(_("not a finite number: {value}").format(value=value), fix=_("give a finite duration"))
         if value < 0 or (isinstance(value, float) and math.copysign(1, value) < 0):
-            raise InputError(f"negative duration {shown(value)}", fix="durations must be zero or more")
+            raise InputError(_("negative duration {text}").format(text=shown(value)), fix=_("durations must be zero or more"))
         try:
             return _finite(float(value) * float(unit_seconds(default_unit, conventions)), value)
         except OverflowError:
-            raise InputError(f"duration {shown(value)} is too large", fix="give a duration a float can hold") from None
+            raise InputError(_("duration {text} is too large").format(text=shown(value)), fix=_(FLOAT_SIZED)) from None
     exact = parse_duration(value, default_unit=default_unit, conventions=conventions)
     simple = _SIMPLE_DURATION.fullmatch(value)
     if simple:
@@ -110,14 +116,16 @@ def value_seconds(value: Any, *, default_unit: str, conventions: Conventions) ->
 
 def _finite(seconds: float, value: object) -> float:
     if not math.isfinite(seconds):
-        raise InputError(f"duration {shown(value, quoted=True)} is too large", fix="give a duration a float can hold")
+        raise InputError(_("duration {text} is too large").format(text=shown(value, quoted=True)), fix=_(FLOAT_SIZED))
     return seconds
 
 
 def shown(value: Any, *, quoted: bool = False) -> str:
     """``value`` as an error message shows it: JSON (or ``repr`` for text), escaped, cut to a readable length."""
     text = repr(value) if quoted or isinstance(value, str) else json.dumps(value)
-    return text if len(text) <= _SHOWN_CHARACTERS else f"{text[: _SHOWN_CHARACTERS - 1]}… ({len(text):,} characters)"
+    if len(text) <= _SHOWN_CHARACTERS:
+        return text
+    return text[: _SHOWN_CHARACTERS - 1] + "… " + _("({count:,} characters)").format(count=len(text))
 
 
 def seconds_columns(
@@ -230,17 +238,17 @@ def _exact_seconds(
         except InputError as error:
             raise error.located(where(line, column)) from None
         except TypeError:  # unhashable JSON value (list, object)
-            raise InputError(f"not a duration: {shown(value)}", where(line, column), DURATION_HINT) from None
+            raise InputError(_("not a duration: {value}").format(value=shown(value)), where(line, column), _(DURATION_HINT)) from None
 
     mttf_out = np.empty(len(mttf_values))
     mttr_out = np.empty(len(mttr_values))
     for row, (mttf_value, mttr_value, line) in enumerate(zip(mttf_values, mttr_values, lines)):
         mttf_out[row] = seconds(mttf_value, "mttf", line)
         if mttf_out[row] == 0:
-            raise InputError(f"MTTF {shown(mttf_value, quoted=True)} is zero", where(line, "mttf"), "MTTF must be greater than zero")
+            raise InputError(_("MTTF {value} is zero").format(value=shown(mttf_value, quoted=True)), where(line, "mttf"), _("MTTF must be greater than zero"))
         mttr_out[row] = seconds(mttr_value, "mttr", line)
         if not math.isfinite(mttf_out[row] + mttr_out[row]):
-            raise InputError("MTTF + MTTR is too large", where(line, "mttr"), "give durations a float can hold")
+            raise InputError(_("MTTF + MTTR is too large"), where(line, "mttr"), _(FLOAT_SIZED_DURATIONS))
     return mttf_out, mttr_out
 
 
@@ -250,11 +258,12 @@ def decode(block: bytes, first_line: int) -> str:
         return block.decode()
     except UnicodeDecodeError as error:
         line = first_line + block.count(b"\n", 0, error.start)
-        raise InputError(f"not UTF-8 text (byte 0x{block[error.start]:02x})", where(line), "save the file as UTF-8") from None
+        raise InputError(_("not UTF-8 text (byte 0x{byte:02x})").format(byte=block[error.start]), where(line), _("save the file as UTF-8")) from None
 
 
 def where(line: int, column: str | None = None) -> str:
-    return f"line {line}" if column is None else f"line {line}, column {column}"
+    """Where in the input a row went wrong, as an error message's second part."""
+    return _("line {line}").format(line=line) if column is None else _("line {line}, column {column}").format(line=line, column=column)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,30 +301,30 @@ def csv_header(line: str) -> CsvHeader:
     try:
         names = tuple(next(csv.reader([line.lstrip("\ufeff").rstrip("\r\n")]), []))
     except csv.Error as error:
-        raise _csv_error(error, "cannot read the CSV header", 1) from None
+        raise _csv_error(error, _("cannot read the CSV header"), 1) from None
     keys = [name.strip().lower() for name in names]
     counts = Counter(keys)
     repeated = sorted(key for key, count in counts.items() if count > 1 and key not in INPUT_COLUMNS)
     if repeated:
-        raise InputError(f"column {shown(repeated[0])} appears more than once in the header", "line 1", "give every column its own name")
+        raise InputError(_("column {name} appears more than once in the header").format(name=shown(repeated[0])), where(1), _("give every column its own name"))
     for column in INPUT_COLUMNS:
         if counts[column] != 1:
-            problem = "no" if column not in counts else "more than one"
-            raise InputError(f"{problem} column {column!r} in the header", "line 1", "the header must name mttf and mttr once each")
+            problem = _("no column {name!r} in the header") if column not in counts else _("more than one column {name!r} in the header")
+            raise InputError(problem.format(name=column), where(1), _("the header must name mttf and mttr once each"))
     for column in OUTPUT_COLUMNS:
         if column in keys:
-            raise InputError(f"input column {column!r} would clash with the result column", "line 1", "rename or drop it")
+            raise InputError(_("input column {name!r} would clash with the result column").format(name=column), where(1), _(RENAME_OR_DROP))
     return CsvHeader(names, keys.index("mttf"), keys.index("mttr"))
 
 
 def _csv_error(error: csv.Error, what: str, line: int) -> InputError:
     """The csv module's complaint in this project's words where it speaks of Python's file modes or its own limit."""
-    problem, fix = str(error), "quote fields that hold commas, quotes or newlines"
+    problem, fix = str(error), _("quote fields that hold commas, quotes or newlines")
     if problem.startswith("new-line character seen in unquoted field"):
-        problem, fix = "a carriage return (\\r) outside quotes", "end lines with \\n or \\r\\n"
+        problem, fix = _("a carriage return (\\r) outside quotes"), _("end lines with \\n or \\r\\n")
     elif problem.startswith("field larger than field limit"):
-        problem, fix = f"a field longer than {csv.field_size_limit():,} characters", "shorten it"
-    return InputError(f"{what}: {problem}", where(line), fix)
+        problem, fix = _("a field longer than {count:,} characters").format(count=csv.field_size_limit()), _("shorten it")
+    return InputError(_("{what}: {problem}").format(what=what, problem=problem), where(line), fix)
 
 
 @dataclass
@@ -458,21 +467,25 @@ def _read_quoted_block(
             break
         except csv.Error as error:
             _check_rows(records, record_lines, header, default_unit, conventions)
-            raise _csv_error(error, "cannot read CSV", line) from None
+            raise _csv_error(error, _("cannot read CSV"), line) from None
         if len(fields) != len(header.names):
-            shown = "an empty row" if not fields else f"{len(fields)} field{'s' if len(fields) > 1 else ''}"
             _check_rows(records, record_lines, header, default_unit, conventions)
-            raise InputError(
-                f"{shown} where the header has {len(header.names)}",
-                where(line),
-                "give every row the header's columns; quote values that contain commas",
-            )
+            raise InputError(_row_width_problem(len(fields), len(header.names)), where(line), _("give every row the header's columns; quote values that contain commas"))
         records.append(fields)
         raw.append("".join(lines[consumed : reader.line_num]).removesuffix("\n").encode())
         record_lines.append(line)
         consumed = reader.line_num
     mttf, mttr = _check_rows(records, record_lines, header, default_unit, conventions)
     return CsvChunk(Ragged.from_list(raw), records, mttf, mttr)
+
+
+def _row_width_problem(fields: int, columns: int) -> str:
+    """A CSV row of ``fields`` fields under a header of ``columns``."""
+    if not fields:
+        return _("an empty row where the header has {columns}").format(columns=columns)
+    if fields == 1:
+        return _("1 field where the header has {columns}").format(columns=columns)
+    return _("{fields} fields where the header has {columns}").format(fields=fields, columns=columns)
 
 
 def _check_rows(
@@ -537,25 +550,25 @@ def json_row(text: str, line: int) -> dict[str, Any]:
     recurses), a key given twice, an integer too long to read, and a lone surrogate (not writable as UTF-8).
     """
     if not text.strip():
-        raise InputError("an empty line", where(line), "give one JSON object per line")
+        raise InputError(_("an empty line"), where(line), _(ONE_OBJECT_PER_LINE))
     if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _json_depth(text) > MAX_JSON_DEPTH:
-        raise InputError(f"the row nests deeper than {MAX_JSON_DEPTH} levels", where(line), "a row needs only a few levels")
+        raise InputError(_("the row nests deeper than {most} levels").format(most=MAX_JSON_DEPTH), where(line), _("a row needs only a few levels"))
     item = _decoded(text, line, _json_decoder())
     if not isinstance(item, dict):
-        raise InputError("not a JSON object", where(line), _ROW_EXAMPLE)
+        raise InputError(_("not a JSON object"), where(line), _(_ROW_EXAMPLE).format(example=_EXAMPLE_ROW))
     if ("\\ud" in text or "\\uD" in text) and (lone := _lone_surrogate(item)) is not None:
         raise InputError(
-            f"a lone surrogate {lone!r} in a JSON string", where(line), "it is not text and cannot be written as UTF-8: give whole characters"
+            _("a lone surrogate {text!r} in a JSON string").format(text=lone), where(line), _("it is not text and cannot be written as UTF-8: give whole characters")
         )
     for column in INPUT_COLUMNS:
         value = item.get(column)
         if value is None:
-            raise InputError(f"no {column!r} key", where(line), _ROW_EXAMPLE)
+            raise InputError(_("no {name!r} key").format(name=column), where(line), _(_ROW_EXAMPLE).format(example=_EXAMPLE_ROW))
         if type(value) is float and not _SMALLEST_NORMAL <= abs(value) < math.inf:
             item = _decoded(text, line, _json_decoder(keep_edge_floats=True))  # its text decides, as for a string
     for column in OUTPUT_COLUMNS:
         if column in item:
-            raise InputError(f"key {column!r} would clash with the result key", where(line), "rename or drop it")
+            raise InputError(_("key {name!r} would clash with the result key").format(name=column), where(line), _(RENAME_OR_DROP))
     return item
 
 
@@ -563,10 +576,10 @@ def _decoded(text: str, line: int, decoder: json.JSONDecoder) -> Any:
     try:
         return decoder.decode(text)
     except json.JSONDecodeError as error:
-        raise InputError(f"not JSON: {error.msg} at column {error.colno}", where(line), "give one JSON object per line") from None
+        raise InputError(_("not JSON: {reason} at column {column}").format(reason=error.msg, column=error.colno), where(line), _(ONE_OBJECT_PER_LINE)) from None
     except ValueError:  # Python reads integers of at most sys.get_int_max_str_digits() digits
         raise InputError(
-            f"an integer of more than {sys.get_int_max_str_digits():,} digits", where(line), "give durations a float can hold"
+            _("an integer of more than {count:,} digits").format(count=sys.get_int_max_str_digits()), where(line), _(FLOAT_SIZED_DURATIONS)
         ) from None
     except InputError as error:
         raise error.located(where(line)) from None
@@ -584,7 +597,7 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     item = dict(pairs)
     if len(item) < len(pairs):
         repeated = next(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
-        raise InputError(f"key {shown(repeated)} appears more than once", fix="give every key once")
+        raise InputError(_("key {name} appears more than once").format(name=shown(repeated)), fix=_("give every key once"))
     return item
 
 

@@ -205,3 +205,29 @@ def test_nines_help_in_chinese() -> None:
     assert "每个可用性目标在每天、每周、每月、每季度和每年允许的宕机时间。" in result.stdout
     assert "目标，例如 99.95、99.95% 或 '4.5 nines'。" in result.stdout
     assert "画一张图" in result.stdout
+
+
+ROWS = "host,mttf,mttr\nesx-01,50000h,15m\nesx-02,2000h,4h\n"
+
+
+@pytest.mark.parametrize("output", ["csv", "ndjson"])
+def test_batch_rows_never_change_with_the_language(hacalc, output: str) -> None:
+    english = hacalc("availability", "--input", "-", "--format", output, input=ROWS, env=ENGLISH)
+    chinese = hacalc("availability", "--input", "-", "--format", output, input=ROWS, env=CHINESE)
+    assert chinese.exit_code == english.exit_code == 0
+    assert chinese.stdout == english.stdout
+    last = chinese.stdout.splitlines()[-1]  # 4h / (2000h + 4h) unavailable
+    assert last in ("esx-02,2000h,4h,0.998003992015968,0.001996007984031936,2.6998377258672459,62946.107784431129",
+                    '{"host":"esx-02","mttf":"2000h","mttr":"4h","availability":0.998003992015968,"unavailability":0.001996007984031936,'
+                    '"nines":2.6998377258672459,"downtime_year_seconds":62946.107784431129}')
+
+
+def test_batch_errors_in_chinese_name_the_line_and_column(hacalc) -> None:
+    result = hacalc("availability", "--input", "-", input="mttf,mttr\n50000h,15x\n", env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "hacalc: error: 未知单位 'x', 第 2 行 mttr 列, 请使用 ms、s、m、h、d、w、mo、q 或 y\n"
+    ragged = hacalc("availability", "--input", "-", input="mttf,mttr\n50000h,15m,3\n", env=CHINESE)
+    assert ragged.stderr == "hacalc: error: 3 个字段，而表头有 2 列, 第 2 行, 每一行请给出表头的各列；含逗号的值请加引号\n"
+    no_key = hacalc("availability", "--input", "-", "--format", "ndjson", input='{"mttf": "50000h"}\n', env=CHINESE)
+    assert no_key.stderr == 'hacalc: error: 没有 \'mttr\' 键, 第 1 行, 请给出这样的对象：{"mttf": "50000h", "mttr": "15m"}\n'
