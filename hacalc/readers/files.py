@@ -147,6 +147,14 @@ def read_document(source: str, *, input_format: str | None = None, stdin: TextIO
     return document
 
 
+def json_document(text: str, name: str) -> Document:
+    """``text`` parsed as JSON with its line numbers kept, and held to the depth and number limits every input is:
+    for readers that decode a file's bytes themselves (UTF-16 exports)."""
+    document = Document(name, "json", text, _parse_json(text, name))
+    _check_depth_and_numbers(document)
+    return document
+
+
 def _format_from_name(source: str) -> str:
     suffix = os.path.splitext(source)[1].lower()
     if suffix not in EXTENSIONS:

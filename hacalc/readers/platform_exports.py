@@ -20,7 +20,7 @@ from hacalc.core.errors import InputError
 from hacalc.core.text import visible
 from hacalc.core.vsphere.check import MAX_CAPACITY
 from hacalc.core.warnings import DataWarning
-from hacalc.readers.files import MAX_BYTES, Document, FieldPath, _check_depth_and_numbers, _parse_json, open_binary, quoted
+from hacalc.readers.files import MAX_BYTES, Document, FieldPath, json_document, open_binary, quoted
 
 MIB = 1024 * 1024
 EXAMPLES = 5  # names kept per warning
@@ -43,9 +43,7 @@ def read_json_export(source: str, expected: str) -> Document:
     text = decode_export(raw, shown)
     if not text.strip():
         raise InputError("the file is empty", f"in {shown}", f"give {expected}")
-    document = Document(shown, "json", text, _parse_json(text, shown))
-    _check_depth_and_numbers(document)
-    return document
+    return json_document(text, shown)
 
 
 def decode_export(raw: bytes, name: str) -> str:
