@@ -807,6 +807,7 @@ def _milp(problem: _Problem, failed, deadline: float) -> bool | None:
     variables = len(pod_index)
     columns = np.arange(variables)
     nodes, resources = free.shape
+    free = np.clip(free, 0, None)  # a node over its allocatable has no variables (nothing fits it); its rows must not be infeasible
     constraints = [LinearConstraint(coo_matrix((np.ones(variables), (pod_index, columns)), shape=(len(items), variables)), 1, 1)]
     for column in range(resources):
         weights = need[pod_index, column].astype(np.float64)
