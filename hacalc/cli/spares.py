@@ -17,6 +17,7 @@ from hacalc.core.errors import InputError
 from hacalc.core.periods import HOUR, decimal_text
 from hacalc.core.spares import Comparison, Option, Spare, compare
 from hacalc.core.units import format_duration, format_nines, format_percent
+from hacalc.i18n import N_, _, command_help
 from hacalc.readers.spares import Setting, build_question, from_flags, read_scenario
 
 OPTION_KEYS = (
@@ -33,79 +34,81 @@ OPTION_KEYS = (
     "annual_cost",
 )
 
-_MODEL = "Model"
-_SWITCHOVER = "Switchover"
-_COST = "Cost and target"
+_MODEL = N_("Model")
+_SWITCHOVER = N_("Switchover")
+_COST = N_("Cost and target")
+# The kinds of spare as prose reads them (the values themselves are typed back to --kind, never translated).
+KIND_WORDS = {"hot": N_("hot"), "warm": N_("warm"), "cold": N_("cold")}
 
 
 def spares(
     ctx: typer.Context,
     scenario: Annotated[
-        Optional[str], typer.Argument(help="A spares scenario file (.toml, .yaml, .yml, .json), or - for stdin; flags override its values.", show_default=False)
+        Optional[str], typer.Argument(help=_("A spares scenario file (.toml, .yaml, .yml, .json), or - for stdin; flags override its values."), show_default=False)
     ] = None,
     mttf: Annotated[
         Optional[str],
         typer.Option(
             "--mttf",
-            help="Mean time to failure of one running unit: its mean operating time between failures, e.g. 1000h.",
-            rich_help_panel=_MODEL,
+            help=_("Mean time to failure of one running unit: its mean operating time between failures, e.g. 1000h."),
+            rich_help_panel=_(_MODEL),
         ),
     ] = None,
     mttr: Annotated[
-        Optional[str], typer.Option("--mttr", help="Mean time for one crew to repair one unit, e.g. 10h.", rich_help_panel=_MODEL)
+        Optional[str], typer.Option("--mttr", help=_("Mean time for one crew to repair one unit, e.g. 10h."), rich_help_panel=_(_MODEL))
     ] = None,
     needed: Annotated[
-        Optional[str], typer.Option("--needed", metavar="N", help="Units that must run for the system to be up (default 1).", rich_help_panel=_MODEL)
+        Optional[str], typer.Option("--needed", metavar="N", help=_("Units that must run for the system to be up (default 1)."), rich_help_panel=_(_MODEL))
     ] = None,
     spare_count: Annotated[
-        Optional[str], typer.Option("--spares", metavar="N", help="Spares standing by (default 1).", rich_help_panel=_MODEL)
+        Optional[str], typer.Option("--spares", metavar="N", help=_("Spares standing by (default 1)."), rich_help_panel=_(_MODEL))
     ] = None,
     crews: Annotated[
-        Optional[str], typer.Option("--crews", metavar="N", help="Repair crews working in parallel (default 1).", rich_help_panel=_MODEL)
+        Optional[str], typer.Option("--crews", metavar="N", help=_("Repair crews working in parallel (default 1)."), rich_help_panel=_(_MODEL))
     ] = None,
     dormancy: Annotated[
         Optional[str],
-        typer.Option("--dormancy", help="Failure rate of an idle warm spare as a share of a running unit's, 0-1 (default 0.5).", rich_help_panel=_MODEL),
+        typer.Option("--dormancy", help=_("Failure rate of an idle warm spare as a share of a running unit's, 0-1 (default 0.5)."), rich_help_panel=_(_MODEL)),
     ] = None,
     kind: Annotated[
         Optional[str],
         typer.Option(
             "--kind",
-            help="hot, warm, cold, active-active or all (hot, warm and cold); comma-separated; 'none' is always shown (default all).",
-            rich_help_panel=_MODEL,
+            help=_("hot, warm, cold, active-active or all (hot, warm and cold); comma-separated; 'none' is always shown (default all)."),
+            rich_help_panel=_(_MODEL),
         ),
     ] = None,
     coverage: Annotated[
         Optional[str],
-        typer.Option("--coverage", help="Probability a failover is detected and succeeds, e.g. 0.99 or 99% (default 1).", rich_help_panel=_SWITCHOVER),
+        typer.Option("--coverage", help=_("Probability a failover is detected and succeeds, e.g. 0.99 or 99% (default 1)."), rich_help_panel=_(_SWITCHOVER)),
     ] = None,
     manual_recovery: Annotated[
         Optional[str],
-        typer.Option("--manual-recovery", help="Mean time to recover by hand after a failover that did not happen, e.g. 30m.", rich_help_panel=_SWITCHOVER),
+        typer.Option("--manual-recovery", help=_("Mean time to recover by hand after a failover that did not happen, e.g. 30m."), rich_help_panel=_(_SWITCHOVER)),
     ] = None,
     failover: Annotated[
         Optional[str],
         typer.Option(
             "--failover",
-            help="Mean failover time per temperature (the system is down meanwhile): hot=30s,warm=5m,cold=30m, or one time for all (default 0).",
-            rich_help_panel=_SWITCHOVER,
+            help=_("Mean failover time per temperature (the system is down meanwhile): hot=30s,warm=5m,cold=30m, or one time for all (default 0)."),
+            rich_help_panel=_(_SWITCHOVER),
         ),
     ] = None,
     spare_cost: Annotated[
         Optional[str],
-        typer.Option("--spare-cost", help="Yearly cost of one spare: hot=9000,warm=5000,cold=1000, or one number for all.", rich_help_panel=_COST),
+        typer.Option("--spare-cost", help=_("Yearly cost of one spare: hot=9000,warm=5000,cold=1000, or one number for all."), rich_help_panel=_(_COST)),
     ] = None,
     downtime_cost: Annotated[
-        Optional[str], typer.Option("--downtime-cost", help="Cost of one hour of downtime.", rich_help_panel=_COST)
+        Optional[str], typer.Option("--downtime-cost", help=_("Cost of one hour of downtime."), rich_help_panel=_(_COST))
     ] = None,
     target: Annotated[
-        Optional[str], typer.Option("--target", help="Availability to meet, e.g. 99.97; marks the cheapest option that does.", rich_help_panel=_COST)
+        Optional[str], typer.Option("--target", help=_("Availability to meet, e.g. 99.97; marks the cheapest option that does."), rich_help_panel=_(_COST))
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 when no option meets --target.", rich_help_panel=_COST)
+        bool, typer.Option("--check", help=_("Exit 1 when no option meets --target."), rich_help_panel=_(_COST))
     ] = False,
     sweep_spares: Annotated[
-        Optional[str], typer.Option("--sweep-spares", metavar="A..B", help="Also show every spare count from A to B, e.g. 0..4.", rich_help_panel=_COST)
+        Optional[str], typer.Option("--sweep-spares", metavar="A..B", help=_("Also show every spare count from A to B, e.g. 0..4."), rich_help_panel=_(_COST))
     ] = None,
     input_format: InputFormatOption = None,
     output_format: FormatOption = OutputFormat.table,
@@ -151,7 +154,7 @@ def spares(
     )
     settings.update(from_flags(flags))
     if check and "target" not in settings:
-        raise InputError("--check needs a target", "--check", "add --target 99.97")
+        raise InputError(_("--check needs a target"), "--check", _("add --target 99.97"))
     request = plot_request(plot, output_format.value)
     question = build_question(settings)
     comparison = compare(question)
@@ -187,11 +190,11 @@ def _write_csv(env: Environment, comparison: Comparison) -> None:
 
 def _write_tables(env: Environment, comparison: Comparison) -> None:
     question = comparison.question
-    columns = ["option", "availability", "unavailability", "nines", "downtime/yr", "outages/yr", "mean outage", "MTTF"]
+    columns = [_("option"), _("availability"), _("unavailability"), _("nines"), _("downtime/yr"), _("outages/yr"), _("mean outage"), "MTTF"]
     if question.has_costs:
-        columns.append("annual cost")
+        columns.append(_("annual cost"))
     if question.target is not None:
-        columns.append(f"meets {format_percent(question.target)}")
+        columns.append(_("meets {target}").format(target=format_percent(question.target)))
     write_table(
         env,
         columns,
@@ -199,7 +202,7 @@ def _write_tables(env: Environment, comparison: Comparison) -> None:
         title=_title(comparison),
         caption=_assumptions(comparison),
         notes=() if comparison.sweep else (verdict(comparison),),
-        optional=("unavailability", "outages/yr", "mean outage", "MTTF", "nines"),
+        optional=(columns[2], columns[5], columns[6], columns[7], columns[3]),  # unavailability, outages/yr, mean outage, MTTF, nines
     )
     if comparison.sweep:
         _write_sweep(env, comparison)
@@ -207,7 +210,7 @@ def _write_tables(env: Environment, comparison: Comparison) -> None:
 
 def _row(option: Option, comparison: Comparison) -> list[str]:
     question = comparison.question
-    label = option.spare.value + (" (recommended)" if option is comparison.recommended else "")
+    label = option.spare.value if option is not comparison.recommended else _("{option} (recommended)").format(option=option.spare.value)
     cells = [
         label,
         _percent(option),
@@ -221,16 +224,19 @@ def _row(option: Option, comparison: Comparison) -> list[str]:
     if question.has_costs:
         cells.append(_money(option.annual_cost))
     if question.target is not None:
-        cells.append("yes" if option.meets_target else "no")
+        cells.append(_("yes") if option.meets_target else _("no"))
     return cells
 
 
 def _write_sweep(env: Environment, comparison: Comparison) -> None:
     question = comparison.question
     kinds = [spare for spare in question.kinds if spare is not Spare.active_active]
-    columns = ["spares"]
+    columns, costs = [_("spares")], []
     for spare in kinds:
-        columns += [f"{spare.value} availability"] + ([f"{spare.value} cost"] if question.has_costs else [])
+        columns.append(_("{kind} availability").format(kind=_kind(spare)))
+        if question.has_costs:
+            columns.append(_("{kind} cost").format(kind=_kind(spare)))
+            costs.insert(0, columns[-1])  # the last kind's cost is left out first
     rows = []
     for count in question.sweep or ():
         by_kind = {option.spare: option for option in comparison.sweep if option.spares == count}
@@ -239,8 +245,7 @@ def _write_sweep(env: Environment, comparison: Comparison) -> None:
             option = by_kind.get(spare, by_kind.get(Spare.none))
             cells += [_percent(option)] + ([_money(option.annual_cost)] if question.has_costs else [])
         rows.append(cells)
-    costs = [column for column in reversed(columns) if column.endswith(" cost")]
-    write_table(env, columns, rows, title="Availability and cost by number of spares", notes=(verdict(comparison),), optional=costs)
+    write_table(env, columns, rows, title=_("Availability and cost by number of spares"), notes=(verdict(comparison),), optional=costs)
 
 
 def verdict(comparison: Comparison) -> str:
@@ -250,67 +255,97 @@ def verdict(comparison: Comparison) -> str:
     best = min(options, key=lambda option: option.unavailability)
     recommended = comparison.recommended
     if question.target is None:
-        parts = [f"{_describe(best)} {_verb(best, 'is', 'are')} the most available at {_percent(best)}"]
+        most_available = _("{option} are the most available at {availability}") if _plural(best) else _("{option} is the most available at {availability}")
+        parts = [most_available.format(option=_describe(best), availability=_percent(best))]
         if question.has_costs:
             cheapest = min(options, key=lambda option: option.annual_cost or 0.0)
-            parts.append(f"{_describe(cheapest)} {_verb(cheapest, 'is', 'are')} the cheapest at {_money(cheapest.annual_cost)}/yr")
+            cheapest_at = _("{option} are the cheapest at {cost}/yr") if _plural(cheapest) else _("{option} is the cheapest at {cost}/yr")
+            parts.append(cheapest_at.format(option=_describe(cheapest), cost=_money(cheapest.annual_cost)))
     elif recommended is None:
-        parts = [f"no option meets {format_percent(question.target)}; the best, {_describe(best)}, reaches {_percent(best)}"]
+        parts = [
+            _("no option meets {target}; the best, {option}, reaches {availability}").format(
+                target=format_percent(question.target), option=_describe(best), availability=_percent(best)
+            )
+        ]
     else:
-        cost = "" if recommended.annual_cost is None else f" for {_money(recommended.annual_cost)}/yr"
-        parts = [f"{_describe(recommended)} {_verb(recommended, 'meets', 'meet')} {format_percent(question.target)}{cost}"]
+        parts = [_meets(recommended, format_percent(question.target))]
     others = [option for option in options if option is not recommended and option.failover_downtime_seconds_per_year > 0]
     if others:
         loser = max(others, key=lambda option: option.failover_downtime_seconds_per_year)
         if loser.failover_downtime_seconds_per_year >= loser.downtime_seconds_per_year / 2:
             parts.append(
-                f"{loser.spare.value} loses {loser.failover_downtime_seconds_per_year / 60:,.0f} of its "
-                f"{loser.downtime_seconds_per_year / 60:,.0f} min/yr to {_activation(question.failover_seconds(loser.spare))} activations"
+                _("{kind} loses {lost:,.0f} of its {total:,.0f} min/yr to {activation} activations").format(
+                    kind=_kind(loser.spare),
+                    lost=loser.failover_downtime_seconds_per_year / 60,
+                    total=loser.downtime_seconds_per_year / 60,
+                    activation=_activation(question.failover_seconds(loser.spare)),
+                )
             )
-    return "; ".join(parts) + "."
+    return _("{clauses}.").format(clauses=_("; ").join(parts))
+
+
+def _meets(option: Option, target: str) -> str:
+    """``hot spare meets 99.97% for 1,234/yr``: the recommended option, and its cost when there are prices."""
+    if option.annual_cost is None:
+        sentence = _("{option} meet {target}") if _plural(option) else _("{option} meets {target}")
+    else:
+        sentence = _("{option} meet {target} for {cost}/yr") if _plural(option) else _("{option} meets {target} for {cost}/yr")
+    return sentence.format(option=_describe(option), target=target, cost=_money(option.annual_cost))
 
 
 def _describe(option: Option) -> str:
     if option.spare is Spare.none:
-        return "no spare"
+        return _("no spare")
     if option.spare is Spare.active_active:
-        return "the active-active pair"
-    return f"{option.spares} {option.spare.value} spares" if option.spares > 1 else f"{option.spare.value} spare"
+        return _("the active-active pair")
+    kind = _kind(option.spare)
+    return _("{count} {kind} spares").format(count=option.spares, kind=kind) if option.spares > 1 else _("{kind} spare").format(kind=kind)
 
 
-def _verb(option: Option, singular: str, plural: str) -> str:
-    return plural if option.spares > 1 and option.spare is not Spare.active_active else singular
+def _kind(spare: Spare) -> str:
+    """``hot``, ``warm``, ``cold`` as prose reads them (热备份 …); other kinds as their --kind value."""
+    return _(KIND_WORDS[spare.value]) if spare.value in KIND_WORDS else spare.value
+
+
+def _plural(option: Option) -> bool:
+    """Whether English says "are" of the option: several spares of one kind."""
+    return option.spares > 1 and option.spare is not Spare.active_active
 
 
 def _activation(seconds: Fraction) -> str:
-    for size, unit in ((3600, "hour"), (60, "minute"), (1, "second")):
+    """``30-second``, ``5-minute``: a failover time that is a whole number of one unit, else a duration."""
+    for size, unit in ((3600, N_("{count}-hour")), (60, N_("{count}-minute")), (1, N_("{count}-second"))):
         if seconds >= size and (seconds / size).denominator == 1:
-            return f"{seconds / size}-{unit}"
+            return _(unit).format(count=seconds / size)
     return format_duration(seconds)
 
 
 def _title(comparison: Comparison) -> str:
     question = comparison.question
-    spares = f"{question.spares} spare{'s' if question.spares != 1 else ''}"
-    crews = f"{question.crews} repair crew{'s' if question.crews != 1 else ''}"
-    return f"{question.needed} needed + {spares}, {crews}: how hot must the spare be?"
+    spares = _("{count} spare").format(count=question.spares) if question.spares == 1 else _("{count} spares").format(count=question.spares)
+    crews = _("{count} repair crew").format(count=question.crews) if question.crews == 1 else _("{count} repair crews").format(count=question.crews)
+    return _("{needed} needed + {spares}, {crews}: how hot must the spare be?").format(needed=question.needed, spares=spares, crews=crews)
 
 
 def _assumptions(comparison: Comparison) -> str:
     question = comparison.question
     temperatures = [spare for spare in question.kinds if spare is not Spare.active_active]
+    coverage = _("coverage {coverage}").format(coverage=format_percent(question.coverage))
+    if question.manual_recovery is not None:
+        coverage = _("{coverage}, manual recovery {time}").format(coverage=coverage, time=format_duration(question.manual_recovery))
+    failovers = ", ".join(f"{spare.value} {format_duration(question.failover_seconds(spare))}" for spare in temperatures) or _("none")
     parts = [
-        f"unit MTTF {_hours(float(question.mttf / HOUR))}, MTTR {_hours(float(question.mttr / HOUR))}, exponential",
-        f"coverage {format_percent(question.coverage)}"
-        + ("" if question.manual_recovery is None else f", manual recovery {format_duration(question.manual_recovery)}"),
-        "failover " + (", ".join(f"{spare.value} {format_duration(question.failover_seconds(spare))}" for spare in temperatures) or "none"),
+        _("unit MTTF {mttf}, MTTR {mttr}, exponential").format(mttf=_hours(float(question.mttf / HOUR)), mttr=_hours(float(question.mttr / HOUR))),
+        coverage,
+        _("failover {times}").format(times=failovers),
     ]
     if Spare.warm in question.kinds:
-        parts.append(f"warm dormancy {float(question.dormancy):g}")
-    parts.append(f"year {decimal_text(question.conventions.year_days)} d")
+        parts.append(_("warm dormancy {dormancy:g}").format(dormancy=float(question.dormancy)))
+    parts.append(_("year {days} d").format(days=decimal_text(question.conventions.year_days)))
     return (
-        f"Assumptions: {'; '.join(parts)}.\n"
-        "MTTF = time to the first outage that is not a covered failover (failover blips count as outages, not here)."
+        _("Assumptions: {assumptions}.").format(assumptions=_("; ").join(parts))
+        + "\n"
+        + _("MTTF = time to the first outage that is not a covered failover (failover blips count as outages, not here).")
     )
 
 
@@ -330,4 +365,4 @@ def _money(amount: float | None) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("spares")(spares)
+    app.command("spares", help=command_help(spares))(spares)

@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from hacalc.core import markov
 from hacalc.core.errors import InputError
+from hacalc.i18n import N_, _
 from hacalc.core.periods import DEFAULT_CONVENTIONS, HOUR, Conventions
 from hacalc.core.units import format_duration, nines
 
@@ -270,26 +271,26 @@ class Question:
 
     def __post_init__(self) -> None:
         for setting, value in (("mttf", self.mttf), ("mttr", self.mttr)):
-            _check(value > 0, setting, "must be longer than zero")
-            _check(SHORTEST_TIME <= value <= LONGEST_TIME, setting, "must be between 1 ms and a million years")
-        _check(self.needed >= 1, "needed", "must be at least 1")
-        _check(self.spares >= 0, "spares", "must not be negative")
-        _check(self.crews >= 1, "crews", "must be at least 1")
-        _check(0 <= self.dormancy <= 1, "dormancy", "must be between 0 (cold) and 1 (hot)")
-        _check(0 <= self.coverage <= 1, "coverage", "must be between 0 and 1 (a probability)")
-        _check(self.needed + self.most_spares <= MAX_UNITS, "spares", f"needed + spares must be at most {MAX_UNITS:,}")
+            _check(value > 0, setting, N_("must be longer than zero"))
+            _check(SHORTEST_TIME <= value <= LONGEST_TIME, setting, N_("must be between 1 ms and a million years"))
+        _check(self.needed >= 1, "needed", N_("must be at least 1"))
+        _check(self.spares >= 0, "spares", N_("must not be negative"))
+        _check(self.crews >= 1, "crews", N_("must be at least 1"))
+        _check(0 <= self.dormancy <= 1, "dormancy", N_("must be between 0 (cold) and 1 (hot)"))
+        _check(0 <= self.coverage <= 1, "coverage", N_("must be between 0 and 1 (a probability)"))
+        _check(self.needed + self.most_spares <= MAX_UNITS, "spares", N_("needed + spares must be at most {most:,}"), most=MAX_UNITS)
         if self.manual_recovery is not None:
-            _check(self.manual_recovery > 0, "manual-recovery", "must be longer than zero")
-            _check(SHORTEST_TIME <= self.manual_recovery <= LONGEST_TIME, "manual-recovery", "must be between 1 ms and a million years")
+            _check(self.manual_recovery > 0, "manual-recovery", N_("must be longer than zero"))
+            _check(SHORTEST_TIME <= self.manual_recovery <= LONGEST_TIME, "manual-recovery", N_("must be between 1 ms and a million years"))
         elif self.coverage < 1 and self.most_spares > 0:
-            raise InputError("coverage below 1 needs a manual recovery time", "manual-recovery", "give e.g. --manual-recovery 30m")
+            raise InputError(_("coverage below 1 needs a manual recovery time"), "manual-recovery", _("give e.g. --manual-recovery 30m"))
         self._check_kinds()
         self._check_failover()
         self._check_costs()
         if self.sweep is not None:
-            _check(len(self.sweep) > 0 and self.sweep.start >= 0, "sweep-spares", "give a range like 0..4")
-            _check(len(self.sweep) <= MAX_SWEEP, "sweep-spares", f"may cover at most {MAX_SWEEP} spare counts")
-            _check(set(self.kinds) != {Spare.active_active}, "sweep-spares", "does not apply to an active-active pair alone")
+            _check(len(self.sweep) > 0 and self.sweep.start >= 0, "sweep-spares", N_("give a range like 0..4"))
+            _check(len(self.sweep) <= MAX_SWEEP, "sweep-spares", N_("may cover at most {most} spare counts"), most=MAX_SWEEP)
+            _check(set(self.kinds) != {Spare.active_active}, "sweep-spares", N_("does not apply to an active-active pair alone"))
         self._check_work()
 
     @property
@@ -351,12 +352,14 @@ class Question:
 
     def warnings(self) -> list[str]:
         """Switchovers not much shorter than a repair, where ignoring repairs during them (§3.1) is doubtful."""
-        slow = [(f"{spare.value} failover", self.failover_seconds(spare)) for spare in self.kinds if spare in TEMPERATURES]
+        slow = [(_("{kind} failover").format(kind=spare.value), self.failover_seconds(spare)) for spare in self.kinds if spare in TEMPERATURES]
         if self.coverage < 1 and self.manual_recovery is not None:
-            slow.append(("manual recovery", self.manual_recovery))
+            slow.append((_("manual recovery"), self.manual_recovery))
         return [
-            f"{name} {format_duration(seconds)} is not much shorter than the MTTR {format_duration(self.mttr)}: "
-            "the model ignores repairs during a switchover, so treat this option's figures as rough"
+            _(
+                "{switchover} {time} is not much shorter than the MTTR {mttr}: "
+                "the model ignores repairs during a switchover, so treat this option's figures as rough"
+            ).format(switchover=name, time=format_duration(seconds), mttr=format_duration(self.mttr))
             for name, seconds in slow
             if seconds * 2 >= self.mttr
         ]
@@ -365,35 +368,35 @@ class Question:
         return None if self.manual_recovery is None else float(self.manual_recovery / HOUR)
 
     def _check_kinds(self) -> None:
-        _check(len(self.kinds) > 0 and Spare.none not in self.kinds, "kind", "choose hot, warm, cold, active-active or all")
+        _check(len(self.kinds) > 0 and Spare.none not in self.kinds, "kind", N_("choose hot, warm, cold, active-active or all"))
         if Spare.active_active in self.kinds:
             _check(
                 self.needed == 1 and self.spares == 1,
                 "kind",
-                "active-active is a pair: use it with --needed 1 --spares 1",
+                N_("active-active is a pair: use it with --needed 1 --spares 1"),
             )
 
     def _check_failover(self) -> None:
         for spare, seconds in self.failover.items():
-            _check(spare in TEMPERATURES, "failover", "failover times are per temperature: hot, warm or cold")
-            _check(seconds >= 0, "failover", "failover times must not be negative")
-            _check(seconds == 0 or SHORTEST_TIME <= seconds <= LONGEST_TIME, "failover", "times must be 0 or between 1 ms and a million years")
+            _check(spare in TEMPERATURES, "failover", N_("failover times are per temperature: hot, warm or cold"))
+            _check(seconds >= 0, "failover", N_("failover times must not be negative"))
+            _check(seconds == 0 or SHORTEST_TIME <= seconds <= LONGEST_TIME, "failover", N_("times must be 0 or between 1 ms and a million years"))
         if any(self.failover.values()) and self.most_spares == 0:
-            raise InputError("a failover time was given but there is no spare", "failover", "add --spares 1 or drop --failover")
+            raise InputError(_("a failover time was given but there is no spare"), "failover", _("add --spares 1 or drop --failover"))
 
     def _check_costs(self) -> None:
         if self.downtime_cost is not None:
-            _check(self.downtime_cost >= 0, "downtime-cost", "must not be negative")
-            _check(self.downtime_cost <= MAX_COST, "downtime-cost", f"must be at most {MAX_COST:,}")
+            _check(self.downtime_cost >= 0, "downtime-cost", N_("must not be negative"))
+            _check(self.downtime_cost <= MAX_COST, "downtime-cost", N_("must be at most {most:,}"), most=MAX_COST)
         if self.spare_cost is None:
             return
         for cost in self.spare_cost.values():
-            _check(cost >= 0, "spare-cost", "costs must not be negative")
-            _check(cost <= MAX_COST, "spare-cost", f"costs must be at most {MAX_COST:,}")
+            _check(cost >= 0, "spare-cost", N_("costs must not be negative"))
+            _check(cost <= MAX_COST, "spare-cost", N_("costs must be at most {most:,}"), most=MAX_COST)
         if self.most_spares > 0:
             for spare in self.kinds:
                 if spare not in self.spare_cost:
-                    raise InputError(f"no spare cost for {spare.value}", "spare-cost", "price every option shown, e.g. hot=9000,warm=5000,cold=1000")
+                    raise InputError(_("no spare cost for {kind}").format(kind=spare.value), "spare-cost", _("price every option shown, e.g. hot=9000,warm=5000,cold=1000"))
 
 
     def _check_work(self) -> None:
@@ -402,23 +405,33 @@ class Question:
         if self.sweep is not None:
             models += [self.model(spare, count) for count in self.sweep for spare in _swept(self, count)]
         where = "sweep-spares" if self.sweep is not None else "spares"
-        shorter = "fewer spares or needed units" + (", a shorter sweep" if self.sweep is not None else "") + " or fewer --kind"
+        if self.sweep is not None:
+            smaller = _("ask for fewer spares or needed units, a shorter sweep or fewer --kind")
+        else:
+            smaller = _("ask for fewer spares or needed units or fewer --kind")
         plain = sum(model.states for model in models if not model.needs_elimination)
         if plain > MAX_PLAIN_STATES:
-            raise InputError(f"this question has {plain:,} Markov-chain states to solve, over the {MAX_PLAIN_STATES:,} hacalc solves in one run", where, f"ask for {shorter}")
+            raise InputError(
+                _("this question has {states:,} Markov-chain states to solve, over the {most:,} hacalc solves in one run").format(states=plain, most=MAX_PLAIN_STATES),
+                where,
+                smaller,
+            )
         switchover = sum(model.states for model in models if model.needs_elimination)
         if switchover > MAX_SWITCHOVER_STATES:
             raise InputError(
-                f"imperfect switchover (coverage below 1 or a failover time) gives {switchover:,} chain states to solve, "
-                f"over the {MAX_SWITCHOVER_STATES:,} hacalc solves in one run",
+                _(
+                    "imperfect switchover (coverage below 1 or a failover time) gives {states:,} chain states to solve, "
+                    "over the {most:,} hacalc solves in one run"
+                ).format(states=switchover, most=MAX_SWITCHOVER_STATES),
                 where,
-                f"ask for {shorter}",
+                smaller,
             )
 
 
-def _check(condition: bool, setting: str, problem: str) -> None:
+def _check(condition: bool, setting: str, problem: str, **values: object) -> None:
+    """Refuse ``setting`` unless ``condition``: ``problem`` is marked with ``N_`` and may name ``values``."""
     if not condition:
-        raise InputError(f"{setting} {problem}", setting)
+        raise InputError(_("{setting} {problem}").format(setting=setting, problem=_(problem).format(**values)), setting)
 
 
 @dataclass(frozen=True)

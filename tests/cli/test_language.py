@@ -75,6 +75,8 @@ def test_traditional_chinese_locales_get_english(hacalc) -> None:
         ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500", "--format", "json"),
         ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500", "--format", "csv"),
         ("nines", "--format", "json"),
+        ("spares", "scenarios/spares-database-pair.toml", "--sweep-spares", "0..2", "--format", "json"),
+        ("spares", "scenarios/spares-database-pair.toml", "--sweep-spares", "0..2", "--format", "csv"),
         ("nines", "99.95", "4.5 nines", "--format", "csv"),
     ],
 )
@@ -122,7 +124,7 @@ def test_usage_errors_say_where_in_chinese(hacalc) -> None:
 
 def test_tables_with_wide_characters_stay_aligned(hacalc) -> None:
     """Every line of a table is as wide on screen as its top border, Chinese cells or not."""
-    for arguments in (UNIT, ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))"), ("nines",),
+    for arguments in (UNIT, ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))"), ("nines",), ("spares", "scenarios/spares-database-pair.toml", "--sweep-spares", "0..2"),
                       ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500,ft=3000")):
         output = hacalc(*arguments, env=CHINESE).stdout
         assert any("\u4e00" <= character <= "\u9fff" for character in output)
@@ -231,3 +233,38 @@ def test_batch_errors_in_chinese_name_the_line_and_column(hacalc) -> None:
     assert ragged.stderr == "hacalc: error: 3 个字段，而表头有 2 列, 第 2 行, 每一行请给出表头的各列；含逗号的值请加引号\n"
     no_key = hacalc("availability", "--input", "-", "--format", "ndjson", input='{"mttf": "50000h"}\n', env=CHINESE)
     assert no_key.stderr == 'hacalc: error: 没有 \'mttr\' 键, 第 1 行, 请给出这样的对象：{"mttf": "50000h", "mttr": "15m"}\n'
+
+
+SPARES = ("spares", "--mttf", "1000h", "--mttr", "10h", "--coverage", "0.99", "--manual-recovery", "30m", "--failover", "hot=30s,warm=5m,cold=30m",
+          "--spare-cost", "hot=9000,warm=5000,cold=1000", "--downtime-cost", "100", "--target", "99.97")
+
+
+def test_spares_in_chinese(hacalc) -> None:
+    result = hacalc(*SPARES, env={**CHINESE, "COLUMNS": "150"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "需要 1 个 + 1 个备份，1 个修复班组：备份要多热？"
+    assert headers(lines[2]) == ["方案", "可用性", "不可用性", "几个9", "年宕机时间", "年中断次数", "平均中断时长", "MTTF", "年成本", "达到 99.97%"]
+    # the option column keeps the --kind values people type; the verdict speaks the handbook's 热备份/暖备份/冷备份
+    assert "│ warm（推荐） │ 99.9765% │ 0.000234 │  3.63 │      2h 3m 11s │       8.76 │       14m 4s │ 40,932 h │  5,205 │          是 │" in lines
+    assert lines[-1] == "暖备份达到 99.97%，每年 5,205；冷备份每年 312 分钟宕机时间中有 257 分钟花在 30 分钟的启用上。"
+
+
+def test_spares_sweep_headers_in_chinese(hacalc) -> None:
+    lines = hacalc("spares", "scenarios/spares-database-pair.toml", "--sweep-spares", "0..2", env={**CHINESE, "COLUMNS": "150"}).stdout.splitlines()
+    sweep = lines.index("按备份数列出的可用性和成本")
+    assert headers(lines[sweep + 2]) == ["备份数", "热备份可用性", "热备份成本", "暖备份可用性", "暖备份成本", "冷备份可用性", "冷备份成本"]
+    assert "│ 2      │    99.99891% │     24,190 │    99.99184% │     17,428 │     99.9098% │     20,786 │" in lines
+
+
+def test_spares_errors_and_warnings_in_chinese(hacalc) -> None:
+    refused = hacalc("spares", "--mttf", "1000h", "--mttr", "10h", "--needed", "0", env=CHINESE)
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert refused.stderr == "hacalc: error: needed 必须至少为 1, --needed\n"
+    warned = hacalc("spares", "--mttf", "1000h", "--mttr", "1h", "--failover", "40m", "--kind", "hot", env=CHINESE)
+    assert warned.exit_code == 0
+    assert warned.stderr == "hacalc: warning: hot 故障转移 40m 0s 并不比 MTTR 1h 0m 0s 短很多：模型忽略切换期间的修复，因此该方案的数字只能作为粗略估计\n"
+    gate = hacalc(*SPARES[:5], "--target", "99.999", "--check", env=CHINESE)
+    assert gate.exit_code == 1
+    assert gate.stdout.splitlines()[-1] == "没有方案达到 99.999%；最好的是冷备份，达到 99.99009%。"
