@@ -73,7 +73,7 @@ def _check(
     warnings = [*options.warnings, *monitoring_warnings]
 
     counted_states = _counted_states(settings)
-    counted = [host for host in cluster.hosts if host.state in counted_states]
+    counted = counted_hosts(cluster)
     cpu_min = options.get("das.vmCpuMinMHz", version.vm_cpu_min_mhz)
     memory_min = options.get("das.vmMemoryMinMB", version.vm_memory_min_mb)
     needs = requirements(cluster.vms, cpu_min, memory_min)
@@ -238,6 +238,12 @@ def _did_you_mean(name: str, choices: Sequence[str]) -> str:
     lowered = {choice.lower(): choice for choice in choices}
     close = difflib.get_close_matches(name.lower(), list(lowered), n=1)
     return f"did you mean {lowered[close[0]]!r}?" if close else "use the name of a host in the file"
+
+
+def counted_hosts(cluster: Cluster) -> list[Host]:
+    """The hosts admission control and the restart check count, in the file's order."""
+    states = _counted_states(cluster.settings)
+    return [host for host in cluster.hosts if host.state in states]
 
 
 def _counted_states(settings: ClusterSettings) -> frozenset[HostState]:
