@@ -48,6 +48,7 @@ CONVERTED = (
     "hacalc/cli/output.py",
     "hacalc/cli/protect.py",
     "hacalc/cli/render.py",
+    "hacalc/cli/risk.py",
     "hacalc/cli/spares.py",
     "hacalc/cli/status.py",
     "hacalc/cli/vcenter.py",
@@ -57,13 +58,14 @@ CONVERTED = (
     "hacalc/core/compose.py",
     "hacalc/core/errors.py",
     "hacalc/core/protection.py",
+    "hacalc/core/risk.py",
     "hacalc/core/spares.py",
     "hacalc/core/units.py",
 )
 # Commands whose whole help is translated: name -> module.
 CONVERTED_COMMANDS = {"availability": "hacalc.cli.availability", "budget": "hacalc.cli.budget",
                       "compose": "hacalc.cli.compose", "nines": "hacalc.cli.nines", "protect": "hacalc.cli.protect",
-                      "spares": "hacalc.cli.spares"}
+                      "risk": "hacalc.cli.risk", "spares": "hacalc.cli.spares"}
 
 ERRORS = {"InputError", "HacalcError", "ExpressionError", "OutOfRange", "OutputError"}
 MESSAGE_CALLS = {"fail", "warn"}  # their first argument is read by people

@@ -12,15 +12,16 @@ from hacalc.cli.options import FormatOption, InputFormatOption, located
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
+from hacalc.i18n import N_, _, command_help
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
     from hacalc.core.risk import Figure, RiskReport
 
-_UNIT = "Unit"
-_WINDOW = "Window and SLA"
-_SPARES = "System of spares (as hacalc spares)"
-_SIMULATION = "Other distributions (Monte Carlo)"
+_UNIT = N_("Unit")
+_WINDOW = N_("Window and SLA")
+_SPARES = N_("System of spares (as hacalc spares)")
+_SIMULATION = N_("Other distributions (Monte Carlo)")
 HOUR = 3600
 CSV_COLUMNS = ("quantity", "level", "value", "standard_error", "unit")
 SPARES_SETTINGS = ("needed", "spares", "crews", "dormancy", "kind", "coverage", "manual-recovery", "failover")
@@ -30,46 +31,46 @@ def risk(
     ctx: typer.Context,
     scenario: Annotated[
         Optional[str],
-        typer.Argument(metavar="[SPARES_SCENARIO]", help="A spares scenario (as hacalc spares reads it; one --kind), or - for stdin.", show_default=False),
+        typer.Argument(metavar="[SPARES_SCENARIO]", help=_("A spares scenario (as hacalc spares reads it; one --kind), or - for stdin."), show_default=False),
     ] = None,
     compose: Annotated[
         Optional[str],
-        typer.Option("--compose", metavar="EXPR", help="A structure of unit(MTTF, MTTR) parts, as hacalc compose writes it.", rich_help_panel=_UNIT, show_default=False),
+        typer.Option("--compose", metavar="EXPR", help=_("A structure of unit(MTTF, MTTR) parts, as hacalc compose writes it."), rich_help_panel=_(_UNIT), show_default=False),
     ] = None,
-    mttf: Annotated[Optional[str], typer.Option("--mttf", help="Mean time to failure, e.g. 2000h.", rich_help_panel=_UNIT)] = None,
-    mttr: Annotated[Optional[str], typer.Option("--mttr", help="Mean time to repair, e.g. 4h.", rich_help_panel=_UNIT)] = None,
-    mtbf: Annotated[Optional[str], typer.Option("--mtbf", help="Mean time between failures (see hacalc availability --mtbf-means).", rich_help_panel=_UNIT)] = None,
-    failure_rate: Annotated[Optional[str], typer.Option("--failure-rate", help="λ, e.g. 1e-3/h.", rich_help_panel=_UNIT)] = None,
-    repair_rate: Annotated[Optional[str], typer.Option("--repair-rate", help="μ, e.g. 0.25/h.", rich_help_panel=_UNIT)] = None,
-    unit: Annotated[str, typer.Option("--unit", help="Unit of bare numbers.", rich_help_panel=_UNIT)] = "h",
-    window: Annotated[str, typer.Option("--window", "-w", help="The SLA window.", rich_help_panel=_WINDOW)] = "30d",
-    target: Annotated[Optional[str], typer.Option("--target", help="Availability the window must reach, e.g. 99.9.", rich_help_panel=_WINDOW, show_default=False)] = None,
-    budget: Annotated[Optional[str], typer.Option("--budget", help="Downtime allowed in the window, e.g. 43m12s (instead of --target).", rich_help_panel=_WINDOW, show_default=False)] = None,
-    start: Annotated[str, typer.Option("--start", help="steady: the window starts at a random moment; up: just after a repair.", rich_help_panel=_WINDOW)] = "steady",
+    mttf: Annotated[Optional[str], typer.Option("--mttf", help=_("Mean time to failure, e.g. 2000h."), rich_help_panel=_(_UNIT))] = None,
+    mttr: Annotated[Optional[str], typer.Option("--mttr", help=_("Mean time to repair, e.g. 4h."), rich_help_panel=_(_UNIT))] = None,
+    mtbf: Annotated[Optional[str], typer.Option("--mtbf", help=_("Mean time between failures (see hacalc availability --mtbf-means)."), rich_help_panel=_(_UNIT))] = None,
+    failure_rate: Annotated[Optional[str], typer.Option("--failure-rate", help=_("λ, e.g. 1e-3/h."), rich_help_panel=_(_UNIT))] = None,
+    repair_rate: Annotated[Optional[str], typer.Option("--repair-rate", help=_("μ, e.g. 0.25/h."), rich_help_panel=_(_UNIT))] = None,
+    unit: Annotated[str, typer.Option("--unit", help=_("Unit of bare numbers."), rich_help_panel=_(_UNIT))] = "h",
+    window: Annotated[str, typer.Option("--window", "-w", help=_("The SLA window."), rich_help_panel=_(_WINDOW))] = "30d",
+    target: Annotated[Optional[str], typer.Option("--target", help=_("Availability the window must reach, e.g. 99.9."), rich_help_panel=_(_WINDOW), show_default=False)] = None,
+    budget: Annotated[Optional[str], typer.Option("--budget", help=_("Downtime allowed in the window, e.g. 43m12s (instead of --target)."), rich_help_panel=_(_WINDOW), show_default=False)] = None,
+    start: Annotated[str, typer.Option("--start", help=_("steady: the window starts at a random moment; up: just after a repair."), rich_help_panel=_(_WINDOW))] = "steady",
     quantile: Annotated[
-        Optional[list[str]], typer.Option("--quantile", help="More downtime quantiles, e.g. 0.95 or 99.99%; repeatable.", rich_help_panel=_WINDOW, show_default=False)
+        Optional[list[str]], typer.Option("--quantile", help=_("More downtime quantiles, e.g. 0.95 or 99.99%; repeatable."), rich_help_panel=_(_WINDOW), show_default=False)
     ] = None,
     credits: Annotated[
-        Optional[str], typer.Option("--credits", help="Service-credit tiers: '99.9:10%,99:25%,95:100%'.", rich_help_panel=_WINDOW, show_default=False)
+        Optional[str], typer.Option("--credits", help=_("Service-credit tiers: '99.9:10%,99:25%,95:100%'."), rich_help_panel=_(_WINDOW), show_default=False)
     ] = None,
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 when P(breach) exceeds --max-breach-probability.", rich_help_panel=_WINDOW)] = False,
-    max_breach: Annotated[str, typer.Option("--max-breach-probability", help="The gate of --check.", rich_help_panel=_WINDOW)] = "0.05",
+    check: Annotated[bool, typer.Option("--check", help=_("Exit 1 when P(breach) exceeds --max-breach-probability."), rich_help_panel=_(_WINDOW))] = False,
+    max_breach: Annotated[str, typer.Option("--max-breach-probability", help=_("The gate of --check."), rich_help_panel=_(_WINDOW))] = "0.05",
     repair: Annotated[
-        Optional[str], typer.Option("--repair", help="Repair-time distribution: exponential, lognormal:cv=1.5, weibull:shape=0.7, deterministic, empirical:FILE.", rich_help_panel=_SIMULATION, show_default=False)
+        Optional[str], typer.Option("--repair", help=_("Repair-time distribution: exponential, lognormal:cv=1.5, weibull:shape=0.7, deterministic, empirical:FILE."), rich_help_panel=_(_SIMULATION), show_default=False)
     ] = None,
     failure: Annotated[
-        Optional[str], typer.Option("--failure", help="Time-to-failure distribution, the same forms.", rich_help_panel=_SIMULATION, show_default=False)
+        Optional[str], typer.Option("--failure", help=_("Time-to-failure distribution, the same forms."), rich_help_panel=_(_SIMULATION), show_default=False)
     ] = None,
-    runs: Annotated[int, typer.Option("--runs", help="Simulated windows.", rich_help_panel=_SIMULATION)] = 100_000,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed, for a repeatable simulation.", rich_help_panel=_SIMULATION, show_default=False)] = None,
-    needed: Annotated[Optional[str], typer.Option("--needed", metavar="N", help="Units that must run.", rich_help_panel=_SPARES, show_default=False)] = None,
-    spare_count: Annotated[Optional[str], typer.Option("--spares", metavar="N", help="Spares standing by.", rich_help_panel=_SPARES, show_default=False)] = None,
-    crews: Annotated[Optional[str], typer.Option("--crews", metavar="N", help="Repair crews.", rich_help_panel=_SPARES, show_default=False)] = None,
-    dormancy: Annotated[Optional[str], typer.Option("--dormancy", help="Idle warm spare's failure rate, as a share.", rich_help_panel=_SPARES, show_default=False)] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", help="hot, warm, cold, active-active or none.", rich_help_panel=_SPARES, show_default=False)] = None,
-    coverage: Annotated[Optional[str], typer.Option("--coverage", help="Probability a failover succeeds.", rich_help_panel=_SPARES, show_default=False)] = None,
-    manual_recovery: Annotated[Optional[str], typer.Option("--manual-recovery", help="Recovery by hand after a failed failover.", rich_help_panel=_SPARES, show_default=False)] = None,
-    failover: Annotated[Optional[str], typer.Option("--failover", help="Failover time, e.g. 30s.", rich_help_panel=_SPARES, show_default=False)] = None,
+    runs: Annotated[int, typer.Option("--runs", help=_("Simulated windows."), rich_help_panel=_(_SIMULATION))] = 100_000,
+    seed: Annotated[Optional[int], typer.Option("--seed", help=_("Random seed, for a repeatable simulation."), rich_help_panel=_(_SIMULATION), show_default=False)] = None,
+    needed: Annotated[Optional[str], typer.Option("--needed", metavar="N", help=_("Units that must run."), rich_help_panel=_(_SPARES), show_default=False)] = None,
+    spare_count: Annotated[Optional[str], typer.Option("--spares", metavar="N", help=_("Spares standing by."), rich_help_panel=_(_SPARES), show_default=False)] = None,
+    crews: Annotated[Optional[str], typer.Option("--crews", metavar="N", help=_("Repair crews."), rich_help_panel=_(_SPARES), show_default=False)] = None,
+    dormancy: Annotated[Optional[str], typer.Option("--dormancy", help=_("Idle warm spare's failure rate, as a share."), rich_help_panel=_(_SPARES), show_default=False)] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help=_("hot, warm, cold, active-active or none."), rich_help_panel=_(_SPARES), show_default=False)] = None,
+    coverage: Annotated[Optional[str], typer.Option("--coverage", help=_("Probability a failover succeeds."), rich_help_panel=_(_SPARES), show_default=False)] = None,
+    manual_recovery: Annotated[Optional[str], typer.Option("--manual-recovery", help=_("Recovery by hand after a failed failover."), rich_help_panel=_(_SPARES), show_default=False)] = None,
+    failover: Annotated[Optional[str], typer.Option("--failover", help=_("Failover time, e.g. 30s."), rich_help_panel=_(_SPARES), show_default=False)] = None,
     input_format: InputFormatOption = None,
     output_format: FormatOption = OutputFormat.table,
     plot: PlotOption = None,
@@ -100,7 +101,7 @@ def risk(
     tiers = located("--credits", core.parse_credits, credits) if credits else ()
     gate = located("--max-breach-probability", _probability, max_breach)
     if start not in core.STARTS:
-        raise InputError(f"unknown start {start!r}", "--start", "give steady or up")
+        raise InputError(_("unknown start {start!r}").format(start=start), "--start", _("give steady or up"))
     spares_flags = {"needed": needed, "spares": spare_count, "crews": crews, "dormancy": dormancy, "kind": kind,
                     "coverage": coverage, "manual-recovery": manual_recovery, "failover": failover}
     if compose is not None:
@@ -108,7 +109,7 @@ def risk(
                                  window_hours, budget_hours, start, levels, tiers, runs, seed)
     elif scenario is not None or any(value is not None for value in spares_flags.values()):
         if repair or failure:
-            raise InputError("--repair and --failure apply to one unit, not to a spares system", "--repair", "drop them: spares systems are exact Markov chains")
+            raise InputError(_("--repair and --failure apply to one unit, not to a spares system"), "--repair", _("drop them: spares systems are exact Markov chains"))
         report = _spares_report(ctx, scenario, input_format, mttf, mttr, spares_flags, window_hours, budget_hours, start, levels, tiers, runs, seed)
     else:
         from hacalc.cli.availability import unit_means
@@ -132,7 +133,7 @@ def risk(
         else:
             _write_table(env, report, gate)
     if check and report.exceeds(gate):
-        env.stderr.write(f"FAIL: P(breach) {_probability_text(report.breach.value)} is above {float(gate):g}\n")
+        env.stderr.write(_("FAIL: P(breach) {probability} is above {gate:g}").format(probability=_probability_text(report.breach.value), gate=float(gate)) + "\n")
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
 
@@ -140,11 +141,11 @@ def _budget(target: str | None, budget: str | None, window: float, unit: str) ->
     from hacalc.core.units import parse_availability, parse_duration
 
     if (target is None) == (budget is None):
-        raise InputError("give the SLA as --target or as --budget (one of them)", "--target/--budget", "e.g. --target 99.9 or --budget 43m12s")
+        raise InputError(_("give the SLA as --target or as --budget (one of them)"), "--target/--budget", _("e.g. --target 99.9 or --budget 43m12s"))
     if budget is not None:
         hours = float(located("--budget", parse_duration, budget, default_unit=unit) / HOUR)
         if hours >= window:
-            raise InputError("the budget is not shorter than the window", "--budget", "give a budget below --window")
+            raise InputError(_("the budget is not shorter than the window"), "--budget", _("give a budget below --window"))
         return hours
     return float(1 - located("--target", parse_availability, target)) * window
 
@@ -152,7 +153,7 @@ def _budget(target: str | None, budget: str | None, window: float, unit: str) ->
 def _level(text: str) -> Fraction:
     from hacalc.core.units import parse_probability
 
-    return parse_probability(text, "quantile level", strictly_between=True)
+    return parse_probability(text, _("quantile level"), strictly_between=True)
 
 
 def _probability(text: str) -> Fraction:
@@ -175,7 +176,7 @@ def _simulated(env: Environment, up: float, down: float, failure: str | None, re
     from hacalc.core.risk import simulated_report
 
     if runs < 1:
-        raise InputError("--runs must be at least 1", "--runs", "give e.g. 100000")
+        raise InputError(_("--runs must be at least 1"), "--runs", _("give e.g. 100000"))
     up_distribution = located("--failure", _distribution, failure or "exponential", mean=up)
     down_distribution = located("--repair", _distribution, repair or "exponential", mean=down)
     sim = simulation.simulate_window(up_distribution, down_distribution, window, runs, seed, start)
@@ -185,7 +186,7 @@ def _simulated(env: Environment, up: float, down: float, failure: str | None, re
 def _distribution(spec: str, mean: float):
     from hacalc.core.simulation import parse_distribution
 
-    kind, _, argument = spec.partition(":")
+    kind, _colon, argument = spec.partition(":")
     if kind.strip().lower() == "empirical":
         from hacalc.readers.durations import read_durations
 
@@ -202,7 +203,7 @@ def _spares_report(ctx, scenario, input_format, mttf, mttr, flags, window, budge
     settings.update(from_flags({"mttf": mttf, "mttr": mttr, **flags}))
     question = build_question(settings)
     if len(question.kinds) != 1:
-        raise InputError("a risk is computed for one system", "--kind", "give one --kind: hot, warm, cold, active-active or none")
+        raise InputError(_("a risk is computed for one system"), "--kind", _("give one --kind: hot, warm, cold, active-active or none"))
     spare = question.kinds[0]
     model = question.model(spare, 0 if spare is Spare.none else question.spares)
     label = f"{question.needed}-of-{question.needed + (0 if spare is Spare.none else question.spares)} with {spare.value} spares"
@@ -214,7 +215,7 @@ def _compose_report(expression, others, window, budget, start, levels, tiers, ru
     from hacalc.core.risk import MAX_PRODUCT_UNITS, chain_report, product_chain, structure_report
 
     if any(value is not None for value in others):
-        raise InputError("--compose gives the whole model", "--compose", "drop the unit, distribution and spares options: each part is unit(MTTF, MTTR)")
+        raise InputError(_("--compose gives the whole model"), "--compose", _("drop the unit, distribution and spares options: each part is unit(MTTF, MTTR)"))
     root = located("--compose", parse_expression, expression)
     if len(leaves(root)) > MAX_PRODUCT_UNITS:
         return structure_report(root, window, budget, start, levels, tiers, runs=runs, seed=seed)
@@ -224,8 +225,10 @@ def _compose_report(expression, others, window, budget, start, levels, tiers, ru
 def _warn(env: Environment, report: RiskReport) -> None:
     if report.breaches_seen is not None and not report.breach_trusted:
         env.warn(
-            f"only {report.breaches_seen} of {report.runs:,} simulated windows breached: P(breach) is not estimated reliably; "
-            "raise --runs, or use exponential times for the exact answer"
+            _(
+                "only {breaches} of {runs:,} simulated windows breached: P(breach) is not estimated reliably; "
+                "raise --runs, or use exponential times for the exact answer"
+            ).format(breaches=report.breaches_seen, runs=report.runs)
         )
 
 
@@ -251,27 +254,32 @@ def _hours_text(hours: float) -> str:
 
 def _write_table(env: Environment, report: RiskReport, gate: Fraction) -> None:
     rows = [
-        ("P(breach): downtime > budget", _figure_text(report.breach, _probability_text)),
-        ("P(no outage at all)", _figure_text(report.never_down, _probability_text)),
-        ("expected outages", _figure_text(report.expected_outages, lambda value: f"{value:.4g}")),
-        ("mean downtime", _figure_text(report.mean, _hours_text)),
-        ("standard deviation", _figure_text(report.sd, _hours_text)),
+        (_("P(breach): downtime > budget"), _figure_text(report.breach, _probability_text)),
+        (_("P(no outage at all)"), _figure_text(report.never_down, _probability_text)),
+        (_("expected outages"), _figure_text(report.expected_outages, lambda value: f"{value:.4g}")),
+        (_("mean downtime"), _figure_text(report.mean, _hours_text)),
+        (_("standard deviation"), _figure_text(report.sd, _hours_text)),
     ]
-    rows += [(f"downtime P{float(level) * 100:g}", _figure_text(figure, _hours_text)) for level, figure in report.quantiles]
+    rows += [(_("downtime P{level:g}").format(level=float(level) * 100), _figure_text(figure, _hours_text)) for level, figure in report.quantiles]
     for outcome in report.credits:
-        rows.append((f"P(credit {float(outcome.tier.credit) * 100:g}%: below {float(outcome.tier.below) * 100:g}%)", _probability_text(outcome.probability)))
+        credit = _("P(credit {credit:g}{percent}: below {below:g}{percent})").format(credit=float(outcome.tier.credit) * 100, below=float(outcome.tier.below) * 100, percent="%")
+        rows.append((credit, _probability_text(outcome.probability)))
     if report.expected_credit is not None:
-        rows.append(("expected credit (share of the bill)", _figure_text(report.expected_credit, lambda value: f"{value * 100:.4g}%")))
-    write_table(env, ("quantity", "value"), rows, title=_title(report), caption=_caption(report, gate))
+        rows.append((_("expected credit (share of the bill)"), _figure_text(report.expected_credit, lambda value: f"{value * 100:.4g}%")))
+    write_table(env, (_("quantity"), _("value")), rows, title=_title(report), caption=_caption(report, gate))
 
 
 def _title(report: RiskReport) -> str:
-    return f"Downtime in one {_hours_text(report.window)} window, budget {_hours_text(report.budget)}"
+    return _("Downtime in one {window} window, budget {budget}").format(window=_hours_text(report.window), budget=_hours_text(report.budget))
 
 
 def _caption(report: RiskReport, gate: Fraction) -> str:
-    method = "exact" if report.method == "exact" else f"Monte Carlo, {report.runs:,} windows, seed {report.seed} (± one standard error)"
-    return f"Model: {report.model}; start {report.start}; {method}. Gate: P(breach) ≤ {float(gate):g}."
+    """The model (as JSON names it), the start, the method and the gate."""
+    if report.method == "exact":
+        method = _("exact")
+    else:
+        method = _("Monte Carlo, {runs:,} windows, seed {seed} (± one standard error)").format(runs=report.runs, seed=report.seed)
+    return _("Model: {model}; start {start}; {method}. Gate: P(breach) ≤ {gate:g}.").format(model=report.model, start=report.start, method=method, gate=float(gate))
 
 
 def _json(report: RiskReport, gate: Fraction) -> dict:
@@ -318,4 +326,4 @@ def _csv_rows(report: RiskReport):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("risk")(risk)
+    app.command("risk", help=command_help(risk))(risk)

@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from hacalc.core.errors import InputError
+from hacalc.i18n import N_, _
 
 STARTS = ("steady", "up")
 DEFAULT_QUANTILES = (Fraction(1, 2), Fraction(9, 10), Fraction(99, 100), Fraction(999, 1000))
@@ -41,16 +42,16 @@ class Unit:
     start: str = "steady"
 
     def __post_init__(self) -> None:
-        for name, value in (("MTTF", self.mttf), ("MTTR", self.mttr), ("the window", self.window)):
+        for name, value in (("MTTF", self.mttf), ("MTTR", self.mttr), (N_("the window"), self.window)):
             if not value > 0 or not math.isfinite(value):
-                raise InputError(f"{name} must be a positive duration", fix="give e.g. 2000h, 4h, 30d")
+                raise InputError(_("{name} must be a positive duration").format(name=_(name)), fix=_("give e.g. 2000h, 4h, 30d"))
         if self.start not in STARTS:
-            raise InputError(f"unknown start {self.start!r}", "--start", "give steady or up")
+            raise InputError(_("unknown start {start!r}").format(start=self.start), "--start", _("give steady or up"))
         if self.window / min(self.mttf, self.mttr) > MAX_CYCLES_IN_WINDOW:
             raise InputError(
-                f"the window holds over {MAX_CYCLES_IN_WINDOW:.0e} mean failure or repair times",
+                _("the window holds over {most:.0e} mean failure or repair times").format(most=MAX_CYCLES_IN_WINDOW),
                 "--window",
-                "give a shorter window, or an MTTF and MTTR of the window's order",
+                _("give a shorter window, or an MTTF and MTTR of the window's order"),
             )
 
     @property
@@ -131,7 +132,7 @@ def expected_outages(unit: Unit) -> float:
 
 
 def mean_downtime(unit: Unit) -> float:
-    down_share, _, tau = _settling(unit)
+    down_share, _up_share, tau = _settling(unit)
     if unit.start == "steady":
         return unit.window * unit.unavailability
     return down_share * unit.window * (1 + math.expm1(-tau) / tau)
@@ -144,19 +145,19 @@ def downtime_sd(unit: Unit) -> float:
         return unit.window * math.sqrt(2 * down_share * up_share * _relaxed(tau))
     from scipy.integrate import quad
 
-    second, _ = quad(lambda d: 2 * d * tail(unit, d), 0, unit.window, limit=200, points=[mean_downtime(unit)])
+    second, _error = quad(lambda d: 2 * d * tail(unit, d), 0, unit.window, limit=200, points=[mean_downtime(unit)])
     return math.sqrt(max(second - mean_downtime(unit) ** 2, 0.0))
 
 
 def quantile(unit: Unit, level: float) -> float:
     """The least d with P(D ≤ d) ≥ level, to a nanosecond of an hour: bisection on the tail, which falls."""
     if not 0 < level < 1:
-        raise InputError(f"quantile {level} is not between 0 and 1", "--quantile", "give e.g. 0.95 or 99.9%")
+        raise InputError(_("quantile {level} is not between 0 and 1").format(level=level), "--quantile", _("give e.g. 0.95 or 99.9%"))
     wanted = 1 - level
     if 1 - never_down(unit) <= wanted:
         return 0.0
     low, high = 0.0, unit.window
-    for _ in range(_QUANTILE_STEPS):
+    for _step in range(_QUANTILE_STEPS):
         middle = (low + high) / 2
         if tail(unit, middle) > wanted:
             low = middle
@@ -175,6 +176,9 @@ class CreditTier:
     credit: Fraction
 
 
+CREDITS_EXAMPLE = N_("write e.g. 99.9:10%,99:25%,95:100%")
+
+
 def parse_credits(text: str) -> tuple[CreditTier, ...]:
     """``99.9:10%,99:25%,95:100%``: thresholds descending, credits rising; each tier up to the next one down."""
     from hacalc.core.units import parse_availability, parse_number
@@ -183,15 +187,15 @@ def parse_credits(text: str) -> tuple[CreditTier, ...]:
     for part in text.split(","):
         threshold, colon, credit = part.strip().partition(":")
         if not colon or not credit.strip().endswith("%"):
-            raise InputError(f"credit tier {part.strip()!r} is not AVAILABILITY:CREDIT%", "--credits", "write e.g. 99.9:10%,99:25%,95:100%")
+            raise InputError(_("credit tier {text!r} is not AVAILABILITY:CREDIT%").format(text=part.strip()), "--credits", _(CREDITS_EXAMPLE))
         share = parse_number(credit.strip().removesuffix("%")) / 100
         if not 0 < share <= 1:
-            raise InputError(f"credit {credit.strip()} is not between 0 and 100 %", "--credits", "give a share of the bill such as 10%")
+            raise InputError(_("credit {credit} is not between 0 and 100 %").format(credit=credit.strip()), "--credits", _("give a share of the bill such as 10%"))
         tiers.append(CreditTier(parse_availability(threshold), share))
     tiers.sort(key=lambda tier: -tier.below)
     for higher, lower in zip(tiers, tiers[1:]):
         if higher.below == lower.below or lower.credit < higher.credit:
-            raise InputError("credit tiers must have distinct thresholds and credits that grow as availability falls", "--credits", "write e.g. 99.9:10%,99:25%,95:100%")
+            raise InputError(_("credit tiers must have distinct thresholds and credits that grow as availability falls"), "--credits", _(CREDITS_EXAMPLE))
     return tuple(tiers)
 
 
@@ -287,11 +291,15 @@ def exact_report(unit: Unit, budget: float, levels: Sequence[Fraction], tiers: S
 
 def _check_budget(budget: float, window: float) -> None:
     if budget < 0:
-        raise InputError("the downtime budget is negative", "--budget", "give a duration such as 43m12s")
+        raise InputError(_("the downtime budget is negative"), "--budget", _("give a duration such as 43m12s"))
     if budget >= window:
-        raise InputError("the downtime budget is not shorter than the window", "--budget", "give a budget below the window, or a longer --window")
+        raise InputError(_("the downtime budget is not shorter than the window"), "--budget", _("give a budget below the window, or a longer --window"))
 
 
+NEEDS_MEAN_TIMES = N_("a risk needs every part's MTTF and MTTR")
+WRITE_UNITS = N_("write the parts as unit(MTTF, MTTR), e.g. series(unit(2000h, 4h), unit(8000h, 1h))")
+NEVER_DOWN = N_("a part with MTTR 0 is never down")
+LEAVE_IT_OUT = N_("leave it out of the structure, or give its repair time")
 MAX_PRODUCT_UNITS = 12  # 4,096 states, "a few thousand": the product chain of a compose structure stays exact
 
 
@@ -304,13 +312,13 @@ def product_chain(root: Any) -> Any:
 
     parts = leaves(root)
     if any(part.mean_times is None for part in parts):
-        raise InputError("a risk needs every part's MTTF and MTTR", fix="write the parts as unit(MTTF, MTTR), e.g. series(unit(2000h, 4h), unit(8000h, 1h))")
+        raise InputError(_(NEEDS_MEAN_TIMES), fix=_(WRITE_UNITS))
     if any(part.mean_times[1] == 0 for part in parts):
-        raise InputError("a part with MTTR 0 is never down", fix="leave it out of the structure, or give its repair time")
+        raise InputError(_(NEVER_DOWN), fix=_(LEAVE_IT_OUT))
     if len(parts) > MAX_PRODUCT_UNITS:
         raise InputError(
-            f"{len(parts)} parts make a chain of 2^{len(parts)} states; hacalc risk solves up to {MAX_PRODUCT_UNITS} parts exactly",
-            fix=f"merge identical parts into kofn groups, or model at most {MAX_PRODUCT_UNITS} parts",
+            _("{parts} parts make a chain of 2^{parts} states; hacalc risk solves up to {most} parts exactly").format(parts=len(parts), most=MAX_PRODUCT_UNITS),
+            fix=_("merge identical parts into kofn groups, or model at most {most} parts").format(most=MAX_PRODUCT_UNITS),
         )
     index = {id(part): position for position, part in enumerate(parts)}
     names = [part.label or part.text for part in parts]
@@ -345,7 +353,7 @@ def simulated_report(sim: Any, model: str, budget: float, levels: Sequence[Fract
     outcomes: tuple[CreditOutcome, ...] = ()
     expected_credit = None
     if tiers:
-        outcomes, _ = credit_outcomes(tiers, sim.window, lambda downtime: simulation.probability_above(sim, downtime).value)
+        outcomes, _expected = credit_outcomes(tiers, sim.window, lambda downtime: simulation.probability_above(sim, downtime).value)
         owed = np.zeros(sim.runs)
         for tier in reversed(tiers):  # the deepest tier a window falls below sets its credit
             owed = np.where(sim.downtime > sim.window * (1 - float(tier.below)), np.maximum(owed, float(tier.credit)), owed)
@@ -426,9 +434,9 @@ def structure_report(
     _check_budget(budget, window)
     parts = leaves(root)
     if any(part.mean_times is None for part in parts):
-        raise InputError("a risk needs every part's MTTF and MTTR", "--compose", "write the parts as unit(MTTF, MTTR), e.g. series(unit(2000h, 4h), unit(8000h, 1h))")
+        raise InputError(_(NEEDS_MEAN_TIMES), "--compose", _(WRITE_UNITS))
     if any(part.mean_times[1] == 0 for part in parts):
-        raise InputError("a part with MTTR 0 is never down", "--compose", "leave it out of the structure, or give its repair time")
+        raise InputError(_(NEVER_DOWN), "--compose", _(LEAVE_IT_OUT))
     sim = simulate_structure(root, window, runs, seed, start)
     model = f"{root.text}: {len(parts)} independent parts (exponential times), simulated (over {MAX_PRODUCT_UNITS} parts for an exact chain)"
     return simulated_report(sim, model, budget, levels, tiers)

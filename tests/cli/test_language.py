@@ -75,6 +75,8 @@ def test_traditional_chinese_locales_get_english(hacalc) -> None:
         ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500", "--format", "json"),
         ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500", "--format", "csv"),
         ("nines", "--format", "json"),
+        ("risk", "--mttf", "2000h", "--mttr", "4h", "--target", "99.9", "--credits", "99.9:10%,99:25%", "--format", "json"),
+        ("risk", "--mttf", "2000h", "--mttr", "4h", "--target", "99.9", "--credits", "99.9:10%,99:25%", "--format", "csv"),
         ("spares", "scenarios/spares-database-pair.toml", "--sweep-spares", "0..2", "--format", "json"),
         ("spares", "scenarios/spares-database-pair.toml", "--sweep-spares", "0..2", "--format", "csv"),
         ("nines", "99.95", "4.5 nines", "--format", "csv"),
@@ -268,3 +270,31 @@ def test_spares_errors_and_warnings_in_chinese(hacalc) -> None:
     gate = hacalc(*SPARES[:5], "--target", "99.999", "--check", env=CHINESE)
     assert gate.exit_code == 1
     assert gate.stdout.splitlines()[-1] == "没有方案达到 99.999%；最好的是冷备份，达到 99.99009%。"
+
+
+RISK = ("risk", "--mttf", "2000h", "--mttr", "4h", "--window", "30d", "--target", "99.9", "--credits", "99.9:10%,99:25%")
+
+
+def test_risk_in_chinese(hacalc) -> None:
+    result = hacalc(*RISK, env=CHINESE)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "一个 30d 窗口内的宕机时间，预算 43m 12s"
+    assert "│ P(违约)：宕机时间 > 预算 │        0.2613 │" in lines
+    assert "│ 宕机时间 P99             │    16h 0m 57s │" in lines
+    assert "│ P(赔偿 10%：低于 99.9%)  │        0.1948 │" in lines
+    # the model is the JSON's "model" value, in English in every language; the rest of the caption is translated
+    assert lines[-1] == "模型：exponential up and down times (alternating Markov process)；开始方式 steady；精确。门限：P(违约) ≤ 0.05。"
+
+
+def test_risk_gate_and_errors_in_chinese(hacalc) -> None:
+    gate = hacalc(*RISK, "--check", "--max-breach-probability", "0.01", env=CHINESE)
+    assert gate.exit_code == 1
+    assert gate.stderr == "FAIL：P(违约) 0.2613 高于 0.01\n"
+    refused = hacalc("risk", "--mttf", "2000h", "--mttr", "4h", "--target", "99.9", "--budget", "1h", env=CHINESE)
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert refused.stderr == "hacalc: error: 请用 --target 或 --budget（二者之一）给出 SLA, --target/--budget, 例如 --target 99.9 或 --budget 43m12s\n"
+    credits = hacalc("risk", "--mttf", "2000h", "--mttr", "4h", "--target", "99.9", "--credits", "99.9:150%", env=CHINESE)
+    assert credits.stderr.startswith("hacalc: error: 赔偿 150% 不在 0 到 100 % 之间, --credits")
+    assert credits.stderr.endswith(", 请给出账单的比例，例如 10%\n")
