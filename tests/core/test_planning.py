@@ -7,16 +7,22 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hacalc.core.errors import InputError
 from hacalc.core.vsphere.check import check_cluster
-from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, HostState, Policy
+from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, HostState, Policy, RestartPriority
 from hacalc.core.vsphere.planning import (
+    PLAN_LIMIT,
+    Headroom,
+    PlanStep,
     add_hosts,
     add_vms,
     headroom,
     headroom_per_policy,
     maintenance,
+    maintenance_plan,
     median_vm,
     months_to_failure,
     parse_host_shape,
@@ -319,3 +325,133 @@ def test_malformed_shape_names_the_accepted_form() -> None:
         parse_vm_shape("4 vcpu, 16 XB")
     assert "key=value pairs separated by commas" in str(error.value)
     assert "cpu_reservation_mhz=2000" in str(error.value)
+
+
+# --- the maintenance plan equals each step checked on its own ----------------------------------------
+
+
+def per_step_plan(cluster: Cluster, tolerate: int | None, parallel: int, limit: int) -> list[tuple[tuple[str, ...], Headroom]]:
+    """The plan computed the straightforward way: every group put in maintenance and searched by ``headroom``."""
+
+    def step(names: tuple[str, ...]) -> tuple[tuple[str, ...], Headroom]:
+        changed = cluster
+        for name in names:
+            changed, _ = maintenance(changed, name)
+        return names, headroom(changed, tolerate=tolerate, limit=limit)
+
+    alone = sorted((step((host.name,)) for host in cluster.hosts if host.state is HostState.connected), key=lambda item: (-(-1 if item[1].count is None else item[1].count), item[0]))
+    if parallel == 1:
+        return alone
+    order = [names[0] for names, _ in alone]
+    return [step(tuple(order[index : index + parallel])) for index in range(0, len(order), parallel)]
+
+
+def assert_plan_is_per_step(cluster: Cluster, *, tolerate: int | None = None, parallel: int = 1, limit: int = PLAN_LIMIT) -> list[PlanStep]:
+    """Each step's verdict (``cluster check --maintenance``), headroom, proof and binding limit, in the same order."""
+    plan = maintenance_plan(cluster, tolerate=tolerate, parallel=parallel, limit=limit)
+    expected = per_step_plan(cluster, tolerate, parallel, limit)
+    assert [step.hosts for step in plan] == [names for names, _ in expected]
+    for step, (names, room) in zip(plan, expected):
+        changed = cluster
+        for name in names:
+            changed, _ = maintenance(changed, name)
+        assert step.passes == check_cluster(changed, tolerate=tolerate).passed, names
+        assert (step.headroom.count, step.headroom.proven, step.headroom.binding) == (room.count, room.proven, room.binding), names
+        assert step.headroom.as_dict() == room.as_dict(), names
+    return plan
+
+
+def screened(plan: list[PlanStep]) -> int:
+    """Passing steps the shared screen settled (they carry no report of their own)."""
+    return sum(step.passes and step.headroom.at_count is None for step in plan)
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+@pytest.mark.parametrize(
+    ("file", "tolerate", "limit"),
+    [
+        ("cluster-auto-percentage.toml", None, PLAN_LIMIT),
+        ("cluster-auto-percentage.toml", None, 3),
+        ("cluster-vmware-slot-example.toml", 1, 2),
+        ("cluster-ha-deepdive-percentage.toml", 1, 4),
+        ("cluster-failover-hosts.toml", 1, 3),
+        ("cluster-seed-large-4-hosts.toml", 1, 5),
+        ("cluster-unbalanced.toml", 1, 5),
+    ],
+)
+def test_maintenance_plan_equals_each_step_checked_alone(file: str, tolerate: int | None, limit: int, parallel: int) -> None:
+    cluster = scenario(file)
+    if parallel > sum(host.state is HostState.connected for host in cluster.hosts):
+        pytest.skip("fewer connected hosts than the group")
+    assert_plan_is_per_step(cluster, tolerate=tolerate, parallel=parallel, limit=limit)
+
+
+def test_the_shared_screen_settles_steps_and_leaves_the_rest_to_their_own_search() -> None:
+    """Six hosts of 10 GB, one VM of 4 GB each, tolerate 1, no admission control. With a host out, its VM
+    floats; up to two more 4 GB VMs still restart after any failure (five survivors, 6 GB free each:
+    one 4 GB VM each), so a cap of 2 passes on every step and the screen settles them all. A cap of 3
+    does not (the screen cannot prove it) and every step is searched: headroom 2."""
+    hosts = tuple(Host(f"h{number}", 10000, 10240) for number in range(6))
+    vms = tuple(VM(f"v{number}", 0, 4096, host=f"h{number}") for number in range(6))
+    cluster = Cluster(ClusterSettings("six", policy=Policy.none), hosts, vms)
+    plan = assert_plan_is_per_step(cluster, limit=2)
+    assert [step.headroom.count for step in plan] == [2] * 6 and screened(plan) == 6
+    assert sum(step.headroom.checks for step in plan) == 2  # the shared policy checks at the cap and at 0, counted once
+    plan = assert_plan_is_per_step(cluster, limit=3)
+    assert [(step.headroom.count, step.headroom.proven) for step in plan] == [(2, True)] * 6 and screened(plan) == 0
+
+
+def test_disabled_vms_on_the_host_in_maintenance_take_no_capacity_after_evacuation() -> None:
+    """Three hosts of 10 GB; a runs an 8 GB VM HA never restarts and a 2 GB one it does, b and c 1 GB each.
+    With a out, its disabled VM has no host and takes no capacity, as when a fails: the survivors have 9 GB
+    free each, so a's 2 GB VM, one of 1 GB and one added (the median, 1 GB) restart after any failure. With
+    b out, c's failure leaves its VM and b's with only a, which is full: that step fails."""
+    hosts = tuple(Host(name, 10000, 10240) for name in "abc")
+    vms = (
+        VM("never", 0, 8192, host="a", restart_priority=RestartPriority.disabled),
+        VM("small", 0, 2048, host="a"),
+        VM("b1", 0, 1024, host="b"),
+        VM("c1", 0, 1024, host="c"),
+        VM("off", 0, 9000, host="b", powered_on=False),
+    )
+    cluster = Cluster(ClusterSettings("three", policy=Policy.none), hosts, vms)
+    plan = assert_plan_is_per_step(cluster, limit=1)
+    assert {step.hosts[0]: (step.passes, step.headroom.count) for step in plan} == {"a": (True, 1), "b": (False, None), "c": (False, None)}
+    assert screened(plan) == 1
+
+
+POLICIES = st.sampled_from([Policy.slot, Policy.percentage, Policy.failover_hosts, Policy.none])
+
+
+@st.composite
+def small_clusters(draw: st.DrawFn) -> Cluster:
+    """Two to five hosts (some alike, one maybe in maintenance or a failover host), up to ten VMs: placed or
+    not, some powered off, some never restarted."""
+    sizes = st.sampled_from([(8000, 8192), (8000, 16384), (16000, 16384), (4000, 12288)])
+    hosts = tuple(Host(f"h{number}", *draw(sizes)) for number in range(draw(st.integers(2, 5))))
+    if draw(st.booleans()):
+        hosts = (*hosts[:-1], replace(hosts[-1], state=HostState.maintenance))
+    names = [host.name for host in hosts]
+    vm = st.builds(
+        VM,
+        name=st.just(""),
+        cpu_reservation_mhz=st.sampled_from([0, 500, 1500, 3000]),
+        memory_reservation_mb=st.sampled_from([0, 1024, 2048, 3072, 5120]),
+        memory_overhead_mb=st.sampled_from([0, 100]),
+        powered_on=st.sampled_from([True, True, True, False]),
+        host=st.sampled_from([None, *names]),
+        restart_priority=st.sampled_from(list(RestartPriority)),
+    )
+    vms = tuple(replace(item, name=f"vm{number}") for number, item in enumerate(draw(st.lists(vm, min_size=1, max_size=10))))
+    policy = draw(POLICIES)
+    failover = (names[0],) if policy is Policy.failover_hosts else ()
+    settings = ClusterSettings("drawn", policy=policy, tolerate=draw(st.integers(1, 2)), cpu_percent=25, memory_percent=25, failover_hosts=failover)
+    return Cluster(settings, hosts, vms)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(small_clusters(), st.integers(1, 2), st.integers(1, 6))
+def test_maintenance_plan_equals_each_step_checked_alone_on_drawn_clusters(cluster: Cluster, parallel: int, limit: int) -> None:
+    if not any(vm.powered_on for vm in cluster.vms) or parallel > sum(host.state is HostState.connected for host in cluster.hosts):
+        return
+    assert_plan_is_per_step(cluster, parallel=parallel, limit=limit)

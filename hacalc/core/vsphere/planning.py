@@ -33,9 +33,10 @@ from fractions import Fraction
 from typing import Any
 
 from hacalc.core.errors import InputError
-from hacalc.core.vsphere.check import check_cluster
-from hacalc.core.vsphere.model import HOST_FIELDS, VM, VM_FIELDS, Cluster, FieldError, Host, HostState, Policy, RestartPriority
+from hacalc.core.vsphere.check import check_cluster, counted_hosts
+from hacalc.core.vsphere.model import HOST_FIELDS, VM, VM_FIELDS, Cluster, FieldError, Host, HostState, Platform, Policy, RestartPriority
 from hacalc.core.vsphere.report import ClusterReport
+from hacalc.core.vsphere.restart import proven_with_hosts_out
 
 MAX_COUNT = 100_000  # one shape's count, as in scenario files
 MAX_VMS = 200_000  # VMs in a cluster, as in scenario files: headroom searches no further
@@ -405,20 +406,11 @@ def headroom(
     ``limit`` caps the VMs added in the search (default: up to the file limit); a count that still passes
     there is returned unproven, with nothing binding: "at least this many".
     """
-    if vm_shape is None:
-        median = median_vm(cluster)
-        shape, source = shape_of(median), f"median powered-on VM {median.name!r} (by memory reservation + overhead, then CPU)"
-    else:
-        shape = {key: value for key, value in vm_shape.items() if key not in ("count", "name")}
-        source = "given"
-        if shape.get("host") is not None:
-            _host(cluster, str(shape["host"]))
-    if shape.get("powered_on") is False:
-        raise InputError("headroom of powered-off VMs is unlimited", None, "give a shape without powered_on=false")
+    shape, source = _search_shape(cluster, vm_shape)
     template = vm_from_shape(shape)
     tolerate = cluster.settings.tolerate if tolerate is None else tolerate
     used_policy = Policy.none if not admission_control else (policy or cluster.settings.policy)
-    limit = max(0, min(MAX_VMS - len(cluster.vms), MAX_VMS if limit is None else limit))
+    limit = _search_limit(cluster, limit)
     checks = _Checks(cluster, template, tolerate, used_policy)
     gate = restart_check
 
@@ -448,6 +440,26 @@ def headroom(
 
 
 SMALL_LIMIT = 10_000  # a cap up to which headroom checks the cap itself first
+
+
+def _search_shape(cluster: Cluster, vm_shape: Mapping[str, object] | None) -> tuple[dict[str, object], str]:
+    """The shape headroom adds (the given one, else the median VM's) and where it comes from."""
+    if vm_shape is None:
+        median = median_vm(cluster)
+        shape, source = shape_of(median), f"median powered-on VM {median.name!r} (by memory reservation + overhead, then CPU)"
+    else:
+        shape = {key: value for key, value in vm_shape.items() if key not in ("count", "name")}
+        source = "given"
+        if shape.get("host") is not None:
+            _host(cluster, str(shape["host"]))
+    if shape.get("powered_on") is False:
+        raise InputError("headroom of powered-off VMs is unlimited", None, "give a shape without powered_on=false")
+    return shape, source
+
+
+def _search_limit(cluster: Cluster, limit: int | None) -> int:
+    """The most VMs headroom adds: the caller's cap, within the file limit."""
+    return max(0, min(MAX_VMS - len(cluster.vms), MAX_VMS if limit is None else limit))
 
 
 class _Checks:
@@ -627,22 +639,98 @@ class PlanStep:
 
 def maintenance_plan(cluster: Cluster, *, tolerate: int | None = None, parallel: int = 1, limit: int = PLAN_LIMIT) -> list[PlanStep]:
     """Each connected host in maintenance alone, ordered by the headroom (median VMs, up to ``limit``) left
-    while it is out, most first; with ``parallel`` > 1 that order cut into groups checked together."""
+    while it is out, most first; with ``parallel`` > 1 that order cut into groups checked together.
+
+    Each step's headroom is ``headroom`` of the cluster with that group in maintenance; ``_MaintenanceSteps``
+    settles the usual answer, "the cap passes", for all steps at once.
+    """
     hosts = [host.name for host in cluster.hosts if host.state is HostState.connected]
     if parallel > len(hosts):
         raise InputError(f"--parallel {parallel} is more than the {len(hosts)} connected hosts", "--parallel", "give a smaller group")
-
-    def step(names: Sequence[str]) -> PlanStep:
-        changed = cluster
-        for name in names:
-            changed, _ = maintenance(changed, name)
-        return PlanStep(tuple(names), headroom(changed, tolerate=tolerate, limit=limit))
-
-    alone = sorted((step([name]) for name in hosts), key=lambda item: (-(item.headroom.count if item.passes else -1), item.hosts))
+    steps = _MaintenanceSteps(cluster, tolerate, limit)
+    alone = sorted(steps.plan([(name,) for name in hosts]), key=lambda item: (-(item.headroom.count if item.passes else -1), item.hosts))
     if parallel == 1:
         return alone
     order = [item.hosts[0] for item in alone]
-    return [step(order[index : index + parallel]) for index in range(0, len(order), parallel)]
+    return steps.plan([tuple(order[index : index + parallel]) for index in range(0, len(order), parallel)])
+
+
+class _MaintenanceSteps:
+    """The headroom of each group of hosts in maintenance, with what the steps have in common done once.
+
+    Every step adds the same median VMs to the same VMs (the group's evacuated), so its policy figures
+    depend only on the capacities still counted: groups of the same capacities share their policy-only
+    checks at the cap and at 0 (except under the failover-hosts policy, which looks at placement). Its
+    restart check at the cap is the whole cluster's failure sets that include the group, screened for
+    all groups at once (``restart.proven_with_hosts_out``). A group whose policy passes at the cap and
+    whose restart sets are all proven there passes at the cap, which is all ``headroom`` reports of it
+    (without ``at_count``: no step's own report is made); any other group gets ``headroom`` itself.
+    """
+
+    def __init__(self, cluster: Cluster, tolerate: int | None, limit: int) -> None:
+        self.cluster, self.limit = cluster, limit
+        self.tolerate = cluster.settings.tolerate if tolerate is None else tolerate
+        self.policy = cluster.settings.policy
+        self.shared: dict[tuple[object, ...], _Checks] = {}
+        self.counted: dict[tuple[object, ...], int] = {}  # shared checks already counted in a step's ``checks``
+
+    def plan(self, groups: Sequence[tuple[str, ...]]) -> list[PlanStep]:
+        cap = _search_limit(self.cluster, self.limit)
+        if self.cluster.settings.platform is not Platform.vsphere or not 0 < cap <= SMALL_LIMIT:
+            return [self._searched(group) for group in groups]  # another platform's check has its own restart problem
+        shape, source = _search_shape(self.cluster, None)
+        template = vm_from_shape(shape)
+        checks = [self._policy_checks(group, template) for group in groups]
+        passing = [group for group, item in zip(groups, checks) if item.report(cap, False).passed]
+        proven = self._restart_proven(passing, checks[0].added[:cap])  # the VMs every step adds at the cap
+        steps = []
+        for group, item in zip(groups, checks):
+            if group not in proven:
+                steps.append(self._searched(group, self._uncounted(group)))
+                continue
+            figures = _percentage_headroom(item.report(0, False))
+            room = Headroom(cap, False, (), shape, source, PLACEMENT, self.policy, self.tolerate, self._uncounted(group), **figures)  # type: ignore[arg-type]
+            steps.append(PlanStep(group, room))
+        return steps
+
+    def _searched(self, group: tuple[str, ...], shared_checks: int = 0) -> PlanStep:
+        room = headroom(self._in_maintenance(group), tolerate=self.tolerate, limit=self.limit)
+        return PlanStep(group, replace(room, checks=room.checks + shared_checks))
+
+    def _in_maintenance(self, group: tuple[str, ...]) -> Cluster:
+        changed = self.cluster
+        for name in group:
+            changed, _ = maintenance(changed, name)
+        return changed
+
+    def _key(self, group: tuple[str, ...]) -> tuple[object, ...]:
+        """What a group's policy figures depend on: the capacities it takes out (placement, for failover hosts)."""
+        if self.policy is Policy.failover_hosts:
+            return group
+        return tuple(sorted((host.cpu_mhz, host.memory_mb) for host in self.cluster.hosts if host.name in group))
+
+    def _policy_checks(self, group: tuple[str, ...], template: VM) -> _Checks:
+        key = self._key(group)
+        if key not in self.shared:
+            self.shared[key] = _Checks(self._in_maintenance(group), template, self.tolerate, self.policy)
+        return self.shared[key]
+
+    def _uncounted(self, group: tuple[str, ...]) -> int:
+        """The group's shared checks not yet counted: each is counted once, in the first step that used it."""
+        key = self._key(group)
+        made = self.shared[key].count - self.counted.get(key, 0)
+        self.counted[key] = self.shared[key].count
+        return made
+
+    def _restart_proven(self, groups: Sequence[tuple[str, ...]], added: Sequence[VM]) -> set[tuple[str, ...]]:
+        """The groups whose restart sets at the cap the screen proves."""
+        if not groups:
+            return set()
+        counted = counted_hosts(self.cluster)
+        position = {host.name: index for index, host in enumerate(counted)}
+        out = [[position[name] for name in group] for group in groups]
+        proven = proven_with_hosts_out(counted, self.cluster.vms + tuple(added), self.tolerate, out)
+        return {group for group, passes in zip(groups, proven) if passes}
 
 
 # --- 4. Time to exhaustion ---------------------------------------------------------------------------

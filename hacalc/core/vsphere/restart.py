@@ -22,6 +22,7 @@ failures count as failing; a pass needs every set proven to restart.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import math
 import re
@@ -106,6 +107,39 @@ def restart_check(
     proofs = _prove(problem, chosen, state, utilisation, time.monotonic() + time_budget_s, milp)
     report = _report(problem, groups, chosen, state, utilisation, mode, exhaustive, proofs, math.comb(len(hosts), tolerate))
     return report, warnings
+
+
+def proven_with_hosts_out(
+    hosts: Sequence[Host], vms: Sequence[VM], tolerate: int, out: Sequence[Sequence[int]], *, demand: Demand = Demand.reservation
+) -> list[bool]:
+    """For each group of ``hosts`` positions in ``out``: True when, with that group out of the cluster and
+    its VMs without a host, the screen proves every set of ``tolerate`` further failures restarts.
+
+    Taking a group G out and then failing X leaves the same VMs to place on the same survivors as failing
+    G + X: G's VMs that HA restarts are displaced either way, and its other VMs take no capacity on a
+    survivor. So one screen of the sets G + X over this cluster's problem decides every group at once.
+    False is not a failure, only "not proven here": the caller checks that group on its own. Groups are
+    not screened when they leave ``tolerate`` hosts or fewer, or their sets are too many to enumerate.
+    """
+    import numpy as np
+
+    problem, _ = _problem(hosts, vms, demand)
+    groups = _interchangeable_groups(problem)
+    rows: list[list[int] | None] = []
+    sets: dict[tuple[int, ...], int] = {}
+    for group in out:
+        taken = set(group)
+        others = [kept for kept in ([position for position in same if position not in taken] for same in groups) if kept]
+        if len(hosts) - len(taken) <= tolerate or len(sets) + _count_sets([len(same) for same in others], tolerate) > MAX_FAILURE_SETS:
+            rows.append(None)
+            continue
+        rows.append([sets.setdefault(tuple(sorted((*taken, *failed))), len(sets)) for failed in _enumerate_sets(others, tolerate)])
+    state = np.zeros(len(sets), dtype=np.int8)
+    for width in {len(failed) for failed in sets}:
+        same_width = [(row, failed) for failed, row in sets.items() if len(failed) == width]
+        chosen = np.array([failed for _, failed in same_width], dtype=np.int64).reshape(len(same_width), width)
+        state[[row for row, _ in same_width]] = _screen(problem, chosen)[0]
+    return [group_rows is not None and bool((state[group_rows] == FEASIBLE).all()) for group_rows in rows]
 
 
 def _problem(hosts: Sequence[Host], vms: Sequence[VM], demand: Demand) -> tuple[_Problem, str]:
@@ -443,7 +477,7 @@ def _prove(problem: _Problem, chosen, state, utilisation, deadline: float, milp:
     rows = sorted(np.flatnonzero(state == UNKNOWN), key=lambda row: -utilisation[row])
     for decide in (_decide_cheaply, _decide_by_milp) if milp else (_decide_cheaply,):
         if decide is _decide_by_milp and rows:
-            import scipy.optimize  # noqa: F401  # loaded before the counting budget starts, so its start-up is not taken from it
+            importlib.import_module("scipy.optimize")  # loaded before the counting budget starts, so its start-up is not taken from it
         budget = min(deadline, time.monotonic() + COUNTING_BUDGET_S) if proofs[INFEASIBLE] else deadline
         for row in rows:
             if time.monotonic() >= budget:
