@@ -466,7 +466,8 @@ def _write_hosts(env: Environment, report: ClusterReport) -> None:
     for host in report.hosts:
         slots = (_or_dash(host.cpu_slots), _or_dash(host.memory_slots), _or_dash(host.slots), _or_dash(host.limited_by)) if slotted else ()
         rows.append((host.name, host.state, "yes" if host.counted else "no", host.cpu_mhz, host.memory_mb, *slots, host.reason or ""))
-    write_table(env, columns, rows, title="Hosts", optional=("CPU slots", "memory slots", "counted", "limited by", "state"), prose=("reason",))
+    optional = ("CPU slots", "memory slots", "counted", "limited by", "state") if slotted else ("counted", "state")
+    write_table(env, columns, rows, title="Hosts", optional=optional, prose=("reason",))
 
 
 def _write_slot(env: Environment, report: ClusterReport) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hacalc.cli.ci_reports import ClusterFormat
-from hacalc.cli.output import write_csv, write_json, write_table
+from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
 
@@ -114,7 +114,7 @@ def compare(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(metavar="FILE...", help="A one-cluster scenario file or export (as cluster check reads it: the pvesh exports of a Proxmox VE cluster together), or - for stdin.", show_default=False)],
     tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to survive (default: the file's).", show_default=False)] = None,
-    output_format: Annotated[ClusterFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts; junit or markdown for CI.")] = ClusterFormat.table,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts.")] = OutputFormat.table,
 ) -> None:
     """The same inventory under every platform's failover rule and vSphere's policies, beside the exact restart check.
 
@@ -136,12 +136,10 @@ def compare(
         raise InputError("compare works on one cluster", "in FILE", "give a single-cluster scenario file")
     cluster = cluster_to_check(loaded.inventory.clusters[0])
     rows = compare_rules(cluster, tolerate)
-    if output_format is ClusterFormat.json:
+    if output_format is OutputFormat.json:
         write_json(env, {"cluster": cluster.settings.name, "platform": cluster.settings.platform.value, "rules": [row.as_dict() for row in rows]})
-    elif output_format is ClusterFormat.csv:
+    elif output_format is OutputFormat.csv:
         write_csv(env, COMPARE_CSV_HEADER, [tuple(row.as_dict().values()) for row in rows])
-    elif output_format in (ClusterFormat.junit, ClusterFormat.markdown):
-        _write_compare_ci(env, output_format, cluster, rows)
     else:
         write_table(
             env,
@@ -153,25 +151,6 @@ def compare(
             prose=("note",),
             justify=("left", "right", "right", "right", "left", "left", "left", "left"),
         )
-
-
-def _write_compare_ci(env: Environment, output_format: ClusterFormat, cluster: Any, rows: list[Any]) -> None:
-    from hacalc.cli.ci_reports import Check, CheckedCluster, junit_xml, markdown
-
-    checks = tuple(Check(f"{row.rule}: {'PASS' if row.passed else 'FAIL'}" + (", admits what cannot restart" if row.admits_unrestartable else ""), None, row.note or row.method) for row in rows)
-    checked = CheckedCluster(
-        name=cluster.settings.name,
-        passed=True,
-        hosts_counted=len(cluster.hosts),
-        powered_on_vms=sum(vm.powered_on for vm in cluster.vms),
-        policy=cluster.settings.platform.value,
-        tolerate=rows[0].tolerate,
-        worst_failure_set=(),
-        checks=checks,
-        warnings=(),
-    )
-    write = junit_xml if output_format is ClusterFormat.junit else markdown
-    env.stdout.write(write([checked], command="cluster compare"))
 
 
 def _inventory_name(sources: list[str]) -> str:

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import pickle
+import re
 import resource
 import select
 import signal
@@ -295,7 +296,7 @@ def assert_result(outcome: Outcome, output_format: str) -> None:
         assert ElementTree.fromstring(text).tag == "testsuites", f"JUnit XML without testsuites\n{outcome}"
     elif output_format == "markdown":
         assert_no_raw_controls(outcome.stdout_bytes, outcome, "stdout")
-        assert text.startswith("## hacalc cluster check: "), f"Markdown without its heading\n{outcome}"
+        assert re.match(r"## hacalc cluster [a-z-]+: (PASS|FAIL)\n", text), f"Markdown without its heading\n{outcome}"
     else:
         raise ValueError(output_format)
 

@@ -710,7 +710,17 @@ def _load(path: Path) -> Any:
 
 
 CLUSTER_SCENARIOS = {
-    path.name: _load(path) for pattern in ("cluster-*", "fleet-*") for path in sorted(SCENARIOS.glob(pattern)) if path.suffix in (".toml", ".yaml", ".json")
+    path.name: _load(path)
+    for pattern in ("cluster-*", "fleet-*", "hyperv-*", "xenserver-*", "nutanix-*", "proxmox-*")
+    for path in sorted(SCENARIOS.glob(pattern))
+    if path.suffix in (".toml", ".yaml", ".json")
+}
+FIXTURES = SCENARIOS.parent / "tests" / "fixtures"
+# other platforms' own exports, read together: kubectl's nodes/pods/PDBs, pvesh's resources/HA/status, one Hyper-V export
+PLATFORM_EXPORTS = {
+    "kubernetes": [SCENARIOS / "kubernetes" / name for name in ("nodes.json", "pods.json", "pdbs.json")],
+    "proxmox": [FIXTURES / "proxmox" / name for name in ("resources.json", "ha-resources.json", "status.json")],
+    "hyperv": [FIXTURES / "hyperv" / "hyperv.json"],
 }
 SPARES_SCENARIOS = {path.name: _load(path) for path in sorted(SCENARIOS.glob("spares-*.toml"))}
 FORMAT_EXTENSIONS = {"toml": [".toml"], "yaml": [".yaml", ".yml"], "json": [".json"]}
@@ -902,6 +912,41 @@ def headroom_invocations(draw: st.DrawFn) -> Invocation:
     return Invocation(args, output, env=draw(environments()))
 
 
+@st.composite
+def platform_export_invocations(draw: st.DrawFn) -> Invocation:
+    """``cluster check`` on kubectl, pvesh or Hyper-V exports, one of the files' data mutated (or dropped)."""
+    platform = draw(st.sampled_from(sorted(PLATFORM_EXPORTS)))
+    paths = PLATFORM_EXPORTS[platform]
+    chosen = draw(st.integers(0, len(paths) - 1))
+    files = {}
+    for index, path in enumerate(paths):
+        data = json.loads(path.read_text())
+        if index == chosen:
+            data = draw(st.one_of(mutated_data(data), st.just(data)))
+        files[path.name] = serialize(data, "json", style=draw(st.booleans()))
+    names = draw(st.permutations(sorted(files)))
+    if len(names) > 1 and draw(st.booleans()):
+        names = names[:-1]
+    pairs: list[tuple[str | None, str]] = [(None, f"{DIR}/{name}") for name in names]
+    pairs += [("--format", draw(st.sampled_from([*TABLE_JSON_CSV, "junit", "markdown"])))]
+    pairs += draw(optional("--tolerate", TOLERATE))
+    pairs += draw(optional("--host-reserve-mb", ["0", "4096", "-1"]))
+    pairs += draw(optional("--input-format", ["kubernetes", "proxmox", "hyperv", "json"]))
+    args, output = draw(assemble(["cluster", "check"], pairs))
+    return Invocation(args, output, files={name: files[name] for name in names}, env=draw(environments()))
+
+
+@st.composite
+def compare_invocations(draw: st.DrawFn) -> Invocation:
+    mutate_file = draw(st.booleans())
+    named, content, name, stdin = draw(scenario_file(CLUSTER_SCENARIOS, mutate_file))
+    pairs = [*named, ("--format", draw(st.sampled_from(TABLE_JSON_CSV))), *draw(optional("--tolerate", TOLERATE))]
+    pairs = [pair for pair in pairs if pair[0] != "--input-format"]  # compare tells a file's format by its name or content
+    args, output = draw(assemble(["cluster", "compare"], pairs, allow_mutation=not mutate_file))
+    files = {} if stdin is not None else {name: content}
+    return Invocation(args, output, stdin=stdin or b"", files=files, env=draw(environments()))
+
+
 COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "nines": nines_invocations,
     "budget": budget_invocations,
@@ -914,4 +959,6 @@ COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "risk": risk_invocations,
     "protect": protect_invocations,
     "cluster headroom": headroom_invocations,
+    "cluster check (other platforms' exports)": platform_export_invocations,
+    "cluster compare": compare_invocations,
 }

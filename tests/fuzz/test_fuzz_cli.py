@@ -17,12 +17,14 @@ from fuzz_inputs import (
     batch_invocations,
     budget_invocations,
     cluster_invocations,
+    compare_invocations,
     compose_invocations,
     headroom_invocations,
     incidents_invocations,
     protect_invocations,
     risk_invocations,
     nines_invocations,
+    platform_export_invocations,
     spares_invocations,
 )
 from hypothesis import given
@@ -108,6 +110,18 @@ def test_protect(invocation: Invocation, workdir) -> None:
 @fuzz_settings(30)
 @given(invocation=headroom_invocations())
 def test_cluster_headroom(invocation: Invocation, workdir) -> None:
+    run_in_process(invocation, workdir)
+
+
+@fuzz_settings(40)
+@given(invocation=platform_export_invocations())
+def test_other_platforms_exports(invocation: Invocation, workdir) -> None:
+    run_in_process(invocation, workdir)
+
+
+@fuzz_settings(40)
+@given(invocation=compare_invocations())
+def test_cluster_compare(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 

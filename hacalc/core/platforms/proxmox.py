@@ -74,6 +74,9 @@ def crs_recovery(cluster: Cluster, failures: int | None = None) -> RuleReport:
     online = placed.hosts
     voters = sum(1 for host in cluster.hosts if host.state in VOTING_STATES)
     notes = [*placed.notes(), f"CRS mode {mode.value}; Proxmox reserves nothing: this replays its recovery choice"]
+    if failures >= len(online):
+        notes.append(f"{failures} node failures leave none of the {len(online)} online nodes to recover onto")
+        return RuleReport("proxmox", RULE, failures, False, BEST_EFFORT, 0, notes=tuple(notes))
     count = math.comb(len(online), failures)
     displaced = failures * max((sum(vm.ha for vm in vms) for vms in placed.on.values()), default=0)
     too_many = count > MAX_FAILURE_SETS or (mode is ProxmoxCrs.static and count * displaced * len(online) > MAX_STATIC_SCORINGS)
