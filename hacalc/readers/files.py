@@ -125,15 +125,16 @@ class Document:
         return toml_line if self.format == "toml" else json_line
 
 
-def read_document(source: str, *, input_format: str | None = None, stdin: TextIO | None = None) -> Document:
+def read_document(source: str, *, input_format: str | None = None, stdin: TextIO | None = None, max_bytes: int | None = None) -> Document:
     """Read ``source`` (a path, or ``-`` for ``stdin``) in ``input_format``, else the format its extension names
-    (a file) or its content shows (stdin, see ``sniff_format``)."""
+    (a file) or its content shows (stdin, see ``sniff_format``). ``max_bytes``: exports of whole systems
+    (``kubectl get pods -A``) may pass a larger limit than a hand-written scenario needs (default MAX_BYTES)."""
     if source == STDIN:
-        name, text = STDIN_NAME, _read_stream(stdin if stdin is not None else sys.stdin, STDIN_NAME)
+        name, text = STDIN_NAME, _read_stream(stdin if stdin is not None else sys.stdin, STDIN_NAME, max_bytes)
         chosen = input_format or _sniffed(text)
     else:
         chosen = input_format or _format_from_name(source)
-        name, text = visible(source), _read_file(source)
+        name, text = visible(source), _read_file(source, max_bytes=max_bytes)
     parse = {"toml": _parse_toml, "yaml": _parse_yaml, "json": _parse_json}[chosen]
     try:
         document = Document(name, chosen, text, parse(text, name))
@@ -185,31 +186,33 @@ def read_text(source: str, expected: str = "a scenario file") -> str:
     return _read_file(source, expected)
 
 
-def _read_file(source: str, expected: str = "a scenario file") -> str:
+def _read_file(source: str, expected: str = "a scenario file", *, max_bytes: int | None = None) -> str:
     shown = visible(source)
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     with open_binary(source, expected) as stream:
         try:
-            raw = stream.read(MAX_BYTES + 1)
+            raw = stream.read(max_bytes + 1)
         except OSError as error:  # a directory on some systems, a failing disk
             raise InputError(f"cannot read {source!r}: {error.strerror}", fix="check the path and its permissions") from None
-    _check_size(len(raw), shown)
+    _check_size(len(raw), shown, max_bytes)
     return _decode(raw, shown)
 
 
-def _read_stream(stream: TextIO | None, name: str) -> str:
+def _read_stream(stream: TextIO | None, name: str, max_bytes: int | None = None) -> str:
     """The bytes under a text stream when it has them, so stdin is held to UTF-8 exactly as files are."""
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     if stream is None:  # Python's sys.stdin when the process started with fd 0 closed
         raise _stdin_closed(name)
     binary = getattr(stream, "buffer", None)
     try:
-        data = binary.read(MAX_BYTES + 1) if binary is not None else stream.read(MAX_BYTES + 1)
+        data = binary.read(max_bytes + 1) if binary is not None else stream.read(max_bytes + 1)
     except UnicodeDecodeError:
         raise InputError("the input is not UTF-8 text", f"in {name}", "send UTF-8") from None
     except OSError as error:
         raise InputError(f"cannot read {name}: {error.strerror}", fix="send the scenario on stdin or give a file") from None
     except ValueError:  # read from a closed file
         raise _stdin_closed(name) from None
-    _check_size(len(data), name)
+    _check_size(len(data), name, max_bytes)
     if isinstance(data, bytes):
         return _decode(data, name, "the input is not UTF-8 text", "send UTF-8")
     try:
@@ -232,11 +235,10 @@ def _decode(raw: bytes, name: str, what: str = "the file is not UTF-8 text", fix
         raise InputError(what, f"in {name} line {line}", fix) from None
 
 
-def _check_size(size: int, name: str) -> None:
-    if size > MAX_BYTES:
-        raise InputError(
-            f"the file is larger than the {_size_text(MAX_BYTES)} limit", f"in {name}", "split the inventory or use count = n for identical hosts and VMs"
-        )
+def _check_size(size: int, name: str, limit: int) -> None:
+    if size > limit:
+        fix = "split the inventory or use count = n for identical hosts and VMs" if limit == MAX_BYTES else "export fewer objects per file (one namespace at a time)"
+        raise InputError(f"the file is larger than the {_size_text(limit)} limit", f"in {name}", fix)
 
 
 def _size_text(size: int) -> str:

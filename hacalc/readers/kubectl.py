@@ -44,6 +44,7 @@ LIST_KINDS = {"NodeList": "Node", "PodList": "Pod", "PodDisruptionBudgetList": "
 READ_KINDS = ("Node", "Pod", "PodDisruptionBudget", "ReplicaSet", "StatefulSet", "ReplicationController")
 REQUIRED_ALLOCATABLE = ("cpu", "memory", "pods")
 EXAMPLES = 5
+EXPORT_MAX_BYTES = 1024 * 1024 * 1024  # kubectl get pods -A -o json of a 20,000-pod cluster is some 200 MB
 HOW_TO_EXPORT = "give the output of kubectl get nodes -o json, kubectl get pods -A -o json or kubectl get pdb -A -o json"
 
 
@@ -57,8 +58,8 @@ def load_kubernetes(sources: Sequence[str], *, stdin: TextIO | None = None) -> K
 
 def _document(source: str, stdin: TextIO | None) -> Document:
     if source == STDIN:
-        return read_document(source, stdin=stdin)
-    return read_document(source, input_format="yaml" if source.lower().endswith((".yaml", ".yml")) else "json")
+        return read_document(source, stdin=stdin, max_bytes=EXPORT_MAX_BYTES)
+    return read_document(source, input_format="yaml" if source.lower().endswith((".yaml", ".yml")) else "json", max_bytes=EXPORT_MAX_BYTES)
 
 
 class _Reader:

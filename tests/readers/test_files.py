@@ -144,3 +144,14 @@ def test_oversize_file_is_refused_without_reading_it_all(tmp_path, monkeypatch):
 def test_a_file_at_the_size_cap_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "MAX_BYTES", 1024)
     assert read_document(write(tmp_path, "edge.toml", "#" * 1023 + "\n")).data == {}
+
+
+def test_an_export_may_be_read_under_a_larger_limit_than_a_scenario(tmp_path):
+    from hacalc.readers.files import MAX_BYTES, read_document
+
+    path = tmp_path / "pods.json"
+    path.write_text('{"kind": "PodList", "items": []}' + " " * 64)
+    with pytest.raises(InputError) as refused:
+        read_document(str(path), max_bytes=64)
+    assert "larger than the 64-byte limit" in refused.value.what and "one namespace at a time" in refused.value.fix
+    assert read_document(str(path), max_bytes=MAX_BYTES).data == {"kind": "PodList", "items": []}
