@@ -2,6 +2,7 @@
 
 import itertools
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -348,3 +349,41 @@ def test_restart_check_counts_configured_memory_when_asked():
     assert report.failing_sets == 1 and report.worst_case_failed_hosts == ("B",)
     assert [(vm.name, vm.memory_mb) for vm in report.unplaced_vms] == [("b", 5 * GB)]
     assert restart_check(hosts, vms, 1)[0].passed
+
+
+def with_hosts_out(hosts, vms, group):
+    """The hosts and VMs of the cluster with ``group`` out: the others, and the group's VMs without a host."""
+    names = {hosts[position].name for position in group}
+    return [host for host in hosts if host.name not in names], [replace(vm, host=None) if vm.host in names else vm for vm in vms]
+
+
+def test_a_group_out_then_a_failure_is_screened_as_the_failure_of_both():
+    """Three hosts of 10 GB. a runs an 8 GB VM HA never restarts and a 2 GB one; b and c one 3 GB VM each.
+    With a out, b's failure leaves 3 + 2 GB for c's 7 GB free: proven. With b out, c's failure leaves
+    3 + 3 GB for a, which is full: not proven (and b's own check fails)."""
+    hosts = [Host(name, 10000, 10 * GB) for name in "abc"]
+    vms = [
+        VM("never", 0, 8 * GB, host="a", restart_priority=RestartPriority.disabled),
+        VM("small", 0, 2 * GB, host="a"),
+        VM("b1", 0, 3 * GB, host="b"),
+        VM("c1", 0, 3 * GB, host="c"),
+    ]
+    assert restart_module.proven_with_hosts_out(hosts, vms, 1, [[0], [1], [2]]) == [True, False, False]
+    assert [restart_check(*with_hosts_out(hosts, vms, [position]), 1)[0].passed for position in range(3)] == [True, False, False]
+    assert restart_module.proven_with_hosts_out(hosts, vms, 1, [[0, 1]]) == [False]  # one host left: not screened
+    assert restart_module.proven_with_hosts_out(hosts, vms, 0, [[0, 1]]) == [True]  # c takes 2 + 3 GB
+
+
+@settings(max_examples=80, deadline=None)
+@given(small_clusters(), st.lists(st.booleans(), min_size=6, max_size=6))
+def test_a_group_is_proven_out_only_when_its_own_check_passes(cluster, disabled):
+    """Property: every group of one or two hosts the screen proves passes the restart check of the cluster
+    with that group out (its VMs without a host), some never restarted."""
+    hosts, vms, tolerate = cluster
+    vms = [replace(vm, restart_priority=RestartPriority.disabled) if off else vm for vm, off in zip(vms, disabled)]
+    groups = [[position] for position in range(len(hosts))] + [list(pair) for pair in itertools.combinations(range(len(hosts)), 2)]
+    for group, proven in zip(groups, restart_module.proven_with_hosts_out(hosts, vms, tolerate, groups)):
+        others, moved = with_hosts_out(hosts, vms, group)
+        if proven:
+            assert len(others) > tolerate
+            assert restart_check(others, moved, tolerate)[0].passed, group
