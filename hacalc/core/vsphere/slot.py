@@ -6,6 +6,7 @@ and SlotInfo, KB 344227 for caps and the 5.1+ fixed slot).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -161,5 +162,5 @@ def slot_report(
 def _top(needs: Sequence[Requirement], dimension: str, floor: int) -> tuple[SlotSetter, ...]:
     """The VMs with the largest requirement in one dimension, above the version minimum."""
     above = [need for need in needs if getattr(need, dimension) > floor]
-    above.sort(key=lambda need: (-getattr(need, dimension), need.name))
-    return tuple(SlotSetter(need.name, getattr(need, dimension)) for need in above[:SETTERS_SHOWN])
+    top = heapq.nsmallest(SETTERS_SHOWN, above, key=lambda need: (-getattr(need, dimension), need.name))  # sorted(...)[:3], without sorting them all
+    return tuple(SlotSetter(need.name, getattr(need, dimension)) for need in top)
