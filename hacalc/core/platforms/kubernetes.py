@@ -880,7 +880,7 @@ def _verdict(passed: bool, exact: bool, failing: int, undecided: int, tolerate: 
     if passed:
         return f"every evicted pod is rescheduled after any {tolerate} node failure{'s' if tolerate != 1 else ''}" + ("" if exact else " (not every set checked)")
     if failing:
-        return f"{failing:,} failure set{'s' if failing != 1 else ''} of {tolerate} node{'s' if tolerate != 1 else ''} leave pods unscheduled"
+        return f"{failing:,} failure set{'s' if failing != 1 else ''} of {tolerate} node{'s' if tolerate != 1 else ''} {'leaves' if failing == 1 else 'leave'} pods unscheduled"
     return f"{undecided:,} failure set{'s' if undecided != 1 else ''} could not be decided in time"
 
 
