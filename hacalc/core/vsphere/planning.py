@@ -427,7 +427,7 @@ def headroom(
     else:
         # The policy alone is cheap and linear in the VMs added: predict its count from two checks, prove
         # it with two more, and only then run the restart check, at that count (and below, if it binds first).
-        good, bad = _largest_passing(lambda count: checks.report(count, False).passed, _policy_guess(checks), limit)
+        good, bad = _policy_count(checks, limit)
         if gate and not checks.report(good, True).passed:
             ceiling = good
             good, bad = _largest_passing(lambda count: checks.report(count, True).passed, ceiling - 1, ceiling - 1)
@@ -476,17 +476,26 @@ class _Checks:
     def count(self) -> int:
         return len(self.reports)
 
+    def added_vms(self, count: int) -> tuple[VM, ...]:
+        """The first ``count`` VMs added: no host, names no VM of the cluster has."""
+        if count > len(self.added):
+            names = _new_names("new-vm", self.taken, count)[len(self.added) :]
+            self.added.extend(replace(self.template, name=name) for name in names)
+        return tuple(self.added[:count])
+
     def report(self, count: int, restart: bool) -> ClusterReport:
         key = (count, restart)
         if key not in self.reports:
-            if count > len(self.added):
-                names = _new_names("new-vm", self.taken, count)[len(self.added) :]
-                self.added.extend(replace(self.template, name=name) for name in names)
-            vms = self.cluster.vms + tuple(self.added[:count])
+            vms = self.cluster.vms + self.added_vms(count)
             self.reports[key] = check_cluster(
                 Cluster(self.cluster.settings, self.cluster.hosts, vms), tolerate=self.tolerate, policy=self.policy, restart_check=restart
             )
         return self.reports[key]
+
+
+def _policy_count(checks: _Checks, limit: int) -> tuple[int, int | None]:
+    """The largest count up to ``limit`` the policy alone passes, and the next (failing) one or None."""
+    return _largest_passing(lambda count: checks.report(count, False).passed, _policy_guess(checks), limit)
 
 
 def _policy_guess(checks: _Checks) -> int:
@@ -660,11 +669,12 @@ class _MaintenanceSteps:
 
     Every step adds the same median VMs to the same VMs (the group's evacuated), so its policy figures
     depend only on the capacities still counted: groups of the same capacities share their policy-only
-    checks at the cap and at 0 (except under the failover-hosts policy, which looks at placement). Its
-    restart check at the cap is the whole cluster's failure sets that include the group, screened for
-    all groups at once (``restart.proven_with_hosts_out``). A group whose policy passes at the cap and
-    whose restart sets are all proven there passes at the cap, which is all ``headroom`` reports of it
-    (without ``at_count``: no step's own report is made); any other group gets ``headroom`` itself.
+    checks and the policy's search (except under the failover-hosts policy, which looks at placement).
+    Those give the step's headroom provided the restart check passes at the counts ``headroom`` checks
+    it (``_policy_answer``). The restart check of a group at a count is the whole cluster's failure sets
+    that include the group, screened for all groups at once (``restart.proven_with_hosts_out``). A step
+    whose restart checks the screen proves gets that headroom, without the reports ``headroom`` keeps
+    (``at_count``, ``at_next``: None); any other step gets ``headroom`` itself.
     """
 
     def __init__(self, cluster: Cluster, tolerate: int | None, limit: int) -> None:
@@ -680,16 +690,17 @@ class _MaintenanceSteps:
             return [self._searched(group) for group in groups]  # another platform's check has its own restart problem
         shape, source = _search_shape(self.cluster, None)
         template = vm_from_shape(shape)
-        checks = [self._policy_checks(group, template) for group in groups]
-        passing = [group for group, item in zip(groups, checks) if item.report(cap, False).passed]
-        proven = self._restart_proven(passing, checks[0].added[:cap])  # the VMs every step adds at the cap
+        checks = {group: self._policy_checks(group, template) for group in groups}
+        answers = {group: _policy_answer(checks[group], cap) for group in groups}
+        proven = self._restart_proven({group: counts for group, (_, counts) in answers.items()}, checks[groups[0]])
         steps = []
-        for group, item in zip(groups, checks):
-            if group not in proven:
+        for group in groups:
+            (count, exact, binding), counts = answers[group]
+            if not all((group, needed) in proven for needed in counts):
                 steps.append(self._searched(group, self._uncounted(group)))
                 continue
-            figures = _percentage_headroom(item.report(0, False))
-            room = Headroom(cap, False, (), shape, source, PLACEMENT, self.policy, self.tolerate, self._uncounted(group), **figures)  # type: ignore[arg-type]
+            figures = _percentage_headroom(checks[group].report(0, False))
+            room = Headroom(count, exact, binding, shape, source, PLACEMENT, self.policy, self.tolerate, self._uncounted(group), **figures)  # type: ignore[arg-type]
             steps.append(PlanStep(group, room))
         return steps
 
@@ -722,15 +733,35 @@ class _MaintenanceSteps:
         self.counted[key] = self.shared[key].count
         return made
 
-    def _restart_proven(self, groups: Sequence[tuple[str, ...]], added: Sequence[VM]) -> set[tuple[str, ...]]:
-        """The groups whose restart sets at the cap the screen proves."""
-        if not groups:
-            return set()
+    def _restart_proven(self, needed: Mapping[tuple[str, ...], Sequence[int]], checks: _Checks) -> set[tuple[tuple[str, ...], int]]:
+        """(group, count) for each restart check at a count the screen proves for the group, one screen per count."""
         counted = counted_hosts(self.cluster)
         position = {host.name: index for index, host in enumerate(counted)}
-        out = [[position[name] for name in group] for group in groups]
-        proven = proven_with_hosts_out(counted, self.cluster.vms + tuple(added), self.tolerate, out)
-        return {group for group, passes in zip(groups, proven) if passes}
+        proven = set()
+        for count in sorted({count for counts in needed.values() for count in counts}):
+            groups = [group for group, counts in needed.items() if count in counts]
+            out = [[position[name] for name in group] for group in groups]
+            passes = proven_with_hosts_out(counted, self.cluster.vms + checks.added_vms(count), self.tolerate, out)
+            proven.update((group, count) for group, passed in zip(groups, passes) if passed)
+        return proven
+
+
+def _policy_answer(checks: _Checks, cap: int) -> tuple[tuple[int | None, bool, tuple[str, ...]], tuple[int, ...]]:
+    """A step's headroom (count, proven, binding) as ``headroom`` finds it when every restart check it runs
+    passes, from the step's policy-only checks; and the counts at which it runs them.
+
+    The cap passes if the policy does (restart at the cap); a cluster the policy fails today fails with
+    the policy's parts (restart today); else the policy's own count binds, proven by its next count
+    (restart today, at the count and at the next).
+    """
+    if checks.report(cap, False).passed:
+        return (cap, False, ()), (cap,)
+    today = checks.report(0, False)
+    if not today.passed:
+        return (None, True, failing_parts(today)), (0,)
+    good, bad = _policy_count(checks, cap)
+    assert bad is not None  # the cap fails
+    return (good, True, failing_parts(checks.report(bad, False))), (0, good, bad)
 
 
 # --- 4. Time to exhaustion ---------------------------------------------------------------------------
