@@ -128,8 +128,9 @@ def slot_report(
     slot = slot_size(needs, cpu_min_mhz, memory_min_mb, **sizing)
     per_host = {host.name: host_slots(host, slot) for host in hosts}
     counts = [figures.slots for figures in per_host.values()]
-    multi = [MultiSlotVM(need.name, slots_needed(need, slot)) for need in needs]
-    used = sum(vm.slots for vm in multi)
+    # A VM within the slot in both dimensions takes one slot; only the others need counting (a capped or fixed slot).
+    larger = [MultiSlotVM(need.name, slots_needed(need, slot)) for need in needs if need.cpu_mhz > slot.cpu_mhz or need.memory_mb > slot.memory_mb]
+    used = len(needs) - len(larger) + sum(vm.slots for vm in larger)
     level = failover_level(counts, used)
 
     cpu_setters = _top(needs, "cpu_mhz", floor=cpu_min_mhz)
@@ -154,7 +155,7 @@ def slot_report(
         cpu_mhz_without_them=without_cpu.cpu_mhz,
         memory_mb_without_them=without_memory.memory_mb,
         total_slots_without_them=sum(host_slots(host, without_both).slots for host in hosts),
-        vms_requiring_multiple_slots=tuple(vm for vm in multi if vm.slots > 1),
+        vms_requiring_multiple_slots=tuple(vm for vm in larger if vm.slots > 1),
     )
     return report, per_host
 
