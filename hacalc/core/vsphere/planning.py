@@ -650,8 +650,8 @@ def maintenance_plan(cluster: Cluster, *, tolerate: int | None = None, parallel:
     """Each connected host in maintenance alone, ordered by the headroom (median VMs, up to ``limit``) left
     while it is out, most first; with ``parallel`` > 1 that order cut into groups checked together.
 
-    Each step's headroom is ``headroom`` of the cluster with that group in maintenance; ``_MaintenanceSteps``
-    settles the usual answer, "the cap passes", for all steps at once.
+    Each step's headroom is what ``headroom`` gives for the cluster with that group in maintenance;
+    ``_MaintenanceSteps`` finds it for most steps without checking each one on its own.
     """
     hosts = [host.name for host in cluster.hosts if host.state is HostState.connected]
     if parallel > len(hosts):
@@ -682,7 +682,7 @@ class _MaintenanceSteps:
         self.tolerate = cluster.settings.tolerate if tolerate is None else tolerate
         self.policy = cluster.settings.policy
         self.shared: dict[tuple[object, ...], _Checks] = {}
-        self.counted: dict[tuple[object, ...], int] = {}  # shared checks already counted in a step's ``checks``
+        self.reported: dict[tuple[object, ...], int] = {}  # shared checks already counted in some step's ``checks``
 
     def plan(self, groups: Sequence[tuple[str, ...]]) -> list[PlanStep]:
         cap = _search_limit(self.cluster, self.limit)
@@ -697,10 +697,10 @@ class _MaintenanceSteps:
         for group in groups:
             (count, exact, binding), counts = answers[group]
             if not all((group, needed) in proven for needed in counts):
-                steps.append(self._searched(group, self._uncounted(group)))
+                steps.append(self._searched(group, self._unreported(group)))
                 continue
             figures = _percentage_headroom(checks[group].report(0, False))
-            room = Headroom(count, exact, binding, shape, source, PLACEMENT, self.policy, self.tolerate, self._uncounted(group), **figures)  # type: ignore[arg-type]
+            room = Headroom(count, exact, binding, shape, source, PLACEMENT, self.policy, self.tolerate, self._unreported(group), **figures)  # type: ignore[arg-type]
             steps.append(PlanStep(group, room))
         return steps
 
@@ -726,11 +726,11 @@ class _MaintenanceSteps:
             self.shared[key] = _Checks(self._in_maintenance(group), template, self.tolerate, self.policy)
         return self.shared[key]
 
-    def _uncounted(self, group: tuple[str, ...]) -> int:
-        """The group's shared checks not yet counted: each is counted once, in the first step that used it."""
+    def _unreported(self, group: tuple[str, ...]) -> int:
+        """The group's shared checks not yet counted in a step: each is counted once, in the first step that used it."""
         key = self._key(group)
-        made = self.shared[key].count - self.counted.get(key, 0)
-        self.counted[key] = self.shared[key].count
+        made = self.shared[key].count - self.reported.get(key, 0)
+        self.reported[key] = self.shared[key].count
         return made
 
     def _restart_proven(self, needed: Mapping[tuple[str, ...], Sequence[int]], checks: _Checks) -> set[tuple[tuple[str, ...], int]]:
