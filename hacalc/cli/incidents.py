@@ -14,6 +14,7 @@ from hacalc.cli.options import FormatOption, located
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
+from hacalc.i18n import N_, _, command_help
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
     from hacalc.core.incident_report import Counting, GroupResult, IncidentsReport, PeriodResult
     from hacalc.core.incidents import Incident, SourceRead
 
-TIME_OPTIONS = "Window and calendar"
-COUNTING_OPTIONS = "What counts"
+TIME_OPTIONS = N_("Window and calendar")
+COUNTING_OPTIONS = N_("What counts")
 ROW_COLUMNS = (
     "period", "period_start", "period_end", "group", "name", "objects", "counted_seconds", "downtime_seconds",
     "planned_seconds", "failures", "repairs", "availability", "unavailability", "nines", "mtbf_seconds",
@@ -33,6 +34,7 @@ ROW_COLUMNS = (
 )
 INCIDENT_COLUMNS = ("object", "start", "end", "kind", "service", "object_type", "duration_seconds", "note", "origin")
 MAX_EXAMPLES_SHOWN = 3
+TYPE_LABELS = {"vm": N_("all VMs"), "host": N_("all hosts")}
 
 
 class Gate(NamedTuple):
@@ -72,53 +74,53 @@ def incidents(
         list[str],
         typer.Argument(
             metavar="FILE...",
-            help="Incident lists (CSV, NDJSON), govc or PowerCLI event exports, hostd or fdm logs (gzip too); - for stdin.",
+            help=_("Incident lists (CSV, NDJSON), govc or PowerCLI event exports, hostd or fdm logs (gzip too); - for stdin."),
             show_default=False,
         ),
     ],
     input_format: Annotated[
         Optional[SourceFormat],
-        typer.Option("--input-format", case_sensitive=False, help="Format of every FILE, when its content does not tell it.", show_default=False),
+        typer.Option("--input-format", case_sensitive=False, help=_("Format of every FILE, when its content does not tell it."), show_default=False),
     ] = None,
-    tz: Annotated[str, typer.Option("--tz", help="Time zone of naive times, calendar periods, service hours and maintenance windows (IANA name).")] = "UTC",
+    tz: Annotated[str, typer.Option("--tz", help=_("Time zone of naive times, calendar periods, service hours and maintenance windows (IANA name)."))] = "UTC",
     start: Annotated[
-        Optional[str], typer.Option("--from", help="Start of the window: a date (midnight) or a time.", rich_help_panel=TIME_OPTIONS, show_default=False)
+        Optional[str], typer.Option("--from", help=_("Start of the window: a date (midnight) or a time."), rich_help_panel=_(TIME_OPTIONS), show_default=False)
     ] = None,
     end: Annotated[
         Optional[str],
-        typer.Option("--to", help="End of the window: a date (the end of that day), a time, or now.", rich_help_panel=TIME_OPTIONS, show_default=False),
+        typer.Option("--to", help=_("End of the window: a date (the end of that day), a time, or now."), rich_help_panel=_(TIME_OPTIONS), show_default=False),
     ] = None,
     window: Annotated[
-        Optional[str], typer.Option("--window", help="Window length ending at --to (or at the end of the data), e.g. 90d.", rich_help_panel=TIME_OPTIONS, show_default=False)
+        Optional[str], typer.Option("--window", help=_("Window length ending at --to (or at the end of the data), e.g. 90d."), rich_help_panel=_(TIME_OPTIONS), show_default=False)
     ] = None,
     calendar: Annotated[
         Optional[CalendarUnit],
-        typer.Option("--calendar", case_sensitive=False, help="Also report each calendar period (in --tz).", rich_help_panel=TIME_OPTIONS, show_default=False),
+        typer.Option("--calendar", case_sensitive=False, help=_("Also report each calendar period (in --tz)."), rich_help_panel=_(TIME_OPTIONS), show_default=False),
     ] = None,
     service_hours: Annotated[
         Optional[list[str]],
-        typer.Option("--service-hours", help="Only time inside these hours counts, e.g. 'Mon-Fri 08:00-20:00'; repeatable.", rich_help_panel=COUNTING_OPTIONS, show_default=False),
+        typer.Option("--service-hours", help=_("Only time inside these hours counts, e.g. 'Mon-Fri 08:00-20:00'; repeatable."), rich_help_panel=_(COUNTING_OPTIONS), show_default=False),
     ] = None,
     maintenance: Annotated[
         Optional[list[str]],
-        typer.Option("--maintenance", help="Recurring planned window, e.g. 'Sat 02:00-04:00'; repeatable.", rich_help_panel=COUNTING_OPTIONS, show_default=False),
+        typer.Option("--maintenance", help=_("Recurring planned window, e.g. 'Sat 02:00-04:00'; repeatable."), rich_help_panel=_(COUNTING_OPTIONS), show_default=False),
     ] = None,
     count_planned: Annotated[
-        bool, typer.Option("--count-planned", help="Count planned time: planned incidents as downtime, --maintenance windows as ordinary time.", rich_help_panel=COUNTING_OPTIONS)
+        bool, typer.Option("--count-planned", help=_("Count planned time: planned incidents as downtime, --maintenance windows as ordinary time."), rich_help_panel=_(COUNTING_OPTIONS))
     ] = False,
-    confidence: Annotated[str, typer.Option("--confidence", help="Confidence of the bounds: 0.90, 90% or 95%.")] = "0.90",
-    target: Annotated[Optional[str], typer.Option("--target", help="Availability target, e.g. 99.95 or '4 nines'.", show_default=False)] = None,
+    confidence: Annotated[str, typer.Option("--confidence", help=_("Confidence of the bounds: 0.90, 90{percent} or 95{percent}.").format(percent="%"))] = "0.90",
+    target: Annotated[Optional[str], typer.Option("--target", help=_("Availability target, e.g. 99.95 or '4 nines'."), show_default=False)] = None,
     check: Annotated[
         Optional[str],
         typer.Option(
             "--check",
             metavar="[observed|demonstrated]",
-            help="Exit 1 when a row's observed availability (or, with demonstrated, its lower bound) is below --target.",
+            help=_("Exit 1 when a row's observed availability (or, with demonstrated, its lower bound) is below --target."),
             show_default=False,
         ),
     ] = None,
     list_incidents: Annotated[
-        bool, typer.Option("--list", help="Print the incidents found (an incident list hacalc reads back) instead of the report.")
+        bool, typer.Option("--list", help=_("Print the incidents found (an incident list hacalc reads back) instead of the report."))
     ] = False,
     output_format: FormatOption = OutputFormat.table,
     plot: PlotOption = None,
@@ -147,9 +149,9 @@ def incidents(
     from hacalc.readers.incidents import read_sources
 
     if list_incidents and check_mode:
-        raise InputError("--check gates the report, not --list", "--check", "drop --list to gate on the report")
+        raise InputError(_("--check gates the report, not --list"), "--check", _("drop --list to gate on the report"))
     if list_incidents and request:
-        raise InputError("--plot charts the report, not --list", "--plot", "drop --list to chart the report")
+        raise InputError(_("--plot charts the report, not --list"), "--plot", _("drop --list to chart the report"))
     sources = read_sources(files, zone, None if input_format is None else input_format.value, detail=list_incidents)
     counting = _counting(_span(sources), zone, start, end, window, calendar, count_planned, *counting_inputs)
     _warn_about_sources(env, sources)  # after the last possible error: a failing run prints one line
@@ -162,8 +164,10 @@ def incidents(
     table = IncidentTable.joined([source.incident_table() for source in sources])
     if end is None and (start is None or window is None) and (still_open := int((table.end == STILL_OPEN).sum())):
         env.warn(
-            f"{still_open} incident(s) are still open; they count until the window ends at the last time in the data "
-            f"({_local(counting.end, zone)}): give --to now, or the time the record was taken, to count them until then"
+            _(
+                "{count} incident(s) are still open; they count until the window ends at the last time in the data "
+                "({end}): give --to now, or the time the record was taken, to count them until then"
+            ).format(count=still_open, end=_local(counting.end, zone))
         )
     report = summarize(table, counting)
     gate = None if target_value is None else Gate(target_value, check_mode == "demonstrated")
@@ -177,10 +181,12 @@ def incidents(
             _write_tables(env, report, sources, gate)
     if check_mode and failing:
         period, row = failing[0]
-        which = "lower bound" if check_mode == "demonstrated" else "observed availability"
+        which = _("lower bound") if check_mode == "demonstrated" else _("observed availability")
         env.stderr.write(
-            f"FAIL: {len(failing)} row(s) below the target; first: {_row_label(row)} in {period.label}, {which} "
-            f"{_percent(row.checked(check_mode == 'demonstrated'))}\n"
+            _("FAIL: {count} row(s) below the target; first: {row} in {period}, {which} {value}").format(
+                count=len(failing), row=_row_label(row), period=_(period.label), which=which, value=_percent(row.checked(check_mode == "demonstrated"))
+            )
+            + "\n"
         )
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
@@ -194,16 +200,16 @@ def _zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise InputError(f"unknown time zone {name!r}", "--tz", "give an IANA name such as UTC, Europe/Berlin or Asia/Shanghai") from None
+        raise InputError(_("unknown time zone {name!r}").format(name=name), "--tz", _("give an IANA name such as UTC, Europe/Berlin or Asia/Shanghai")) from None
 
 
 def _check_mode(check: str | None, target: str | None) -> str | None:
     if check is None:
         return None
     if check not in ("observed", "demonstrated"):
-        raise InputError(f"--check takes observed or demonstrated, not {check!r}", "--check", "write --check or --check demonstrated")
+        raise InputError(_("--check takes observed or demonstrated, not {check!r}").format(check=check), "--check", _("write --check or --check demonstrated"))
     if target is None:
-        raise InputError("--check needs a target", "--check", "add --target, e.g. --target 99.95")
+        raise InputError(_("--check needs a target"), "--check", _("add --target, e.g. --target 99.95"))
     return check
 
 
@@ -227,7 +233,7 @@ def _counting_inputs(service_hours: Any, maintenance: Any, confidence: str) -> t
 def _confidence(text: str) -> Fraction:
     from hacalc.core.units import parse_probability
 
-    return parse_probability(text, "confidence", strictly_between=True)
+    return parse_probability(text, _("confidence"), strictly_between=True)
 
 
 def _span(sources: list[SourceRead]) -> tuple[int, int] | None:
@@ -287,9 +293,9 @@ def _moment(text: str, zone: tzinfo, end_of_day: bool = False) -> int:
 def _warn_about_sources(env: Environment, sources: list[SourceRead]) -> None:
     for source in sources:
         for warning in source.warnings:
-            examples = f" (e.g. {', '.join(warning.examples[:MAX_EXAMPLES_SHOWN])})" if warning.examples else ""
+            examples = _(" (e.g. {examples})").format(examples=", ".join(warning.examples[:MAX_EXAMPLES_SHOWN])) if warning.examples else ""
             count = f" ({warning.count}×)" if warning.count > 1 else ""
-            env.warn(f"{source.name}: {warning.message}{count}{examples}")
+            env.warn(f"{source.name}: {_(warning.message)}{count}{examples}")
 
 
 # --- output -----------------------------------------------------------------------------------------
@@ -322,10 +328,10 @@ def _seconds(micros: int) -> Fraction:
 
 def _row_label(row: GroupResult) -> str:
     if row.group == "service":
-        return f"service {row.name}"
+        return _("service {name}").format(name=row.name)
     if row.group == "type":
-        return {"vm": "all VMs", "host": "all hosts"}.get(row.name, f"all {row.name}")
-    return row.name
+        return _(TYPE_LABELS[row.name]) if row.name in TYPE_LABELS else _("all {type}").format(type=row.name)
+    return _(row.name) if row.group == "all" else row.name
 
 
 def _percent(value: Availability | None) -> str:
@@ -414,30 +420,34 @@ def _csv_rows(report: IncidentsReport, gate: Gate | None):
 
 
 def _write_tables(env: Environment, report: IncidentsReport, sources: list[SourceRead], gate: Gate | None) -> None:
+    from hacalc.cli import render
+
     counting = report.counting
     whole, *calendar = report.periods
     confidence = f"{float(counting.confidence) * 100:g}%"
+    counted, mtbf, mttr = _("counted"), _("MTBF"), _("MTTR")
+    mtbf_bounds, mttr_bounds = _("MTBF {confidence}").format(confidence=confidence), _("MTTR {confidence}").format(confidence=confidence)
+    availability_bounds = _("availability {confidence}").format(confidence=confidence)
     columns = (
-        "object or group", "counted", "down", "availability", "nines", "failures", "MTBF", "MTTR",
-        f"MTBF {confidence}", f"MTTR {confidence}", f"availability {confidence}", "demonstrated nines",
-    ) + (("target",) if gate is not None else ())
-    optional = (f"MTTR {confidence}", f"MTBF {confidence}", "counted", f"availability {confidence}", "MTTR", "MTBF")
+        _("object or group"), counted, _("down"), _("availability"), _("nines"), _("failures"), mtbf, mttr,
+        mtbf_bounds, mttr_bounds, availability_bounds, _("demonstrated nines"),
+    ) + ((_("target"),) if gate is not None else ())
     write_table(
         env,
         columns,
         [_table_row(row, gate) for row in whole.groups],
-        title=f"Incidents: {_window_text(counting)}",
+        title=_("Incidents: {window}").format(window=_window_text(counting)),
         caption="\n".join(_notes(report, sources, confidence)),
-        optional=optional,
+        optional=(mttr_bounds, mtbf_bounds, counted, availability_bounds, mttr, mtbf),
     )
     if calendar:
         write_table(
             env,
-            ("period", *columns[:6], f"availability {confidence}", *columns[12:]),
+            (_("period"), *columns[:6], availability_bounds, *columns[12:]),
             [(period.label, *(cells := _table_row(row, gate))[:6], cells[10], *cells[12:]) for period in calendar for row in period.groups],
-            title=f"By {counting.calendar} ({counting.zone})",
+            title=_("By {period} ({zone})").format(period=render.period_label(counting.calendar), zone=counting.zone),
             justify=("left", "left", *["right"] * (len(columns) - 5)),
-            optional=(f"availability {confidence}", "counted"),
+            optional=(availability_bounds, counted),
         )
 
 
@@ -447,7 +457,7 @@ def _window_text(counting: Counting) -> str:
 
     length = render.duration(counting.seconds(), DEFAULT_CONVENTIONS, trim=True)
     text = f"{_local(counting.start, counting.zone)} → {_local(counting.end, counting.zone)} {counting.zone} ({length})"
-    return text + (", the span of the data" if counting.window_from_data else "")
+    return text + (_(", the span of the data") if counting.window_from_data else "")
 
 
 def _table_row(row: GroupResult, gate: Gate | None) -> tuple[str, ...]:
@@ -467,7 +477,7 @@ def _table_row(row: GroupResult, gate: Gate | None) -> tuple[str, ...]:
         return f"{rough(bounds.lower)} – {'∞' if bounds.upper is None else rough(bounds.upper)}"
 
     tally, estimate = row.tally, row.estimate
-    failures = str(tally.failures) + (f" ({tally.failures - tally.repairs} open)" if tally.repairs < tally.failures else "")
+    failures = str(tally.failures) + (_(" ({count} open)").format(count=tally.failures - tally.repairs) if tally.repairs < tally.failures else "")
     availability_bounds = "—"
     if estimate is not None and estimate.availability_bounds is not None:
         lower, upper = estimate.availability_bounds
@@ -486,33 +496,42 @@ def _table_row(row: GroupResult, gate: Gate | None) -> tuple[str, ...]:
         interval(None if estimate is None else estimate.mttr_bounds),
         availability_bounds,
         "—" if estimate is None or estimate.demonstrated_nines is None else f"{estimate.demonstrated_nines:.2f}",
-    ) + (() if gate is None else ("—" if meets is None else ("meets" if meets else "BELOW"),))
+    ) + (() if gate is None else ("—" if meets is None else (_("meets") if meets else _("BELOW")),))
 
 
 def _notes(report: IncidentsReport, sources: list[SourceRead], confidence: str) -> list[str]:
     counting = report.counting
     counted = []
     if counting.service_hours:
-        counted.append("service hours " + "; ".join(window.text for window in counting.service_hours))
+        counted.append(_("service hours {hours}").format(hours="; ".join(window.text for window in counting.service_hours)))
     if counting.maintenance:
         shown = "; ".join(window.text for window in counting.maintenance)
-        counted.append(f"maintenance {shown} " + ("counted" if counting.count_planned else "left out"))
-    counted.append("planned time counted" if counting.count_planned else "planned time left out (--count-planned counts it)")
+        counted.append((_("maintenance {windows} counted") if counting.count_planned else _("maintenance {windows} left out")).format(windows=shown))
+    counted.append(_("planned time counted") if counting.count_planned else _("planned time left out (--count-planned counts it)"))
     notes = [
-        f"Counted: {', '.join(counted)}; overlapping outages of an object merged.",
-        f"Bounds at {confidence}, two-sided: MTBF χ² (time-terminated, 2r+2 d.o.f.; one-sided lower bound when r = 0), "
-        "MTTR χ² (exponential repairs), availability F(2r, 2r) (Keesee while an outage is open); "
-        "demonstrated nines = nines of the lower availability bound.",
+        _("Counted: {counted}; overlapping outages of an object merged.").format(counted=", ".join(counted)),
+        _(
+            "Bounds at {confidence}, two-sided: MTBF χ² (time-terminated, 2r+2 d.o.f.; one-sided lower bound when r = 0), "
+            "MTTR χ² (exponential repairs), availability F(2r, 2r) (Keesee while an outage is open); "
+            "demonstrated nines = nines of the lower availability bound."
+        ).format(confidence=confidence),
     ]
     for source in sources:
-        unused = sum(source.unused_events.values())
-        common = ", ".join(f"{count} {kind}" for kind, count in source.unused_events.most_common(MAX_EXAMPLES_SHOWN))
-        notes.append(
-            f"Read {source.name} ({source.input_format}): {source.lines_read} lines, {source.lines_used} used, "
-            f"{source.incident_count()} incident{'' if source.incident_count() == 1 else 's'}" + (f"; {unused} events not used ({common}{', …' if len(source.unused_events) > MAX_EXAMPLES_SHOWN else ''})" if unused else "")
-            + "."
-        )
+        notes.append(_source_note(source))
     return notes
+
+
+def _source_note(source: SourceRead) -> str:
+    """What was read from one input, and what of it was not used."""
+    incidents = source.incident_count()
+    read = (_("Read {name} ({format}): {lines} lines, {used} used, 1 incident") if incidents == 1 else
+            _("Read {name} ({format}): {lines} lines, {used} used, {incidents} incidents"))
+    text = read.format(name=source.name, format=source.input_format, lines=source.lines_read, used=source.lines_used, incidents=incidents)
+    if unused := sum(source.unused_events.values()):
+        common = ", ".join(f"{count} {kind}" for kind, count in source.unused_events.most_common(MAX_EXAMPLES_SHOWN))
+        more = ", …" if len(source.unused_events) > MAX_EXAMPLES_SHOWN else ""
+        text += _("; {unused} events not used ({common})").format(unused=unused, common=common + more)
+    return _("{sentence}.").format(sentence=text)
 
 
 def _write_incidents(env: Environment, records: list[Incident], zone: tzinfo, output_format: OutputFormat) -> None:
@@ -542,26 +561,27 @@ def _write_incidents(env: Environment, records: list[Incident], zone: tzinfo, ou
         from hacalc.cli import render
         from hacalc.core.periods import DEFAULT_CONVENTIONS
 
+        note, origin = _("note"), _("from")
         write_table(
             env,
-            ("object", "start", "end", "down", "kind", "note", "from"),
+            (_("object"), _("start"), _("end"), _("down"), _("kind"), note, origin),
             [
                 (
                     incident.object,
                     _local(incident.start, zone),
-                    "open" if incident.end is None else _local(incident.end, zone),
+                    _("open") if incident.end is None else _local(incident.end, zone),
                     "—" if incident.end is None else render.duration(_seconds(incident.end - incident.start), DEFAULT_CONVENTIONS, trim=True),
-                    "planned" if incident.planned else "unplanned",
+                    _("planned") if incident.planned else _("unplanned"),
                     incident.note or "",
                     incident.origin,
                 )
                 for incident in ordered
             ],
-            title=f"{len(ordered)} incidents ({zone})",
+            title=_("{count} incidents ({zone})").format(count=len(ordered), zone=zone),
             justify=("left", "left", "left", "right", "left", "left", "left"),
-            prose=("note", "from"),
+            prose=(note, origin),
         )
 
 
 def register(app: typer.Typer) -> None:
-    app.command("incidents")(incidents)
+    app.command("incidents", help=command_help(incidents))(incidents)

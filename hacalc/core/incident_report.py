@@ -19,6 +19,7 @@ from hacalc.core.errors import InputError
 from hacalc.core.incidents import MICROSECONDS, IncidentTable
 from hacalc.core.observed import DEFAULT_CONFIDENCE, ObservedEstimate, estimate
 from hacalc.core.timeline import WeeklyWindow, calendar_periods, clip, subtract, weekly_intervals
+from hacalc.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -129,22 +130,22 @@ class _Sweep(NamedTuple):
 def resolve_window(span: tuple[int, int] | None, start: int | None, end: int | None, length: int | None) -> tuple[int, int]:
     """The window from any two of --from, --to and --window; a missing side comes from the data's span."""
     if None not in (start, end, length):
-        raise InputError("--from, --to and --window together give the window three times", "--window", "give two of them at most")
+        raise InputError(_("--from, --to and --window together give the window three times"), "--window", _("give two of them at most"))
     if start is not None and end is None and length is not None:
         end = start + length
     if end is not None and start is None and length is not None:
         start = end - length
     if start is None or end is None:
         if span is None:
-            raise InputError("the input holds no incidents and no times, so the window has no end", fix="give --from and --to")
+            raise InputError(_("the input holds no incidents and no times, so the window has no end"), fix=_("give --from and --to"))
         if start is None and end is None and length is None and span[0] >= span[1]:
-            raise InputError("the input covers a single moment, so the window would have no length", fix="give --from and --to")
+            raise InputError(_("the input covers a single moment, so the window would have no length"), fix=_("give --from and --to"))
         if end is None and length is not None:
             end, start = span[1], span[1] - length
         start = span[0] if start is None else start
         end = span[1] if end is None else end
     if start >= end:
-        raise InputError("the window ends before it starts (the data ends before --from, or begins after --to)", "--from/--to", "give both --from and --to")
+        raise InputError(_("the window ends before it starts (the data ends before --from, or begins after --to)"), "--from/--to", _("give both --from and --to"))
     return start, end
 
 
@@ -156,7 +157,7 @@ def summarize(table: IncidentTable, counting: Counting) -> IncidentsReport:
     if counting.maintenance and not counting.count_planned:
         base = subtract(base, weekly_intervals(counting.maintenance, counting.start, counting.end, counting.zone))
     sweep = _sweep(table, counting.count_planned)
-    periods = [("window", counting.start, counting.end)]
+    periods = [(N_("window"), counting.start, counting.end)]  # CSV keeps the label; the FAIL line translates it
     if counting.calendar:
         periods += [tuple(period) for period in calendar_periods(counting.start, counting.end, counting.calendar, counting.zone)]
     return IncidentsReport(
@@ -275,7 +276,7 @@ def _groups(table: IncidentTable, per_object: list[Tally], confidence: Fraction)
     rows = [("object", table.objects[code], per_object[code]) for code in order]
     rows += [("service", name, tally) for name, tally in sorted(services.items())]
     rows += [("type", name, tally) for name, tally in sorted(types.items())]
-    rows.append(("all", "all objects", everything))
+    rows.append(("all", N_("all objects"), everything))
     return tuple(_result(group, name, tally, confidence) for group, name, tally in rows)
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from hacalc.core.availability import Availability
 from hacalc.core.errors import InputError
+from hacalc.i18n import _
 
 Number = Fraction | float | int
 Point = TypeVar("Point", Fraction, float, int)
@@ -27,7 +28,7 @@ def merge_intervals(intervals: Iterable[tuple[Point, Point]]) -> list[tuple[Poin
     merged: list[tuple[Point, Point]] = []
     for start, end in sorted(intervals):
         if end < start:
-            raise InputError(f"an interval ends ({end}) before it starts ({start})", fix="swap or correct its times")
+            raise InputError(_("an interval ends ({end}) before it starts ({start})").format(end=end, start=start), fix=_("swap or correct its times"))
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
@@ -55,19 +56,19 @@ class Bounds:
 def _alpha(confidence: Number) -> float:
     if not 0 < confidence < 1:
         raise InputError(
-            f"confidence {float(confidence)} is not between 0 and 1", "--confidence", "give e.g. 0.90 or 90%"
+            _("confidence {confidence} is not between 0 and 1").format(confidence=float(confidence)), "--confidence", _("give e.g. 0.90 or 90%")
         )
     return 1 - float(confidence)
 
 
 def _require_count(count: int, what: str) -> None:
     if count < 0:
-        raise InputError(f"{what} must not be negative", fix="give zero or more")
+        raise InputError(_("{what} must not be negative").format(what=what), fix=_("give zero or more"))
 
 
 def _require_time(time: Number, what: str) -> None:
     if time < 0:
-        raise InputError(f"{what} must not be negative", fix="give zero or more")
+        raise InputError(_("{what} must not be negative").format(what=what), fix=_("give zero or more"))
 
 
 def _chi2(probability: float, degrees: int) -> float:
@@ -120,7 +121,7 @@ def mtbf_demonstrated_confidence(mtbf: Number, operating_time: Number, failures:
     from scipy.special import chdtr
 
     if mtbf <= 0:
-        raise InputError("the MTBF to demonstrate must be greater than zero", fix="give a positive value")
+        raise InputError(_("the MTBF to demonstrate must be greater than zero"), fix=_("give a positive value"))
     _require_time(operating_time, "operating time")
     _require_count(failures, "failures")
     return float(chdtr(2 * failures + 2, 2 * float(operating_time) / float(mtbf)))
@@ -155,7 +156,7 @@ def availability_bounds(
     _require_time(downtime, "downtime")
     _require_count(cycles, "failures")
     if uptime <= 0:
-        raise InputError("operating time must be greater than zero", fix="widen the window or check the incidents")
+        raise InputError(_("operating time must be greater than zero"), fix=_("widen the window or check the incidents"))
     alpha = _alpha(confidence)
     if cycles == 0:
         return None
@@ -180,7 +181,7 @@ def availability_bounds_keesee(
     _require_count(failures, "failures")
     _require_count(repairs, "repairs")
     if uptime <= 0:
-        raise InputError("operating time must be greater than zero", fix="widen the window or check the incidents")
+        raise InputError(_("operating time must be greater than zero"), fix=_("widen the window or check the incidents"))
     alpha = _alpha(confidence)
     if failures == 0 or repairs == 0:
         return None
@@ -257,13 +258,13 @@ def estimate(
     record ended: the MTTR bounds then rest on the completed repairs and the availability bounds are Keesee's.
     """
     if operating_time <= 0:
-        raise InputError("operating time must be greater than zero", fix="widen the window or check the incidents")
+        raise InputError(_("operating time must be greater than zero"), fix=_("widen the window or check the incidents"))
     _require_time(downtime, "downtime")
     _require_count(failures, "failures")
     _alpha(confidence)
     repaired = failures if repairs is None else repairs
     if not 0 <= repaired <= failures:
-        raise InputError(f"{repaired} repairs for {failures} failures", fix="give at most one repair per failure")
+        raise InputError(_("{repaired} repairs for {failures} failures").format(repaired=repaired, failures=failures), fix=_("give at most one repair per failure"))
     uptime, down = Fraction(operating_time), Fraction(downtime)
     return ObservedEstimate(
         failures=failures,

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Literal
 
 from hacalc.core.errors import InputError
+from hacalc.i18n import _
 
 Rounding = Literal["nearest", "floor"]
 
@@ -25,7 +26,7 @@ PERIOD_NAMES = ("day", "week", "month", "quarter", "year")
 def parse_year_days(text: str) -> Fraction:
     """365 (the 8760-hour engineering year), 365.25 (Julian) or 365.2425 (Gregorian)."""
     if text.strip() not in YEAR_DAYS_CHOICES:
-        raise InputError(f"unsupported year length {text!r}", fix=f"use one of {', '.join(YEAR_DAYS_CHOICES)}")
+        raise InputError(_("unsupported year length {text!r}").format(text=text), fix=_("use one of {choices}").format(choices=", ".join(YEAR_DAYS_CHOICES)))
     return Fraction(text.strip())
 
 
@@ -61,7 +62,10 @@ class Conventions:
         }
 
     def describe(self) -> str:
-        """One line for table captions: the reader must see which year was used."""
+        """One line for table captions: the reader must see which year was used.
+
+        The same in every language: the lengths are a formula, and ``nearest``/``floor`` is the value --rounding takes.
+        """
         month = "year/12" if self.explicit_month_seconds is None else f"{decimal_text(self.month_seconds / DAY)} d"
         quarter = "year/4" if self.explicit_quarter_seconds is None else f"{decimal_text(self.quarter_seconds / DAY)} d"
         return (

@@ -84,6 +84,7 @@ from hacalc.core.incidents import SourceRead
 from hacalc.core.pairing import Change, Signal, pair
 from hacalc.core.text import visible
 from hacalc.core.warnings import DataWarning
+from hacalc.i18n import N_, _
 from hacalc.readers.files import quoted
 from hacalc.readers.timestamps import parse_time
 
@@ -232,11 +233,11 @@ def _text(lines: Iterable[str | bytes] | TextIO, name: str) -> str:
 def _not_utf8(name: str, line: int, *, utf16: bool) -> InputError:
     if utf16:
         return InputError(
-            "the file is UTF-16 text, not UTF-8",
+            _("the file is UTF-16 text, not UTF-8"),
             f"in {name} line {line}",
-            "write it with Out-File -Encoding utf8 (PowerShell 5.1's default is UTF-16), or convert it to UTF-8",
+            _("write it with Out-File -Encoding utf8 (PowerShell 5.1's default is UTF-16), or convert it to UTF-8"),
         )
-    return InputError("the file is not UTF-8 text", f"in {name} line {line}", "save it as UTF-8 (PowerShell: Out-File -Encoding utf8)")
+    return InputError(_("the file is not UTF-8 text"), f"in {name} line {line}", _("save it as UTF-8 (PowerShell: Out-File -Encoding utf8)"))
 
 
 class _Where(NamedTuple):
@@ -278,7 +279,7 @@ def _records(text: str, name: str) -> Iterator[tuple[_Where, dict[str, Any]]]:
         position += closed
         while not closed:
             if position >= len(text):
-                raise _bad_json(f"the array opened on line {opened} is not closed", name, lines.at(position), 1)
+                raise _bad_json(_("the array opened on line {line} is not closed").format(line=opened), name, lines.at(position), 1)
             where = _Where(name, lines.at(position), f"[{index}]")
             value, position = _decode(text, position, name)
             yield where, _object(value, where)
@@ -321,21 +322,21 @@ def _decode(text: str, position: int, name: str) -> tuple[Any, int]:
         raise _bad_json(error.msg, name, error.lineno, error.colno) from None
     except RecursionError:
         line = text.count("\n", 0, position) + 1
-        raise InputError("the JSON nests too deeply", f"in {name} line {line}", "give the events as flat JSON objects") from None
+        raise InputError(_("the JSON nests too deeply"), f"in {name} line {line}", _("give the events as flat JSON objects")) from None
 
 
 def _bad_json(message: str, name: str, line: int, column: int) -> InputError:
     return InputError(
-        f"invalid JSON: {message}",
+        _("invalid JSON: {message}").format(message=message),
         f"in {name} line {line} column {column}",
-        "give the JSON output of govc events -l -json, or of Get-VIEvent | ConvertTo-Json (not their text output)",
+        _("give the JSON output of govc events -l -json, or of Get-VIEvent | ConvertTo-Json (not their text output)"),
     )
 
 
 def _object(value: Any, where: _Where) -> dict[str, Any]:
     if not isinstance(value, dict):
         kind = {list: "a list", str: "a string", bool: "true or false", type(None): "null"}.get(type(value), "a number")
-        raise InputError(f"the record is {kind}, not a JSON object", where.field(), "give one JSON object per event")
+        raise InputError(_("the record is {kind}, not a JSON object").format(kind=kind), where.field(), _("give one JSON object per event"))
     fields: dict[str, Any] = {}
     for key, field in value.items():
         fields.setdefault(key.strip().lower(), (key, field))
@@ -390,8 +391,8 @@ def _powercli_event(fields: dict[str, Any], where: _Where) -> _Event:
 
 def _required(fields: dict[str, Any], field: str, where: _Where) -> tuple[str, Any]:
     if field.lower() not in fields:
-        shown = ", ".join(quoted(key, 30) for key, _ in list(fields.values())[:6]) or "none"
-        raise InputError(f"the event has no {field} (keys: {shown})", where.field(), f"give every event a {field}")
+        shown = ", ".join(quoted(key, 30) for key, _ in list(fields.values())[:6]) or _("none")
+        raise InputError(_("the event has no {field} (keys: {shown})").format(field=field, shown=shown), where.field(), _("give every event a {field}").format(field=field))
     return fields[field.lower()]
 
 
@@ -400,7 +401,7 @@ def _optional_text(fields: dict[str, Any], field: str, where: _Where) -> str | N
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InputError(f"{visible(key)[:60]} is {quoted(value)}, not text", where.field(key), f"give {field} as a JSON string")
+        raise InputError(_("{key} is {value}, not text").format(key=visible(key)[:60], value=quoted(value)), where.field(key), _("give {field} as a JSON string").format(field=field))
     return value.strip() or None
 
 
@@ -413,14 +414,14 @@ def _name_field(fields: dict[str, Any], field: str, where: _Where) -> str | None
 
 
 def _key(fields: dict[str, Any]) -> int | None:
-    _, value = fields.get("key", ("key", None))
+    _key, value = fields.get("key", ("key", None))
     return value if type(value) is int else None
 
 
 def _time(event: _Event, zone: tzinfo) -> int:
     value = event.time_text
     if not isinstance(value, str):
-        raise InputError(f"{visible(event.time_field)[:60]} is {quoted(value)}, not text", event.where.field(event.time_field), "give the time as a JSON string such as 2026-03-03T14:28:05.123456Z")
+        raise InputError(_("{key} is {value}, not text").format(key=visible(event.time_field)[:60], value=quoted(value)), event.where.field(event.time_field), _("give the time as a JSON string such as 2026-03-03T14:28:05.123456Z"))
     try:
         return parse_time(value, zone)
     except InputError as error:
@@ -492,8 +493,10 @@ def _warnings(source: SourceRead, input_format: str, untyped: int, unnamed: list
         warnings.append(
             DataWarning(
                 "unnamed-object",
-                "events that start or end an incident but whose VM or host could not be named from the message or row "
-                "are not counted (messages not in English? for PowerCLI, export the Vm and Host columns)",
+                N_(
+                    "events that start or end an incident but whose VM or host could not be named from the message or row "
+                    "are not counted (messages not in English? for PowerCLI, export the Vm and Host columns)"
+                ),
                 len(unnamed),
                 tuple(unnamed[:EXAMPLES]),
             )
@@ -502,7 +505,7 @@ def _warnings(source: SourceRead, input_format: str, untyped: int, unnamed: list
         warnings.append(
             DataWarning(
                 "duplicate-events",
-                "events given more than once (the same key) are counted once (govc events with overlapping paths)",
+                N_("events given more than once (the same key) are counted once (govc events with overlapping paths)"),
                 len(duplicates),
                 tuple(duplicates[:EXAMPLES]),
             )
@@ -514,6 +517,6 @@ def _warnings(source: SourceRead, input_format: str, untyped: int, unnamed: list
                 "reset, or maintenance in the record (check how far back it reaches: govc events -n, Get-VIEvent -Start)"
             )
         else:
-            message = "the file holds no events: the availability it gives is not a measurement"
+            message = N_("the file holds no events: the availability it gives is not a measurement")
         warnings.append(DataWarning("nothing-paired", message, max(source.lines_read, 1)))
     return warnings

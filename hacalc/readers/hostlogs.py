@@ -34,6 +34,7 @@ from hacalc.core.errors import InputError
 from hacalc.core.incidents import SourceRead
 from hacalc.core.pairing import Change, Signal, pair
 from hacalc.core.warnings import DataWarning
+from hacalc.i18n import N_, _
 from hacalc.readers.timestamps import parse_time
 
 FORMATS = ("hostd-log", "fdm-log")
@@ -113,7 +114,7 @@ def read_host_log(stream: BinaryIO, name: str, zone: tzinfo, input_format: str |
     UTF-8 or whose time cannot be read (lines that are not events may hold anything).
     """
     if input_format is not None and input_format not in FORMATS:
-        raise InputError(f"unknown host log format {input_format!r}", fix=f"give one of {', '.join(FORMATS)}")
+        raise InputError(_("unknown host log format {input_format!r}").format(input_format=input_format), fix=_("give one of {formats}").format(formats=", ".join(FORMATS)))
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
     words = {"hostd-log": _HOSTD_WORDS, "fdm-log": _FDM_WORDS}.get(input_format or "", _HOSTD_WORDS + _FDM_WORDS)
@@ -193,7 +194,7 @@ class _Reader:
         """Where the last line of ``buffer[:end]`` that starts an entry begins (never 0), or None."""
         buffer = self.buffer
         stop = end
-        for _ in range(_LOOKBACK_LINES):
+        for _attempt in range(_LOOKBACK_LINES):
             newline = buffer.rfind(b"\n", 0, stop)
             if newline < 0:
                 return None
@@ -249,7 +250,7 @@ class _Reader:
         buffer = self.buffer
         start = buffer.rfind(b"\n", 0, at) + 1
         first = start
-        for _ in range(_MAX_ENTRY_LINES):
+        for _line in range(_MAX_ENTRY_LINES):
             if start == 0 or _ENTRY_START.match(buffer, start):
                 return start
             start = buffer.rfind(b"\n", 0, start - 1) + 1
@@ -258,7 +259,7 @@ class _Reader:
     def _entry_end(self, at: int, end: int) -> int:
         buffer = self.buffer
         stop = buffer.find(b"\n", at, end)
-        for _ in range(_MAX_ENTRY_LINES):
+        for _line in range(_MAX_ENTRY_LINES):
             if stop < 0:
                 return end
             if stop + 1 >= end or _ENTRY_START.match(buffer, stop + 1, end):
@@ -285,9 +286,9 @@ class _Reader:
         if bad is not None:
             bad_line = line + raw.count(b"\n", 0, bad)
             raise InputError(
-                "an HA event line is not UTF-8 text",
+                _("an HA event line is not UTF-8 text"),
                 f"in {self.name} line {bad_line}",
-                "give the log as ESXi wrote it (UTF-8), not a copy converted to another encoding",
+                _("give the log as ESXi wrote it (UTF-8), not a copy converted to another encoding"),
             )
         log_format, change = found
         self.formats[log_format] += 1
@@ -350,7 +351,7 @@ class _Reader:
         where = f"in {self.name} line {line}"
         match = _TIME.match(text)
         if match is None:
-            raise InputError("an HA event line has no time at its start", where, "keep each log line as ESXi wrote it, starting with its time")
+            raise InputError(_("an HA event line has no time at its start"), where, _("keep each log line as ESXi wrote it, starting with its time"))
         try:
             return parse_time(match.group(1), self.zone)
         except InputError as error:
@@ -366,8 +367,10 @@ class _Reader:
             warnings.append(
                 DataWarning(
                     "wrapped-lines",
-                    "HA events written over several lines (as a book or a wrapped terminal prints them) were read with their lines joined: "
-                    "check their names against the original log",
+                    N_(
+                        "HA events written over several lines (as a book or a wrapped terminal prints them) were read with their lines joined: "
+                        "check their names against the original log"
+                    ),
                     len(self.wrapped),
                     tuple(self.wrapped[:_EXAMPLES]),
                 )

@@ -17,6 +17,7 @@ from typing import Any
 from hacalc.core.errors import InputError
 from hacalc.core.incidents import STILL_OPEN, Incident, IncidentTable, SourceRead
 from hacalc.core.text import visible
+from hacalc.i18n import _
 from hacalc.readers.files import quoted
 from hacalc.readers.timestamps import parse_time
 
@@ -33,11 +34,11 @@ def read_incident_csv(lines: Iterable[str], name: str, zone: tzinfo) -> SourceRe
     try:
         header = next(reader, None)
         if header is None:
-            raise InputError("the incident list is empty", f"in {name}", f"start it with a header line such as {_HEADER_EXAMPLE}")
+            raise InputError(_("the incident list is empty"), f"in {name}", _("start it with a header line such as {header}").format(header=_HEADER_EXAMPLE))
         columns = _columns(header, name)
         return _read_rows(reader, columns, header, name, zone)
     except csv.Error as error:
-        raise InputError(f"malformed CSV: {error}", f"in {name} line {reader.line_num}", "quote fields that contain commas or quotes") from None
+        raise InputError(_("malformed CSV: {error}").format(error=error), f"in {name} line {reader.line_num}", _("quote fields that contain commas or quotes")) from None
 
 
 TIME_WIDTH = 40
@@ -159,7 +160,7 @@ def read_incident_ndjson(lines: Iterable[str], name: str, zone: tzinfo) -> Sourc
         fields = {key.strip().lower(): (key, value) for key, value in record.items()}
         missing = [column for column in ("object", "start") if column not in fields]
         if missing:
-            raise InputError(f"the record has no {missing[0]!r}", where, f"give every line {', '.join(REQUIRED)}")
+            raise InputError(_("the record has no {key!r}").format(key=missing[0]), where, _("give every line {keys}").format(keys=", ".join(REQUIRED)))
         values = {column: _text(fields[column][1], where, column) for column in (*REQUIRED, *OPTIONAL) if column in fields}
         extra = tuple((key, _shown_value(value)) for lowered, (key, value) in fields.items() if lowered not in values)
         source.incidents.append(_incident(values, extra, name, number, zone))
@@ -171,11 +172,11 @@ def _json_record(line: str, number: int, name: str) -> dict[str, object]:
     try:
         record = json.loads(line, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON: {error.msg}", f"in {name} line {number} column {error.colno}", "write one JSON object per line") from None
+        raise InputError(_("invalid JSON: {message}").format(message=error.msg), f"in {name} line {number} column {error.colno}", _("write one JSON object per line")) from None
     except _DuplicateKey as duplicate:
-        raise InputError(f"key {quoted(duplicate.args[0])} is given twice", f"in {name} line {number}", "keep one of them") from None
+        raise InputError(_("key {key} is given twice").format(key=quoted(duplicate.args[0])), f"in {name} line {number}", _("keep one of them")) from None
     if not isinstance(record, dict):
-        raise InputError("the line is not a JSON object", f"in {name} line {number}", 'write objects such as {"object": "vm01", "start": "…", "end": "…"}')
+        raise InputError(_("the line is not a JSON object"), f"in {name} line {number}", _('write objects such as {"object": "vm01", "start": "…", "end": "…"}'))
     return record
 
 
@@ -195,7 +196,7 @@ def _text(value: object, where: str, column: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InputError(f"{column} is {quoted(value)}, not text", f"{where} ({column})", "write times and names as JSON strings")
+        raise InputError(_("{column} is {value}, not text").format(column=column, value=quoted(value)), f"{where} ({column})", _("write times and names as JSON strings"))
     return value
 
 
@@ -208,13 +209,13 @@ def _columns(header: list[str], name: str) -> dict[str, int]:
     lowered = [cell.strip().lstrip("\ufeff").lower() for cell in header]
     for index, cell in enumerate(lowered):
         if cell and cell in lowered[:index]:
-            raise InputError(f"column {quoted(header[index].strip())} appears twice", f"in {name} line 1", "keep one of them")
+            raise InputError(_("column {column} appears twice").format(column=quoted(header[index].strip())), f"in {name} line 1", _("keep one of them"))
     missing = [column for column in REQUIRED if column not in lowered]
     if missing:
         raise InputError(
-            f"no {missing[0]!r} column (found {', '.join(quoted(cell, 20) for cell in header[:6]) or 'none'})",
+            _("no {column!r} column (found {found})").format(column=missing[0], found=", ".join(quoted(cell, 20) for cell in header[:6]) or _("none")),
             f"in {name} line 1",
-            f"name the columns {_HEADER_EXAMPLE} (kind, service and note are optional)",
+            _("name the columns {header} (kind, service and note are optional)").format(header=_HEADER_EXAMPLE),
         )
     return {cell: index for index, cell in enumerate(lowered) if cell}
 
@@ -231,7 +232,7 @@ def _read_rows(reader: Any, columns: dict[str, int], header: list[str], name: st
             if not row:
                 continue
             if len(row) > width and any(cell.strip() for cell in row[width:]):
-                raise InputError(f"the row has {len(row)} fields for {width} columns", f"in {name} line {reader.line_num}", "quote fields that contain commas")
+                raise InputError(_("the row has {count} fields for {width} columns").format(count=len(row), width=width), f"in {name} line {reader.line_num}", _("quote fields that contain commas"))
             row = (row + [""] * width)[:width]
         values = dict(zip(KNOWN, (row[columns["object"]], row[columns["start"]], row[columns["end"]], *(None if index is None else row[index] for index in optional))))
         extra = tuple((column, row[index]) for column, index in others if row[index]) if others else ()
@@ -244,15 +245,15 @@ def _read_rows(reader: Any, columns: dict[str, int], header: list[str], name: st
 def _incident(values: dict[str, str], extra: tuple[tuple[str, str], ...], name: str, number: int, zone: tzinfo) -> Incident:
     obj = values["object"].strip()
     if not obj:
-        raise InputError("the object is empty", f"in {name} line {number} (object)", "name the VM, host or service that was down")
+        raise InputError(_("the object is empty"), f"in {name} line {number} (object)", _("name the VM, host or service that was down"))
     start = _time(values["start"], name, number, "start", zone)
     end_text = values.get("end")
     end = _time(end_text, name, number, "end", zone) if end_text and not end_text.isspace() else None
     if end is not None and end < start:
         raise InputError(
-            f"the incident ends ({visible(end_text.strip())}) before it starts ({visible(values['start'].strip())})",
+            _("the incident ends ({end}) before it starts ({start})").format(end=visible(end_text.strip()), start=visible(values["start"].strip())),
             f"in {name} line {number} (end)",
-            "swap or correct the times",
+            _("swap or correct the times"),
         )
     kind = values.get("kind")
     planned = False
@@ -260,7 +261,7 @@ def _incident(values: dict[str, str], extra: tuple[tuple[str, str], ...], name: 
         planned = KINDS.get(kind.strip().lower(), None)  # type: ignore[assignment]
         if planned is None:
             raise InputError(
-                f"kind {quoted(kind)} is not planned or unplanned", f"in {name} line {number} (kind)", "write planned or unplanned, or leave it empty"
+                _("kind {kind} is not planned or unplanned").format(kind=quoted(kind)), f"in {name} line {number} (kind)", _("write planned or unplanned, or leave it empty")
             )
     service, note, object_type = values.get("service"), values.get("note"), values.get("object_type")
     return Incident(

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO, Iterator
 from hacalc.core.errors import InputError
 from hacalc.core.incidents import SourceRead
 from hacalc.core.text import visible
+from hacalc.i18n import _
 from hacalc.readers.files import STDIN, STDIN_NAME, open_binary
 
 INPUT_FORMATS = ("csv", "ndjson", "govc", "powercli", "hostd", "fdm")
@@ -31,7 +32,7 @@ def read_sources(paths: Sequence[str], zone: tzinfo, input_format: str | None = 
     """Each path (``-`` once for stdin) read in its own format; ``detail`` keeps every incident's note, origin
     and extra columns (``--list``), where a report needs only the columns an incident list gives as a table."""
     if list(paths).count(STDIN) > 1:
-        raise InputError("stdin (-) is given more than once", fix="give - once")
+        raise InputError(_("stdin (-) is given more than once"), fix=_("give - once"))
     return [read_source(path, zone, input_format, detail=detail) for path in paths]
 
 
@@ -71,10 +72,9 @@ def detect_format(head: bytes, path: str, name: str) -> str:
     if "object" in first.lower() and ("," in first or path.lower().endswith(".csv")):
         return "csv"
     raise InputError(
-        "cannot tell what kind of incident source this is",
+        _("cannot tell what kind of incident source this is"),
         f"in {name}",
-        "give an incident list (CSV or NDJSON with object,start,end), govc or PowerCLI events, or a hostd/fdm log, "
-        f"or pass --input-format {{{','.join(INPUT_FORMATS)}}}",
+        _("give an incident list (CSV or NDJSON with object,start,end), govc or PowerCLI events, or a hostd/fdm log, or pass --input-format {{{formats}}}").format(formats=",".join(INPUT_FORMATS)),
     )
 
 
@@ -107,7 +107,7 @@ def _opened(path: str) -> Iterator[io.BufferedReader]:
     if path == STDIN:
         raw = getattr(sys.stdin, "buffer", None)
         if raw is None:
-            raise InputError("stdin is closed or not readable", f"in {STDIN_NAME}", "send the incidents on stdin or give a file")
+            raise InputError(_("stdin is closed or not readable"), f"in {STDIN_NAME}", _("send the incidents on stdin or give a file"))
         stream = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
         yield _gunzipped(stream)
         return
@@ -126,14 +126,14 @@ def _text(stream: BinaryIO, name: str) -> tuple[bytes, str]:
     try:
         data = stream.read(MAX_TEXT_BYTES + 1)
     except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise InputError(f"cannot read {name}: {error}", fix="check the file") from None
+        raise InputError(_("cannot read {name}: {error}").format(name=name, error=error), fix=_("check the file")) from None
     if len(data) > MAX_TEXT_BYTES:
-        raise InputError(f"{name} is larger than 2 GiB", fix="split it, or filter it to the window you need")
+        raise InputError(_("{name} is larger than 2 GiB").format(name=name), fix=_("split it, or filter it to the window you need"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise InputError("the line is not UTF-8 text", f"in {name} line {line}", "save the file as UTF-8") from None
+        raise InputError(_("the line is not UTF-8 text"), f"in {name} line {line}", _("save the file as UTF-8")) from None
     if text.startswith("\ufeff"):
         return data[3:], text[1:]
     return data, text

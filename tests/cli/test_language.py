@@ -80,6 +80,10 @@ def test_traditional_chinese_locales_get_english(hacalc) -> None:
         ("spares", "scenarios/spares-database-pair.toml", "--sweep-spares", "0..2", "--format", "json"),
         ("spares", "scenarios/spares-database-pair.toml", "--sweep-spares", "0..2", "--format", "csv"),
         ("nines", "99.95", "4.5 nines", "--format", "csv"),
+        ("incidents", "scenarios/incidents/outages.csv", "--calendar", "month", "--target", "99.9", "--format", "json"),
+        ("incidents", "scenarios/incidents/outages.csv", "--calendar", "month", "--target", "99.9", "--format", "csv"),
+        ("incidents", "scenarios/incidents/govc-events.json", "scenarios/incidents/hostd-seed.log", "--format", "json"),
+        ("incidents", "scenarios/incidents/outages.csv", "--list", "--format", "csv"),
     ],
 )
 def test_json_and_csv_never_change_with_the_language(hacalc, arguments: tuple[str, ...]) -> None:
@@ -127,7 +131,8 @@ def test_usage_errors_say_where_in_chinese(hacalc) -> None:
 def test_tables_with_wide_characters_stay_aligned(hacalc) -> None:
     """Every line of a table is as wide on screen as its top border, Chinese cells or not."""
     for arguments in (UNIT, ("compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))"), ("nines",), ("spares", "scenarios/spares-database-pair.toml", "--sweep-spares", "0..2"),
-                      ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500,ft=3000")):
+                      ("protect", "--host-mttf", "50000h", "--guest-mttf", "4000h", "--target", "99.95", "--cost", "ha=500,ft=3000"),
+                      ("incidents", "scenarios/incidents/outages.csv", "--calendar", "month", "--target", "99.9")):
         output = hacalc(*arguments, env=CHINESE).stdout
         assert any("\u4e00" <= character <= "\u9fff" for character in output)
         for table in tables(output):
@@ -298,3 +303,41 @@ def test_risk_gate_and_errors_in_chinese(hacalc) -> None:
     credits = hacalc("risk", "--mttf", "2000h", "--mttr", "4h", "--target", "99.9", "--credits", "99.9:150%", env=CHINESE)
     assert credits.stderr.startswith("hacalc: error: 赔偿 150% 不在 0 到 100 % 之间, --credits")
     assert credits.stderr.endswith(", 请给出账单的比例，例如 10%\n")
+
+
+INCIDENTS = ("incidents", "scenarios/incidents/outages.csv", "--target", "99.9")
+
+
+def test_incidents_in_chinese(hacalc) -> None:
+    result = hacalc(*INCIDENTS, "--calendar", "month", env={**CHINESE, "COLUMNS": "200"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "事件：2026-01-07 14:28:05.123 → 2026-03-30 23:50:00 UTC (82d 9h 21m 55s)，即数据覆盖的时间"
+    assert headers(lines[2]) == ["对象或分组", "计入时间", "宕机时间", "可用性", "几个9", "故障次数", "MTBF", "MTTR",
+                                 "MTBF 90%", "MTTR 90%", "可用性 90%", "证实的几个9", "目标"]
+    # db01: one 4h 30m outage in 82d 9h 21m 55s counted
+    assert "│ db01       │   82d 9h 21m 55s │     4h 30m │    99.772% │  2.64 │        1 │ 82d 5h │  4h 30m │ 17d 8h – 1602d 14h │  1h 30m – 3d 16h │      95.84% – 99.9879% │        1.38 │ 低于 │" in lines
+    assert any(line.startswith("│ 服务 web   │") and line.endswith("│ 达到 │") for line in lines)
+    assert "已读取 scenarios/incidents/outages.csv（incidents-csv）：10 行，使用 9 行，9 个事件。" in lines
+    assert "按月（UTC）" in lines
+    assert result.stderr.startswith("hacalc: warning: 1 个事件仍未结束；")
+
+
+def test_incidents_gate_and_errors_in_chinese(hacalc) -> None:
+    gate = hacalc(*INCIDENTS, "--check", env=CHINESE)
+    assert gate.exit_code == 1
+    assert gate.stderr.splitlines()[-1] == "FAIL：2 行低于目标；第一行：窗口中的 db01，观测可用性 99.772%"
+    zone = hacalc(*INCIDENTS, "--tz", "Mars/Base", env=CHINESE)
+    assert zone.exit_code == 2
+    assert zone.stdout == ""
+    assert zone.stderr == "hacalc: error: 未知时区 'Mars/Base', --tz, 请给出 IANA 名称，例如 UTC、Europe/Berlin 或 Asia/Shanghai\n"
+    unreadable = hacalc("incidents", "-", input="object,start\nvm1,2026-01-01\n", env=CHINESE)
+    assert unreadable.exit_code == 2
+    assert unreadable.stderr.startswith("hacalc: error: 没有 'end' 列（找到的是 'object', 'start'）, ")
+
+
+def test_incidents_list_in_chinese_keeps_the_data(hacalc) -> None:
+    lines = hacalc("incidents", "scenarios/incidents/outages.csv", "--list", env={**CHINESE, "COLUMNS": "200"}).stdout.splitlines()
+    assert lines[0] == "9 个事件（UTC）"
+    assert headers(lines[2]) == ["对象", "开始", "结束", "宕机时间", "类型", "备注", "来源"]
+    assert lines[4].startswith("│ web01 │ 2026-01-07 14:28:05.123 │ 2026-01-07 14:58:05.123 │      30m │ 计划外 │ kernel panic after a driver update ")
