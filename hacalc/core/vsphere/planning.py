@@ -345,7 +345,7 @@ class Headroom:
     placement: str
     policy: Policy | None  # None: admission control off (restart check only)
     tolerate: int
-    checks: int  # calls of check_cluster
+    checks: int  # calls of check_cluster (a maintenance plan counts those its steps share once, in the first)
     at_count: ClusterReport | None = field(default=None, repr=False, compare=False)
     at_next: ClusterReport | None = field(default=None, repr=False, compare=False)
     percentage_cpu_mhz: Fraction | None = None  # current failover capacity − configured, in MHz, on today's cluster

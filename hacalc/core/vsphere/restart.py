@@ -18,6 +18,9 @@ The answer is proven, cheapest proof first, for all failure sets at once (numpy,
 
 Every set ends proven to restart, proven to fail, or undecided (out of time, or too large for MILP). Only proven
 failures count as failing; a pass needs every set proven to restart.
+
+``proven_with_hosts_out`` runs steps 1-4 for many clusters at once: the same cluster with different hosts
+out (a maintenance plan's steps).
 """
 
 from __future__ import annotations
