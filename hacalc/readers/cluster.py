@@ -138,6 +138,8 @@ def _overlay_table(fields: _Fields) -> OverlayTable:
     changes: dict[str, Any] = {name: getattr(settings, name) for name in CLUSTER_SETTINGS if fields.has(name)}
     if fields.has("host_reserve_percent"):
         changes["host_reserve_percent"] = _host_reserve(fields)
+    if fields.has("host_reserve_mb"):
+        changes["host_reserve_mb"] = fields.integer("host_reserve_mb", 0, unit=" of MB")
     return OverlayTable(changes, fields.path)
 
 
@@ -274,7 +276,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
 _KNOWN["fleet_file"] = ("snapshot", "clusters")
 _KNOWN["fleet_cluster"] = (*CLUSTER_SETTINGS, "capacity", "host_reserve_percent", "facts", "hosts", "vms")
 _KNOWN["overlay_file"] = ("inventory", "input_format", "cluster", "clusters")
-_KNOWN["overlay_cluster"] = (*CLUSTER_SETTINGS, "host_reserve_percent")
+_KNOWN["overlay_cluster"] = (*CLUSTER_SETTINGS, "host_reserve_percent", "host_reserve_mb")
 _KNOWN_SETS = {section: frozenset(fields) for section, fields in _KNOWN.items()}
 
 

@@ -131,6 +131,8 @@ def _overlaid(overlay: Overlay, source: str, stdin: TextIO | None) -> LoadedInve
     path = os.path.join(base, overlay.inventory)
     if _is_rvtools(path, overlay.input_format):
         loaded = _exported(path, overlay.input_format, None)
+    elif (overlay.input_format or _platform_of([path])) in PLATFORM_FORMATS:
+        loaded = load_sources([path], input_format=overlay.input_format)
     else:
         document = read_document(path, input_format=overlay.input_format)
         inner = decode_scenario(document)

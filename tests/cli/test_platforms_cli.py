@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from xml.etree import ElementTree
 
 from contract import assert_bad_input
@@ -63,3 +64,16 @@ def test_several_files_that_are_not_exports_and_misplaced_flags_are_one_line(hac
 def test_vsphere_reports_keep_their_keys(hacalc):
     data = json.loads(hacalc("cluster", "check", "scenarios/cluster-unbalanced.toml", "-f", "json").stdout)
     assert "platform" not in data and "platform_rule" not in data
+
+
+def test_an_overlay_gives_a_hyperv_export_its_host_reserve(hacalc, tmp_path):
+    overlay = tmp_path / "overlay.toml"
+    export = (Path("tests/fixtures/hyperv/hyperv.json")).resolve()
+    overlay.write_text(f'inventory = "{export}"\n\n[cluster]\nhost_reserve_mb = 8192\ntolerate = 1\n')
+    plain = json.loads(hacalc("cluster", "check", str(export), "-f", "json").stdout)["clusters"][0]
+    reserved = json.loads(hacalc("cluster", "check", str(overlay), "-f", "json").stdout)["clusters"][0]
+    flagged = json.loads(hacalc("cluster", "check", str(export), "--host-reserve-mb", "8192", "-f", "json").stdout)["clusters"][0]
+    # the restart check sees each host's memory less its reserve, whichever way the reserve was given
+    usable = {host["name"]: host["memory_mb"] for host in plain["hosts"]}
+    assert {host["name"]: host["memory_mb"] for host in reserved["hosts"]} == {name: memory - 8192 for name, memory in usable.items()}
+    assert reserved["hosts"] == flagged["hosts"] and reserved["input"]["settings"]["host_reserve_mb"] == "overlay"

@@ -37,7 +37,7 @@ CLUSTER_SETTINGS = (  # the ClusterSettings a file or a source may set, in the o
     "replication_factor",
     "proxmox_crs",
 )
-SETTING_NAMES = (*CLUSTER_SETTINGS, "host_reserve_percent")
+SETTING_NAMES = (*CLUSTER_SETTINGS, "host_reserve_percent", "host_reserve_mb")
 
 
 class Source(str, Enum):
@@ -133,10 +133,18 @@ def with_settings(item: InventoryCluster, changes: Mapping[str, Any], source: So
     return replace(item, cluster=replace(item.cluster, settings=settings), sources=sources)
 
 
+def with_host_reserve_mb(item: InventoryCluster, megabytes: int, source: Source) -> InventoryCluster:
+    """Every host keeps ``megabytes`` of memory for itself (SCVMM's host reserve, set for a Hyper-V export)."""
+    hosts = tuple(replace(host, host_reserve_mb=megabytes) for host in item.cluster.hosts)
+    return replace(item, cluster=replace(item.cluster, hosts=hosts), sources={**item.sources, "host_reserve_mb": source})
+
+
 def with_changes(item: InventoryCluster, changes: Mapping[str, Any], source: Source) -> InventoryCluster:
     """Settings and the host reserve from one overlay table or the command line."""
-    settings = {name: value for name, value in changes.items() if name != "host_reserve_percent"}
+    settings = {name: value for name, value in changes.items() if name not in ("host_reserve_percent", "host_reserve_mb")}
     item = with_settings(item, settings, source)
+    if "host_reserve_mb" in changes:
+        item = with_host_reserve_mb(item, changes["host_reserve_mb"], source)
     if "host_reserve_percent" in changes:
         item = with_host_reserve(item, changes["host_reserve_percent"], source)
     return item
