@@ -504,17 +504,21 @@ def _policy_guess(checks: _Checks) -> int:
     linearly). Only a guess: the search proves the count with the check itself."""
     if not checks.report(1, False).passed:
         return 0
+    if not checks.report(2, False).passed:
+        return 1
     one, two = _margins(checks.report(1, False)), _margins(checks.report(2, False))
     if one is None or two is None:
-        return 1
+        return 2
     guesses = [1 + int(first / (first - second)) for first, second in zip(one, two) if first > second]
-    return min(guesses, default=MAX_VMS)
+    return min(guesses, default=2)  # no margin shrinks: gallop out from what is known
 
 
 def _margins(report: ClusterReport) -> tuple[Fraction, ...] | None:
     """What each added VM uses up of the policy, in its own units; None for a policy that is not linear."""
     if report.policy is Policy.slot:
-        return (Fraction(report.slot.available_slots),)
+        # the API's unreserved slots stop at 0; the same count unclamped keeps falling as VMs are added
+        slots = sorted((host.slots or 0 for host in report.hosts if host.counted), reverse=True)
+        return (Fraction(sum(slots[report.tolerate :]) - report.slot.used_slots),)
     percentage = report.percentage
     if report.policy is Policy.percentage and percentage is not None:
         # the floored % passes once the exact % reaches the configured one rounded up
