@@ -41,12 +41,15 @@ CONVERTED = (
     "hacalc/cli/batch.py",
     "hacalc/cli/budget.py",
     "hacalc/cli/charts/option.py",
+    "hacalc/cli/cluster.py",
     "hacalc/cli/compose.py",
     "hacalc/cli/env.py",
     "hacalc/cli/incidents.py",
     "hacalc/cli/nines.py",
     "hacalc/cli/options.py",
     "hacalc/cli/output.py",
+    "hacalc/cli/planning.py",
+    "hacalc/cli/platforms.py",
     "hacalc/cli/protect.py",
     "hacalc/cli/render.py",
     "hacalc/cli/risk.py",
@@ -72,7 +75,7 @@ CONVERTED = (
     "hacalc/readers/incidents.py",
 )
 # Commands whose whole help is translated: name -> module.
-CONVERTED_COMMANDS = {"availability": "hacalc.cli.availability", "budget": "hacalc.cli.budget",
+CONVERTED_COMMANDS = {"availability": "hacalc.cli.availability", "budget": "hacalc.cli.budget", "cluster": "hacalc.cli.cluster",
                       "compose": "hacalc.cli.compose", "incidents": "hacalc.cli.incidents", "nines": "hacalc.cli.nines", "protect": "hacalc.cli.protect",
                       "risk": "hacalc.cli.risk", "spares": "hacalc.cli.spares"}
 

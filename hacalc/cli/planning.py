@@ -12,33 +12,34 @@ from hacalc.cli.options import InputFormatOption, located
 from hacalc.cli.output import write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
+from hacalc.i18n import N_, _
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
 
-_WHAT_IF = "What if (applied in this order)"
+_WHAT_IF = N_("What if (applied in this order)")
 COMPARISON_FLOOR = 200
-_GROWTH = "Time to exhaustion"
+_GROWTH = N_("Time to exhaustion")
 _GATE = "gate (policy and restart check)"
 
 
 def headroom(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(metavar="FILE", help="A one-cluster scenario file (as cluster check reads it), or - for stdin.", show_default=False)],
+    file: Annotated[str, typer.Argument(metavar="FILE", help=_("A one-cluster scenario file (as cluster check reads it), or - for stdin."), show_default=False)],
     vm: Annotated[
-        Optional[str], typer.Option("--vm", help="The VM shape to add: [[vms]] fields, e.g. 'cpu_reservation_mhz=2000, memory_reservation_mb=8192' (default: the median powered-on VM).", show_default=False)
+        Optional[str], typer.Option("--vm", help=_("The VM shape to add: [[vms]] fields, e.g. 'cpu_reservation_mhz=2000, memory_reservation_mb=8192' (default: the median powered-on VM)."), show_default=False)
     ] = None,
-    tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to survive (default: the file's).", show_default=False)] = None,
-    maintenance: Annotated[Optional[list[str]], typer.Option("--maintenance", metavar="HOST", help="Put a host in maintenance mode; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
-    remove_host: Annotated[Optional[list[str]], typer.Option("--remove-host", metavar="HOST", help="Retire a host; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
-    add_host: Annotated[Optional[list[str]], typer.Option("--add-host", metavar="SHAPE", help="Add hosts: 'count=2, cpu_mhz=48000, memory_mb=524288'; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
-    add_vm: Annotated[Optional[list[str]], typer.Option("--add-vm", metavar="SHAPE", help="Add VMs: 'count=10, memory_reservation_mb=16384'; repeatable.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
-    scale_vms: Annotated[Optional[str], typer.Option("--scale-vms", metavar="FACTOR", help="Every VM's reservations × FACTOR, e.g. 1.2.", rich_help_panel=_WHAT_IF, show_default=False)] = None,
-    growth: Annotated[Optional[str], typer.Option("--growth", help="Demand growth per month, compounding, e.g. 3%/month or 3%.", rich_help_panel=_GROWTH, show_default=False)] = None,
-    horizon: Annotated[str, typer.Option("--horizon", help="Months to look ahead with --growth, e.g. 24mo or 24.", rich_help_panel=_GROWTH)] = "24mo",
+    tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help=_("Host failures to survive (default: the file's)."), show_default=False)] = None,
+    maintenance: Annotated[Optional[list[str]], typer.Option("--maintenance", metavar="HOST", help=_("Put a host in maintenance mode; repeatable."), rich_help_panel=_(_WHAT_IF), show_default=False)] = None,
+    remove_host: Annotated[Optional[list[str]], typer.Option("--remove-host", metavar="HOST", help=_("Retire a host; repeatable."), rich_help_panel=_(_WHAT_IF), show_default=False)] = None,
+    add_host: Annotated[Optional[list[str]], typer.Option("--add-host", metavar="SHAPE", help=_("Add hosts: 'count=2, cpu_mhz=48000, memory_mb=524288'; repeatable."), rich_help_panel=_(_WHAT_IF), show_default=False)] = None,
+    add_vm: Annotated[Optional[list[str]], typer.Option("--add-vm", metavar="SHAPE", help=_("Add VMs: 'count=10, memory_reservation_mb=16384'; repeatable."), rich_help_panel=_(_WHAT_IF), show_default=False)] = None,
+    scale_vms: Annotated[Optional[str], typer.Option("--scale-vms", metavar="FACTOR", help=_("Every VM's reservations × FACTOR, e.g. 1.2."), rich_help_panel=_(_WHAT_IF), show_default=False)] = None,
+    growth: Annotated[Optional[str], typer.Option("--growth", help=_("Demand growth per month, compounding, e.g. 3%/month or 3%."), rich_help_panel=_(_GROWTH), show_default=False)] = None,
+    horizon: Annotated[str, typer.Option("--horizon", help=_("Months to look ahead with --growth, e.g. 24mo or 24."), rich_help_panel=_(_GROWTH))] = "24mo",
     input_format: InputFormatOption = None,
     output_format: Annotated[
-        ClusterFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv (one row per limit, or per month with --growth) for scripts; junit or markdown for CI.")
+        ClusterFormat, typer.Option("--format", "-f", case_sensitive=False, help=_("table for people; json or csv (one row per limit, or per month with --growth) for scripts; junit or markdown for CI."))
     ] = ClusterFormat.table,
 ) -> None:
     """How many more VMs of a shape the cluster takes while its policy and the exact restart check still pass.
@@ -63,7 +64,7 @@ def headroom(
     monthly = None if growth is None else located("--growth", _growth, growth)
     loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
     if not loaded.inventory.single:
-        raise InputError("headroom works on one cluster", "in FILE", "give a single-cluster scenario file")
+        raise InputError(_("headroom works on one cluster"), "in FILE", _("give a single-cluster scenario file"))
     cluster = cluster_to_check(loaded.inventory.clusters[0])
     cluster, changes = what_if(cluster, maintenance or [], remove_host or [], add_host or [], add_vm or [], scale_vms)
     room = planning.headroom(cluster, shape, tolerate=tolerate)
@@ -104,7 +105,7 @@ def what_if(cluster: Any, maintenance: list[str], remove: list[str], add_hosts: 
 def _months(text: str) -> int:
     stripped = text.strip().lower().removesuffix("months").removesuffix("month").removesuffix("mo").strip()
     if not stripped.isdigit() or not 1 <= int(stripped) <= 600:
-        raise InputError(f"horizon {text!r} is not a number of months from 1 to 600", fix="write e.g. 24mo")
+        raise InputError(_("horizon {text!r} is not a number of months from 1 to 600").format(text=text), fix=_("write e.g. 24mo"))
     return int(stripped)
 
 
@@ -113,7 +114,7 @@ def _growth(text: str) -> Fraction:
 
     stripped = text.strip().lower().removesuffix("/month").removesuffix("/mo").strip()
     if not stripped.endswith("%"):
-        raise InputError(f"growth {text!r} is not a percentage per month", fix="write e.g. 3%/month or -2%")
+        raise InputError(_("growth {text!r} is not a percentage per month").format(text=text), fix=_("write e.g. 3%/month or -2%"))
     return parse_number(stripped.removesuffix("%")) / 100
 
 
@@ -163,7 +164,7 @@ def _checked_headroom(cluster: Any, room: Any, per_policy: dict[str, Any], forec
     checks = [Check(f"{_GATE} passes now", room.count is not None, "" if room.count is not None else f"fails now: {', '.join(room.binding)}")]
     checks += [Check(f"headroom ({name}): {_count(result)} more VMs", None, f"binds at the next one: {', '.join(result.binding) or '-'}") for name, result in _limits(room, per_policy)]
     if forecast is not None:
-        months, _, lines = forecast
+        months, _fails_first, lines = forecast
         checks.append(Check(f"growth of {float(monthly) * 100:g}% a month over {len(lines) - 1} months", None, _verdict(months, lines)))
     return _checked_cluster(cluster, room.count is not None, room.policy, room.tolerate, checks)
 
@@ -196,15 +197,15 @@ def _write_tables(env: Environment, name: str, room: Any, per_policy: dict[str, 
     rows = [(limit, _count(result), ", ".join(result.binding) or "—") for limit, result in _limits(room, per_policy)]
     notes = [f"VM shape: {room.vm_source}.", f"Placement: {room.placement}."]
     notes += [f"Change: {change.sentence}" for change in changes]
-    write_table(env, ("limit", "more VMs", "binds at the next one"), rows, title=f"Headroom of {name} (tolerate {room.tolerate})", caption="\n".join(notes), justify=("left", "right", "left"))
+    write_table(env, (_("limit"), _("more VMs"), _("binds at the next one")), rows, title=_("Headroom of {name} (tolerate {tolerate})").format(name=name, tolerate=room.tolerate), caption="\n".join(notes), justify=("left", "right", "left"))
     if forecast is not None:
-        months, _, lines = forecast
+        months, _fails_first, lines = forecast
         verdict = _verdict(months, lines)
         write_table(
             env,
-            ("month", "demand ×", "passes", "fails"),
-            [(str(line.month), f"{float(line.factor):.3f}", "yes" if line.passed else "no", ", ".join(line.failing) or "—") for line in lines],
-            title=f"Growth of {float(monthly) * 100:g}% a month: {verdict}",
+            (_("month"), _("demand ×"), _("passes"), _("fails")),
+            [(str(line.month), f"{float(line.factor):.3f}", _("yes") if line.passed else _("no"), ", ".join(line.failing) or "—") for line in lines],
+            title=_("Growth of {growth:g}{percent} a month: {verdict}").format(growth=float(monthly) * 100, percent="%", verdict=verdict),
             justify=("right", "right", "left", "left"),
         )
 
@@ -212,12 +213,12 @@ def _write_tables(env: Environment, name: str, room: Any, per_policy: dict[str, 
 
 def maintenance_plan(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(metavar="FILE", help="A one-cluster scenario file, or - for stdin.", show_default=False)],
-    tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to survive while a host is out (default: the file's).", show_default=False)] = None,
-    parallel: Annotated[int, typer.Option("--parallel", min=1, help="Hosts patched at once.")] = 1,
+    file: Annotated[str, typer.Argument(metavar="FILE", help=_("A one-cluster scenario file, or - for stdin."), show_default=False)],
+    tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help=_("Host failures to survive while a host is out (default: the file's)."), show_default=False)] = None,
+    parallel: Annotated[int, typer.Option("--parallel", min=1, help=_("Hosts patched at once."))] = 1,
     input_format: InputFormatOption = None,
     output_format: Annotated[
-        ClusterFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv (one row per step) for scripts; junit or markdown for CI.")
+        ClusterFormat, typer.Option("--format", "-f", case_sensitive=False, help=_("table for people; json or csv (one row per step) for scripts; junit or markdown for CI."))
     ] = ClusterFormat.table,
 ) -> None:
     """A rolling-patch plan: each host (or group of --parallel hosts) in maintenance in turn, whether the
@@ -238,7 +239,7 @@ def maintenance_plan(
     env: Environment = ctx.obj
     loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
     if not loaded.inventory.single:
-        raise InputError("a maintenance plan works on one cluster", "in FILE", "give a single-cluster scenario file")
+        raise InputError(_("a maintenance plan works on one cluster"), "in FILE", _("give a single-cluster scenario file"))
     cluster = cluster_to_check(loaded.inventory.clusters[0])
     steps = [step.as_dict() for step in planning.maintenance_plan(cluster, tolerate=tolerate, parallel=parallel)]
     passed = all(row["passes"] for row in steps)
@@ -255,12 +256,13 @@ def maintenance_plan(
     else:
         write_table(
             env,
-            ("step", "in maintenance", "gate passes", "headroom (median VMs)", "fails"),
-            [(str(number), ", ".join(row["hosts"]), "yes" if row["passes"] else "NO", _step_headroom(row), ", ".join(row["fails"]) or "—")
+            (_("step"), _("in maintenance"), _("gate passes"), _("headroom (median VMs)"), _("fails")),
+            [(str(number), ", ".join(row["hosts"]), _("yes") if row["passes"] else _("NO"), _step_headroom(row), ", ".join(row["fails"]) or "—")
              for number, row in enumerate(steps, 1)],
-            title=f"Rolling maintenance of {cluster.settings.name}, {parallel} host{'s' if parallel > 1 else ''} at a time (tolerate {tolerated})",
+            title=(_("Rolling maintenance of {cluster}, 1 host at a time (tolerate {tolerate})") if parallel == 1 else
+                   _("Rolling maintenance of {cluster}, {parallel} hosts at a time (tolerate {tolerate})")).format(cluster=cluster.settings.name, parallel=parallel, tolerate=tolerated),
             justify=("right", "left", "left", "right", "left"),
         )
     if not passed:
-        env.stderr.write(f"FAIL: {sum(not row['passes'] for row in steps)} step(s) leave the gate failing\n")
+        env.stderr.write(_("FAIL: {count} step(s) leave the gate failing").format(count=sum(not row["passes"] for row in steps)) + "\n")
         raise typer.Exit(ExitStatus.GATE_FAILED)

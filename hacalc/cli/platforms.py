@@ -11,6 +11,7 @@ from hacalc.cli.ci_reports import ClusterFormat
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
+from hacalc.i18n import _
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
@@ -45,37 +46,42 @@ def _cpu_memory(amounts: Any) -> tuple[Any, Any]:
 
 
 def _write_kubernetes_tables(env: Environment, report: KubeReport) -> None:
-    failures = "failure" if report.tolerate == 1 else "failures"
+    question = (_("can every evicted pod be rescheduled after any 1 node failure?") if report.tolerate == 1 else
+                _("can every evicted pod be rescheduled after any {tolerate} node failures?").format(tolerate=report.tolerate))
+    sets = _("{sets:,} ({checked:,} checked, {failing:,} failing, {undecided:,} undecided)").format(
+        sets=report.failure_sets, checked=report.checked_sets, failing=report.failing_sets, undecided=report.undecided_sets)
+    delay = "-" if report.restart_delay_s is None else _("{seconds} s (the NoExecute toleration before eviction)").format(seconds=report.restart_delay_s)
     rows = [
-        ("question", f"can every evicted pod be rescheduled after any {report.tolerate} node {failures}?"),
-        ("failure sets", f"{report.failure_sets:,} ({report.checked_sets:,} checked, {report.failing_sets:,} failing, {report.undecided_sets:,} undecided)"),
-        ("worst case", ", ".join(report.worst_failure_set) or "-"),
-        ("method", report.method),
-        ("pods that move", f"{report.movable_pods:,}"),
-        ("restart delay", "-" if report.restart_delay_s is None else f"{report.restart_delay_s} s (the NoExecute toleration before eviction)"),
-        ("result", report.verdict),
+        (_("question"), question),
+        (_("failure sets"), sets),
+        (_("worst case"), ", ".join(report.worst_failure_set) or "-"),
+        (_("method"), report.method),
+        (_("pods that move"), f"{report.movable_pods:,}"),
+        (_("restart delay"), delay),
+        (_("result"), report.verdict),
     ]
-    write_table(env, ("kubernetes", "value"), rows, title="Node failures", justify=("left", "left"))
+    write_table(env, (_("kubernetes"), _("value")), rows, title=_("Node failures"), justify=("left", "left"))
+    reason = _("reason")
     write_table(
         env,
-        ("node", "counted", "schedulable", "CPU allocatable m", "CPU requested m", "memory allocatable MiB", "memory requested MiB", "reason"),
+        (_("node"), _("counted"), _("schedulable"), _("CPU allocatable m"), _("CPU requested m"), _("memory allocatable MiB"), _("memory requested MiB"), reason),
         [(node.name, _yes(node.counted), _yes(node.schedulable), *_node_figures(node), node.reason or "") for node in report.nodes],
-        title="Nodes",
-        optional=("reason",),
+        title=_("Nodes"),
+        optional=(reason,),
     )
     for result in report.failing[:1]:
         write_table(
             env,
-            ("pod left pending", "namespace", "owner", "was on"),
+            (_("pod left pending"), _("namespace"), _("owner"), _("was on")),
             [(pod.name, pod.namespace, pod.owner, pod.node) for pod in result.unplaced],
-            title=f"Pods that find no node when {', '.join(result.nodes)} fail ({result.proof})",
+            title=_("Pods that find no node when {nodes} fail ({proof})").format(nodes=", ".join(result.nodes), proof=result.proof),
         )
     if report.pdbs:
         write_table(
             env,
-            ("PodDisruptionBudget", "namespace", "minAvailable", "maxUnavailable", "expected", "healthy", "disruptions allowed"),
+            (_("PodDisruptionBudget"), _("namespace"), _("minAvailable"), _("maxUnavailable"), _("expected"), _("healthy"), _("disruptions allowed")),
             [(pdb.name, pdb.namespace, _or_dash(pdb.min_available), _or_dash(pdb.max_unavailable), pdb.expected_pods, pdb.current_healthy, pdb.disruptions_allowed) for pdb in report.pdbs],
-            title="Disruption budgets (voluntary evictions, such as draining a node)",
+            title=_("Disruption budgets (voluntary evictions, such as draining a node)"),
         )
 
 
@@ -112,9 +118,9 @@ def _write_kubernetes_ci(env: Environment, output_format: ClusterFormat, report:
 
 def compare(
     ctx: typer.Context,
-    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="A one-cluster scenario file or export (as cluster check reads it: the pvesh exports of a Proxmox VE cluster together), or - for stdin.", show_default=False)],
-    tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help="Host failures to survive (default: the file's).", show_default=False)] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts.")] = OutputFormat.table,
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help=_("A one-cluster scenario file or export (as cluster check reads it: the pvesh exports of a Proxmox VE cluster together), or - for stdin."), show_default=False)],
+    tolerate: Annotated[Optional[int], typer.Option("--tolerate", "-F", min=1, help=_("Host failures to survive (default: the file's)."), show_default=False)] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help=_("table for people; json or csv for scripts."))] = OutputFormat.table,
 ) -> None:
     """The same inventory under every platform's failover rule and vSphere's policies, beside the exact restart check.
 
@@ -133,7 +139,7 @@ def compare(
     env: Environment = ctx.obj
     loaded = load_sources(files, stdin=env.stdin)
     if not loaded.inventory.single:
-        raise InputError("compare works on one cluster", "in FILE", "give a single-cluster scenario file")
+        raise InputError(_("compare works on one cluster"), "in FILE", _("give a single-cluster scenario file"))
     cluster = cluster_to_check(loaded.inventory.clusters[0])
     rows = compare_rules(cluster, tolerate)
     if output_format is OutputFormat.json:
@@ -141,14 +147,16 @@ def compare(
     elif output_format is OutputFormat.csv:
         write_csv(env, COMPARE_CSV_HEADER, [tuple(row.as_dict().values()) for row in rows])
     else:
+        method, note = _("method"), _("note")
         write_table(
             env,
-            ("rule", "tolerate", "reserved memory MB", "reserved CPU MHz", "verdict", "method", "admits what cannot restart", "note"),
-            [(row.rule, row.tolerate, _or_dash(row.reserved_memory_mb), _or_dash(row.reserved_cpu_mhz), "PASS" if row.passed else "FAIL", row.method, _admits(row.admits_unrestartable), row.note) for row in rows],
-            title=f"Failover rules on {cluster.settings.name} ({cluster.settings.platform.value} inventory)",
-            caption="Admission rules count what they count (vSphere: reservations; the others: configured memory); the restart check packs each VM's configured memory onto the survivors of every failure set.",
-            optional=("note", "method"),
-            prose=("note",),
+            (_("rule"), _("tolerate"), _("reserved memory MB"), _("reserved CPU MHz"), _("verdict"), method, _("admits what cannot restart"), note),
+            [(row.rule, row.tolerate, _or_dash(row.reserved_memory_mb), _or_dash(row.reserved_cpu_mhz), _("PASS") if row.passed else _("FAIL"), row.method, _admits(row.admits_unrestartable), row.note)
+             for row in rows],
+            title=_("Failover rules on {cluster} ({platform} inventory)").format(cluster=cluster.settings.name, platform=cluster.settings.platform.value),
+            caption=_("Admission rules count what they count (vSphere: reservations; the others: configured memory); the restart check packs each VM's configured memory onto the survivors of every failure set."),
+            optional=(note, method),
+            prose=(note,),
             justify=("left", "right", "right", "right", "left", "left", "left", "left"),
         )
 
@@ -163,11 +171,11 @@ def _inventory_name(sources: list[str]) -> str:
 
 
 def _admits(value: bool | None) -> str:
-    return "-" if value is None else ("YES" if value else "no")
+    return "-" if value is None else (_("YES") if value else _("no"))
 
 
 def _yes(value: bool) -> str:
-    return "yes" if value else "no"
+    return _("yes") if value else _("no")
 
 
 def _or_dash(value: Any) -> Any:

@@ -341,3 +341,43 @@ def test_incidents_list_in_chinese_keeps_the_data(hacalc) -> None:
     assert lines[0] == "9 个事件（UTC）"
     assert headers(lines[2]) == ["对象", "开始", "结束", "宕机时间", "类型", "备注", "来源"]
     assert lines[4].startswith("│ web01 │ 2026-01-07 14:28:05.123 │ 2026-01-07 14:58:05.123 │      30m │ 计划外 │ kernel panic after a driver update ")
+
+
+def test_cluster_check_in_chinese(hacalc) -> None:
+    result = hacalc("cluster", "check", "scenarios/cluster-unbalanced.toml", "-F", "2", env={**CHINESE, "COLUMNS": "200"})
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "集群 HA Deepdive unbalanced cluster"
+    assert "│ 插槽总数" in result.stdout and "│ 当前故障转移级别" in result.stdout
+    # two of the four hosts out strand four VMs; the slot policy's failover level is 1
+    assert lines[-3] == "FAIL HA Deepdive unbalanced cluster：插槽策略：当前故障转移级别 1 < 2；ESXi-01 和 ESXi-03 故障时 4 台虚拟机无法重新启动。"
+    assert lines[-2:] == ["  - 所列虚拟机找不到有足够空闲容量的主机：请降低它们的预留或增加容量", "  - 增加主机，或用 --tolerate 1 检查较小的目标"]
+
+
+def test_cluster_errors_in_chinese(hacalc) -> None:
+    result = hacalc("cluster", "check", "scenarios/cluster-c-esx35.toml", "--cluster", "nope", env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "hacalc: error: 没有集群匹配 'nope', in --cluster, 集群有 C-ESX35（模式区分大小写；在 shell 中请加引号）\n"
+    plan = hacalc("cluster", "maintenance-plan", "scenarios/cluster-seed-large-4-hosts.toml", "--tolerate", "1", env={**CHINESE, "COLUMNS": "200"})
+    assert plan.exit_code == 1
+    assert plan.stdout.splitlines()[0] == "C-ESX35-LARGE 的滚动维护，每次 1 台主机（容忍 1）"
+    assert plan.stderr == "FAIL：4 个步骤使检查不通过\n"
+
+
+@pytest.mark.parametrize("output", ["json", "csv", "junit", "markdown"])
+def test_cluster_machine_formats_never_change_with_the_language(hacalc, output: str) -> None:
+    """JSON and CSV for scripts, JUnit and Markdown for CI: the same bytes in every language."""
+    for arguments in (("cluster", "check", "scenarios/cluster-unbalanced.toml", "-F", "2"), ("cluster", "check", "scenarios/cluster-c-esx35.toml")):
+        english, chinese = hacalc(*arguments, "--format", output, env=ENGLISH), hacalc(*arguments, "--format", output, env=CHINESE)
+        assert chinese.exit_code == english.exit_code
+        assert chinese.stdout == english.stdout
+        assert chinese.stdout.isascii()
+
+
+def test_cluster_compare_in_chinese(hacalc) -> None:
+    lines = hacalc("cluster", "compare", "scenarios/hyperv-scvmm-4-nodes.toml", env={**CHINESE, "COLUMNS": "200"}).stdout.splitlines()
+    assert lines[0] == "HV-PROD 上的故障转移规则（hyperv 清单）"
+    assert any(line.startswith("│ vSphere HA slot policy                      │    1 │          0 │     76800 │ PASS │ exact ") for line in lines)
+    json_english = hacalc("cluster", "compare", "scenarios/hyperv-scvmm-4-nodes.toml", "--format", "json", env=ENGLISH).stdout
+    assert hacalc("cluster", "compare", "scenarios/hyperv-scvmm-4-nodes.toml", "--format", "json", env=CHINESE).stdout == json_english
