@@ -900,7 +900,7 @@ def protect_invocations(draw: st.DrawFn) -> Invocation:
 @st.composite
 def headroom_invocations(draw: st.DrawFn) -> Invocation:
     scenario = draw(st.sampled_from(["cluster-c-esx35.toml", "cluster-seed-large-4-hosts.toml", "cluster-vmware-slot-example.toml", "cluster-unbalanced.toml"]))
-    pairs: list[tuple[str | None, str]] = [(None, str(SCENARIOS / scenario)), ("--format", draw(st.sampled_from(["table", "json"])))]
+    pairs: list[tuple[str | None, str]] = [(None, str(SCENARIOS / scenario)), ("--format", draw(st.sampled_from([*TABLE_JSON_CSV, "junit", "markdown"])))]
     pairs += draw(optional("--vm", ["memory_reservation_mb=2048", "cpu_reservation_mhz=500, memory_reservation_mb=512", "count=2", "powered_on=false"]))
     pairs += draw(optional("--tolerate", ["1", "2"]))
     pairs += draw(optional("--add-host", ["count=1, cpu_mhz=24000, memory_mb=65536", "cpu_mhz=1"]))
@@ -910,6 +910,17 @@ def headroom_invocations(draw: st.DrawFn) -> Invocation:
     pairs += draw(optional("--horizon", ["6mo", "1"]))
     args, output = draw(assemble(["cluster", "headroom"], pairs))
     return Invocation(args, output, env=draw(environments()))
+
+
+@st.composite
+def maintenance_plan_invocations(draw: st.DrawFn) -> Invocation:
+    mutate_file = draw(st.booleans())
+    named, content, name, stdin = draw(scenario_file(CLUSTER_SCENARIOS, mutate_file))
+    pairs = [*named, ("--format", draw(st.sampled_from([*TABLE_JSON_CSV, "junit", "markdown"]))), *draw(optional("--tolerate", TOLERATE))]
+    pairs += draw(optional("--parallel", ["1", "2", "3", "0", "99"]))
+    args, output = draw(assemble(["cluster", "maintenance-plan"], pairs, allow_mutation=not mutate_file))
+    files = {} if stdin is not None else {name: content}
+    return Invocation(args, output, stdin=stdin or b"", files=files, env=draw(environments()))
 
 
 @st.composite
@@ -959,6 +970,7 @@ COMMANDS: dict[str, Callable[[], st.SearchStrategy[Invocation]]] = {
     "risk": risk_invocations,
     "protect": protect_invocations,
     "cluster headroom": headroom_invocations,
+    "cluster maintenance-plan": maintenance_plan_invocations,
     "cluster check (other platforms' exports)": platform_export_invocations,
     "cluster compare": compare_invocations,
 }

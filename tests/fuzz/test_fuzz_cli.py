@@ -21,6 +21,7 @@ from fuzz_inputs import (
     compose_invocations,
     headroom_invocations,
     incidents_invocations,
+    maintenance_plan_invocations,
     protect_invocations,
     risk_invocations,
     nines_invocations,
@@ -110,6 +111,12 @@ def test_protect(invocation: Invocation, workdir) -> None:
 @fuzz_settings(30)
 @given(invocation=headroom_invocations())
 def test_cluster_headroom(invocation: Invocation, workdir) -> None:
+    run_in_process(invocation, workdir)
+
+
+@fuzz_settings(30)
+@given(invocation=maintenance_plan_invocations())
+def test_cluster_maintenance_plan(invocation: Invocation, workdir) -> None:
     run_in_process(invocation, workdir)
 
 
