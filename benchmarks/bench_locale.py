@@ -21,6 +21,8 @@ COMMANDS = {
     "nines 99.99 (table)": ["nines", "99.99"],
     "availability (table)": ["availability", "--mttf", "50000h", "--mttr", "15m"],
     "compose (table)": ["compose", "series(lb=99.99%, db=parallel(99.95%, 99.95%))"],
+    "cluster check (table)": ["cluster", "check", "scenarios/cluster-c-esx35.toml"],
+    "incidents (table)": ["incidents", "scenarios/incidents/outages.csv", "--to", "2026-03-31"],
 }
 LOCALES = {"English": "en_US.UTF-8", "Chinese": "zh_CN.UTF-8"}
 
