@@ -469,3 +469,20 @@ def test_maintenance_plan_equals_each_step_checked_alone_on_drawn_clusters(clust
     if not any(vm.powered_on for vm in cluster.vms) or parallel > sum(host.state is HostState.connected for host in cluster.hosts):
         return
     assert_plan_is_per_step(cluster, parallel=parallel, limit=limit)
+
+
+@pytest.mark.parametrize("scenario, rule", [("xenserver-pool-3-hosts.toml", "XenServer HA planner"), ("hyperv-scvmm-4-nodes.toml", "SCVMM cluster reserve")])
+def test_headroom_of_another_platform_is_its_rule_and_the_restart_check(scenario, rule):
+    """The gate of a non-vSphere cluster is its own rule beside the restart check; the count is held to a
+    brute force (one more median VM at a time until cluster check fails), and the comparison row is the rule."""
+    from hacalc.core.vsphere.planning import add_vms, headroom_per_policy, median_vm, shape_of
+
+    cluster = load_cluster(str(SCENARIOS / scenario))
+    shape = shape_of(median_vm(cluster))
+    count = 0
+    while count < 50 and check_cluster(add_vms(cluster, shape, count + 1)[0]).passed:
+        count += 1
+    room = headroom(cluster)
+    expected = None if not check_cluster(cluster).passed else count
+    assert room.count == expected and room.vm == shape
+    assert list(headroom_per_policy(cluster, restart=False)) == [rule]

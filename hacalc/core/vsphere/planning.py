@@ -41,7 +41,8 @@ from hacalc.core.vsphere.restart import proven_with_hosts_out
 MAX_COUNT = 100_000  # one shape's count, as in scenario files
 MAX_VMS = 200_000  # VMs in a cluster, as in scenario files: headroom searches no further
 
-_INTEGER_FIELDS = {"cpu_reservation_mhz", "memory_reservation_mb", "memory_overhead_mb", "memory_mb", "cpu_mhz", "count"}
+_INTEGER_FIELDS = {"cpu_reservation_mhz", "memory_reservation_mb", "memory_overhead_mb", "memory_mb", "cpu_mhz", "host_reserve_mb", "count"}
+_BOOLEAN_FIELDS = {"powered_on", "ha"}
 _NAME_FIELDS = {"name", "host"}
 VM_SHAPE_EXAMPLE = '"count=10, cpu_reservation_mhz=2000, memory_reservation_mb=8192"'
 HOST_SHAPE_EXAMPLE = '"count=2, cpu_mhz=48000, memory_mb=524288"'
@@ -118,9 +119,9 @@ def _value(key: str, value: str, where: str, form: str) -> object:
         if key == "count" and not 1 <= number <= MAX_COUNT:
             raise InputError(f"count = {number} is out of range", where, f"use a count from 1 to {MAX_COUNT:,}")
         return number
-    if key == "powered_on":
+    if key in _BOOLEAN_FIELDS:
         if value.lower() not in ("true", "false"):
-            raise InputError(f"powered_on = {value} is not true or false", where, "write powered_on=true or powered_on=false")
+            raise InputError(f"{key} = {value} is not true or false", where, f"write {key}=true or {key}=false")
         return value.lower() == "true"
     if key in _NAME_FIELDS:
         return value.strip("\"'")
@@ -188,7 +189,8 @@ def add_hosts(cluster: Cluster, shape: Mapping[str, object], count: int | None =
             raise InputError(f"the host shape has no {key}", None, f"write key=value pairs such as {HOST_SHAPE_EXAMPLE}")
     names = _new_names(str(shape.get("name", "new")), {host.name for host in cluster.hosts}, number)
     state = HostState(shape.get("state", HostState.connected.value))
-    new = tuple(Host(name, int(shape["cpu_mhz"]), int(shape["memory_mb"]), state) for name in names)  # type: ignore[call-overload]
+    reserve = int(shape.get("host_reserve_mb", 0))  # type: ignore[call-overload]
+    new = tuple(Host(name, int(shape["cpu_mhz"]), int(shape["memory_mb"]), state, reserve) for name in names)  # type: ignore[call-overload]
     sentence = f"{_count(number, 'host')} added ({_span(names)}), each {shape['cpu_mhz']} MHz and {shape['memory_mb']} MB" + (
         f", {state.value}" if state is not HostState.connected else ""
     )
@@ -233,6 +235,8 @@ def vm_from_shape(shape: Mapping[str, object], name: str = "new-vm") -> VM:
         host=None if shape.get("host") is None else str(shape["host"]),
         restart_priority=RestartPriority(shape.get("restart_priority", RestartPriority.medium.value)),
         memory_mb=None if shape.get("memory_mb") is None else int(shape["memory_mb"]),  # type: ignore[call-overload]
+        cpu_mhz=None if shape.get("cpu_mhz") is None else int(shape["cpu_mhz"]),  # type: ignore[call-overload]
+        ha=bool(shape.get("ha", True)),
     )
 
 
@@ -246,6 +250,10 @@ def shape_of(vm: VM) -> dict[str, object]:
     }
     if vm.memory_mb is not None:
         shape["memory_mb"] = vm.memory_mb
+    if vm.cpu_mhz is not None:
+        shape["cpu_mhz"] = vm.cpu_mhz
+    if not vm.ha:
+        shape["ha"] = False
     return shape
 
 
@@ -573,7 +581,15 @@ def headroom_per_policy(
     the smallest of its policy's and the restart check's, since both are monotone.
     """
     results: dict[str, Headroom] = {}
-    for policy in (Policy.slot, Policy.percentage, Policy.failover_hosts):
+    if cluster.settings.platform is not Platform.vsphere:  # another platform: its own rule alone, no vSphere policy
+        alone = headroom(cluster, vm_shape, tolerate=tolerate, restart_check=False, limit=limit)
+        report = alone.at_count or alone.at_next
+        rule = report.platform_rule.rule if report is not None and report.platform_rule is not None else cluster.settings.platform.value
+        results[rule] = alone
+        policies: tuple[Policy, ...] = ()
+    else:
+        policies = (Policy.slot, Policy.percentage, Policy.failover_hosts)
+    for policy in policies:
         try:
             results[policy.value] = headroom(cluster, vm_shape, tolerate=tolerate, policy=policy, restart_check=False, limit=limit)
         except FieldError as error:
@@ -588,7 +604,9 @@ def failing_parts(report: ClusterReport) -> tuple[str, ...]:
     """What fails in a report, by name: slots, CPU %, memory %, failover hosts, restart placement."""
     parts: list[str] = []
     if not report.policy_passed:
-        if report.policy is Policy.slot:
+        if report.platform_rule is not None:
+            parts.append(report.platform_rule.rule)
+        elif report.policy is Policy.slot:
             parts.append(SLOTS)
         elif report.policy is Policy.percentage and report.percentage is not None:
             percentage = report.percentage
