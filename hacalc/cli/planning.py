@@ -56,14 +56,14 @@ def headroom(
     """
     from hacalc.core.vsphere import planning
     from hacalc.core.vsphere.inventory import cluster_to_check
-    from hacalc.readers.inventory import load_inventory
+    from hacalc.readers.inventory import load_sources
 
     env: Environment = ctx.obj
     shape = None if vm is None else located("--vm", planning.parse_vm_shape, vm)
     months = located("--horizon", _months, horizon)
     monthly = None if growth is None else located("--growth", _growth, growth)
-    loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
-    if not loaded.inventory.single:
+    loaded = load_sources([file], input_format=input_format.value if input_format else None, stdin=env.stdin)
+    if len(loaded.inventory.clusters) != 1:
         raise InputError(_("headroom works on one cluster"), "in FILE", _("give a single-cluster scenario file"))
     cluster = cluster_to_check(loaded.inventory.clusters[0])
     cluster, changes = what_if(cluster, maintenance or [], remove_host or [], add_host or [], add_vm or [], scale_vms)
@@ -80,9 +80,19 @@ def headroom(
         _write_ci(env, output_format, _checked_headroom(cluster, room, per_policy, forecast, monthly), "cluster headroom")
     else:
         _write_tables(env, cluster.settings.name, room, per_policy, changes, forecast, monthly)
+    warn_data(env, loaded.inventory)
     if room.count is None:  # the gate fails before a single VM is added
         env.stderr.write(f"FAIL: {cluster.settings.name} fails its gate now: {', '.join(room.binding)}\n")
         raise typer.Exit(ExitStatus.GATE_FAILED)
+
+
+def warn_data(env: Environment, inventory: Any) -> None:
+    """What an export's data lacked (its counted warnings), on stderr after the report, as cluster check says it."""
+    for warning in inventory.warnings:
+        env.warn(warning.message)
+    for item in inventory.clusters:
+        for warning in item.warnings:
+            env.warn(f"{item.name}: {warning.message}")
 
 
 def what_if(cluster: Any, maintenance: list[str], remove: list[str], add_hosts: list[str], add_vms: list[str], scale: str | None) -> tuple[Any, list[Any]]:
@@ -234,11 +244,11 @@ def maintenance_plan(
     """
     from hacalc.core.vsphere import planning
     from hacalc.core.vsphere.inventory import cluster_to_check
-    from hacalc.readers.inventory import load_inventory
+    from hacalc.readers.inventory import load_sources
 
     env: Environment = ctx.obj
-    loaded = load_inventory(file, input_format=input_format.value if input_format else None, stdin=env.stdin)
-    if not loaded.inventory.single:
+    loaded = load_sources([file], input_format=input_format.value if input_format else None, stdin=env.stdin)
+    if len(loaded.inventory.clusters) != 1:
         raise InputError(_("a maintenance plan works on one cluster"), "in FILE", _("give a single-cluster scenario file"))
     cluster = cluster_to_check(loaded.inventory.clusters[0])
     steps = [step.as_dict() for step in planning.maintenance_plan(cluster, tolerate=tolerate, parallel=parallel)]
@@ -263,6 +273,7 @@ def maintenance_plan(
                    _("Rolling maintenance of {cluster}, {parallel} hosts at a time (tolerate {tolerate})")).format(cluster=cluster.settings.name, parallel=parallel, tolerate=tolerated),
             justify=("right", "left", "left", "right", "left"),
         )
+    warn_data(env, loaded.inventory)
     if not passed:
         env.stderr.write(_("FAIL: {count} step(s) leave the gate failing").format(count=sum(not row["passes"] for row in steps)) + "\n")
         raise typer.Exit(ExitStatus.GATE_FAILED)

@@ -132,13 +132,14 @@ def compare(
 
         hacalc cluster compare scenarios/hyperv-scvmm-4-nodes.toml
     """
+    from hacalc.cli.planning import warn_data
     from hacalc.core.platforms import compare_rules
     from hacalc.core.vsphere.inventory import cluster_to_check
     from hacalc.readers.inventory import load_sources
 
     env: Environment = ctx.obj
     loaded = load_sources(files, stdin=env.stdin)
-    if not loaded.inventory.single:
+    if len(loaded.inventory.clusters) != 1:
         raise InputError(_("compare works on one cluster"), "in FILE", _("give a single-cluster scenario file"))
     cluster = cluster_to_check(loaded.inventory.clusters[0])
     rows = compare_rules(cluster, tolerate)
@@ -159,6 +160,7 @@ def compare(
             prose=(note,),
             justify=("left", "right", "right", "right", "left", "left", "left", "left"),
         )
+    warn_data(env, loaded.inventory)
 
 
 def _inventory_name(sources: list[str]) -> str:

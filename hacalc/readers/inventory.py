@@ -54,6 +54,10 @@ def load_sources(sources: Sequence[str], *, input_format: str | None = None, std
     Proxmox and Hyper-V exports are told by their content (or ``--input-format proxmox|hyperv``); anything
     else is one scenario, fleet, overlay or RVTools input, read by ``load_inventory``.
     """
+    if looks_like_kubernetes(sources, input_format):
+        raise InputError(
+            "kubectl exports describe pods and nodes, not a VM cluster", "on the command line", "check them with hacalc cluster check nodes.json pods.json [pdbs.json]"
+        )
     platform = input_format if input_format in PLATFORM_FORMATS else _platform_of(sources)
     if host_reserve_mb is not None and platform != "hyperv":
         raise InputError("--host-reserve-mb applies to Hyper-V exports", "on the command line", "give it with a Get-ClusterNode/Get-VM export, or write host_reserve_mb under [[hosts]]")

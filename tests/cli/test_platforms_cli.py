@@ -77,3 +77,14 @@ def test_an_overlay_gives_a_hyperv_export_its_host_reserve(hacalc, tmp_path):
     usable = {host["name"]: host["memory_mb"] for host in plain["hosts"]}
     assert {host["name"]: host["memory_mb"] for host in reserved["hosts"]} == {name: memory - 8192 for name, memory in usable.items()}
     assert reserved["hosts"] == flagged["hosts"] and reserved["input"]["settings"]["host_reserve_mb"] == "overlay"
+
+
+def test_planning_and_compare_read_exports_and_say_what_their_data_lacked(hacalc):
+    result = hacalc("cluster", "headroom", "tests/fixtures/hyperv/hyperv.json", "-f", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0 and list(data["per_policy"]) == ["SCVMM cluster reserve"] and data["headroom"] is not None
+    assert "hacalc: warning: HVCLU01:" in result.stderr  # the export's counted warnings, as cluster check gives them
+    plan = hacalc("cluster", "maintenance-plan", *PROXMOX[:1], "-f", "csv")
+    assert plan.stdout.startswith("step,hosts,passes,headroom,fails\n") and "hacalc: warning:" in plan.stderr
+    assert "cluster check nodes.json pods.json" in assert_bad_input(hacalc("cluster", "compare", *KUBERNETES[:2]))
+    assert "cluster check nodes.json pods.json" in assert_bad_input(hacalc("cluster", "headroom", KUBERNETES[0]))
