@@ -329,7 +329,7 @@ def _write_fleet_summary(env: Environment, source: str, inventory: Inventory, re
         worst = "-" if restart is None or restart.passed else ", ".join(restart.worst_case_failed_hosts) or "-"
         counted = sum(host.counted for host in report.hosts)
         powered_on = sum(vm.powered_on for vm in item.cluster.vms)
-        rows.append((item.name, counted, powered_on, report.policy.value, report.tolerate, _pass_fail(report.policy_passed), restart_verdict, worst))
+        rows.append((item.name, counted, powered_on, _policy_name(report), report.tolerate, _pass_fail(report.policy_passed), restart_verdict, worst))
     failing = sum(not report.passed for _item, report in results)
     verdict = _("all pass") if not failing else _("{failing} of {count} fail").format(failing=failing, count=len(results))
     clusters = _("1 cluster") if len(results) == 1 else _("{count} clusters").format(count=len(results))
@@ -354,7 +354,7 @@ def _source_label(inventory: Inventory) -> str:
 
 def _host_csv_rows(report: ClusterReport) -> list[list[Any]]:
     restart_passed = None if report.restart is None else report.restart.passed
-    common = [report.cluster, report.policy.value, report.tolerate, report.passed, report.policy_passed, restart_passed]
+    common = [report.cluster, _policy_name(report), report.tolerate, report.passed, report.policy_passed, restart_passed]
     return [
         [*common, host.name, host.state, host.counted, host.reason, host.cpu_mhz, host.memory_mb, host.cpu_slots, host.memory_slots, host.slots, host.limited_by]
         for host in report.hosts
@@ -755,7 +755,7 @@ def _checked(cluster: Cluster, report: ClusterReport, data_warnings: tuple[DataW
         passed=report.passed,
         hosts_counted=sum(host.counted for host in report.hosts),
         powered_on_vms=sum(vm.powered_on for vm in cluster.vms),
-        policy=report.policy.value,
+        policy=_policy_name(report),
         tolerate=report.tolerate,
         worst_failure_set=() if restart is None else restart.worst_case_failed_hosts,
         checks=(policy, restart_check, *_other_demand_checks(report)),
@@ -773,6 +773,11 @@ def _other_demand_checks(report: ClusterReport) -> tuple["Check", ...]:
         return ()
     other = restart.other_demand
     return (Check(_("restart check with {demand} demand (for comparison)").format(demand=other.demand), None, _other_verdict(restart)),)
+
+
+def _policy_name(report: ClusterReport) -> str:
+    """What admits VMs, for summaries and CSV: vSphere's policy, or the other platform whose rule decides."""
+    return report.policy.value if report.platform == "vsphere" else report.platform
 
 
 def _admission_name(report: ClusterReport, article: bool = True) -> str:
