@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hacalc.core.vsphere.inventory import Capacity, Inventory, InventoryCluster
-from hacalc.core.vsphere.model import VM, ClusterSettings, Host, HostReliability, HostState, RestartPriority, VmMonitoring
+from hacalc.core.vsphere.model import VM, ClusterSettings, Host, HostReliability, HostState, Platform, RestartPriority, VmMonitoring
 
 
 def dump_fleet(inventory: Inventory, output_format: str, snapshot: Mapping[str, str]) -> str:
@@ -40,6 +40,10 @@ def _settings(settings: ClusterSettings) -> dict[str, Any]:
     """Every setting that differs from a scenario file's default, and always the three a reader looks for first."""
     table: dict[str, Any] = {"vsphere": settings.vsphere, "policy": settings.policy.value, "tolerate": settings.tolerate}
     optional = {
+        "platform": None if settings.platform is Platform.vsphere else settings.platform.value,
+        "nutanix_reservation": settings.nutanix_reservation.value if settings.nutanix_reservation else None,
+        "replication_factor": settings.replication_factor,
+        "proxmox_crs": settings.proxmox_crs.value if settings.proxmox_crs else None,
         "cpu_percent": settings.cpu_percent,
         "memory_percent": settings.memory_percent,
         "auto_percent": settings.auto_percent or None,
@@ -81,6 +85,8 @@ def _host(host: Host) -> dict[str, Any]:
     table: dict[str, Any] = {"name": host.name, "cpu_mhz": host.cpu_mhz, "memory_mb": host.memory_mb}
     if host.state is not HostState.connected:
         table["state"] = host.state.value
+    if host.host_reserve_mb:
+        table["host_reserve_mb"] = host.host_reserve_mb
     return table
 
 
@@ -93,6 +99,10 @@ def _vm(vm: VM) -> dict[str, Any]:
     }
     if vm.memory_mb is not None:
         table["memory_mb"] = vm.memory_mb
+    if vm.cpu_mhz is not None:
+        table["cpu_mhz"] = vm.cpu_mhz
+    if not vm.ha:
+        table["ha"] = False
     if vm.host is not None:
         table["host"] = vm.host
     if not vm.powered_on:

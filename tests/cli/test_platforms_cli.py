@@ -88,3 +88,11 @@ def test_planning_and_compare_read_exports_and_say_what_their_data_lacked(hacalc
     assert plan.stdout.startswith("step,hosts,passes,headroom,fails\n") and "hacalc: warning:" in plan.stderr
     assert "cluster check nodes.json pods.json" in assert_bad_input(hacalc("cluster", "compare", *KUBERNETES[:2]))
     assert "cluster check nodes.json pods.json" in assert_bad_input(hacalc("cluster", "headroom", KUBERNETES[0]))
+
+
+def test_the_platforms_fleet_holds_each_platform_s_scenario(hacalc):
+    """scenarios/fleet-platforms.toml (the README's example) is the four platform scenarios, cluster for cluster."""
+    fleet = {cluster["cluster"]: cluster for cluster in json.loads(hacalc("cluster", "check", "scenarios/fleet-platforms.toml", "-f", "json").stdout)["clusters"]}
+    for scenario in ("hyperv-scvmm-4-nodes", "xenserver-pool-3-hosts", "nutanix-segments-rf2", "proxmox-static-3-nodes"):
+        alone = json.loads(hacalc("cluster", "check", f"scenarios/{scenario}.toml", "-f", "json").stdout)
+        assert {**fleet[alone["cluster"]], "input": None} == {**alone, "input": None}, scenario
