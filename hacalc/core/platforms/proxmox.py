@@ -38,6 +38,7 @@ RULE = "Proxmox VE CRS recovery"
 MAX_FAILURE_SETS = 20_000
 MAX_STATIC_SCORINGS = 1_000_000  # failure sets x services to recover x nodes: some 5 s of static scoring
 TIE_DIGITS = 12  # scores this close tie and go to the first node name: Proxmox's float sums follow its own node order
+ALIKE = 1e-12  # TOPSIS distances below this are rounding noise between alike rows
 VOTING_STATES = frozenset({HostState.connected, HostState.maintenance})  # up and in the corosync membership
 
 # proxmox-resource-scheduling pve_static.rs: (criterion, weight); every criterion is minimised.
@@ -157,7 +158,8 @@ def topsis(rows: Sequence[Sequence[float]], weights: Sequence[float]) -> list[fl
     """TOPSIS closeness to the ideal (proxmox-resource-scheduling ``topsis.rs``), every criterion minimised.
 
     Each column is divided by its L2 norm, the weights by their sum; a row's score is its weighted distance
-    to the worst row over the sum of its distances to the worst and the best (0 when all rows are alike).
+    to the worst row over the sum of its distances to the worst and the best (0 when all rows are alike, to
+    within ALIKE: the columns are normalised to about 1, so a smaller distance is rounding noise).
     """
     columns = list(zip(*rows))
     norms = [math.sqrt(sum(value * value for value in column)) for column in columns]
@@ -170,7 +172,8 @@ def topsis(rows: Sequence[Sequence[float]], weights: Sequence[float]) -> list[fl
     for row in normalised:
         to_best = math.sqrt(sum((weight * (value - ideal)) ** 2 for value, ideal, weight in zip(row, best, share)))
         to_worst = math.sqrt(sum((weight * (value - ideal)) ** 2 for value, ideal, weight in zip(row, worst, share)))
-        scores.append(to_worst / (to_best + to_worst) if to_best + to_worst else 0.0)
+        # rows alike up to rounding (identical nodes) tie at 0, not at whatever 0/1 the rounding noise gives
+        scores.append(to_worst / (to_best + to_worst) if to_best + to_worst > ALIKE else 0.0)
     return scores
 
 
