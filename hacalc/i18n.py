@@ -85,13 +85,64 @@ def is_simplified_chinese(locale_name: str) -> bool:
 
 
 def gettext(message: str) -> str:
-    """``message`` in the language of this run; English is the message itself."""
+    """``message`` in the language of this run; English is the message itself. A ``Message`` is said again
+    from its translated template."""
     if (_language or activate()) == ENGLISH:
         return message
+    if isinstance(message, Message):
+        return message.translated()
     return _translations().gettext(message)
 
 
 _ = gettext
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` where one English word has two meanings: ``pgettext("das", "option")`` is a vSphere
+    advanced option, plain ``_("option")`` one way to build a system. English is the message itself."""
+    if (_language or activate()) == ENGLISH:
+        return message
+    return _translations().pgettext(context, message)
+
+
+class Message(str):
+    """A sentence the core makes from an ``N_``-marked template and its values.
+
+    It is the English sentence (a ``str``: JSON, CSV and the CI reports hold it as it is), and it keeps its
+    template, so ``gettext`` can say it in the language of the run: the template translated, then filled
+    with the same values, themselves translated when they are Messages too. Core modules build it where a
+    plain ``N_`` cannot mark a text because numbers or names go into it::
+
+        Message(N_("{count} hosts cannot reserve for {failures} host failures"), count=4, failures=2)
+    """
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> "Message":
+        sentence = super().__new__(cls, template.format(**values))
+        sentence.template = template
+        sentence.values = values
+        return sentence
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:
+        """Pickled (a worker process's report) as template and values, not as the finished sentence."""
+        return (self.template,), self.values
+
+    def translated(self) -> str:
+        values = {name: gettext(value) if isinstance(value, Message) else value for name, value in self.values.items()}
+        return _translations().gettext(self.template).format(**values)
+
+
+def joined(parts: Sequence[str], separator: str = ", ") -> Message:
+    """Texts listed on one line (``exact, capacity bound``), each said in the language of the run when it is a Message."""
+    values = {f"part{index}": part for index, part in enumerate(parts)}
+    return Message(separator.join(f"{{{name}}}" for name in values), **values)
+
+
+def plural(count: int, one: str, many: str, **values: Any) -> Message:
+    """``1 failure set``, ``3 failure sets``: ``one`` and ``many`` are ``N_``-marked templates with a ``{count}``."""
+    return Message(one if count == 1 else many, count=count, **values)
 
 
 def N_(message: str) -> str:

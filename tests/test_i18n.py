@@ -65,10 +65,21 @@ CONVERTED = (
     "hacalc/core/incidents.py",
     "hacalc/core/observed.py",
     "hacalc/core/periods.py",
+    "hacalc/core/platforms/common.py",
+    "hacalc/core/platforms/compare.py",
+    "hacalc/core/platforms/hyperv.py",
+    "hacalc/core/platforms/nutanix.py",
+    "hacalc/core/platforms/proxmox.py",
+    "hacalc/core/platforms/report.py",
+    "hacalc/core/platforms/xenserver.py",
     "hacalc/core/protection.py",
     "hacalc/core/risk.py",
     "hacalc/core/spares.py",
     "hacalc/core/units.py",
+    "hacalc/core/vsphere/check.py",
+    "hacalc/core/vsphere/options.py",
+    "hacalc/core/vsphere/restart.py",
+    "hacalc/core/vsphere/vm_availability.py",
     "hacalc/readers/events.py",
     "hacalc/readers/hostlogs.py",
     "hacalc/readers/incident_list.py",
@@ -79,7 +90,7 @@ CONVERTED_COMMANDS = {"availability": "hacalc.cli.availability", "budget": "haca
                       "compose": "hacalc.cli.compose", "incidents": "hacalc.cli.incidents", "nines": "hacalc.cli.nines", "protect": "hacalc.cli.protect",
                       "risk": "hacalc.cli.risk", "spares": "hacalc.cli.spares"}
 
-ERRORS = {"InputError", "HacalcError", "ExpressionError", "OutOfRange", "OutputError"}
+ERRORS = {"InputError", "HacalcError", "ExpressionError", "OutOfRange", "OutputError", "FieldError"}
 MESSAGE_CALLS = {"fail", "warn"}  # their first argument is read by people
 VISIBLE_KEYWORDS = {"title", "caption", "help", "fix", "rich_help_panel"}
 LISTS_OF_PROSE = {"notes", "warnings"}
@@ -338,3 +349,27 @@ def test_english_opens_no_catalogue() -> None:
     assert english.stderr.split() == ["True"]
     assert chinese.stderr.split() == ["False"]
     assert "可用性" in chinese.stdout and "availability" in english.stdout
+
+
+def test_a_message_is_its_english_sentence_and_is_said_again_in_chinese() -> None:
+    """The core's sentences with numbers in them: English in JSON and pickles, translated where shown."""
+    import json
+    import pickle
+
+    note = i18n.Message(i18n.N_("segment size {segment:,} MB (the largest HA VM, {vm})"), segment=49152, vm="ora01")
+    proof = i18n.joined([i18n.Message(i18n.N_("capacity bound")), i18n.Message(i18n.N_("large-VM bound"))])
+    assert note == "segment size 49,152 MB (the largest HA VM, ora01)"
+    assert json.dumps([note, proof]) == '["segment size 49,152 MB (the largest HA VM, ora01)", "capacity bound, large-VM bound"]'
+    copied = pickle.loads(pickle.dumps(note))
+    assert (copied, copied.values) == (note, {"segment": 49152, "vm": "ora01"})
+    try:
+        i18n.set_language("zh")
+        assert i18n.gettext(copied) == "分段大小 49,152 MB（最大的 HA 虚拟机，ora01）"
+        assert i18n.gettext(proof) == "容量界限, 大虚拟机界限"
+        assert i18n.gettext(i18n.plural(2, i18n.N_("{count} VM needs several slots; vCenter does not check that those slots are on one host"),
+                                        i18n.N_("{count} VMs need several slots; vCenter does not check that those slots are on one host"))) == \
+            "2 台虚拟机需要多个插槽；vCenter 不检查这些插槽是否在同一台主机上"
+        i18n.set_language("en")
+        assert i18n.gettext(note) is note
+    finally:
+        i18n.activate([], {})

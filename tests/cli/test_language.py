@@ -381,3 +381,32 @@ def test_cluster_compare_in_chinese(hacalc) -> None:
     assert any(line.startswith("│ vSphere HA slot policy                      │    1 │          0 │     76800 │ PASS │ exact ") for line in lines)
     json_english = hacalc("cluster", "compare", "scenarios/hyperv-scvmm-4-nodes.toml", "--format", "json", env=ENGLISH).stdout
     assert hacalc("cluster", "compare", "scenarios/hyperv-scvmm-4-nodes.toml", "--format", "json", env=CHINESE).stdout == json_english
+
+
+def test_what_the_core_of_cluster_check_says_is_in_chinese(hacalc) -> None:
+    """Rule names, notes, the restart check's placement and proof: made in core, translated where shown."""
+    nutanix = hacalc("cluster", "check", "scenarios/nutanix-segments-rf2.toml", env={**CHINESE, "COLUMNS": "200"}).stdout.splitlines()
+    assert "│ 规则   │ Nutanix AHV HA 保证，预留分段       │" in nutanix
+    assert "│ 备注        │ 分段大小 49,152 MB（最大的 HA 虚拟机，ora01） │" in nutanix
+    assert "Nutanix AHV HA 保证，预留分段：各故障组合" in nutanix
+    vsphere = hacalc("cluster", "check", "scenarios/cluster-unbalanced.toml", env={**CHINESE, "COLUMNS": "200"}).stdout.splitlines()
+    assert any(line.startswith("│ 放置         │ 已放置 ") for line in vsphere)
+    assert any(line.startswith("│ 证明         │ 精确（界限与最佳适配放置） ") for line in vsphere)
+
+
+def test_the_core_keeps_its_json_values_english(hacalc) -> None:
+    arguments = ("cluster", "check", "scenarios/nutanix-segments-rf2.toml", "--format", "json")
+    english, chinese = hacalc(*arguments, env=ENGLISH).stdout, hacalc(*arguments, env=CHINESE).stdout
+    assert chinese == english
+    rule = json.loads(chinese)["platform_rule"]
+    assert rule["rule"] == "Nutanix AHV HA guarantee, reserved segments"
+    assert rule["notes"] == ["segment size 49,152 MB (the largest HA VM, ora01)"]
+
+
+def test_a_cluster_file_error_from_the_core_is_in_chinese(hacalc, tmp_path: Path) -> None:
+    scenario = tmp_path / "options.toml"
+    scenario.write_text('[cluster]\nname = "c"\n[cluster.options]\n"das.slotCpuInMhz" = "x"\n[[hosts]]\nname = "esx-1"\ncpu_mhz = 1000\nmemory_mb = 1000\n')
+    result = hacalc("cluster", "check", str(scenario), env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("hacalc: error: 选项 das.slotCpuInMHz = 'x' 不是整数, ")
+    assert result.stderr.endswith(', 请把数字写在引号中，例如 "32"\n')

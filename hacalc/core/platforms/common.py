@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from hacalc.core.vsphere.failover_hosts import restart_demand
 from hacalc.core.vsphere.model import VM, Cluster, Demand, FieldError, Host, HostState
+from hacalc.i18n import N_, _, plural
 
 Thing = TypeVar("Thing", bound=Hashable)
 Bin = TypeVar("Bin", bound=Hashable)
@@ -34,9 +35,9 @@ def require_configured_memory(cluster: Cluster, rule: str) -> None:
     for vm in cluster.vms:
         if vm.powered_on and vm.memory_mb is None:
             raise FieldError(
-                f"VM {vm.name!r} has no configured memory (memory_mb), which {rule} counts",
+                _("VM {vm!r} has no configured memory (memory_mb), which {rule} counts").format(vm=vm.name, rule=_(rule)),
                 ("vms", vm.name, "memory_mb"),
-                "give memory_mb (configured or startup memory) for every powered-on VM",
+                _("give memory_mb (configured or startup memory) for every powered-on VM"),
             )
 
 
@@ -84,10 +85,16 @@ class Layout:
     def notes(self) -> list[str]:
         notes = []
         if self.started:
-            notes.append(f"{_vms(len(self.started))} without a running host placed first, biggest fit decreasing")
+            notes.append(plural(
+                len(self.started), N_("{count} VM without a running host placed first, biggest fit decreasing"),
+                N_("{count} VMs without a running host placed first, biggest fit decreasing"),
+            ))
         if self.homeless:
             names = ", ".join(vm.name for vm in self.homeless[:5]) + (" …" if len(self.homeless) > 5 else "")
-            notes.append(f"{_vms(len(self.homeless))} with no room on any host even before a failure: {names}")
+            notes.append(plural(
+                len(self.homeless), N_("{count} VM with no room on any host even before a failure: {names}"),
+                N_("{count} VMs with no room on any host even before a failure: {names}"), names=names,
+            ))
         return notes
 
 
@@ -104,7 +111,7 @@ def layout(cluster: Cluster) -> Layout:
             free[vm.host] -= vm_memory(vm)
         else:
             waiting.append(vm)
-    placed, _ = biggest_fit_decreasing([(vm.name, vm_memory(vm)) for vm in waiting], list(free.items()))
+    placed, _unplaced = biggest_fit_decreasing([(vm.name, vm_memory(vm)) for vm in waiting], list(free.items()))
     by_name = {vm.name: vm for vm in waiting}
     for name, host in placed.items():
         on[host].append(by_name[name])
@@ -112,6 +119,3 @@ def layout(cluster: Cluster) -> Layout:
     started = [vm for vm in waiting if vm.name in placed]
     return Layout(hosts, free, on, started, [vm for vm in waiting if vm.name not in placed])
 
-
-def _vms(count: int) -> str:
-    return f"{count} VM{'' if count == 1 else 's'}"

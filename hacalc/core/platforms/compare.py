@@ -23,8 +23,9 @@ from hacalc.core.vsphere.model import Cluster, Demand, NutanixReservation, Platf
 from hacalc.core.vsphere.report import ClusterReport, RestartReport
 from hacalc.core.vsphere.restart import restart_check
 from hacalc.core.vsphere.versions import profile
+from hacalc.i18n import N_, Message, _
 
-RESTART_RULE = "restart check, configured memory"
+RESTART_RULE = N_("restart check, configured memory")
 
 
 def platform_rule(cluster: Cluster, tolerate: int | None = None) -> RuleReport | None:
@@ -51,7 +52,7 @@ def compare_rules(cluster: Cluster, tolerate: int | None = None) -> list[RuleRow
     """
     settings = cluster.settings
     failures = failures_tolerated(settings) if tolerate is None and settings.platform is Platform.nutanix else (settings.tolerate if tolerate is None else tolerate)
-    require_configured_memory(cluster, "the restart check with configured memory")
+    require_configured_memory(cluster, _("the restart check with configured memory"))
     restart = _restart(cluster, failures)
     fails = restart.failing_sets > 0
     rows = [
@@ -60,11 +61,11 @@ def compare_rules(cluster: Cluster, tolerate: int | None = None) -> list[RuleRow
             RESTART_RULE,
             failures,
             restart.passed,
-            EXACT if restart.exact else "not proven",
+            EXACT if restart.exact else N_("not proven"),
             None,
             None,
             None,
-            "" if restart.passed else f"worst failure set: {', '.join(restart.worst_case_failed_hosts)}",
+            "" if restart.passed else Message(N_("worst failure set: {hosts}"), hosts=", ".join(restart.worst_case_failed_hosts)),
         )
     ]
     rows.extend(_vsphere_rows(cluster, failures, fails))
@@ -103,14 +104,14 @@ def _vsphere_rows(cluster: Cluster, failures: int, restart_fails: bool) -> list[
         rows.append(
             RuleRow(
                 "vsphere",
-                f"vSphere HA {policy.value} policy",
+                Message(N_("vSphere HA {policy} policy"), policy=policy.value),
                 failures,
                 report.policy_passed,
                 EXACT,
                 memory,
                 cpu,
                 report.policy_passed and restart_fails,
-                "admission control counts reservations and overhead, not configured memory",
+                N_("admission control counts reservations and overhead, not configured memory"),
             )
         )
     return rows

@@ -25,10 +25,20 @@ from itertools import combinations
 from hacalc.core.platforms.common import layout, require_configured_memory, usable_memory, vm_memory
 from hacalc.core.platforms.report import APPROXIMATION, EXACT, RuleDetail, RuleReport, tightest
 from hacalc.core.vsphere.model import VM, Cluster, FieldError
+from hacalc.i18n import N_, Message, _
 
-RULE = "SCVMM cluster reserve"
+RULE = N_("SCVMM cluster reserve")
+CONSERVATIVE_BOUND = N_(
+    "{sets:,} sets of {reserve} hosts are more than {limit:,}: checked one conservative bound "
+    "(OtherM = the HA memory of the {reserve} heaviest hosts, extra against the largest HA VM, the {reserve} largest extras dropped)"
+)
+CONSERVATIVE_BOUND_FAILED = N_(
+    "{sets:,} sets of {reserve} hosts are more than {limit:,}: checked one conservative bound "
+    "(OtherM = the HA memory of the {reserve} heaviest hosts, extra against the largest HA VM, the {reserve} largest extras dropped); "
+    "a failure here may still pass the exact check"
+)
 MAX_EXACT_SETS = 200_000  # C(64, 3) = 41,664 sets on VMM's largest clusters stays exact
-ADMITS_ANYTHING = "Failover Clustering itself has no admission control; this is SCVMM's overcommitted flag, which an administrator can override"
+ADMITS_ANYTHING = N_("Failover Clustering itself has no admission control; this is SCVMM's overcommitted flag, which an administrator can override")
 
 
 @dataclass(frozen=True)
@@ -45,13 +55,13 @@ def cluster_reserve(cluster: Cluster, reserve: int | None = None) -> RuleReport:
     """SCVMM's verdict for cluster reserve ``reserve`` (the file's ``tolerate`` when None)."""
     reserve = cluster.settings.tolerate if reserve is None else reserve
     if reserve < 1:
-        raise FieldError(f"cluster reserve {reserve} is below 1", ("cluster", "tolerate"), "give a cluster reserve of 1 or more")
+        raise FieldError(_("cluster reserve {reserve} is below 1").format(reserve=reserve), ("cluster", "tolerate"), _("give a cluster reserve of 1 or more"))
     require_configured_memory(cluster, RULE)
     placed = layout(cluster)
     hosts = [_summary(host.name, placed.on[host.name], usable_memory(host) - sum(map(vm_memory, placed.on[host.name]))) for host in placed.hosts]
     notes = [*placed.notes(), ADMITS_ANYTHING]
     if reserve >= len(hosts):
-        notes.append(f"a cluster reserve of {reserve} leaves no host of {len(hosts)} to fail over to")
+        notes.append(Message(N_("a cluster reserve of {reserve} leaves no host of {hosts} to fail over to"), reserve=reserve, hosts=len(hosts)))
         return RuleReport("hyperv", RULE, reserve, False, EXACT, sum(host.ha_memory for host in hosts), notes=tuple(notes))
     sets = math.comb(len(hosts), reserve)
     if sets > MAX_EXACT_SETS:
@@ -106,9 +116,7 @@ def _approximation(hosts: Sequence[_Host], reserve: int, sets: int, notes: list[
     }
     detail = RuleDetail(tuple(host.name for host in heaviest), other_m <= total_extra, figures)
     notes = [
-        f"{sets:,} sets of {reserve} hosts are more than {MAX_EXACT_SETS:,}: checked one conservative bound "
-        f"(OtherM = the HA memory of the {reserve} heaviest hosts, extra against the largest HA VM, the {reserve} largest extras dropped)"
-        + ("" if detail.passed else "; a failure here may still pass the exact check"),
+        Message(CONSERVATIVE_BOUND if detail.passed else CONSERVATIVE_BOUND_FAILED, sets=sets, reserve=reserve, limit=MAX_EXACT_SETS),
         *notes,
     ]
     return RuleReport("hyperv", RULE, reserve, detail.passed, APPROXIMATION, other_m, details=(detail,), notes=tuple(notes))

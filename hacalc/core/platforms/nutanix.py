@@ -26,11 +26,12 @@ from itertools import combinations
 from hacalc.core.platforms.common import Layout, biggest_fit_decreasing, layout, require_configured_memory, usable_memory, vm_memory
 from hacalc.core.platforms.report import BEST_EFFORT, EXACT, RuleDetail, RuleReport, tightest
 from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, FieldError, NutanixReservation
+from hacalc.i18n import N_, Message, _
 
 RULE = {
-    NutanixReservation.best_effort: "Nutanix AHV HA, best effort",
-    NutanixReservation.hosts: "Nutanix AHV HA guarantee, reserved hosts",
-    NutanixReservation.segments: "Nutanix AHV HA guarantee, reserved segments",
+    NutanixReservation.best_effort: N_("Nutanix AHV HA, best effort"),
+    NutanixReservation.hosts: N_("Nutanix AHV HA guarantee, reserved hosts"),
+    NutanixReservation.segments: N_("Nutanix AHV HA guarantee, reserved segments"),
 }
 MAX_FAILURE_SETS = 200_000
 
@@ -49,15 +50,15 @@ def vm_high_availability(cluster: Cluster, tolerate: int | None = None, reservat
     reservation = reservation or cluster.settings.nutanix_reservation or NutanixReservation.best_effort
     failures = failures_tolerated(cluster.settings, tolerate)
     if failures < 1:
-        raise FieldError(f"tolerate {failures} is below 1", ("cluster", "tolerate"), "give the number of host failures, 1 or more")
+        raise FieldError(_("tolerate {tolerate} is below 1").format(tolerate=failures), ("cluster", "tolerate"), _("give the number of host failures, 1 or more"))
     require_configured_memory(cluster, RULE[reservation])
     placed = layout(cluster)
     notes = placed.notes()
     if reservation is NutanixReservation.best_effort:
-        notes.append("best effort reserves nothing and guarantees nothing: failed VMs restart as memory allows (see the restart check)")
+        notes.append(N_("best effort reserves nothing and guarantees nothing: failed VMs restart as memory allows (see the restart check)"))
         return RuleReport("nutanix", RULE[reservation], failures, not placed.homeless, BEST_EFFORT, 0, notes=tuple(notes))
     if len(placed.hosts) <= failures:
-        notes.append(f"{len(placed.hosts)} hosts cannot reserve for {failures} host failures")
+        notes.append(Message(N_("{hosts} hosts cannot reserve for {failures} host failures"), hosts=len(placed.hosts), failures=failures))
         return RuleReport("nutanix", RULE[reservation], failures, False, EXACT, 0, notes=tuple(notes))
     if reservation is NutanixReservation.hosts:
         return _reserved_hosts(cluster, placed, failures, notes)
@@ -81,9 +82,9 @@ def _reserved_hosts(cluster: Cluster, placed: Layout, failures: int, notes: list
     sizes = {host.memory_mb for host in placed.hosts}
     if len(sizes) > 1:
         raise FieldError(
-            f"reserved hosts need every node to have the same memory, and these have {', '.join(f'{size:,}' for size in sorted(sizes))} MB",
+            _("reserved hosts need every node to have the same memory, and these have {sizes} MB").format(sizes=", ".join(f"{size:,}" for size in sorted(sizes))),
             ("cluster", "nutanix_reservation"),
-            'use nutanix_reservation = "segments" (AHV allows reserved hosts only with uniform node memory)',
+            _('use nutanix_reservation = "segments" (AHV allows reserved hosts only with uniform node memory)'),
         )
     load = {host.name: sum(map(vm_memory, placed.on[host.name])) for host in placed.hosts}
     reserved = sorted(placed.hosts, key=lambda host: load[host.name])[:failures]
@@ -97,7 +98,7 @@ def _reserved_hosts(cluster: Cluster, placed: Layout, failures: int, notes: list
         not stranded,
         {"vms_to_move": [vm.name for vm in moving], "moved_mb": sum(map(vm_memory, moving)), "unplaced_vms": stranded, "margin_mb": sum(room.values())},
     )
-    notes.append(f"reserved hosts: {', '.join(host.name for host in reserved)} (the least loaded; nothing may run there)")
+    notes.append(Message(N_("reserved hosts: {hosts} (the least loaded; nothing may run there)"), hosts=", ".join(host.name for host in reserved)))
     capacity = sum(usable_memory(host) for host in reserved)
     return RuleReport("nutanix", RULE[NutanixReservation.hosts], failures, detail.passed and not placed.homeless, EXACT, capacity, details=(detail,), notes=tuple(notes))
 
@@ -107,20 +108,23 @@ def _reserved_segments(placed: Layout, failures: int, notes: list[str]) -> RuleR
     largest: VM | None = max((vm for vms in protected.values() for vm in vms), key=vm_memory, default=None)
     segment = vm_memory(largest) if largest else 0
     if segment == 0:
-        notes.append("no HA VM needs memory: nothing to reserve")
+        notes.append(N_("no HA VM needs memory: nothing to reserve"))
         return RuleReport("nutanix", RULE[NutanixReservation.segments], failures, not placed.homeless, EXACT, 0, notes=tuple(notes))
     needed = {name: segments_needed([vm_memory(vm) for vm in vms], segment) for name, vms in protected.items()}
     offered = {name: max(free, 0) // segment for name, free in placed.free.items()}
     names = [host.name for host in placed.hosts]
     if math.comb(len(names), failures) > MAX_FAILURE_SETS:
-        raise FieldError(f"{math.comb(len(names), failures):,} failure sets of {failures} hosts are too many to check", ("cluster", "tolerate"), "give a smaller tolerate")
+        raise FieldError(
+            _("{sets:,} failure sets of {failures} hosts are too many to check").format(sets=math.comb(len(names), failures), failures=failures), ("cluster", "tolerate"),
+            _("give a smaller tolerate"),
+        )
     details = []
     for failed in combinations(names, failures):
         need = sum(needed[name] for name in failed)
         have = sum(offered[name] for name in names if name not in failed)
         details.append(RuleDetail(failed, need <= have, {"segments_needed": need, "segments_free": have, "margin_mb": (have - need) * segment}))
     shown, more = tightest(details, "margin_mb")
-    notes = [*more, f"segment size {segment:,} MB (the largest HA VM, {largest.name})", *notes]
+    notes = [*more, Message(N_("segment size {segment:,} MB (the largest HA VM, {vm})"), segment=segment, vm=largest.name), *notes]
     reserved = max(detail.figures["segments_needed"] for detail in details) * segment
     passed = all(detail.passed for detail in details) and not placed.homeless
     return RuleReport("nutanix", RULE[NutanixReservation.segments], failures, passed, EXACT, reserved, details=shown, notes=tuple(notes))

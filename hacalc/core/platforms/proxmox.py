@@ -33,8 +33,9 @@ from itertools import combinations
 from hacalc.core.platforms.common import layout, require_configured_memory, usable_memory, vm_memory
 from hacalc.core.platforms.report import APPROXIMATION, BEST_EFFORT, RuleDetail, RuleReport, tightest
 from hacalc.core.vsphere.model import VM, Cluster, FieldError, Host, HostState, ProxmoxCrs
+from hacalc.i18n import N_, Message, _, joined
 
-RULE = "Proxmox VE CRS recovery"
+RULE = N_("Proxmox VE CRS recovery")
 MAX_FAILURE_SETS = 20_000
 MAX_STATIC_SCORINGS = 1_000_000  # failure sets x services to recover x nodes: some 5 s of static scoring
 TIE_DIGITS = 12  # scores this close tie and go to the first node name: Proxmox's float sums follow its own node order
@@ -66,7 +67,7 @@ def crs_recovery(cluster: Cluster, failures: int | None = None) -> RuleReport:
     """Where the CRM puts each service after every set of ``failures`` node failures, and whether the survivors hold them."""
     failures = cluster.settings.tolerate if failures is None else failures
     if failures < 1:
-        raise FieldError(f"tolerate {failures} is below 1", ("cluster", "tolerate"), "give the number of node failures, 1 or more")
+        raise FieldError(_("tolerate {tolerate} is below 1").format(tolerate=failures), ("cluster", "tolerate"), _("give the number of node failures, 1 or more"))
     mode = cluster.settings.proxmox_crs or ProxmoxCrs.basic
     require_configured_memory(cluster, RULE)
     if mode is ProxmoxCrs.static:
@@ -74,17 +75,19 @@ def crs_recovery(cluster: Cluster, failures: int | None = None) -> RuleReport:
     placed = layout(cluster)
     online = placed.hosts
     voters = sum(1 for host in cluster.hosts if host.state in VOTING_STATES)
-    notes = [*placed.notes(), f"CRS mode {mode.value}; Proxmox reserves nothing: this replays its recovery choice"]
+    notes = [*placed.notes(), Message(N_("CRS mode {mode}; Proxmox reserves nothing: this replays its recovery choice"), mode=mode.value)]
     if failures >= len(online):
-        notes.append(f"{failures} node failures leave none of the {len(online)} online nodes to recover onto")
+        notes.append(Message(N_("{failures} node failures leave none of the {nodes} online nodes to recover onto"), failures=failures, nodes=len(online)))
         return RuleReport("proxmox", RULE, failures, False, BEST_EFFORT, 0, notes=tuple(notes))
     count = math.comb(len(online), failures)
     displaced = failures * max((sum(vm.ha for vm in vms) for vms in placed.on.values()), default=0)
     too_many = count > MAX_FAILURE_SETS or (mode is ProxmoxCrs.static and count * displaced * len(online) > MAX_STATIC_SCORINGS)
     sets = [_heaviest(online, placed.on, failures)] if too_many else list(combinations(range(len(online)), failures))
-    method = f"{BEST_EFFORT}; {APPROXIMATION}" if too_many else BEST_EFFORT
+    method = joined([Message(BEST_EFFORT), Message(APPROXIMATION)], "; ") if too_many else BEST_EFFORT
     if too_many:
-        notes.append(f"{count:,} failure sets of {failures} nodes are too many to replay: checked the {failures} nodes with the most HA memory")
+        notes.append(Message(
+            N_("{sets:,} failure sets of {failures} nodes are too many to replay: checked the {failures} nodes with the most HA memory"), sets=count, failures=failures
+        ))
     usage = {host.name: _usage(host, placed.on[host.name]) for host in online}
     details = [_recover(online, placed.on, usage, [online[index].name for index in failed], mode, voters) for failed in sets]
     shown, more = tightest(details, "margin_mb")
@@ -112,7 +115,7 @@ def _basic_targets(by_name: dict[str, NodeUsage], services: Sequence[VM]) -> dic
     heapq.heapify(heap)
     targets = {}
     for vm in sorted(services, key=lambda vm: vm.name):
-        _, target = heapq.heappop(heap)
+        _guests, target = heapq.heappop(heap)
         by_name[target].add(vm)
         heapq.heappush(heap, (by_name[target].guests, target))
         targets[vm.name] = target
@@ -218,7 +221,7 @@ def _require_configured_cpu(cluster: Cluster) -> None:
     for vm in cluster.vms:
         if vm.powered_on and vm.cpu_mhz is None:
             raise FieldError(
-                f"VM {vm.name!r} has no configured CPU (cpu_mhz), which the static CRS mode weighs",
+                _("VM {vm!r} has no configured CPU (cpu_mhz), which the static CRS mode weighs").format(vm=vm.name),
                 ("vms", vm.name, "cpu_mhz"),
-                'give cpu_mhz for every powered-on guest (0 for no limit), or use proxmox_crs = "basic"',
+                _('give cpu_mhz for every powered-on guest (0 for no limit), or use proxmox_crs = "basic"'),
             )

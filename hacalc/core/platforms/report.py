@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-EXACT = "exact"
-APPROXIMATION = "approximation"
-BEST_EFFORT = "best effort: no reservation"
+from hacalc.i18n import N_, Message
+
+EXACT = N_("exact")  # a rule's method: a JSON value, translated where shown
+APPROXIMATION = N_("approximation")
+BEST_EFFORT = N_("best effort: no reservation")
 
 MAX_DETAIL_ROWS = 50  # failure sets shown, tightest first; the count of all of them is in the notes
 
@@ -96,4 +98,4 @@ def tightest(details: list[RuleDetail], margin_key: str) -> tuple[tuple[RuleDeta
     ordered = sorted(details, key=lambda detail: detail.figures[margin_key])
     if len(ordered) <= MAX_DETAIL_ROWS:
         return tuple(ordered), []
-    return tuple(ordered[:MAX_DETAIL_ROWS]), [f"showing the {MAX_DETAIL_ROWS} tightest of {len(ordered):,} failure sets"]
+    return tuple(ordered[:MAX_DETAIL_ROWS]), [Message(N_("showing the {shown} tightest of {sets:,} failure sets"), shown=MAX_DETAIL_ROWS, sets=len(ordered))]

@@ -28,12 +28,13 @@ from itertools import combinations, permutations
 from hacalc.core.platforms.common import biggest_fit_decreasing, layout, require_configured_memory, vm_memory
 from hacalc.core.platforms.report import APPROXIMATION, EXACT, RuleDetail, RuleReport, tightest
 from hacalc.core.vsphere.model import Cluster, FieldError
+from hacalc.i18n import N_, Message, _
 
-RULE = "XenServer HA planner"
+RULE = N_("XenServer HA planner")
 EXHAUSTIVE_HOSTS = 32  # binpack.ml choose_heuristic: above this, always the approximation
 EXHAUSTIVE_ORDERS = 3500  # ... and below it only when C(n, r)·r! < 3500
-EXHAUSTIVE = "exhaustively binpack every host failure combination"
-APPROXIMATE = "bin pack a worst-case scenario with conservative assumptions"
+EXHAUSTIVE = Message(N_("exhaustively binpack every host failure combination"))
+APPROXIMATE = Message(N_("bin pack a worst-case scenario with conservative assumptions"))
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def ha_planner(cluster: Cluster, failures: int | None = None) -> RuleReport:
     """Whether xapi finds a failover plan for ``failures`` host failures (the file's ``tolerate`` when None)."""
     failures = cluster.settings.tolerate if failures is None else failures
     if failures < 0:
-        raise FieldError(f"ha-host-failures-to-tolerate {failures} is negative", ("cluster", "tolerate"), "give 0 or more")
+        raise FieldError(_("ha-host-failures-to-tolerate {failures} is negative").format(failures=failures), ("cluster", "tolerate"), _("give 0 or more"))
     require_configured_memory(cluster, RULE)
     placed = layout(cluster)
     pool = Pool(
@@ -76,12 +77,12 @@ def ha_planner(cluster: Cluster, failures: int | None = None) -> RuleReport:
     reserved = _worst_displaced(pool, failures)
     exhaustive = uses_exhaustive(pool.total_hosts, failures)
     method = EXACT if exhaustive else APPROXIMATION
-    notes.append(f"planner: {EXHAUSTIVE if exhaustive else APPROXIMATE} ({_threshold(pool.total_hosts, failures)})")
+    notes.append(Message(N_("planner: {planner} ({threshold})"), planner=EXHAUSTIVE if exhaustive else APPROXIMATE, threshold=_threshold(pool.total_hosts, failures)))
     if stranded:
-        notes.append("even with no host failure the pool cannot start every protected VM, so no plan exists")
+        notes.append(N_("even with no host failure the pool cannot start every protected VM, so no plan exists"))
         return RuleReport("xenserver", RULE, failures, False, method, reserved, notes=tuple(notes))
     if plan_trivially_never_possible(pool, failures):
-        notes.append(f"no plan is ever possible: {len(pool.free)} live hosts for {failures} failures")
+        notes.append(Message(N_("no plan is ever possible: {hosts} live hosts for {failures} failures"), hosts=len(pool.free), failures=failures))
         return RuleReport("xenserver", RULE, failures, False, method, reserved, notes=tuple(notes))
     if exhaustive:
         details = [_every_order(pool, failed) for failed in combinations([host for host, _ in pool.free], failures)]
@@ -91,7 +92,7 @@ def ha_planner(cluster: Cluster, failures: int | None = None) -> RuleReport:
     else:
         detail = _approximation(pool, failures)
         shown, passed = (detail,), detail.passed
-    notes.append(f"the planner would accept ha-host-failures-to-tolerate up to {max_failures(pool)}")
+    notes.append(Message(N_("the planner would accept ha-host-failures-to-tolerate up to {failures}"), failures=max_failures(pool)))
     return RuleReport("xenserver", RULE, failures, passed, method, reserved, details=shown, notes=tuple(notes))
 
 
@@ -114,9 +115,9 @@ def max_failures(pool: Pool) -> int:
 
 def _threshold(total_hosts: int, failures: int) -> str:
     if total_hosts > EXHAUSTIVE_HOSTS:
-        return f"{total_hosts} hosts is more than {EXHAUSTIVE_HOSTS}"
+        return Message(N_("{hosts} hosts is more than {limit}"), hosts=total_hosts, limit=EXHAUSTIVE_HOSTS)
     if failures > total_hosts:
-        return f"{failures} failures is more than the {total_hosts} hosts"
+        return Message(N_("{failures} failures is more than the {hosts} hosts"), failures=failures, hosts=total_hosts)
     orders = math.comb(total_hosts, failures) * math.factorial(failures)
     relation = "<" if orders < EXHAUSTIVE_ORDERS else ">="
     return f"C({total_hosts},{failures})·{failures}! = {orders:,} {relation} {EXHAUSTIVE_ORDERS}"

@@ -16,22 +16,33 @@ from hacalc.core.vsphere.report import ClusterReport, Defaults, HostLine, OtherD
 from hacalc.core.vsphere.restart import restart_check as run_restart_check
 from hacalc.core.vsphere.slot import HostSlots, Requirement, requirements, slot_report
 from hacalc.core.vsphere.versions import VersionProfile, profile as version_profile
+from hacalc.i18n import N_, Message, _, plural
 
 # MHz or MB of one host or VM: 2**32 is some 170 times the largest vSphere 8 host (24 TB), and keeps every
 # sum over 200,000 VMs exact in the restart check's floats (below 2**53).
 MAX_CAPACITY = 2**32
-POLICY_NONE_WARNING = "admission control is disabled (policy none): only the restart check can fail"
+POLICY_NONE_WARNING = N_("admission control is disabled (policy none): only the restart check can fail")
 
 # The other demand basis is shown for comparison only, so it gets the cheap proofs and a short budget, not
 # MILP (whose scipy import alone costs more): sets they cannot settle are reported as undecided.
 COMPARISON_BUDGET_S = 0.3
 
+RESERVED_CPU_SHORT, RESERVED_MEMORY_SHORT = Message(N_("CPU")), Message(N_("memory"))
+RESERVED_SHORT_OF_LARGEST_HOST = N_(
+    "reserved {reserved} {configured}{percent} is less than the share of the largest host ({share}{percent}): "
+    "after that failure the reservations may not fit (the HA Deepdive's aggressive approach)"
+)
+RESERVED_SHORT_OF_LARGEST_HOSTS = N_(
+    "reserved {reserved} {configured}{percent} is less than the share of the {tolerate} largest hosts ({share}{percent}): "
+    "after that failure the reservations may not fit (the HA Deepdive's aggressive approach)"
+)
+
 EXCLUSION_REASONS = {
-    HostState.maintenance: "maintenance mode",
-    HostState.disconnected: "disconnected",
-    HostState.not_responding: "not responding",
-    HostState.standby: "standby (DPM)",
-    HostState.ha_error: "HA error",
+    HostState.maintenance: N_("maintenance mode"),
+    HostState.disconnected: N_("disconnected"),
+    HostState.not_responding: N_("not responding"),
+    HostState.standby: N_("standby (DPM)"),
+    HostState.ha_error: N_("HA error"),
 }
 
 
@@ -80,7 +91,7 @@ def _check(
 
     slot, host_slots = _slot(settings, version, options, counted, needs, tolerate, cpu_min, memory_min)
     if settings.fixed_slot_cpu_mhz is not None and not version.has_fixed_slot:
-        warnings.append(f"a fixed slot size is new in 5.1; ignored for profile {version.name}")
+        warnings.append(Message(N_("a fixed slot size is new in 5.1; ignored for profile {profile}"), profile=version.name))
     if policy is Policy.slot:
         warnings.extend(_slot_warnings(slot))
     percentage = _percentage(settings, version, policy, counted, needs, tolerate, warnings)
@@ -91,11 +102,12 @@ def _check(
     if version.has_performance_degradation and vsphere:
         performance = performance_report(counted, needs, tolerate, settings.performance_degradation_percent)
         if not (performance.cpu_ok and performance.memory_ok):
-            warnings.append(
-                f"performance degradation: usage minus {settings.performance_degradation_percent}% exceeds the capacity left after {tolerate} host failure(s)"
-            )
+            warnings.append(Message(
+                N_("performance degradation: usage minus {tolerance}{percent} exceeds the capacity left after {tolerate} host failure(s)"),
+                tolerance=settings.performance_degradation_percent, percent="%", tolerate=tolerate,
+            ))
     elif settings.performance_degradation_percent != 100 and vsphere:
-        warnings.append(f"performance degradation tolerance is new in 6.5; ignored for profile {version.name}")
+        warnings.append(Message(N_("performance degradation tolerance is new in 6.5; ignored for profile {profile}"), profile=version.name))
 
     policy_passed = {
         Policy.slot: slot.passed,
@@ -142,7 +154,7 @@ def _other_platform(cluster: Cluster, tolerate: int | None, restart_check: bool)
 
     rule = platform_rule(cluster, tolerate)
     tolerate = rule.tolerate if rule is not None else tolerate
-    require_configured_memory(cluster, "the restart check with configured memory")
+    require_configured_memory(cluster, _("the restart check with configured memory"))
     hosts = tuple(dataclasses.replace(host, memory_mb=usable_memory(host)) for host in cluster.hosts)
     vms = tuple(vm if vm.ha else dataclasses.replace(vm, restart_priority=RestartPriority.disabled) for vm in cluster.vms)
     report = _check(Cluster(cluster.settings, hosts, vms), tolerate=tolerate, policy=Policy.none, strict_keys=False, restart_check=restart_check, demand=Demand.configured, vsphere=False)
@@ -161,51 +173,56 @@ def _other_platform(cluster: Cluster, tolerate: int | None, restart_check: bool)
 def _validate(cluster: Cluster, tolerate: int, policy: Policy) -> None:
     """References and ranges that no figure can be computed without."""
     if tolerate < 0:
-        raise FieldError(f"tolerate {tolerate} is negative", ("cluster", "tolerate"), "give the number of host failures, 0 or more")
+        raise FieldError(_("tolerate {tolerate} is negative").format(tolerate=tolerate), ("cluster", "tolerate"), _("give the number of host failures, 0 or more"))
     names = [host.name for host in cluster.hosts]
     duplicates = sorted(name for name, seen in Counter(names).items() if seen > 1)
     if duplicates:
-        raise FieldError(f"host {duplicates[0]!r} is listed twice", ("hosts",), "give every host a unique name")
+        raise FieldError(_("host {host!r} is listed twice").format(host=duplicates[0]), ("hosts",), _("give every host a unique name"))
     known = set(names)
     for host in cluster.hosts:
         if host.cpu_mhz < 0 or host.memory_mb < 0:
-            raise FieldError(f"host {host.name!r} has negative capacity", ("hosts", host.name), "give cpu_mhz and memory_mb of 0 or more")
+            raise FieldError(_("host {host!r} has negative capacity").format(host=host.name), ("hosts", host.name), _("give cpu_mhz and memory_mb of 0 or more"))
         if max(host.cpu_mhz, host.memory_mb) > MAX_CAPACITY:
-            raise FieldError(f"host {host.name!r} has more capacity than any host", ("hosts", host.name), f"give cpu_mhz and memory_mb of at most {MAX_CAPACITY:,}")
+            raise FieldError(
+                _("host {host!r} has more capacity than any host").format(host=host.name), ("hosts", host.name),
+                _("give cpu_mhz and memory_mb of at most {limit:,}").format(limit=MAX_CAPACITY),
+            )
     for vm in cluster.vms:
         if min(vm.cpu_reservation_mhz, vm.memory_reservation_mb, vm.memory_overhead_mb) < 0:
-            raise FieldError(f"VM {vm.name!r} has a negative reservation or overhead", ("vms", vm.name), "give 0 or more")
+            raise FieldError(_("VM {vm!r} has a negative reservation or overhead").format(vm=vm.name), ("vms", vm.name), _("give 0 or more"))
         if max(vm.cpu_reservation_mhz, vm.memory_reservation_mb + vm.memory_overhead_mb) > MAX_CAPACITY:
-            raise FieldError(f"VM {vm.name!r} reserves more than any host has", ("vms", vm.name), f"give reservations of at most {MAX_CAPACITY:,} in all")
+            raise FieldError(
+                _("VM {vm!r} reserves more than any host has").format(vm=vm.name), ("vms", vm.name), _("give reservations of at most {limit:,} in all").format(limit=MAX_CAPACITY)
+            )
         _validate_configured_memory(vm)
     for vm in cluster.vms:
         if vm.host is not None and vm.host not in known:
-            raise FieldError(f"VM {vm.name!r} is placed on unknown host {vm.host!r}", ("vms", vm.name, "host"), _did_you_mean(vm.host, names))
+            raise FieldError(_("VM {vm!r} is placed on unknown host {host!r}").format(vm=vm.name, host=vm.host), ("vms", vm.name, "host"), _did_you_mean(vm.host, names))
     for name in cluster.settings.failover_hosts:
         if name not in known:
-            raise FieldError(f"failover host {name!r} is not a host of the cluster", ("cluster", "failover_hosts"), _did_you_mean(name, names))
+            raise FieldError(_("failover host {host!r} is not a host of the cluster").format(host=name), ("cluster", "failover_hosts"), _did_you_mean(name, names))
     settings = cluster.settings
     if policy is Policy.failover_hosts and not settings.failover_hosts:
-        raise FieldError("the failover-hosts policy names no failover host", ("cluster", "failover_hosts"), "list the dedicated failover hosts")
+        raise FieldError(_("the failover-hosts policy names no failover host"), ("cluster", "failover_hosts"), _("list the dedicated failover hosts"))
     for field_name in ("cpu_percent", "memory_percent", "performance_degradation_percent"):
         value = getattr(settings, field_name)
         if value is not None and not 0 <= value <= 100:
-            raise FieldError(f"{field_name} {value} is outside 0-100", ("cluster", field_name), "give a percentage from 0 to 100")
+            raise FieldError(_("{field} {value} is outside 0-100").format(field=field_name, value=value), ("cluster", field_name), _("give a percentage from 0 to 100"))
     for field_name in ("fixed_slot_cpu_mhz", "fixed_slot_memory_mb"):
         value = getattr(settings, field_name)
         if value is not None and value <= 0:
-            raise FieldError(f"{field_name} {value} is not positive", ("cluster", field_name), "give a slot size above 0")
+            raise FieldError(_("{field} {value} is not positive").format(field=field_name, value=value), ("cluster", field_name), _("give a slot size above 0"))
     if (settings.fixed_slot_cpu_mhz is None) != (settings.fixed_slot_memory_mb is None):
-        raise FieldError("a fixed slot needs both CPU and memory", ("cluster", "fixed_slot_cpu_mhz"), "set fixed_slot_cpu_mhz and fixed_slot_memory_mb together")
+        raise FieldError(_("a fixed slot needs both CPU and memory"), ("cluster", "fixed_slot_cpu_mhz"), _("set fixed_slot_cpu_mhz and fixed_slot_memory_mb together"))
 
 
 def _require_configured_memory(cluster: Cluster) -> None:
     for vm in cluster.vms:
         if vm.powered_on and vm.memory_mb is None:
             raise FieldError(
-                f"VM {vm.name!r} has no configured memory (memory_mb), which the configured demand counts",
+                _("VM {vm!r} has no configured memory (memory_mb), which the configured demand counts").format(vm=vm.name),
                 ("vms", vm.name, "memory_mb"),
-                "give memory_mb for every powered-on VM, or use the reservation demand",
+                _("give memory_mb for every powered-on VM, or use the reservation demand"),
             )
 
 
@@ -223,21 +240,26 @@ def _validate_configured_memory(vm: VM) -> None:
         return
     path = ("vms", vm.name, "memory_mb")
     if vm.memory_mb < 0:
-        raise FieldError(f"VM {vm.name!r} has negative configured memory {vm.memory_mb}", path, "give memory_mb of 0 or more")
+        raise FieldError(_("VM {vm!r} has negative configured memory {memory}").format(vm=vm.name, memory=vm.memory_mb), path, _("give memory_mb of 0 or more"))
     if vm.memory_mb + vm.memory_overhead_mb > MAX_CAPACITY:
-        raise FieldError(f"VM {vm.name!r} has more configured memory than any host has", path, f"give memory_mb and memory_overhead_mb of at most {MAX_CAPACITY:,} in all")
+        raise FieldError(
+            _("VM {vm!r} has more configured memory than any host has").format(vm=vm.name), path,
+            _("give memory_mb and memory_overhead_mb of at most {limit:,} in all").format(limit=MAX_CAPACITY),
+        )
     if vm.memory_mb < vm.memory_reservation_mb:
         raise FieldError(
-            f"VM {vm.name!r} has configured memory {vm.memory_mb} MB below its memory reservation {vm.memory_reservation_mb} MB",
+            _("VM {vm!r} has configured memory {memory} MB below its memory reservation {reservation} MB").format(
+                vm=vm.name, memory=vm.memory_mb, reservation=vm.memory_reservation_mb
+            ),
             path,
-            "give memory_mb of at least memory_reservation_mb (vSphere reserves at most the configured memory)",
+            _("give memory_mb of at least memory_reservation_mb (vSphere reserves at most the configured memory)"),
         )
 
 
 def _did_you_mean(name: str, choices: Sequence[str]) -> str:
     lowered = {choice.lower(): choice for choice in choices}
     close = difflib.get_close_matches(name.lower(), list(lowered), n=1)
-    return f"did you mean {lowered[close[0]]!r}?" if close else "use the name of a host in the file"
+    return _("did you mean {name!r}?").format(name=lowered[close[0]]) if close else _("use the name of a host in the file")
 
 
 def counted_hosts(cluster: Cluster) -> list[Host]:
@@ -301,14 +323,13 @@ def _slot_warnings(slot: SlotReport) -> list[str]:
     warnings = []
     multiple = len(slot.vms_requiring_multiple_slots)
     if multiple:
-        warnings.append(f"{_count(multiple, 'VM')} need several slots; vCenter does not check that those slots are on one host")
+        warnings.append(plural(
+            multiple, N_("{count} VM needs several slots; vCenter does not check that those slots are on one host"),
+            N_("{count} VMs need several slots; vCenter does not check that those slots are on one host"),
+        ))
     if slot.used_slots > slot.total_slots:
-        warnings.append(f"used slots {slot.used_slots} exceed total slots {slot.total_slots}")
+        warnings.append(Message(N_("used slots {used} exceed total slots {total}"), used=slot.used_slots, total=slot.total_slots))
     return warnings
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _percentage(
@@ -323,46 +344,48 @@ def _percentage(
     explicit = settings.cpu_percent is not None or settings.memory_percent is not None
     auto = settings.auto_percent or (policy is Policy.percentage and not explicit and version.has_auto_percent)
     if auto and not version.has_auto_percent:
-        warnings.append(f"automatic percentages are new in 6.5; ignored for profile {version.name}")
+        warnings.append(Message(N_("automatic percentages are new in 6.5; ignored for profile {profile}"), profile=version.name))
         auto = False
     configured_cpu = None if settings.cpu_percent is None else Fraction(settings.cpu_percent)
     configured_memory = None if settings.memory_percent is None else Fraction(settings.memory_percent)
     if policy is Policy.percentage:
         if not version.has_percentage_policy:
-            warnings.append(f"the percentage policy is new in 4.0; profile {version.name} has only the slot policy")
+            warnings.append(Message(N_("the percentage policy is new in 4.0; profile {profile} has only the slot policy"), profile=version.name))
         if not auto and (configured_cpu is None or configured_memory is None):
             raise FieldError(
-                "the percentage policy needs both cpu_percent and memory_percent",
+                _("the percentage policy needs both cpu_percent and memory_percent"),
                 ("cluster",),
-                "set cpu_percent and memory_percent" + (", or auto_percent = true" if version.has_auto_percent else ""),
+                _("set cpu_percent and memory_percent, or auto_percent = true") if version.has_auto_percent else _("set cpu_percent and memory_percent"),
             )
     report = percentage_report(counted, needs, tolerate, configured_cpu, configured_memory, auto)
     if policy is Policy.percentage:
         if len(counted) < 2:
-            warnings.append("the percentage policy needs at least 2 counted hosts")
+            warnings.append(N_("the percentage policy needs at least 2 counted hosts"))
         for label, configured, share in (
-            ("CPU", report.configured_cpu_percent, report.largest_hosts_cpu_percent),
-            ("memory", report.configured_memory_percent, report.largest_hosts_memory_percent),
+            (RESERVED_CPU_SHORT, report.configured_cpu_percent, report.largest_hosts_cpu_percent),
+            (RESERVED_MEMORY_SHORT, report.configured_memory_percent, report.largest_hosts_memory_percent),
         ):
             if configured is not None and configured < share:
-                largest = "the largest host" if tolerate == 1 else f"the {tolerate} largest hosts"
-                warnings.append(
-                    f"reserved {label} {float(configured):.4g}% is less than the share of {largest} ({float(share):.4g}%): "
-                    f"after that failure the reservations may not fit (the HA Deepdive's aggressive approach)"
-                )
+                template = RESERVED_SHORT_OF_LARGEST_HOST if tolerate == 1 else RESERVED_SHORT_OF_LARGEST_HOSTS
+                warnings.append(Message(template, reserved=label, configured=f"{float(configured):.4g}", share=f"{float(share):.4g}", tolerate=tolerate, percent="%"))
     return report
 
 
 def _general_warnings(cluster: Cluster, version: VersionProfile, counted: Sequence[Host], tolerate: int) -> list[str]:
     warnings = []
     if version.max_hosts is not None and len(cluster.hosts) > version.max_hosts:
-        warnings.append(f"{len(cluster.hosts)} hosts exceed the {version.max_hosts} hosts per cluster of vSphere {version.name}")
+        warnings.append(Message(N_("{hosts} hosts exceed the {limit} hosts per cluster of vSphere {profile}"), hosts=len(cluster.hosts), limit=version.max_hosts, profile=version.name))
     if version.max_vms is not None and len(cluster.vms) > version.max_vms:
-        warnings.append(f"{len(cluster.vms)} VMs exceed the {version.max_vms} VMs per cluster of vSphere {version.name}")
+        warnings.append(Message(N_("{vms} VMs exceed the {limit} VMs per cluster of vSphere {profile}"), vms=len(cluster.vms), limit=version.max_vms, profile=version.name))
     if tolerate >= len(counted):
-        warnings.append(f"tolerate {tolerate} is not below the {_count(len(counted), 'counted host')}: at most N - 1 failures can be tolerated")
+        warnings.append(plural(
+            len(counted), N_("tolerate {tolerate} is not below the {count} counted host: at most N - 1 failures can be tolerated"),
+            N_("tolerate {tolerate} is not below the {count} counted hosts: at most N - 1 failures can be tolerated"), tolerate=tolerate,
+        ))
     if len(counted) < version.min_admission_hosts and version.min_admission_hosts > 2:
-        warnings.append(f"vSphere {version.name} admission control needs at least {version.min_admission_hosts} hosts; {len(counted)} counted")
+        warnings.append(Message(
+            N_("vSphere {profile} admission control needs at least {needed} hosts; {counted} counted"), profile=version.name, needed=version.min_admission_hosts, counted=len(counted)
+        ))
     if not version.at_least("5.0") and tolerate > 4:
-        warnings.append("before 5.0 HA (5 primary nodes) is often cited as tolerating at most 4 host failures [unverified]")
+        warnings.append(N_("before 5.0 HA (5 primary nodes) is often cited as tolerating at most 4 host failures [unverified]"))
     return warnings

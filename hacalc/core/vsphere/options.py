@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from hacalc.core.vsphere.model import FieldError, VmMonitoring, VmMonitoringSensitivity
 from hacalc.core.vsphere.report import OptionLine, VmMonitoringReport
 from hacalc.core.vsphere.versions import VersionProfile, parse_version_number
+from hacalc.i18n import N_, Message, _
 
 OPTIONS = ("cluster", "options")
+BAD_KEY = N_("Bad HA advanced option key: {key}")  # vCenter's own words (seed handbook, C-ESX35)
 MONITORING = ("cluster", "vm_monitoring")
 
 
@@ -159,21 +161,21 @@ def resolve_options(options: dict[str, object], profile: VersionProfile, *, stri
         if found is None:
             guess = suggestion(key)
             raise FieldError(
-                f"Bad HA advanced option key: {key}",
+                _(BAD_KEY).format(key=key),
                 (*OPTIONS, key),
-                f"did you mean {guess}?" if guess else "see the das.* table in the vSphere core documentation",
+                _("did you mean {name}?").format(name=guess) if guess else _("see the das.* table in the vSphere core documentation"),
             )
         spec, canonical = found
         if key != canonical:
             if strict_keys:
-                raise FieldError(f"Bad HA advanced option key: {key}", (*OPTIONS, key), f"the canonical spelling is {canonical} (--strict-keys)")
-            warnings.append(f"option {key} matched {canonical} case-insensitively; write {canonical}")
+                raise FieldError(_(BAD_KEY).format(key=key), (*OPTIONS, key), _("the canonical spelling is {canonical} (--strict-keys)").format(canonical=canonical))
+            warnings.append(Message(N_("option {key} matched {canonical} case-insensitively; write {canonical}"), key=key, canonical=canonical))
         text = _as_text(canonical, raw, warnings)
         parsed = _parse_value(spec, key, canonical, text)
         effective = spec.applies_to(profile)
         note = None if effective else _version_note(spec, profile)
         if note:
-            warnings.append(f"option {canonical}: {note}")
+            warnings.append(Message(N_("option {canonical}: {note}"), canonical=canonical, note=note))
         if effective:
             values[canonical] = parsed
         lines.append(OptionLine(key, canonical, text, effective, note))
@@ -184,7 +186,10 @@ def _as_text(canonical: str, raw: object, warnings: list[str]) -> str:
     if isinstance(raw, str):
         return raw
     text = str(raw).lower() if isinstance(raw, bool) else str(raw)
-    warnings.append(f"option {canonical} was given as {type(raw).__name__} {raw!r}; vCenter takes option values as strings, write \"{text}\"")
+    warnings.append(Message(
+        N_("option {canonical} was given as {type} {raw!r}; vCenter takes option values as strings, write \"{text}\""),
+        canonical=canonical, type=type(raw).__name__, raw=raw, text=text,
+    ))
     return text
 
 
@@ -192,27 +197,30 @@ def _parse_value(spec: OptionSpec, key: str, canonical: str, text: str) -> int |
     stripped = text.strip()
     if spec.kind == "int":
         if not _INTEGER.fullmatch(stripped):
-            raise FieldError(f"option {canonical} = {text!r} is not a whole number", (*OPTIONS, key), "write digits in quotes, e.g. \"32\"")
+            raise FieldError(_("option {canonical} = {text!r} is not a whole number").format(canonical=canonical, text=text), (*OPTIONS, key), _("write digits in quotes, e.g. \"32\""))
         return _in_range(spec, key, canonical, int(stripped))
     if spec.kind == "bool":
         if stripped.lower() not in _BOOLEANS:
-            raise FieldError(f"option {canonical} = {text!r} is not true or false", (*OPTIONS, key), "write \"true\" or \"false\"")
+            raise FieldError(_("option {canonical} = {text!r} is not true or false").format(canonical=canonical, text=text), (*OPTIONS, key), _("write \"true\" or \"false\""))
         return _BOOLEANS[stripped.lower()]
     return stripped
 
 
-def _version_note(spec: OptionSpec, profile: VersionProfile) -> str:
+def _version_note(spec: OptionSpec, profile: VersionProfile) -> Message:
     if spec.since and not profile.at_least(spec.since):
-        return f"not an HA option before {spec.since} (profile {profile.name}); ignored"
-    return f"applies up to {spec.until}, not to {profile.name}; ignored"
+        return Message(N_("not an HA option before {since} (profile {profile}); ignored"), since=spec.since, profile=profile.name)
+    return Message(N_("applies up to {until}, not to {profile}; ignored"), until=spec.until, profile=profile.name)
 
 
 def _in_range(spec: OptionSpec, key: str, canonical: str, value: int) -> int:
     """A value outside the documented range is refused: used as given it would size slots below zero."""
     if (spec.minimum is None or value >= spec.minimum) and (spec.maximum is None or value <= spec.maximum):
         return value
-    bounds = f"from {spec.minimum} to {spec.maximum}" if spec.maximum is not None else f"of {spec.minimum} or more"
-    raise FieldError(f"option {canonical} = {value} is outside its documented range", (*OPTIONS, key), f"use a whole number {bounds}")
+    fix = _("use a whole number from {minimum} to {maximum}") if spec.maximum is not None else _("use a whole number of {minimum} or more")
+    raise FieldError(
+        _("option {canonical} = {value} is outside its documented range").format(canonical=canonical, value=value), (*OPTIONS, key),
+        fix.format(minimum=spec.minimum, maximum=spec.maximum),
+    )
 
 
 def resolve_vm_monitoring(settings: VmMonitoring | None, resolved: ResolvedOptions) -> tuple[VmMonitoringReport, list[str]]:
@@ -238,13 +246,15 @@ def resolve_vm_monitoring(settings: VmMonitoring | None, resolved: ResolvedOptio
         enabled, sources["enabled"] = (settings.enabled, "setting") if settings else (False, "default")
     _validate_monitoring(values, sources, resolved)
     if enabled and values["failure_interval_s"] < 30:
-        warnings.append(f"VM monitoring failure interval {values['failure_interval_s']} s is below HA's 30 s minimum")
+        warnings.append(Message(N_("VM monitoring failure interval {interval} s is below HA's 30 s minimum"), interval=values["failure_interval_s"]))
     window = values["reset_window_s"]
     if enabled and window != -1 and window < values["failure_interval_s"]:
-        warnings.append(f"VM monitoring reset window {window} s is shorter than the failure interval {values['failure_interval_s']} s")
+        warnings.append(Message(N_("VM monitoring reset window {window} s is shorter than the failure interval {interval} s"), window=window, interval=values["failure_interval_s"]))
     iostats = resolved.values.get("das.iostatsInterval")
     if enabled and iostats is not None and iostats != values["failure_interval_s"]:
-        warnings.append(f"das.iostatsInterval {iostats} s differs from the failure interval {values['failure_interval_s']} s; the HA Deepdive advises aligning them")
+        warnings.append(Message(
+            N_("das.iostatsInterval {iostats} s differs from the failure interval {interval} s; the HA Deepdive advises aligning them"), iostats=iostats, interval=values["failure_interval_s"]
+        ))
     sensitivity = settings.sensitivity.value if settings and settings.sensitivity else None
     report = VmMonitoringReport(enabled, sensitivity, values["failure_interval_s"], values["min_uptime_s"], values["max_resets"], window, sources)
     return report, warnings
@@ -257,11 +267,11 @@ def _validate_monitoring(values: dict[str, int], sources: dict[str, str], resolv
         return (*OPTIONS, resolved.typed_key(source)) if source == _MONITORING_KEYS[name] else (*MONITORING, name)
 
     if values["failure_interval_s"] < 1:
-        raise FieldError(f"VM monitoring failure interval {values['failure_interval_s']} s is not positive", path("failure_interval_s"), "use 30 s or more")
+        raise FieldError(_("VM monitoring failure interval {interval} s is not positive").format(interval=values["failure_interval_s"]), path("failure_interval_s"), _("use 30 s or more"))
     if values["min_uptime_s"] < 0:
-        raise FieldError(f"VM monitoring minimum uptime {values['min_uptime_s']} s is negative", path("min_uptime_s"), "use 0 s or more")
+        raise FieldError(_("VM monitoring minimum uptime {uptime} s is negative").format(uptime=values["min_uptime_s"]), path("min_uptime_s"), _("use 0 s or more"))
     if values["max_resets"] < 0:
-        raise FieldError(f"VM monitoring max resets {values['max_resets']} is negative", path("max_resets"), "use 0 or more")
+        raise FieldError(_("VM monitoring max resets {resets} is negative").format(resets=values["max_resets"]), path("max_resets"), _("use 0 or more"))
     window = values["reset_window_s"]
     if window != -1 and window <= 0:
-        raise FieldError(f"VM monitoring reset window {window} s is not valid", path("reset_window_s"), "use -1 for no window or a positive number of seconds")
+        raise FieldError(_("VM monitoring reset window {window} s is not valid").format(window=window), path("reset_window_s"), _("use -1 for no window or a positive number of seconds"))

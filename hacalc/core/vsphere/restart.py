@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from hacalc.core.vsphere.failover_hosts import restart_demand
 from hacalc.core.vsphere.model import VM, Demand, Host, RestartPriority
 from hacalc.core.vsphere.report import HostLoad, RestartReport, UnplacedVM
+from hacalc.i18n import N_, Message, joined
 
 PRIORITY_ORDER = {
     RestartPriority.highest: 0,
@@ -87,9 +88,10 @@ def restart_check(
     import numpy as np
 
     problem, mode = _problem(hosts, vms, demand)
-    need = "reserve" if demand is Demand.reservation else "are configured with"
+    overloaded = N_("host {host}: the VMs placed on it reserve more than its capacity") if demand is Demand.reservation else \
+        N_("host {host}: the VMs placed on it are configured with more than its capacity")
     warnings = [
-        f"host {host.name}: the VMs placed on it {need} more than its capacity"
+        Message(overloaded, host=host.name)
         for position, host in enumerate(hosts)
         if problem.free_cpu[position] < 0 or problem.free_memory[position] < 0
     ]
@@ -101,10 +103,10 @@ def restart_check(
         sets = _enumerate_sets(groups, tolerate)
     else:
         sets = _heaviest_sets(problem, tolerate)
-        warnings.append(
-            f"restart check: {math.comb(len(hosts), tolerate):,} failure sets of {tolerate} hosts is too many to check; "
-            f"checked the {len(sets)} heaviest, so the result is not exact"
-        )
+        warnings.append(Message(
+            N_("restart check: {sets:,} failure sets of {tolerate} hosts is too many to check; checked the {checked} heaviest, so the result is not exact"),
+            sets=math.comb(len(hosts), tolerate), tolerate=tolerate, checked=len(sets),
+        ))
     chosen = np.array(sets, dtype=np.int64).reshape(len(sets), tolerate)
     state, utilisation = _screen(problem, chosen)
     proofs = _prove(problem, chosen, state, utilisation, time.monotonic() + time_budget_s, milp)
@@ -126,7 +128,7 @@ def proven_with_hosts_out(
     """
     import numpy as np
 
-    problem, _ = _problem(hosts, vms, demand)
+    problem, _mode = _problem(hosts, vms, demand)
     groups = _interchangeable_groups(problem)
     rows: list[list[int] | None] = []
     sets: dict[tuple[int, ...], int] = {}
@@ -184,7 +186,7 @@ def _problem(hosts: Sequence[Host], vms: Sequence[VM], demand: Demand) -> tuple[
         host_items[position, : len(items)] = items
     floating = np.flatnonzero(placed < 0) if len(placed) else np.zeros(0, dtype=np.int64)
     floating = floating[np.argsort(-size[floating], kind="stable")]
-    mode = "placed" if len(floating) == 0 else ("packed" if len(floating) == len(movable) else "mixed")
+    mode = N_("placed") if len(floating) == 0 else (N_("packed") if len(floating) == len(movable) else N_("mixed"))
     problem = _Problem(hosts, movable, free_cpu, free_memory, host_items, floating, cpu, memory, scale_cpu, scale_memory, demand=demand)
     problem.totals = _host_totals(problem)
     return problem, mode
@@ -474,9 +476,9 @@ def _prove(problem: _Problem, chosen, state, utilisation, deadline: float, milp:
 
     proofs: dict[int, set[str]] = {FEASIBLE: set(), INFEASIBLE: set()}
     if (state == FEASIBLE).any():
-        proofs[FEASIBLE].add("bounds and best-fit placement")
+        proofs[FEASIBLE].add(Message(N_("bounds and best-fit placement")))
     if (state == INFEASIBLE).any():
-        proofs[INFEASIBLE].add("capacity bound")
+        proofs[INFEASIBLE].add(Message(N_("capacity bound")))
     rows = sorted(np.flatnonzero(state == UNKNOWN), key=lambda row: -utilisation[row])
     for decide in (_decide_cheaply, _decide_by_milp) if milp else (_decide_cheaply,):
         if decide is _decide_by_milp and rows:
@@ -500,12 +502,12 @@ def _decide_cheaply(problem: _Problem, failed: tuple[int, ...], deadline: float)
     """One failure set by the single-VM and large-VM bounds or HA's restart order: (outcome, proof), or (None, "")."""
     items, free_cpu, free_memory = _set_arrays(problem, failed)
     if len(_homeless(problem, items, free_cpu, free_memory)):
-        return INFEASIBLE, "a VM larger than any survivor's free capacity"
+        return INFEASIBLE, Message(N_("a VM larger than any survivor's free capacity"))
     cpu, memory = problem.cpu[items], problem.memory[items]
     if _large_vms_overflow(memory, cpu, free_memory, free_cpu) or _large_vms_overflow(cpu, memory, free_cpu, free_memory):
-        return INFEASIBLE, "large-VM bound"
+        return INFEASIBLE, Message(N_("large-VM bound"))
     if not _priority_greedy(problem, items, free_cpu, free_memory):
-        return FEASIBLE, "priority-order placement"
+        return FEASIBLE, Message(N_("priority-order placement"))
     return None, ""
 
 
@@ -688,7 +690,7 @@ def _report(
         checked_sets=checked,
         failing_sets=_expanded_count(groups, chosen[failing]),
         undecided_sets=_expanded_count(groups, chosen[undecided]),
-        method=", ".join(sorted(proofs[INFEASIBLE] if len(failing) else proofs[FEASIBLE])),
+        method=joined(sorted(proofs[INFEASIBLE] if len(failing) else proofs[FEASIBLE])),
         demand=problem.demand.value,
         host_loads=_host_loads(problem, failed, landed),
     )
@@ -732,7 +734,7 @@ def _all_hosts_fail(problem: _Problem, mode: str) -> RestartReport:
         checked_sets=1,
         failing_sets=1 if left else 0,
         undecided_sets=0,
-        method="no surviving host",
+        method=N_("no surviving host"),
         demand=problem.demand.value,
         host_loads=_host_loads(problem, tuple(range(len(problem.hosts))), {}),
     )

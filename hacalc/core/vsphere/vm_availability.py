@@ -51,6 +51,7 @@ from typing import Any
 
 from hacalc.core import markov
 from hacalc.core.errors import InputError
+from hacalc.i18n import N_, Message, _, joined, plural
 from hacalc.core.vsphere.check import _counted_states
 from hacalc.core.vsphere.model import Cluster, Demand, RestartPriority
 from hacalc.core.vsphere.restart import (
@@ -66,6 +67,7 @@ from hacalc.core.vsphere.restart import (
     _set_arrays,
 )
 
+EXACT, SAMPLED, UPPER_BOUND = N_("exact"), N_("sampled"), N_("upper bound")  # a level's method: JSON values, translated where shown
 YEAR_SECONDS = 365 * 86400  # the 8760-hour year (reliability-math.md §1.4), as the rest of hacalc by default
 EXACT_LEVEL3_SETS = 20_000
 SAMPLE_SETS = 1_000
@@ -203,7 +205,7 @@ def vm_availability(
     counted_states = _counted_states(cluster.settings)
     hosts = [host for host in cluster.hosts if host.state in counted_states]
     if not hosts:
-        raise InputError("the cluster has no counted host", "in the cluster", "availability needs at least one connected host")
+        raise InputError(_("the cluster has no counted host"), "in the cluster", _("availability needs at least one connected host"))
     n = len(hosts)
     rate, repair = 1.0 / float(host_mttf_s), 1.0 / float(host_mttr_s)
     restart = float(ha_detect_s) + float(ha_restart_s) + float(boot_s)
@@ -245,7 +247,7 @@ def vm_availability(
         levels.append(
             Level(
                 levels_max + 1, math.fsum(p[levels_max + 1 :]), sum(math.comb(n, k) for k in range(levels_max + 1, n + 1)), 0, float("nan"),
-                "upper bound", len(problem.vms) * restart * restart_rate * year_seconds / 3600, len(problem.vms) * bound_rate * year_seconds / 3600,
+                UPPER_BOUND, len(problem.vms) * restart * restart_rate * year_seconds / 3600, len(problem.vms) * bound_rate * year_seconds / 3600,
                 or_more=True,
             )
         )
@@ -257,7 +259,7 @@ def vm_availability(
         name_host = vm.host if vm.host in host_index else None
         if vm.restart_priority is RestartPriority.disabled:
             fraction = 1.0 - host_up
-            lines.append(_line(vm, name_host, 0.0, 0.0, fraction, year_seconds, "restart priority disabled: down while its host is down"))
+            lines.append(_line(vm, name_host, 0.0, 0.0, fraction, year_seconds, N_("restart priority disabled: down while its host is down")))
             continue
         restart_fraction = restart * rate * host_up
         index = movable.get(id(vm))
@@ -298,16 +300,22 @@ ASSUMPTIONS = (
 def _validate(mttf: float, mttr: float, crews: int, detect: float, restart: float, boot: float, sample_sets: int) -> None:
     for name, value in (("host MTTF", mttf), ("host MTTR", mttr)):
         if not math.isfinite(float(value)) or float(value) <= 0:
-            raise InputError(f"{name} {float(value):g} s is not positive", name.replace(" ", "_").lower(), "give a duration greater than zero, e.g. 50000h and 8h")
+            raise InputError(
+                _("{name} {value:g} s is not positive").format(name=name, value=float(value)), name.replace(" ", "_").lower(),
+                _("give a duration greater than zero, e.g. 50000h and 8h"),
+            )
     if isinstance(crews, bool) or int(crews) != crews or crews < 1:
-        raise InputError(f"crews {crews} is not a whole number of at least 1", "crews", "give 1 or more repair crews")
+        raise InputError(_("crews {crews} is not a whole number of at least 1").format(crews=crews), "crews", _("give 1 or more repair crews"))
     for name, value in (("ha_detect", detect), ("ha_restart", restart), ("boot", boot)):
         if not math.isfinite(float(value)) or float(value) < 0:
-            raise InputError(f"{name} {float(value):g} s is not a duration of zero or more", name, "give a finite duration of zero or more")
+            raise InputError(_("{name} {value:g} s is not a duration of zero or more").format(name=name, value=float(value)), name, _("give a finite duration of zero or more"))
     if float(detect) + float(restart) + float(boot) >= float(mttf):
-        raise InputError("the restart time is not shorter than the host MTTF", "ha_detect + ha_restart + boot", "give a restart of seconds or minutes and a host MTTF of thousands of hours")
+        raise InputError(
+            _("the restart time is not shorter than the host MTTF"), "ha_detect + ha_restart + boot",
+            _("give a restart of seconds or minutes and a host MTTF of thousands of hours"),
+        )
     if sample_sets < 1:
-        raise InputError(f"sample_sets {sample_sets} is below 1", "sample_sets", "sample at least one failure set")
+        raise InputError(_("sample_sets {sets} is below 1").format(sets=sample_sets), "sample_sets", _("sample at least one failure set"))
 
 
 def _passage_down(births: Sequence[float], deaths: Sequence[float]) -> list[float]:
@@ -471,7 +479,7 @@ class _LevelState:
         stderr = 0.0
         if sampled and len(sets) > 1:
             stderr = total_sets * float(np.std(per_set_total, ddof=1)) / math.sqrt(len(sets)) * self.year_seconds / 3600
-        return Level(k, self.p[k], total_sets, len(sets), leaving, "sampled" if sampled else "exact", 0.0, hours, stderr)
+        return Level(k, self.p[k], total_sets, len(sets), leaving, SAMPLED if sampled else EXACT, 0.0, hours, stderr)
 
     def wait(self, k: int, sets: Any) -> Any:
         """[rows, V]: W(S) for each VM, as if it were left over in S (the caller masks by who is)."""
@@ -497,15 +505,21 @@ class _LevelState:
         names = [hosts[position].name for position in failed]
         counts = {k: int(counted[index]) for k, counted in self.sets_down.items() if int(counted[index])}
         counts[len(failed)] -= 1
-        others = [
-            f"{count:,}{f' of {self.sampled[k]:,} sampled' if k in self.sampled else ''} {LEVEL_WORDS.get(k, f'{k}-host')} failure{'s' if count != 1 else ''}"
-            for k, count in sorted(counts.items())
-            if count
-        ]
-        return f"not placed when {_hosts_fail(names)}" + (f" (and in {', '.join(others)})" if others else "")
+        others = [_other_failures(count, k, self.sampled.get(k)) for k, count in sorted(counts.items()) if count]
+        if others:
+            return Message(N_("not placed when {hosts_fail} (and in {others})"), hosts_fail=_hosts_fail(names), others=joined(others))
+        return Message(N_("not placed when {hosts_fail}"), hosts_fail=_hosts_fail(names))
 
 
-LEVEL_WORDS = {1: "single", 2: "double", 3: "triple"}
+LEVEL_WORDS = {1: N_("single"), 2: N_("double"), 3: N_("triple")}
+
+
+def _other_failures(count: int, failed_hosts: int, sampled: int | None) -> Message:
+    """``2 double failures``, ``3 of 1,000 sampled triple failures``: the other failure sets that leave a VM down."""
+    level = Message(LEVEL_WORDS[failed_hosts]) if failed_hosts in LEVEL_WORDS else Message(N_("{k}-host"), k=failed_hosts)
+    if sampled is None:
+        return plural(count, N_("{count:,} {level} failure"), N_("{count:,} {level} failures"), level=level)
+    return plural(count, N_("{count:,} of {sampled:,} sampled {level} failure"), N_("{count:,} of {sampled:,} sampled {level} failures"), level=level, sampled=sampled)
 
 
 def _line(vm: Any, host: str | None, restart: float, no_capacity: float, not_restarted: float, year: float, why: str, stderr: float = 0.0) -> VmAvailability:
@@ -517,36 +531,39 @@ def _line(vm: Any, host: str | None, restart: float, no_capacity: float, not_res
 
 
 def _restart_why(restart: float) -> str:
-    return f"only restarts after its host fails ({restart:g} s each)"
+    return Message(N_("only restarts after its host fails ({restart:g} s each)"), restart=restart)
 
 
-def _hosts_fail(names: Sequence[str]) -> str:
+def _hosts_fail(names: Sequence[str]) -> Message:
     if len(names) == 1:
-        return f"{names[0]} fails"
-    return f"{', '.join(names[:-1])} and {names[-1]} fail"
+        return Message(N_("{host} fails"), host=names[0])
+    return Message(N_("{hosts} and {last} fail"), hosts=", ".join(names[:-1]), last=names[-1])
 
 
 def _method(levels: Sequence[Level], n: int, crews: int, undecided: int, sample_sets: int, seed: int, milp: bool) -> str:
-    parts = [f"birth–death chain of {n} hosts, {crews} crew{'s' if crews != 1 else ''}"]
+    parts = [plural(crews, N_("birth–death chain of {hosts} hosts, {count} crew"), N_("birth–death chain of {hosts} hosts, {count} crews"), hosts=n)]
     for level in levels:
-        if level.method == "exact":
-            parts.append(f"k={level.failed_hosts}: all {level.failure_sets:,} failure sets, exact")
-        elif level.method == "sampled":
-            parts.append(
-                f"k={level.failed_hosts}: {level.checked_sets:,} of {level.failure_sets:,} sets sampled at random (seed {seed}), "
-                f"no-capacity {level.no_capacity_vm_hours_per_year:.3g} ± {level.no_capacity_stderr_vm_hours:.2g} VM-h/yr (1 s.e.)"
-            )
-    bounded = [level for level in levels if level.method == "upper bound"]
+        if level.method == EXACT:
+            parts.append(Message(N_("k={k}: all {sets:,} failure sets, exact"), k=level.failed_hosts, sets=level.failure_sets))
+        elif level.method == SAMPLED:
+            parts.append(Message(
+                N_("k={k}: {checked:,} of {sets:,} sets sampled at random (seed {seed}), no-capacity {hours:.3g} ± {stderr:.2g} VM-h/yr (1 s.e.)"),
+                k=level.failed_hosts, checked=level.checked_sets, sets=level.failure_sets, seed=seed,
+                hours=level.no_capacity_vm_hours_per_year, stderr=level.no_capacity_stderr_vm_hours,
+            ))
+    bounded = [level for level in levels if level.method == UPPER_BOUND]
     if bounded:
         extra = math.fsum(level.no_capacity_vm_hours_per_year for level in bounded)
-        parts.append(f"k≥{bounded[0].failed_hosts}: upper bound (every displaced VM down until all hosts are up), {extra:.2g} VM-h/yr")
+        parts.append(Message(
+            N_("k≥{k}: upper bound (every displaced VM down until all hosts are up), {hours:.2g} VM-h/yr"), k=bounded[0].failed_hosts, hours=extra
+        ))
     if undecided:
-        parts.append(
-            f"{undecided:,} failure set{'s' if undecided != 1 else ''} not decided cheaply"
-            + (" nor by MILP in the time budget" if milp else " (MILP off)")
-            + ": counted with HA's priority-order leftovers (pessimistic)"
-        )
-    return "; ".join(parts)
+        one, many = (N_("{count:,} failure set not decided cheaply nor by MILP in the time budget: counted with HA's priority-order leftovers (pessimistic)"),
+                     N_("{count:,} failure sets not decided cheaply nor by MILP in the time budget: counted with HA's priority-order leftovers (pessimistic)")) if milp else \
+                    (N_("{count:,} failure set not decided cheaply (MILP off): counted with HA's priority-order leftovers (pessimistic)"),
+                     N_("{count:,} failure sets not decided cheaply (MILP off): counted with HA's priority-order leftovers (pessimistic)"))
+        parts.append(plural(undecided, one, many))
+    return joined(parts, "; ")
 
 
 def _natural_order(name: str) -> list[Any]:
