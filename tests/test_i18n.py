@@ -99,23 +99,50 @@ TYPER_OWN = ("--install-completion", "--show-completion")  # Typer adds these op
 
 
 def catalogue() -> dict[str, str]:
+    """Messages without a context (``_()``, ``N_()``): English -> Chinese."""
+    return {text: translation for (context, text), translation in catalogue_in_context().items() if context is None}
+
+
+def catalogue_in_context() -> dict[tuple[str | None, str], str]:
+    """Every message by (context, English): ``pgettext("das", "option")`` is ("das", "option")."""
     with PO.open("rb") as handle:
-        return {message.id: message.string for message in read_po(handle) if message.id}
+        return {(message.context, message.id): message.string for message in read_po(handle) if message.id}
 
 
-def marked_messages() -> dict[str, str]:
-    """Every ``_()``/``N_()`` string in the package, with the first place it is marked."""
-    found: dict[str, str] = {}
+def marked_messages() -> dict[tuple[str | None, str], str]:
+    """Every ``_()``/``N_()``/``pgettext()`` string in the package by (context, English), with the first place it is marked."""
+    found: dict[tuple[str | None, str], str] = {}
     for path in sorted((ROOT / "hacalc").rglob("*.py")):
-        for line, message, _comments, _context in extract_from_file("python", str(path)):
-            found.setdefault(message if isinstance(message, str) else message[0], f"{path.relative_to(ROOT)}:{line}")
+        for line, message, _comments, context in extract_from_file("python", str(path)):
+            found.setdefault((context, message if isinstance(message, str) else message[0]), f"{path.relative_to(ROOT)}:{line}")
     return found
 
 
 def test_every_marked_string_is_translated() -> None:
-    messages = catalogue()
-    missing = {text: where for text, where in marked_messages().items() if not messages.get(text)}
+    messages = catalogue_in_context()
+    missing = {key: where for key, where in marked_messages().items() if not messages.get(key)}
     assert not missing, f"add these to {PO.relative_to(ROOT)} and compile it: {missing}"
+
+
+def test_a_word_with_two_meanings_has_two_translations() -> None:
+    """``option``: one way to build a system (spares' 方案), or a vSphere advanced option (选项), told apart by a context."""
+    source_line = 'from hacalc.i18n import pgettext\nheader = pgettext("das", "option")\n'
+    assert [(context, message) for _line, message, _comments, context in extract_from_python(source_line)] == [("das", "option")]
+    assert catalogue_in_context()[("das", "option")] == "选项"
+    try:
+        i18n.set_language("zh")
+        assert (i18n.gettext("option"), i18n.pgettext("das", "option")) == ("方案", "选项")
+        assert i18n.pgettext("das", "a word the catalogue lacks") == "a word the catalogue lacks"
+        i18n.set_language("en")
+        assert i18n.pgettext("das", "option") == "option"
+    finally:
+        i18n.activate([], {})
+
+
+def extract_from_python(source: str) -> list[tuple[int, str, list[str], str | None]]:
+    from babel.messages.extract import extract
+
+    return list(extract("python", io.BytesIO(source.encode())))
 
 
 def test_a_new_marked_string_is_caught(tmp_path: Path) -> None:
