@@ -8,6 +8,7 @@ import io
 import os
 import sys
 from enum import Enum
+from collections.abc import Sequence
 from typing import Annotated, Any, Optional
 
 import typer
@@ -51,6 +52,7 @@ TYPER_WORDS = {
     "REQUIRED_LONG_STRING": N_("[required]"),
 }
 GLOBAL_OPTIONS = N_("Global options")
+GLOBAL_OPTIONS_WITH_VALUE = ("--lang",)  # before the command name, its value is not the command
 
 
 class CommandGroup(TyperGroup):
@@ -126,7 +128,7 @@ class HacalcGroup(CommandGroup):
 
 def _with_optional_values(args: list[str]) -> list[str]:
     """``hacalc incidents a.csv --check`` as ``… --check observed``; ``--check demonstrated`` stays as typed."""
-    options = OPTIONAL_VALUES.get(next((arg for arg in args if not arg.startswith("-")), ""), {})
+    options = OPTIONAL_VALUES.get(command_name(args) or "", {})
     if not options:
         return args
     filled: list[str] = []
@@ -140,6 +142,22 @@ def _with_optional_values(args: list[str]) -> list[str]:
             if following not in values:
                 filled.append(default)
     return filled
+
+
+def command_name(args: Sequence[str]) -> str | None:
+    """The command the arguments run: the first word that is not a global option or its value
+    (``hacalc --lang zh -q incidents …`` runs ``incidents``, not ``zh``); None before a ``--`` or without one."""
+    taking_value = False
+    for arg in args:
+        if arg == "--":
+            return None
+        if taking_value:
+            taking_value = False
+        elif arg in GLOBAL_OPTIONS_WITH_VALUE:
+            taking_value = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def _discard_unwritten_output() -> None:

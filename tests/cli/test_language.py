@@ -410,3 +410,40 @@ def test_a_cluster_file_error_from_the_core_is_in_chinese(hacalc, tmp_path: Path
     assert result.exit_code == 2
     assert result.stderr.startswith("hacalc: error: 选项 das.slotCpuInMHz = 'x' 不是整数, ")
     assert result.stderr.endswith(', 请把数字写在引号中，例如 "32"\n')
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ("--lang", "zh", "incidents", "scenarios/incidents/outages.csv", "--target", "99.9", "--check"),
+        ("incidents", "scenarios/incidents/outages.csv", "--target", "99.9", "--lang", "zh", "--check"),
+        ("--lang=zh", "-q", "incidents", "scenarios/incidents/outages.csv", "--target", "99.9", "--check"),
+    ],
+)
+def test_an_option_left_without_its_value_after_lang_zh(hacalc, arguments: tuple[str, ...]) -> None:
+    """--check last takes its default (observed) wherever --lang zh stands: its value is not the command name."""
+    result = hacalc(*arguments, env=ENGLISH)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "FAIL：2 行低于目标；第一行：窗口中的 db01，观测可用性 99.772%"
+
+
+def test_quiet_before_the_command_keeps_the_optional_value(hacalc) -> None:
+    result = hacalc("-q", "incidents", "scenarios/incidents/outages.csv", "--target", "99.9", "--check", env=ENGLISH)
+    assert result.exit_code == 1
+    assert result.stderr == "FAIL: 2 row(s) below the target; first: db01 in window, observed availability 99.772%\n"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "command"),
+    [
+        (["--lang", "zh", "incidents", "a.csv"], "incidents"),
+        (["-q", "--lang", "en", "nines", "--plot"], "nines"),
+        (["--lang=zh", "cluster", "check"], "cluster"),
+        (["--lang", "zh"], None),
+        (["--", "incidents"], None),
+    ],
+)
+def test_the_command_name_skips_global_options_and_their_values(arguments: list[str], command: str | None) -> None:
+    from hacalc.cli.app import command_name
+
+    assert command_name(arguments) == command
