@@ -12,7 +12,7 @@ from hacalc.cli.output import write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import HacalcError, InputError
 from hacalc.core.vsphere.model import Cluster, Demand, FieldError, Policy
-from hacalc.i18n import N_, _, command_help
+from hacalc.i18n import N_, _, command_help, pgettext
 
 from hacalc.cli.app import CommandGroup
 from hacalc.cli.ci_reports import ClusterFormat
@@ -292,7 +292,7 @@ def _write_single(
         if per_vm is not None:
             _write_availability(env, report, per_vm)
     for warning in report.warnings:
-        env.warn(warning)
+        env.warn(_data(warning))
 
 
 def _write_fleet(env: Environment, output_format: ClusterFormat, source: str, inventory: Inventory, results: list[tuple[InventoryCluster, ClusterReport]], summary: bool) -> None:
@@ -315,10 +315,10 @@ def _write_fleet(env: Environment, output_format: ClusterFormat, source: str, in
         for item, report in [] if summary else results:
             _write_report(env, source, item.cluster, report, item)
     for warning in inventory.warnings:
-        env.warn(warning.message)
+        env.warn(_data(warning.message))
     for item, report in results:
         for message in (*(warning.message for warning in item.warnings), *report.warnings):
-            env.warn(f"{item.name}: {message}")
+            env.warn(f"{item.name}: {_data(message)}")
 
 
 def _write_fleet_summary(env: Environment, source: str, inventory: Inventory, results: list[tuple[InventoryCluster, ClusterReport]]) -> None:
@@ -632,7 +632,7 @@ def _write_options(env: Environment, report: ClusterReport) -> None:
         return
     rows = [(option.key, option.canonical, option.value, _yes_no(option.effective), _data(option.note or "")) for option in report.options]
     canonical, note = _("canonical key"), _("note")
-    write_table(env, (_("option"), canonical, _("value"), _("in effect"), note), rows, title=_("Advanced options (das.*)"), optional=(canonical,), prose=(note,))
+    write_table(env, (pgettext("das", "option"), canonical, _("value"), _("in effect"), note), rows, title=_("Advanced options (das.*)"), optional=(canonical,), prose=(note,))
 
 
 def _write_vm_monitoring(env: Environment, report: ClusterReport) -> None:

@@ -152,7 +152,7 @@ def compare(
         write_table(
             env,
             (_("rule"), _("tolerate"), _("reserved memory MB"), _("reserved CPU MHz"), _("verdict"), method, _("admits what cannot restart"), note),
-            [(row.rule, row.tolerate, _or_dash(row.reserved_memory_mb), _or_dash(row.reserved_cpu_mhz), _("PASS") if row.passed else _("FAIL"), row.method, _admits(row.admits_unrestartable), row.note)
+            [(_text(row.rule), row.tolerate, _or_dash(row.reserved_memory_mb), _or_dash(row.reserved_cpu_mhz), _("PASS") if row.passed else _("FAIL"), _text(row.method), _admits(row.admits_unrestartable), _text(row.note))
              for row in rows],
             title=_("Failover rules on {cluster} ({platform} inventory)").format(cluster=cluster.settings.name, platform=cluster.settings.platform.value),
             caption=_("Admission rules count what they count (vSphere: reservations; the others: configured memory); the restart check packs each VM's configured memory onto the survivors of every failure set."),
@@ -170,6 +170,11 @@ def _inventory_name(sources: list[str]) -> str:
     except ValueError:  # absolute and relative paths mixed
         common = ""
     return common or " ".join(sources)
+
+
+def _text(text: str) -> str:
+    """A text the core made (a rule, a method, a note), translated when the catalogue holds it; "" stays ""."""
+    return _(text) if text else text
 
 
 def _admits(value: bool | None) -> str:
