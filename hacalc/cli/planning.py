@@ -12,7 +12,7 @@ from hacalc.cli.options import InputFormatOption, located
 from hacalc.cli.output import write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
-from hacalc.i18n import N_, _
+from hacalc.i18n import N_, Message, _
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _WHAT_IF = N_("What if (applied in this order)")
 COMPARISON_FLOOR = 200
 _GROWTH = N_("Time to exhaustion")
-_GATE = "gate (policy and restart check)"
+_GATE = Message(N_("gate (policy and restart check)"))
 
 
 def headroom(
@@ -82,17 +82,17 @@ def headroom(
         _write_tables(env, cluster.settings.name, room, per_policy, changes, forecast, monthly)
     warn_data(env, loaded.inventory)
     if room.count is None:  # the gate fails before a single VM is added
-        env.stderr.write(f"FAIL: {cluster.settings.name} fails its gate now: {', '.join(room.binding)}\n")
+        env.stderr.write(_("FAIL: {cluster} fails its gate now: {parts}").format(cluster=cluster.settings.name, parts=_shown(room.binding)) + "\n")
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
 
 def warn_data(env: Environment, inventory: Any) -> None:
     """What an export's data lacked (its counted warnings), on stderr after the report, as cluster check says it."""
     for warning in inventory.warnings:
-        env.warn(warning.message)
+        env.warn(_(warning.message))
     for item in inventory.clusters:
         for warning in item.warnings:
-            env.warn(f"{item.name}: {warning.message}")
+            env.warn(f"{item.name}: {_(warning.message)}")
 
 
 def what_if(cluster: Any, maintenance: list[str], remove: list[str], add_hosts: list[str], add_vms: list[str], scale: str | None) -> tuple[Any, list[Any]]:
@@ -131,7 +131,20 @@ def _growth(text: str) -> Fraction:
 def _step_headroom(row: dict[str, Any]) -> str:
     if row["headroom"] is None:
         return "—"
-    return f"more than {row['headroom']:,}" if row["headroom_limit_reached"] else f"{row['headroom']:,}"
+    return _("more than {count:,}").format(count=row["headroom"]) if row["headroom_limit_reached"] else f"{row['headroom']:,}"
+
+
+def _shown(parts: Any) -> str:
+    """What binds or fails (the core's names, English in JSON and CSV), as people read it: ``slots, restart placement``."""
+    return ", ".join(_(part) for part in parts)
+
+
+def _both(parts: Any) -> Message:
+    """``CPU % and memory %``, as JSON's " and ".join(parts) writes it, said again in the language of the run."""
+    first, *rest = parts
+    for part in rest:
+        first = Message(N_("{first} and {then}"), first=first, then=part)
+    return first
 
 
 def _json(room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: Any, monthly: Fraction | None) -> dict[str, Any]:
@@ -144,19 +157,22 @@ def _json(room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: A
 
 def _limits(room: Any, per_policy: dict[str, Any]) -> list[tuple[str, Any]]:
     """The gate first, then each policy alone: the rows of every headroom format."""
-    return [(_GATE, room), *((f"{policy} alone", result) for policy, result in per_policy.items())]
+    return [(_GATE, room), *((Message(N_("{policy} alone"), policy=policy), result) for policy, result in per_policy.items())]
 
 
-def _count(result: Any) -> str:
+def _count(result: Any) -> Message:
+    """A headroom count: English in the CI reports, translated in the table."""
     if result.count is None:
-        return "fails now"
+        return Message(N_("fails now"))
     if not result.proven and not result.binding:
-        return f"more than {result.count:,}"
-    return f"{result.count:,}" + ("" if result.proven else " (not proven)")
+        return Message(N_("more than {count:,}"), count=result.count)
+    return Message("{count:,}" if result.proven else N_("{count:,} (not proven)"), count=result.count)  # a bare number has nothing to translate
 
 
-def _verdict(months: int | None, lines: list[Any]) -> str:
-    return f"fails in month {months}: {' and '.join(lines[months].failing)}" if months is not None else f"passes for all {len(lines)} months"
+def _verdict(months: int | None, lines: list[Any]) -> Message:
+    if months is None:
+        return Message(N_("passes for all {count} months"), count=len(lines))
+    return Message(N_("fails in month {month}: {failing}"), month=months, failing=_both(lines[months].failing))
 
 
 def _write_csv(env: Environment, room: Any, per_policy: dict[str, Any], forecast: Any) -> None:
@@ -204,9 +220,9 @@ def _write_ci(env: Environment, output_format: ClusterFormat, checked: Any, comm
 
 
 def _write_tables(env: Environment, name: str, room: Any, per_policy: dict[str, Any], changes: list[Any], forecast: Any, monthly: Fraction | None) -> None:
-    rows = [(limit, _count(result), ", ".join(result.binding) or "—") for limit, result in _limits(room, per_policy)]
-    notes = [f"VM shape: {room.vm_source}.", f"Placement: {room.placement}."]
-    notes += [f"Change: {change.sentence}" for change in changes]
+    rows = [(_(limit), _(_count(result)), _shown(result.binding) or "—") for limit, result in _limits(room, per_policy)]
+    notes = [_("VM shape: {source}.").format(source=_(room.vm_source)), _("Placement: {placement}.").format(placement=_(room.placement))]
+    notes += [_("Change: {change}").format(change=_(change.sentence)) for change in changes]
     write_table(env, (_("limit"), _("more VMs"), _("binds at the next one")), rows, title=_("Headroom of {name} (tolerate {tolerate})").format(name=name, tolerate=room.tolerate), caption="\n".join(notes), justify=("left", "right", "left"))
     if forecast is not None:
         months, _fails_first, lines = forecast
@@ -214,8 +230,8 @@ def _write_tables(env: Environment, name: str, room: Any, per_policy: dict[str, 
         write_table(
             env,
             (_("month"), _("demand ×"), _("passes"), _("fails")),
-            [(str(line.month), f"{float(line.factor):.3f}", _("yes") if line.passed else _("no"), ", ".join(line.failing) or "—") for line in lines],
-            title=_("Growth of {growth:g}{percent} a month: {verdict}").format(growth=float(monthly) * 100, percent="%", verdict=verdict),
+            [(str(line.month), f"{float(line.factor):.3f}", _("yes") if line.passed else _("no"), _shown(line.failing) or "—") for line in lines],
+            title=_("Growth of {growth:g}{percent} a month: {verdict}").format(growth=float(monthly) * 100, percent="%", verdict=_(verdict)),
             justify=("right", "right", "left", "left"),
         )
 
@@ -267,7 +283,7 @@ def maintenance_plan(
         write_table(
             env,
             (_("step"), _("in maintenance"), _("gate passes"), _("headroom (median VMs)"), _("fails")),
-            [(str(number), ", ".join(row["hosts"]), _("yes") if row["passes"] else _("NO"), _step_headroom(row), ", ".join(row["fails"]) or "—")
+            [(str(number), ", ".join(row["hosts"]), _("yes") if row["passes"] else _("NO"), _step_headroom(row), _shown(row["fails"]) or "—")
              for number, row in enumerate(steps, 1)],
             title=(_("Rolling maintenance of {cluster}, 1 host at a time (tolerate {tolerate})") if parallel == 1 else
                    _("Rolling maintenance of {cluster}, {parallel} hosts at a time (tolerate {tolerate})")).format(cluster=cluster.settings.name, parallel=parallel, tolerate=tolerated),

@@ -11,7 +11,7 @@ from hacalc.cli.ci_reports import ClusterFormat
 from hacalc.cli.output import OutputFormat, write_csv, write_json, write_table
 from hacalc.cli.status import ExitStatus
 from hacalc.core.errors import InputError
-from hacalc.i18n import _
+from hacalc.i18n import _, pgettext
 
 if TYPE_CHECKING:
     from hacalc.cli.env import Environment
@@ -36,7 +36,7 @@ def check_kubernetes(env: Environment, sources: list[str], tolerate: int | None,
     else:
         _write_kubernetes_tables(env, report)
     for warning in report.warnings:
-        env.warn(warning.message)
+        env.warn(_(warning.message))
     if not report.passed:
         raise typer.Exit(ExitStatus.GATE_FAILED)
 
@@ -55,17 +55,17 @@ def _write_kubernetes_tables(env: Environment, report: KubeReport) -> None:
         (_("question"), question),
         (_("failure sets"), sets),
         (_("worst case"), ", ".join(report.worst_failure_set) or "-"),
-        (_("method"), report.method),
+        (_("method"), _text(report.method)),
         (_("pods that move"), f"{report.movable_pods:,}"),
         (_("restart delay"), delay),
-        (_("result"), report.verdict),
+        (_("result"), _text(report.verdict)),
     ]
     write_table(env, (_("kubernetes"), _("value")), rows, title=_("Node failures"), justify=("left", "left"))
     reason = _("reason")
     write_table(
         env,
-        (_("node"), _("counted"), _("schedulable"), _("CPU allocatable m"), _("CPU requested m"), _("memory allocatable MiB"), _("memory requested MiB"), reason),
-        [(node.name, _yes(node.counted), _yes(node.schedulable), *_node_figures(node), node.reason or "") for node in report.nodes],
+        (_("node"), pgettext("node", "counted"), _("schedulable"), _("CPU allocatable m"), _("CPU requested m"), _("memory allocatable MiB"), _("memory requested MiB"), reason),
+        [(node.name, _yes(node.counted), _yes(node.schedulable), *_node_figures(node), _text(node.reason or "")) for node in report.nodes],
         title=_("Nodes"),
         optional=(reason,),
     )
@@ -74,7 +74,7 @@ def _write_kubernetes_tables(env: Environment, report: KubeReport) -> None:
             env,
             (_("pod left pending"), _("namespace"), _("owner"), _("was on")),
             [(pod.name, pod.namespace, pod.owner, pod.node) for pod in result.unplaced],
-            title=_("Pods that find no node when {nodes} fail ({proof})").format(nodes=", ".join(result.nodes), proof=result.proof),
+            title=_("Pods that find no node when {nodes} fail ({proof})").format(nodes=", ".join(result.nodes), proof=_text(result.proof)),
         )
     if report.pdbs:
         write_table(

@@ -448,3 +448,60 @@ def test_the_command_name_skips_global_options_and_their_values(arguments: list[
     from hacalc.cli.app import command_name
 
     assert command_name(arguments) == command
+
+
+def test_headroom_and_what_if_in_chinese(hacalc) -> None:
+    """The binding names, notes and change sentences are the core's, English in JSON and translated in the table."""
+    arguments = ("cluster", "headroom", "scenarios/cluster-seed-large-4-hosts.toml", "--maintenance", "ESX35PRD-1", "--add-vm", "count=2, memory_reservation_mb=2048")
+    result = hacalc(*arguments, env={**CHINESE, "COLUMNS": "200"})
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "C-ESX35-LARGE 的余量（容忍 1）"
+    assert "│ 检查（策略和重新启动检查） │   现在就不通过 │ 插槽             │" in lines
+    assert "│ 仅 slot                    │   现在就不通过 │ 插槽             │" in lines
+    assert "虚拟机规格：中位数的已开机虚拟机 'APP-10'（按内存预留 + 开销，其次按 CPU）。" in lines
+    assert "修改：主机 ESX35PRD-1 进入维护模式；12 台已开机的虚拟机迁出到其他主机" in lines
+    assert "修改：增加 2 台虚拟机（new-vm-1 … new-vm-2），每台 0 MHz，预留 2048 MB + 开销 0 MB，没有所在主机（由重新启动检查放置）" in lines
+    assert result.stderr == "FAIL：C-ESX35-LARGE 现在就不通过检查：插槽\n"
+    data = json.loads(hacalc(*arguments, "--format", "json", env=CHINESE).stdout)
+    assert (data["binding"], data["per_policy"]["slot"]["binding"]) == ("slots", "slots")
+    assert data["changes"][0]["change"] == "host ESX35PRD-1 enters maintenance mode; 12 powered-on VMs evacuated to the other hosts"
+    for output in ("json", "csv", "junit", "markdown"):
+        assert hacalc(*arguments, "--format", output, env=CHINESE).stdout == hacalc(*arguments, "--format", output, env=ENGLISH).stdout
+
+
+def test_headroom_counts_and_growth_in_chinese(hacalc) -> None:
+    """A cluster that passes: each policy alone is searched (the percentage policy's error is language-free), and the growth verdict."""
+    result = hacalc("cluster", "headroom", "scenarios/cluster-seed-large-4-hosts.toml", "--growth", "3%/month", "--horizon", "3", env={**CHINESE, "COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "│ 检查（策略和重新启动检查） │             11 │ 插槽             │" in lines
+    assert "每月增长 3%：全部 4 个月都通过" in lines
+    growing = hacalc("cluster", "headroom", "scenarios/cluster-ha-deepdive-percentage.toml", "--growth", "40%/month", "--horizon", "6", env={**CHINESE, "COLUMNS": "200"})
+    assert "每月增长 40%：第 3 个月不通过：CPU % 和 重新启动放置" in growing.stdout.splitlines()
+    assert growing.stdout.count("│ 否   │ CPU %, 重新启动放置 │") == 4
+
+
+def test_a_shape_error_in_chinese(hacalc) -> None:
+    result = hacalc("cluster", "headroom", "scenarios/cluster-seed-large-4-hosts.toml", "--vm", "count=x", env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stderr == ('hacalc: error: count = x 不是整数, --vm: 在虚拟机规格 \'count=x\' 中, 请写成以逗号分隔的 key=value 对，例如 '
+                             '"count=10, cpu_reservation_mhz=2000, memory_reservation_mb=8192"（整数 MHz 和 MB，不带单位）\n')
+
+
+KUBERNETES = ("cluster", "check", "scenarios/kubernetes/nodes.json", "scenarios/kubernetes/pods.json", "scenarios/kubernetes/pdbs.json", "-F", "2")
+
+
+def test_kubernetes_in_chinese(hacalc) -> None:
+    result = hacalc(*KUBERNETES, env={**CHINESE, "COLUMNS": "200"})
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert "│ 方法         │ 有 pod 放不进任何可运行它的幸存节点, 容量界限          │" in lines
+    assert "│ 结果         │ 2 个节点的故障组合中有 7 个使 pod 无法调度             │" in lines
+    assert "cp-1, gpu-1 故障时找不到节点的 pod（有 pod 放不进任何可运行它的幸存节点）" in lines
+    assert "hacalc: warning: 1 个 pod 没有控制器：节点故障时没有谁重新创建它们，因此它们会丢失，而不是被重新调度" in result.stderr.splitlines()
+    english = hacalc(*KUBERNETES, "--format", "json", env=ENGLISH).stdout
+    assert hacalc(*KUBERNETES, "--format", "json", env=CHINESE).stdout == english
+    report = json.loads(english)
+    assert report["verdict"] == "7 failure sets of 2 nodes leave pods unscheduled"
+    assert report["method"] == "a pod that fits no surviving node it may run on, capacity bound"

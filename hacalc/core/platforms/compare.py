@@ -23,7 +23,7 @@ from hacalc.core.vsphere.model import Cluster, Demand, NutanixReservation, Platf
 from hacalc.core.vsphere.report import ClusterReport, RestartReport
 from hacalc.core.vsphere.restart import restart_check
 from hacalc.core.vsphere.versions import profile
-from hacalc.i18n import N_, Message, _
+from hacalc.i18n import N_, Message, _, plural
 
 RESTART_RULE = N_("restart check, configured memory")
 
@@ -130,7 +130,7 @@ def _vsphere_reserved(report: ClusterReport, policy: Policy, cluster: Cluster) -
 
 def _platform_row(report: RuleReport, restart_fails: bool) -> RuleRow:
     failing = next((detail for detail in report.details if not detail.passed), None)
-    note = f"fails when {', '.join(failing.failed_hosts)} fail{'s' if len(failing.failed_hosts) == 1 else ''}" if failing else ""
+    note = plural(len(failing.failed_hosts), N_("fails when {hosts} fails"), N_("fails when {hosts} fail"), hosts=", ".join(failing.failed_hosts)) if failing else ""
     return RuleRow(
         report.platform,
         report.rule,

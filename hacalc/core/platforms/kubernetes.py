@@ -37,6 +37,7 @@ from hacalc.core.errors import InputError
 from hacalc.core.quantities import milli_value, whole_value
 from hacalc.core.vsphere.restart import MAX_FAILURE_SETS, _large_vms_overflow, _natural_order
 from hacalc.core.warnings import DataWarning
+from hacalc.i18n import N_, Message, _, joined, plural
 
 CPU, MEMORY, PODS = "cpu", "memory", "pods"
 UNREACHABLE = "node.kubernetes.io/unreachable"
@@ -305,7 +306,8 @@ def scaled_value(value: int | str, total: int, round_up: bool = True) -> int:
         return value
     digits = value[:-1] if value.endswith("%") else ""
     if not digits.lstrip("-").isdigit() or not digits.lstrip("-").isascii():
-        raise InputError(f"{value!r} is neither an integer nor a percentage", fix="write an integer such as 2 or a percentage such as 50%")
+        raise InputError(_("{value!r} is neither an integer nor a percentage").format(value=value),
+                         fix=_("write an integer such as 2 or a percentage such as 50{percent}").format(percent="%"))
     numerator = int(digits) * total
     return -(-numerator // 100) if round_up else numerator // 100
 
@@ -519,7 +521,9 @@ def check_kubernetes(inventory: KubeInventory, tolerate: int, *, time_budget_s: 
     else:
         sets = _heaviest_sets(problem, tolerate)
         exhaustive = False
-        warnings.append(DataWarning("too-many-failure-sets", f"{total_sets:,} failure sets of {tolerate} nodes is too many to check; checked the {len(sets)} heaviest, so the result is not exact"))
+        warnings.append(DataWarning("too-many-failure-sets", Message(
+            N_("{sets:,} failure sets of {tolerate} nodes is too many to check; checked the {checked} heaviest, so the result is not exact"),
+            sets=total_sets, tolerate=tolerate, checked=len(sets))))
     state, leftovers, load = _screen(problem, sets)
     proofs = _prove(problem, sets, state, leftovers, time.monotonic() + time_budget_s, milp)
     return _report(inventory, problem, lines, sets, state, leftovers, load, proofs, tolerate, total_sets, exhaustive, movable_delays, warnings)
@@ -613,35 +617,41 @@ def _node_lines(nodes: Sequence[KubeNode], index: Mapping[str, int], allocatable
     lines = []
     for node in nodes:
         position = index.get(node.name)
-        reason = None if node.ready else "not Ready"
+        reason = None if node.ready else NOT_READY_REASON
         if node.ready and node.unschedulable:
-            reason = "cordoned (spec.unschedulable): can fail, takes no evicted pods"
+            reason = CORDONED_REASON
         requested = {name: int(used[position, column]) for column, name in enumerate(resources)} if position is not None else {}
         lines.append(NodeLine(node.name, node.ready, node.ready and not node.unschedulable, reason, dict(node.allocatable), requested))
     return lines
 
 
+NOT_READY_REASON = Message(N_("not Ready"))
+CORDONED_REASON = Message(N_("cordoned (spec.unschedulable): can fail, takes no evicted pods"))
+
+# Counted warnings by kind; {n} is "3 pods" (or nodes). English in JSON, translated where shown.
 _MESSAGES = {
-    "pod-on-node-not-ready": "{n} on nodes that are not Ready: not counted (Kubernetes evicts them after their toleration; replacements appear as pods of their own)",
-    "pod-on-unknown-node": "{n} on nodes that are not in the inventory: not counted; add those nodes",
-    "node-bound-pods": "{n} of DaemonSets or static pods: they run on every node that suits them, so a failure does not move them",
-    "pods-without-controller": "{n} without a controller: nothing recreates them when their node fails, so they are lost, not rescheduled",
-    "never-evicted": "{n} tolerating node.kubernetes.io/unreachable forever: they stay bound to a failed node and are not rescheduled",
-    "unknown-controller": "{n} owned by controllers other than ReplicaSet, StatefulSet, Job or ReplicationController: assumed recreated",
-    "statefulset-pods": "{n} of StatefulSets: on an unreachable node they are replaced only once the node is deleted or tainted out-of-service; checked as if replaced",
-    "ignored-pod-affinity": "{n} with required pod affinity or anti-affinity: ignored by the check, which may then pass where the scheduler would not",
-    "ignored-topology-spread": "{n} with topologySpreadConstraints (DoNotSchedule): ignored by the check, which may then pass where the scheduler would not",
-    "ignored-host-port": "{n} with host ports: port conflicts are ignored by the check",
-    "pending-pods": "{n} pending without a node: they hold nothing now and are not part of the check",
-    "finished-pods": "{n} Succeeded or Failed: they hold no resources",
-    "node-over-allocatable": "{n} whose pods request more than their allocatable",
+    "pod-on-node-not-ready": N_("{n} on nodes that are not Ready: not counted (Kubernetes evicts them after their toleration; replacements appear as pods of their own)"),
+    "pod-on-unknown-node": N_("{n} on nodes that are not in the inventory: not counted; add those nodes"),
+    "node-bound-pods": N_("{n} of DaemonSets or static pods: they run on every node that suits them, so a failure does not move them"),
+    "pods-without-controller": N_("{n} without a controller: nothing recreates them when their node fails, so they are lost, not rescheduled"),
+    "never-evicted": N_("{n} tolerating node.kubernetes.io/unreachable forever: they stay bound to a failed node and are not rescheduled"),
+    "unknown-controller": N_("{n} owned by controllers other than ReplicaSet, StatefulSet, Job or ReplicationController: assumed recreated"),
+    "statefulset-pods": N_("{n} of StatefulSets: on an unreachable node they are replaced only once the node is deleted or tainted out-of-service; checked as if replaced"),
+    "ignored-pod-affinity": N_("{n} with required pod affinity or anti-affinity: ignored by the check, which may then pass where the scheduler would not"),
+    "ignored-topology-spread": N_("{n} with topologySpreadConstraints (DoNotSchedule): ignored by the check, which may then pass where the scheduler would not"),
+    "ignored-host-port": N_("{n} with host ports: port conflicts are ignored by the check"),
+    "pending-pods": N_("{n} pending without a node: they hold nothing now and are not part of the check"),
+    "finished-pods": N_("{n} Succeeded or Failed: they hold no resources"),
+    "node-over-allocatable": N_("{n} whose pods request more than their allocatable"),
 }
 
 
 def _warning(kind: str, names: list[str]) -> DataWarning:
-    noun = "node" if kind.startswith("node-over") else "pod"
-    count = f"{len(names):,} {noun}{'' if len(names) == 1 else 's'}"
-    return DataWarning(kind, _MESSAGES[kind].format(n=count), len(names), tuple(names[:EXAMPLES]))
+    if kind.startswith("node-over"):
+        counted = plural(len(names), N_("{count:,} node"), N_("{count:,} nodes"))
+    else:
+        counted = plural(len(names), N_("{count:,} pod"), N_("{count:,} pods"))
+    return DataWarning(kind, Message(_MESSAGES[kind], n=counted), len(names), tuple(names[:EXAMPLES]))
 
 
 def _heaviest_sets(problem: _Problem, tolerate: int):
@@ -771,7 +781,7 @@ def _bounds(problem: _Problem, failed) -> tuple[int | None, str]:
     reach = problem.eligible[problem.pod_class[items]] & alive  # [M, N]
     fits = reach & (free[None, :, :] >= need[:, None, :]).all(axis=2)
     if not fits.any(axis=1).all():
-        return INFEASIBLE, "a pod that fits no surviving node it may run on"
+        return INFEASIBLE, Message(N_("a pod that fits no surviving node it may run on"))
     cpu, memory = problem.resources.index(CPU), problem.resources.index(MEMORY)
     room = np.clip(free, 0, None)
     for mask in {tuple(row) for row in reach.tolist()} | {tuple(alive.tolist())}:
@@ -781,10 +791,10 @@ def _bounds(problem: _Problem, failed) -> tuple[int | None, str]:
             continue
         inside = room[nodes]
         if (need[confined].sum(axis=0) > inside.sum(axis=0)).any():
-            return INFEASIBLE, "capacity bound"
+            return INFEASIBLE, Message(N_("capacity bound"))
         pair = (need[confined, cpu], need[confined, memory], inside[:, cpu], inside[:, memory])
         if _large_vms_overflow(*pair) or _large_vms_overflow(pair[1], pair[0], pair[3], pair[2]):
-            return INFEASIBLE, "large-pod bound"
+            return INFEASIBLE, Message(N_("large-pod bound"))
     return None, ""
 
 
@@ -840,7 +850,7 @@ def _report(
     if len(failing):
         method = {proofs[int(row)] for row in failing}
     else:
-        method = {proofs.get(int(row), "best-fit placement") for row in range(len(sets)) if state[row] == FEASIBLE}
+        method = {proofs.get(int(row), BEST_FIT) for row in range(len(sets)) if state[row] == FEASIBLE}
     passed = not len(failing) and not len(undecided)
     exact = bool(len(failing)) or (exhaustive and not len(undecided))
     finite = [int(seconds) for seconds in delays if seconds != "never"]
@@ -856,7 +866,7 @@ def _report(
         undecided_sets=len(undecided),
         worst_failure_set=tuple(problem.nodes[position].name for position in sets[worst]) if len(sets) else (),
         failing=results,
-        method=", ".join(sorted(method)),
+        method=joined(sorted(method)),
         movable_pods=len(problem.pods),
         eviction_delays=dict(sorted(delays.items(), key=lambda item: (item[0] == "never", int(item[0]) if item[0] != "never" else 0))),
         restart_delay_s=max(finite) if finite else None,
@@ -867,7 +877,7 @@ def _report(
 
 
 def _failure_set(problem: _Problem, failed, left: list[int], proof: str) -> FailureSetResult:
-    items, _, _ = _set_arrays(problem, failed)
+    items = _set_arrays(problem, failed)[0]
     pods = sorted((problem.pods[item] for item in left), key=lambda pod: (pod.namespace, _natural_order(pod.name)))
     unplaced = tuple(
         UnplacedPod(pod.name, pod.namespace, f"{pod.owner.kind}/{pod.owner.name}" if pod.owner else "-", pod.node or "-", dict(pod.requests))
@@ -876,12 +886,19 @@ def _failure_set(problem: _Problem, failed, left: list[int], proof: str) -> Fail
     return FailureSetResult(tuple(problem.nodes[position].name for position in failed), len(items), unplaced, proof)
 
 
-def _verdict(passed: bool, exact: bool, failing: int, undecided: int, tolerate: int) -> str:
+BEST_FIT = Message(N_("best-fit placement"))
+
+
+def _verdict(passed: bool, exact: bool, failing: int, undecided: int, tolerate: int) -> Message:
+    if passed and exact:
+        return plural(tolerate, N_("every evicted pod is rescheduled after any {count} node failure"), N_("every evicted pod is rescheduled after any {count} node failures"))
     if passed:
-        return f"every evicted pod is rescheduled after any {tolerate} node failure{'s' if tolerate != 1 else ''}" + ("" if exact else " (not every set checked)")
+        return plural(tolerate, N_("every evicted pod is rescheduled after any {count} node failure (not every set checked)"),
+                      N_("every evicted pod is rescheduled after any {count} node failures (not every set checked)"))
     if failing:
-        return f"{failing:,} failure set{'s' if failing != 1 else ''} of {tolerate} node{'s' if tolerate != 1 else ''} {'leaves' if failing == 1 else 'leave'} pods unscheduled"
-    return f"{undecided:,} failure set{'s' if undecided != 1 else ''} could not be decided in time"
+        nodes = plural(tolerate, N_("{count} node"), N_("{count} nodes"))
+        return plural(failing, N_("{count:,} failure set of {nodes} leaves pods unscheduled"), N_("{count:,} failure sets of {nodes} leave pods unscheduled"), nodes=nodes)
+    return plural(undecided, N_("{count:,} failure set could not be decided in time"), N_("{count:,} failure sets could not be decided in time"))
 
 
 def _overcommit(problem: _Problem, tolerate: int) -> tuple[OvercommitLine, ...]:

@@ -37,6 +37,7 @@ from hacalc.core.vsphere.check import check_cluster, counted_hosts
 from hacalc.core.vsphere.model import HOST_FIELDS, VM, VM_FIELDS, Cluster, FieldError, Host, HostState, Platform, Policy, RestartPriority
 from hacalc.core.vsphere.report import ClusterReport
 from hacalc.core.vsphere.restart import proven_with_hosts_out
+from hacalc.i18n import N_, Message, _, plural
 
 MAX_COUNT = 100_000  # one shape's count, as in scenario files
 MAX_VMS = 200_000  # VMs in a cluster, as in scenario files: headroom searches no further
@@ -47,13 +48,13 @@ _NAME_FIELDS = {"name", "host"}
 VM_SHAPE_EXAMPLE = '"count=10, cpu_reservation_mhz=2000, memory_reservation_mb=8192"'
 HOST_SHAPE_EXAMPLE = '"count=2, cpu_mhz=48000, memory_mb=524288"'
 
-# What fails, as named in headroom and growth results.
-SLOTS = "slots"
-CPU_PERCENT = "CPU %"
-MEMORY_PERCENT = "memory %"
-PERCENTAGE_HOSTS = "percentage policy: fewer than 2 hosts"
-FAILOVER_HOSTS = "failover hosts"
-RESTART = "restart placement"
+# What fails, as named in headroom and growth results: JSON values and CSV cells in English, translated where shown.
+SLOTS = Message(N_("slots"))
+CPU_PERCENT = Message(N_("CPU %"))
+MEMORY_PERCENT = Message(N_("memory %"))
+PERCENTAGE_HOSTS = Message(N_("percentage policy: fewer than 2 hosts"))
+FAILOVER_HOSTS = Message(N_("failover hosts"))
+RESTART = Message(N_("restart placement"))
 
 
 # --- 1. Shapes ---------------------------------------------------------------------------------------
@@ -65,46 +66,58 @@ def parse_vm_shape(text: str) -> dict[str, object]:
     Whole numbers for sizes and count (count at least 1), ``true``/``false`` for powered_on, names for
     host and restart_priority. Raises InputError naming the accepted form.
     """
-    shape = _parse_shape(text, VM_FIELDS, "VM shape", VM_SHAPE_EXAMPLE)
+    shape = _parse_shape(text, VM_FIELDS, VM_SHAPE, VM_SHAPE_EXAMPLE)
     if "restart_priority" in shape:
-        shape["restart_priority"] = _choice(shape["restart_priority"], RestartPriority, "restart_priority", text, "VM shape")
+        shape["restart_priority"] = _choice(shape["restart_priority"], RestartPriority, "restart_priority", text, VM_SHAPE)
     memory, reservation = shape.get("memory_mb"), shape.get("memory_reservation_mb", 0)
     if memory is not None and memory < reservation:  # type: ignore[operator]
         raise InputError(
-            f"memory_mb = {memory} is below memory_reservation_mb = {reservation}",
-            f"in VM shape {text!r}",
-            "give the VM's configured memory, at least its memory reservation",
+            _("memory_mb = {memory} is below memory_reservation_mb = {reservation}").format(memory=memory, reservation=reservation),
+            _in_shape(VM_SHAPE, text),
+            _("give the VM's configured memory, at least its memory reservation"),
         )
     return shape
 
 
 def parse_host_shape(text: str) -> dict[str, object]:
     """``"count=2, cpu_mhz=48000, memory_mb=524288"``: ``[[hosts]]`` fields plus ``count``; cpu_mhz and memory_mb required."""
-    shape = _parse_shape(text, HOST_FIELDS, "host shape", HOST_SHAPE_EXAMPLE)
+    shape = _parse_shape(text, HOST_FIELDS, HOST_SHAPE, HOST_SHAPE_EXAMPLE)
     if "state" in shape:
-        shape["state"] = _choice(shape["state"], HostState, "state", text, "host shape")
+        shape["state"] = _choice(shape["state"], HostState, "state", text, HOST_SHAPE)
     for key in ("cpu_mhz", "memory_mb"):
         if key not in shape:
-            raise InputError(f"host shape {text!r} has no {key}", None, f"write key=value pairs such as {HOST_SHAPE_EXAMPLE}")
+            raise InputError(_("host shape {text!r} has no {key}").format(text=text, key=key), None, _such_as(HOST_SHAPE_EXAMPLE))
     return shape
 
 
+VM_SHAPE, HOST_SHAPE = N_("VM shape"), N_("host shape")
+
+
+def _in_shape(label: str, text: str) -> str:
+    """Where a bad field is: ``in VM shape 'count=x'``."""
+    return _("in {label} {text!r}").format(label=_(label), text=text)
+
+
+def _such_as(example: str) -> str:
+    return _("write key=value pairs such as {example}").format(example=example)
+
+
 def _parse_shape(text: str, known: Sequence[str], label: str, example: str) -> dict[str, object]:
-    form = f"write key=value pairs separated by commas, such as {example}"
-    where = f"in {label} {text!r}"
+    form = _("write key=value pairs separated by commas, such as {example}").format(example=example)
+    where = _in_shape(label, text) if isinstance(text, str) else ""
     if not isinstance(text, str) or not text.strip():
-        raise InputError(f"the {label} is empty", None, form)
+        raise InputError(_("the {label} is empty").format(label=_(label)), None, form)
     shape: dict[str, object] = {}
     for part in text.split(","):
         match = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S(?:.*\S)?)\s*", part)
         if not match:
             shown = part.strip()
-            raise InputError(f"{shown!r} is not key=value" if shown else "an empty item between commas", where, form)
+            raise InputError(_("{item!r} is not key=value").format(item=shown) if shown else _("an empty item between commas"), where, form)
         key, value = match.group(1), match.group(2)
         if key not in known:
-            raise InputError(f"unknown field {key!r}", where, _did_you_mean(key, known, f"use one of {', '.join(known)}"))
+            raise InputError(_("unknown field {key!r}").format(key=key), where, _did_you_mean(key, known))
         if key in shape:
-            raise InputError(f"{key} is given twice", where, "give each field once")
+            raise InputError(_("{key} is given twice").format(key=key), where, _("give each field once"))
         shape[key] = _value(key, value, where, form)
     return shape
 
@@ -112,16 +125,16 @@ def _parse_shape(text: str, known: Sequence[str], label: str, example: str) -> d
 def _value(key: str, value: str, where: str, form: str) -> object:
     if key in _INTEGER_FIELDS:
         if re.fullmatch(r"[+-]?\d+", value) is None:
-            raise InputError(f"{key} = {value} is not a whole number", where, f"{form} (whole MHz and MB, no units)")
+            raise InputError(_("{key} = {value} is not a whole number").format(key=key, value=value), where, _("{form} (whole MHz and MB, no units)").format(form=form))
         number = int(value)
         if number < 0:
-            raise InputError(f"{key} = {number} is negative", where, "use a whole number 0 or more")
+            raise InputError(_("{key} = {value} is negative").format(key=key, value=number), where, _("use a whole number 0 or more"))
         if key == "count" and not 1 <= number <= MAX_COUNT:
-            raise InputError(f"count = {number} is out of range", where, f"use a count from 1 to {MAX_COUNT:,}")
+            raise InputError(_("count = {count} is out of range").format(count=number), where, _count_range())
         return number
     if key in _BOOLEAN_FIELDS:
         if value.lower() not in ("true", "false"):
-            raise InputError(f"{key} = {value} is not true or false", where, f"write {key}=true or {key}=false")
+            raise InputError(_("{key} = {value} is not true or false").format(key=key, value=value), where, _("write {key}=true or {key}=false").format(key=key))
         return value.lower() == "true"
     if key in _NAME_FIELDS:
         return value.strip("\"'")
@@ -132,13 +145,20 @@ def _choice(value: object, enum: Any, key: str, text: str, label: str) -> str:
     choices = [member.value for member in enum]
     if value in choices:
         return str(value)
-    raise InputError(f"{key} = {value} is not one of {', '.join(choices)}", f"in {label} {text!r}", _did_you_mean(str(value), choices, f"use one of {', '.join(choices)}"))
+    raise InputError(_("{key} = {value} is not one of {choices}").format(key=key, value=value, choices=", ".join(choices)), _in_shape(label, text), _did_you_mean(str(value), choices))
 
 
-def _did_you_mean(word: str, choices: Sequence[str], default: str) -> str:
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """The closest choice, else all of them."""
     by_folded = {choice.casefold(): choice for choice in choices}
     matches = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)
-    return f"did you mean {by_folded[matches[0]]!r}?" if matches else default
+    if matches:
+        return _("did you mean {name!r}?").format(name=by_folded[matches[0]])
+    return _("use one of {choices}").format(choices=", ".join(choices))
+
+
+def _count_range() -> str:
+    return _("give a count from 1 to {most:,}").format(most=MAX_COUNT)
 
 
 # --- 2. What-if changes ------------------------------------------------------------------------------
@@ -149,7 +169,7 @@ class Change:
     """One change applied to a cluster, as the report lists it."""
 
     kind: str  # "maintenance", "remove-host", "add-hosts", "add-vms", "scale-vms"
-    sentence: str
+    sentence: str  # a Message: English in JSON, translated where shown
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "change": self.sentence}
@@ -161,8 +181,11 @@ def maintenance(cluster: Cluster, host_name: str) -> tuple[Cluster, Change]:
     host = _host(cluster, host_name)
     hosts = tuple(replace(item, state=HostState.maintenance) if item.name == host_name else item for item in cluster.hosts)
     vms, moved = _evacuate(cluster.vms, host_name)
-    was = "" if host.state is HostState.connected else f" (was {host.state.value})"
-    sentence = f"host {host_name} enters maintenance mode{was}; {_count(moved, 'powered-on VM')} evacuated to the other hosts"
+    evacuated = _evacuated(moved)
+    if host.state is HostState.connected:
+        sentence = Message(N_("host {host} enters maintenance mode; {evacuated}"), host=host_name, evacuated=evacuated)
+    else:
+        sentence = Message(N_("host {host} enters maintenance mode (was {state}); {evacuated}"), host=host_name, state=host.state.value, evacuated=evacuated)
     return Cluster(cluster.settings, hosts, vms), Change("maintenance", sentence)
 
 
@@ -172,43 +195,47 @@ def remove_host(cluster: Cluster, host_name: str) -> tuple[Cluster, Change]:
     hosts = tuple(item for item in cluster.hosts if item.name != host_name)
     vms, moved = _evacuate(cluster.vms, host_name)
     settings = cluster.settings
-    note = ""
+    template = N_("host {host} removed from the cluster; {evacuated}")
     if host_name in settings.failover_hosts:
         settings = replace(settings, failover_hosts=tuple(name for name in settings.failover_hosts if name != host_name))
-        note = " and from the failover hosts"
-    sentence = f"host {host_name} removed from the cluster{note}; {_count(moved, 'powered-on VM')} evacuated to the other hosts"
+        template = N_("host {host} removed from the cluster and from the failover hosts; {evacuated}")
+    sentence = Message(template, host=host_name, evacuated=_evacuated(moved))
     return Cluster(settings, hosts, vms), Change("remove-host", sentence)
 
 
 def add_hosts(cluster: Cluster, shape: Mapping[str, object], count: int | None = None) -> tuple[Cluster, Change]:
     """``count`` (else the shape's count, else 1) hosts of ``shape`` named ``new-1``, ``new-2`` … (or the
     shape's name), skipping names already in the cluster."""
-    number = _add_count(shape, count, "hosts")
+    number = _add_count(shape, count, N_("adding {count} hosts"))
     for key in ("cpu_mhz", "memory_mb"):
         if key not in shape:
-            raise InputError(f"the host shape has no {key}", None, f"write key=value pairs such as {HOST_SHAPE_EXAMPLE}")
+            raise InputError(_("the host shape has no {key}").format(key=key), None, _such_as(HOST_SHAPE_EXAMPLE))
     names = _new_names(str(shape.get("name", "new")), {host.name for host in cluster.hosts}, number)
     state = HostState(shape.get("state", HostState.connected.value))
     reserve = int(shape.get("host_reserve_mb", 0))  # type: ignore[call-overload]
     new = tuple(Host(name, int(shape["cpu_mhz"]), int(shape["memory_mb"]), state, reserve) for name in names)  # type: ignore[call-overload]
-    sentence = f"{_count(number, 'host')} added ({_span(names)}), each {shape['cpu_mhz']} MHz and {shape['memory_mb']} MB" + (
-        f", {state.value}" if state is not HostState.connected else ""
-    )
+    sizes = dict(span=_span(names), cpu=shape["cpu_mhz"], memory=shape["memory_mb"])
+    if state is HostState.connected:
+        sentence = plural(number, N_("{count} host added ({span}), each {cpu} MHz and {memory} MB"), N_("{count} hosts added ({span}), each {cpu} MHz and {memory} MB"), **sizes)
+    else:
+        sentence = plural(number, N_("{count} host added ({span}), each {cpu} MHz and {memory} MB, {state}"),
+                          N_("{count} hosts added ({span}), each {cpu} MHz and {memory} MB, {state}"), state=state.value, **sizes)
     return Cluster(cluster.settings, cluster.hosts + new, cluster.vms), Change("add-hosts", sentence)
 
 
 def add_vms(cluster: Cluster, shape: Mapping[str, object], count: int | None = None) -> tuple[Cluster, Change]:
     """``count`` (else the shape's count, else 1) VMs of ``shape`` named ``new-vm-1`` … (or the shape's name),
     without a host unless the shape names one."""
-    number = _add_count(shape, count, "VMs")
+    number = _add_count(shape, count, N_("adding {count} VMs"))
     host = shape.get("host")
     if host is not None:
         _host(cluster, str(host))
     template = vm_from_shape(shape)
     names = _new_names(str(shape.get("name", "new-vm")), {vm.name for vm in cluster.vms}, number)
     new = tuple(replace(template, name=name) for name in names)
-    where = f"on {host}" if host is not None else "without a host (placed by the restart check)"
-    sentence = f"{_count(number, 'VM')} added ({_span(names)}), each {describe_vm(template)}, {where}"
+    where = Message(N_("on {host}"), host=host) if host is not None else Message(N_("without a host (placed by the restart check)"))
+    sentence = plural(number, N_("{count} VM added ({span}), each {vm}, {where}"), N_("{count} VMs added ({span}), each {vm}, {where}"),
+                      span=_span(names), vm=describe_vm(template), where=where)
     return Cluster(cluster.settings, cluster.hosts, cluster.vms + new), Change("add-vms", sentence)
 
 
@@ -219,8 +246,9 @@ def scale_vms(cluster: Cluster, factor: Fraction | int | str) -> tuple[Cluster, 
     """Every VM's CPU and memory reservations and configured memory × ``factor`` (> 0), rounded up to whole MHz/MB."""
     factor = _fraction(factor)
     if not 0 < factor <= MAX_SCALE:
-        raise InputError(f"scale factor {float(factor):g} is not above 0 and at most {MAX_SCALE}", None, "give a factor such as 1.2 (20 % more)")
-    sentence = f"every VM's reservations and configured memory × {_decimal(factor)} (rounded up; overhead unchanged)"
+        raise InputError(_("scale factor {factor:g} is not above 0 and at most {most}").format(factor=float(factor), most=MAX_SCALE), None,
+                         _("give a factor such as 1.2 (20 {percent} more)").format(percent="%"))
+    sentence = Message(N_("every VM's reservations and configured memory × {factor} (rounded up; overhead unchanged)"), factor=_decimal(factor))
     return _scaled(cluster, factor), Change("scale-vms", sentence)
 
 
@@ -257,9 +285,11 @@ def shape_of(vm: VM) -> dict[str, object]:
     return shape
 
 
-def describe_vm(vm: VM) -> str:
-    text = f"{vm.cpu_reservation_mhz} MHz, {vm.memory_reservation_mb} MB reserved + {vm.memory_overhead_mb} MB overhead"
-    return text + (f", {vm.memory_mb} MB configured" if vm.memory_mb is not None else "")
+def describe_vm(vm: VM) -> Message:
+    sizes = dict(cpu=vm.cpu_reservation_mhz, reserved=vm.memory_reservation_mb, overhead=vm.memory_overhead_mb)
+    if vm.memory_mb is None:
+        return Message(N_("{cpu} MHz, {reserved} MB reserved + {overhead} MB overhead"), **sizes)
+    return Message(N_("{cpu} MHz, {reserved} MB reserved + {overhead} MB overhead, {configured} MB configured"), configured=vm.memory_mb, **sizes)
 
 
 def _host(cluster: Cluster, name: str) -> Host:
@@ -267,7 +297,7 @@ def _host(cluster: Cluster, name: str) -> Host:
         if host.name == name:
             return host
     names = [host.name for host in cluster.hosts]
-    raise InputError(f"unknown host {name!r}", f"cluster {cluster.settings.name!r}", _did_you_mean(name, names, f"use one of {', '.join(names)}"))
+    raise InputError(_("unknown host {host!r}").format(host=name), _("cluster {cluster!r}").format(cluster=cluster.settings.name), _did_you_mean(name, names))
 
 
 def _evacuate(vms: Sequence[VM], host_name: str) -> tuple[tuple[VM, ...], int]:
@@ -275,10 +305,11 @@ def _evacuate(vms: Sequence[VM], host_name: str) -> tuple[tuple[VM, ...], int]:
     return tuple(replace(vm, host=None) if vm.host == host_name else vm for vm in vms), moved
 
 
-def _add_count(shape: Mapping[str, object], count: int | None, label: str) -> int:
+def _add_count(shape: Mapping[str, object], count: int | None, adding: str) -> int:
+    """The count to add; ``adding`` (``N_("adding {count} VMs")``) names a count out of range."""
     number = count if count is not None else int(shape.get("count", 1))  # type: ignore[call-overload]
     if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_COUNT:
-        raise InputError(f"adding {number} {label}", None, f"give a count from 1 to {MAX_COUNT:,}")
+        raise InputError(_(adding).format(count=number), None, _count_range())
     return number
 
 
@@ -322,15 +353,15 @@ def _fraction(value: Fraction | int | float | str) -> Fraction:
     try:
         return Fraction(value)
     except (ValueError, ZeroDivisionError, TypeError):
-        raise InputError(f"{value!r} is not a number", None, "give a number such as 1.2") from None
+        raise InputError(_("{value!r} is not a number").format(value=value), None, _("give a number such as 1.2")) from None
 
 
 def _decimal(value: Fraction) -> str:
     return f"{float(value):g}"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _evacuated(moved: int) -> Message:
+    return plural(moved, N_("{count} powered-on VM evacuated to the other hosts"), N_("{count} powered-on VMs evacuated to the other hosts"))
 
 
 # --- 3. Headroom -------------------------------------------------------------------------------------
@@ -349,7 +380,7 @@ class Headroom:
     proven: bool
     binding: tuple[str, ...]  # what fails at count + 1 (or today, when count is None); empty if nothing failed below the VM limit
     vm: dict[str, object]
-    vm_source: str  # "given", or which VM the median is
+    vm_source: str  # "given", or which VM the median is (a Message, as placement and binding's names are)
     placement: str
     policy: Policy | None  # None: admission control off (restart check only)
     tolerate: int
@@ -380,10 +411,10 @@ class Headroom:
         }
 
 
-PLACEMENT = (
+PLACEMENT = Message(N_(
     "new VMs have no host: for every failure set the restart check packs them onto the survivors "
     "together with the failed hosts' VMs, so each passing count is proven restartable"
-)
+))
 
 
 def median_vm(cluster: Cluster) -> VM:
@@ -393,7 +424,8 @@ def median_vm(cluster: Cluster) -> VM:
         key=lambda vm: (vm.memory_reservation_mb + vm.memory_overhead_mb, vm.cpu_reservation_mhz, vm.name),
     )
     if not running:
-        raise InputError(f"cluster {cluster.settings.name!r} has no powered-on VM to take a median of", None, f"give a VM shape such as {VM_SHAPE_EXAMPLE}")
+        raise InputError(_("cluster {cluster!r} has no powered-on VM to take a median of").format(cluster=cluster.settings.name), None,
+                         _("give a VM shape such as {example}").format(example=VM_SHAPE_EXAMPLE))
     return running[(len(running) - 1) // 2]
 
 
@@ -454,14 +486,14 @@ def _search_shape(cluster: Cluster, vm_shape: Mapping[str, object] | None) -> tu
     """The shape headroom adds (the given one, else the median VM's) and where it comes from."""
     if vm_shape is None:
         median = median_vm(cluster)
-        shape, source = shape_of(median), f"median powered-on VM {median.name!r} (by memory reservation + overhead, then CPU)"
+        shape, source = shape_of(median), Message(N_("median powered-on VM {vm!r} (by memory reservation + overhead, then CPU)"), vm=median.name)
     else:
         shape = {key: value for key, value in vm_shape.items() if key not in ("count", "name")}
-        source = "given"
+        source = Message(N_("given"))
         if shape.get("host") is not None:
             _host(cluster, str(shape["host"]))
     if shape.get("powered_on") is False:
-        raise InputError("headroom of powered-off VMs is unlimited", None, "give a shape without powered_on=false")
+        raise InputError(_("headroom of powered-off VMs is unlimited"), None, _("give a shape without powered_on=false"))
     return shape, source
 
 
@@ -592,8 +624,8 @@ def headroom_per_policy(
     for policy in policies:
         try:
             results[policy.value] = headroom(cluster, vm_shape, tolerate=tolerate, policy=policy, restart_check=False, limit=limit)
-        except FieldError as error:
-            if policy is Policy.slot or "polic" not in error.what:
+        except FieldError:
+            if policy is Policy.slot:  # the slot policy checked everything but the other policies' own settings
                 raise
     if restart:
         results["restart"] = headroom(cluster, vm_shape, tolerate=tolerate, admission_control=False, limit=limit)
@@ -677,7 +709,7 @@ def maintenance_plan(cluster: Cluster, *, tolerate: int | None = None, parallel:
     """
     hosts = [host.name for host in cluster.hosts if host.state is HostState.connected]
     if parallel > len(hosts):
-        raise InputError(f"--parallel {parallel} is more than the {len(hosts)} connected hosts", "--parallel", "give a smaller group")
+        raise InputError(_("--parallel {parallel} is more than the {count} connected hosts").format(parallel=parallel, count=len(hosts)), "--parallel", _("give a smaller group"))
     steps = _MaintenanceSteps(cluster, tolerate, limit)
     alone = sorted(steps.plan([(name,) for name in hosts]), key=lambda item: (-(item.headroom.count if item.passes else -1), item.hosts))
     if parallel == 1:
@@ -733,7 +765,7 @@ class _MaintenanceSteps:
     def _in_maintenance(self, group: tuple[str, ...]) -> Cluster:
         changed = self.cluster
         for name in group:
-            changed, _ = maintenance(changed, name)
+            changed = maintenance(changed, name)[0]
         return changed
 
     def _key(self, group: tuple[str, ...]) -> tuple[object, ...]:
@@ -813,9 +845,10 @@ def months_to_failure(
     horizon), what fails first then, and one line per month."""
     growth = _fraction(growth_per_month)
     if growth < -1:
-        raise InputError(f"growth {_decimal(growth * 100)}% a month is below -100%", None, "give a growth such as 3%/month, or a decline no steeper than -100%")
+        raise InputError(_("growth {growth}{percent} a month is below -100{percent}").format(growth=_decimal(growth * 100), percent="%"), None,
+                         _("give a growth such as 3{percent}/month, or a decline no steeper than -100{percent}").format(percent="%"))
     if isinstance(horizon_months, bool) or not isinstance(horizon_months, int) or not 0 <= horizon_months <= 1200:
-        raise InputError(f"horizon {horizon_months!r} months is out of range", None, "give a whole number of months from 0 to 1200")
+        raise InputError(_("horizon {months!r} months is out of range").format(months=horizon_months), None, _("give a whole number of months from 0 to 1200"))
     lines: list[MonthLine] = []
     first: int | None = None
     fails_first: str | None = None
