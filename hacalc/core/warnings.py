@@ -8,7 +8,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class DataWarning:
-    """One class of problem in the data, counted: ``kind`` is stable (JUnit case names, JSON), ``message`` is for people."""
+    """One class of problem in the data, counted: ``kind`` is stable (JUnit case names, JSON), ``message`` is for people.
+
+    A message with numbers or names in it is a ``hacalc.i18n.Message``: the English sentence in ``as_dict()``
+    (JSON, the CI reports), said again in the language of the run where the CLI shows it (``_(warning.message)``).
+    """
 
     kind: str
     message: str

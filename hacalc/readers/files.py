@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, Protocol, TextIO, Union
 from hacalc.core.errors import InputError
 from hacalc.core.text import visible
 from hacalc.core.units import MAX_DEPTH, MAX_VALUE_CHARACTERS
+from hacalc.i18n import N_, _
 
 EXTENSIONS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 STDIN = "-"
@@ -106,9 +107,7 @@ class Document:
         self.data = data
 
     def where(self, path: FieldPath = ()) -> str:
-        line = self.line_of(path)
-        location = f"in {self.name}" + (f" line {line}" if line else "")
-        return f"{location} ({format_path(path)})" if path else location
+        return in_file(self.name, self.line_of(path), path)
 
     def line_of(self, path: FieldPath) -> int | None:
         """The line of ``path``, or of its nearest enclosing field the format lets us find."""
@@ -123,6 +122,12 @@ class Document:
         from hacalc.readers.locate import json_line, toml_line
 
         return toml_line if self.format == "toml" else json_line
+
+
+def in_file(name: str, line: int | None = None, path: FieldPath = ()) -> str:
+    """Where an error is, in the language of the run: ``in FILE line 14 (hosts[3].cpu_mhz)``, ``在 FILE 第 14 行（hosts[3].cpu_mhz）``."""
+    location = _("in {file} line {line}").format(file=name, line=line) if line else _("in {file}").format(file=name)
+    return _("{location} ({path})").format(location=location, path=format_path(path)) if path else location
 
 
 def read_document(source: str, *, input_format: str | None = None, stdin: TextIO | None = None, max_bytes: int | None = None) -> Document:
@@ -142,7 +147,7 @@ def read_document(source: str, *, input_format: str | None = None, stdin: TextIO
         if source != STDIN or input_format:
             raise
         shown = chosen.upper()
-        raise FormatError(error.what, error.where, f"{error.fix}, or pass --input-format if stdin is not {shown}") from None
+        raise FormatError(error.what, error.where, _("{fix}, or pass --input-format if stdin is not {format}").format(fix=error.fix, format=shown)) from None
     if chosen != "yaml":  # the YAML loader checks both while it reads
         _check_depth_and_numbers(document)
     return document
@@ -160,40 +165,47 @@ def _format_from_name(source: str) -> str:
     suffix = os.path.splitext(source)[1].lower()
     if suffix not in EXTENSIONS:
         raise InputError(
-            f"unknown scenario file type {suffix or '(no extension)'!r}",
-            f"in {visible(source)}",
-            "name it .toml, .yaml, .yml or .json, or pass --input-format",
+            _("unknown scenario file type {suffix!r}").format(suffix=suffix or _("(no extension)")),
+            in_file(visible(source)),
+            _("name it .toml, .yaml, .yml or .json, or pass --input-format"),
         )
     return EXTENSIONS[suffix]
 
 
-def open_binary(source: str, expected: str = "a scenario file") -> BinaryIO:
-    """``open(source, "rb")``, its failures as one-line errors; ``expected`` says what a directory should have been."""
+SCENARIO_FILE = N_("a scenario file")
+
+
+def open_binary(source: str, expected: str = SCENARIO_FILE) -> BinaryIO:
+    """``open(source, "rb")``, its failures as one-line errors; ``expected`` (``N_``-marked) says what a directory should have been."""
     try:
         return open(source, "rb")
     except FileNotFoundError:
-        raise InputError(f"no such file {source!r}", fix="check the path") from None
+        raise InputError(_("no such file {source!r}").format(source=source), fix=_("check the path")) from None
     except IsADirectoryError:
-        raise InputError(f"{source!r} is a directory", fix=f"give {expected}") from None
+        raise InputError(_("{source!r} is a directory").format(source=source), fix=_("give {expected}").format(expected=_(expected))) from None
     except OSError as error:
-        raise InputError(f"cannot read {source!r}: {error.strerror}", fix="check the path and its permissions") from None
+        raise _cannot_read(source, error) from None
     except ValueError:  # a NUL byte, or a lone surrogate, in the name: no file can have it
-        raise InputError(f"cannot read {source!r}: a file name cannot contain that character", fix="check the path") from None
+        raise InputError(_("cannot read {source!r}: a file name cannot contain that character").format(source=source), fix=_("check the path")) from None
 
 
-def read_text(source: str, expected: str = "a scenario file") -> str:
+def _cannot_read(source: str, error: OSError) -> InputError:
+    return InputError(_("cannot read {source!r}: {reason}").format(source=source, reason=error.strerror), fix=_("check the path and its permissions"))
+
+
+def read_text(source: str, expected: str = SCENARIO_FILE) -> str:
     """A file's UTF-8 text, held to the size limit; a bad byte names its line."""
     return _read_file(source, expected)
 
 
-def _read_file(source: str, expected: str = "a scenario file", *, max_bytes: int | None = None) -> str:
+def _read_file(source: str, expected: str = SCENARIO_FILE, *, max_bytes: int | None = None) -> str:
     shown = visible(source)
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     with open_binary(source, expected) as stream:
         try:
             raw = stream.read(max_bytes + 1)
         except OSError as error:  # a directory on some systems, a failing disk
-            raise InputError(f"cannot read {source!r}: {error.strerror}", fix="check the path and its permissions") from None
+            raise _cannot_read(source, error) from None
     _check_size(len(raw), shown, max_bytes)
     return _decode(raw, shown)
 
@@ -207,43 +219,47 @@ def _read_stream(stream: TextIO | None, name: str, max_bytes: int | None = None)
     try:
         data = binary.read(max_bytes + 1) if binary is not None else stream.read(max_bytes + 1)
     except UnicodeDecodeError:
-        raise InputError("the input is not UTF-8 text", f"in {name}", "send UTF-8") from None
+        raise InputError(_(INPUT_NOT_UTF8), in_file(name), _(SEND_UTF8)) from None
     except OSError as error:
-        raise InputError(f"cannot read {name}: {error.strerror}", fix="send the scenario on stdin or give a file") from None
+        raise InputError(_("cannot read {name}: {reason}").format(name=name, reason=error.strerror), fix=_("send the scenario on stdin or give a file")) from None
     except ValueError:  # read from a closed file
         raise _stdin_closed(name) from None
     _check_size(len(data), name, max_bytes)
     if isinstance(data, bytes):
-        return _decode(data, name, "the input is not UTF-8 text", "send UTF-8")
+        return _decode(data, name, INPUT_NOT_UTF8, SEND_UTF8)
     try:
         data.encode("utf-8")  # a stream decoding with surrogateescape hands on bytes that are not UTF-8
     except UnicodeEncodeError as error:
         line = data.count("\n", 0, error.start) + 1
-        raise InputError("the input is not UTF-8 text", f"in {name} line {line}", "send UTF-8") from None
+        raise InputError(_(INPUT_NOT_UTF8), in_file(name, line), _(SEND_UTF8)) from None
     return data.removeprefix("\ufeff")
 
 
 def _stdin_closed(name: str) -> InputError:
-    return InputError(f"{name} is closed", "FILE '-'", "send the scenario on stdin, or give a file")
+    return InputError(_("{name} is closed").format(name=name), "FILE '-'", _("send the scenario on stdin, or give a file"))
 
 
-def _decode(raw: bytes, name: str, what: str = "the file is not UTF-8 text", fix: str = "save it as UTF-8") -> str:
+INPUT_NOT_UTF8, SEND_UTF8 = N_("the input is not UTF-8 text"), N_("send UTF-8")
+
+
+def _decode(raw: bytes, name: str, what: str = N_("the file is not UTF-8 text"), fix: str = N_("save it as UTF-8")) -> str:
+    """``what`` and ``fix`` are ``N_``-marked, translated when the text is not UTF-8."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        raise InputError(what, f"in {name} line {line}", fix) from None
+        raise InputError(_(what), in_file(name, line), _(fix)) from None
 
 
 def _check_size(size: int, name: str, limit: int) -> None:
     if size > limit:
-        fix = "split the inventory or use count = n for identical hosts and VMs" if limit == MAX_BYTES else "export fewer objects per file (one namespace at a time)"
-        raise InputError(f"the file is larger than the {_size_text(limit)} limit", f"in {name}", fix)
+        fix = _("split the inventory or use count = n for identical hosts and VMs") if limit == MAX_BYTES else _("export fewer objects per file (one namespace at a time)")
+        raise InputError(_("the file is larger than the {size} limit").format(size=_size_text(limit)), in_file(name), fix)
 
 
 def _size_text(size: int) -> str:
     mebibyte = 1024 * 1024
-    return f"{size // mebibyte} MiB" if size % mebibyte == 0 else f"{size:,}-byte"
+    return f"{size // mebibyte} MiB" if size % mebibyte == 0 else _("{size:,}-byte").format(size=size)
 
 
 # Telling the format of stdin ----------------------------------------------------------------------
@@ -283,8 +299,8 @@ def _sniffed(text: str) -> str:
     chosen = sniff_format(text)
     if chosen is None:
         if not text.strip():
-            raise InputError("stdin is empty", "FILE '-'", "send a scenario on stdin, or give a file")
-        raise InputError("cannot tell the format of stdin", "FILE '-'", "add --input-format toml, yaml or json")
+            raise InputError(_("stdin is empty"), "FILE '-'", _("send a scenario on stdin, or give a file"))
+        raise InputError(_("cannot tell the format of stdin"), "FILE '-'", _("add --input-format toml, yaml or json"))
     return chosen
 
 
@@ -292,11 +308,11 @@ def _sniffed(text: str) -> str:
 
 
 def too_deep(where: str) -> InputError:
-    return InputError(f"the file nests deeper than {MAX_DEPTH} levels", where, "a scenario needs only a few levels")
+    return InputError(_("the file nests deeper than {most} levels").format(most=MAX_DEPTH), where, _("a scenario needs only a few levels"))
 
 
 def number_too_long(where: str) -> InputError:
-    return InputError(f"a number has more than {MAX_NUMBER_DIGITS} digits", where, "write it with fewer digits; no field needs so many")
+    return InputError(_("a number has more than {most} digits").format(most=MAX_NUMBER_DIGITS), where, _("write it with fewer digits; no field needs so many"))
 
 
 def _check_depth_and_numbers(document: Document) -> None:
@@ -368,8 +384,8 @@ def _parse_toml(text: str, name: str) -> Any:
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = _TOML_ERROR_LINE.search(message)
-        where = f"in {name}" + (f" line {match.group(1)}" if match else "")
-        raise FormatError(f"cannot read TOML: {visible(_TOML_ERROR_LINE.sub('', message))}", where, "fix the TOML syntax") from None
+        where = in_file(name, int(match.group(1)) if match else None)
+        raise FormatError(_("cannot read TOML: {reason}").format(reason=visible(_TOML_ERROR_LINE.sub("", message))), where, _("fix the TOML syntax")) from None
     except RecursionError:
         raise _too_deep_in(text, "toml", name) from None
     except (ValueError, NumberTooLong):  # ValueError: an integer of over 4,300 digits
@@ -380,15 +396,15 @@ def _parse_json(text: str, name: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_unique_object, parse_float=literal_float, parse_constant=LiteralFloat)
     except json.JSONDecodeError as error:
-        raise FormatError(f"cannot read JSON: {error.msg}", f"in {name} line {error.lineno}", "fix the JSON syntax") from None
+        raise FormatError(_("cannot read JSON: {reason}").format(reason=error.msg), in_file(name, error.lineno), _("fix the JSON syntax")) from None
     except _DuplicateKey:
         from hacalc.readers.locate import json_duplicate
 
         duplicate = json_duplicate(text)
         if duplicate is None:  # not expected: the locator reads as the parser does
-            raise InputError("a key is given twice", f"in {name}", "give each key once") from None
-        where = f"in {name} line {duplicate.line} ({format_path(duplicate.path)})"
-        raise InputError(f"duplicate key {quoted(duplicate.path[-1])}", where, "give each key once") from None
+            raise InputError(_("a key is given twice"), in_file(name), _(GIVE_EACH_KEY_ONCE)) from None
+        where = in_file(name, duplicate.line, duplicate.path)
+        raise InputError(_("duplicate key {key}").format(key=quoted(duplicate.path[-1])), where, _(GIVE_EACH_KEY_ONCE)) from None
     except RecursionError:
         raise _too_deep_in(text, "json", name) from None
     except (ValueError, NumberTooLong):  # ValueError: an integer of over 4,300 digits
@@ -399,14 +415,17 @@ def _too_deep_in(text: str, input_format: str, name: str) -> InputError:
     from hacalc.readers.locate import deep_line
 
     line = deep_line(text, input_format)
-    return too_deep(f"in {name}" + (f" line {line}" if line else ""))
+    return too_deep(in_file(name, line))
 
 
 def _number_too_long_in(text: str, input_format: str, name: str) -> InputError:
     from hacalc.readers.locate import long_number_line
 
     line = long_number_line(text, input_format)
-    return number_too_long(f"in {name}" + (f" line {line}" if line else ""))
+    return number_too_long(in_file(name, line))
+
+
+GIVE_EACH_KEY_ONCE = N_("give each key once")
 
 
 class _DuplicateKey(Exception):

@@ -505,3 +505,18 @@ def test_kubernetes_in_chinese(hacalc) -> None:
     report = json.loads(english)
     assert report["verdict"] == "7 failure sets of 2 nodes leave pods unscheduled"
     assert report["method"] == "a pod that fits no surviving node it may run on, capacity bound"
+
+
+def test_a_file_error_says_where_in_chinese(hacalc, tmp_path: Path) -> None:
+    """``in FILE line N (path)`` reads ``在 FILE 第 N 行（path）`` (the glossary's form), in every reader that says where."""
+    duplicate = tmp_path / "duplicate.json"
+    duplicate.write_text('{"cluster": {"name": "c"},\n "hosts": [{"name": "a", "name": "b"}]}')
+    result = hacalc("cluster", "check", str(duplicate), env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stderr == f"hacalc: error: 重复的键 'name', 在 {duplicate} 第 2 行（hosts[0].name）, 每个键只给一次\n"
+    assert hacalc("cluster", "check", str(tmp_path / "none.toml"), env=CHINESE).stderr == f"hacalc: error: 没有文件 '{tmp_path / 'none.toml'}', 请检查路径\n"
+    durations = tmp_path / "repairs.txt"
+    durations.write_text("15m\nsoon\n")
+    located = hacalc("risk", "--mttf", "2000h", "--mttr", "4h", "--target", "99.9", "--repair", f"empirical:{durations}", env=CHINESE)
+    assert located.exit_code == 2
+    assert f", --repair: 在 {durations} 第 2 行, " in located.stderr
