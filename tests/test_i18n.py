@@ -82,6 +82,7 @@ CONVERTED = (
     "hacalc/core/vsphere/planning.py",
     "hacalc/core/vsphere/restart.py",
     "hacalc/core/vsphere/vm_availability.py",
+    "hacalc/readers/cluster.py",
     "hacalc/readers/durations.py",
     "hacalc/readers/events.py",
     "hacalc/readers/files.py",

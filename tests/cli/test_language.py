@@ -28,6 +28,13 @@ for _module in COMMAND_MODULES.values():
 i18n.activate([], {})
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """An in-process Chinese run leaves the language Chinese; later tests in this process read English messages."""
+    yield
+    i18n.activate([], {})
+
+
 def run(*arguments: str, environ: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """hacalc as a person runs it, in its own process (help texts are translated as modules load)."""
     environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(environ or {})}
@@ -520,3 +527,19 @@ def test_a_file_error_says_where_in_chinese(hacalc, tmp_path: Path) -> None:
     located = hacalc("risk", "--mttf", "2000h", "--mttr", "4h", "--target", "99.9", "--repair", f"empirical:{durations}", env=CHINESE)
     assert located.exit_code == 2
     assert f", --repair: 在 {durations} 第 2 行, " in located.stderr
+
+
+def test_the_cluster_file_s_field_errors_in_chinese(hacalc, tmp_path: Path) -> None:
+    """A wrong field of a cluster file: what it holds instead (数字 1.5), the unit, where, and a did-you-mean, in Chinese."""
+    scenario = tmp_path / "cluster.toml"
+    scenario.write_text('[cluster]\nname = "c"\ntolerate = 1.5\n[[hosts]]\nname = "esx01"\ncpu_mhz = 1000\nmemory_mb = 1000\n')
+    result = hacalc("cluster", "check", str(scenario), env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"hacalc: error: tolerate 必须是整数（单位：主机），却是数字 1.5, 在 {scenario} 第 3 行（cluster.tolerate）, 请写整数，不加引号，不带小数\n"
+    scenario.write_text('[cluster]\nname = "c"\n[[hosts]]\nname = "esx01"\ncpu_mhz = 1000\nmemory_mb = 1000\n[[vms]]\nname = "v"\nhost = "ESX01"\n')
+    assert hacalc("cluster", "check", str(scenario), env=CHINESE).stderr == f"hacalc: error: 未知主机 'ESX01', 在 {scenario} 第 9 行（vms[0].host）, 您是指 'esx01' 吗？\n"
+    assert hacalc("cluster", "check", str(scenario), env=ENGLISH).stderr == f"hacalc: error: unknown host 'ESX01', in {scenario} line 9 (vms[0].host), did you mean 'esx01'?\n"
+    scenario.write_text('[cluster]\nname = "c"\nplatform = "vsphere"\nreplication_factor = 2\n[[hosts]]\nname = "a"\ncpu_mhz = 1\nmemory_mb = 1\n')
+    assert hacalc("cluster", "check", str(scenario), env=CHINESE).stderr.startswith(
+        "hacalc: error: replication_factor 是 nutanix 的设置，而该集群的平台是 vsphere, 在 ")
