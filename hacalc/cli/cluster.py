@@ -286,7 +286,7 @@ def _write_single(
         env.stdout.write(markdown([_checked_in_english(cluster, report)]))
     else:
         if changes:
-            _write_facts(env, _("what if"), [(_("change {number}").format(number=number), change.sentence) for number, change in enumerate(changes, 1)], title=_("What if"))
+            _write_facts(env, _("what if"), [(_("change {number}").format(number=number), _data(change.sentence)) for number, change in enumerate(changes, 1)], title=_("What if"))
         if per_vm is None or not summary:
             _write_report(env, source, cluster, report)
         if per_vm is not None:
@@ -406,7 +406,7 @@ def _write_platform_rule(env: Environment, report: ClusterReport) -> None:
     if figures:
         write_table(
             env,
-            (_("failed hosts"), _("passes"), *(key.replace("_", " ") for key in figures)),
+            (_("failed hosts"), _("passes"), *map(_figure_header, figures)),
             [(", ".join(detail.failed_hosts) or "-", _("yes") if detail.passed else _("NO"), *(_or_dash(detail.figures.get(key)) for key in figures)) for detail in rule.details],
             title=_("{rule}: each failure set").format(rule=_data(rule.rule)),
         )
@@ -437,11 +437,31 @@ def _provenance_rows(item: InventoryCluster) -> list[tuple[str, str]]:
 
 
 FACT_WORDS = {"ha": "HA", "drs": "DRS", "dpm": "DPM", "vm": "VM", "vms": "VMs", "vsphere": "vSphere", "vcenter": "vCenter", "vcluster": "vCluster", "rvtools": "RVTools"}
+# The labels _fact_label makes of the facts the readers record, marked for the catalogue; an unknown fact is shown as it is.
+FACT_LABELS = (
+    N_("HA enabled"), N_("admission control enabled"), N_("failover level"), N_("host monitoring"), N_("isolation response"),
+    N_("restart priority"), N_("VM monitoring"), N_("DRS enabled"), N_("DPM enabled"), N_("vCluster hosts"), N_("vCluster total cpu mhz"),
+    N_("vCluster total memory"), N_("vCluster effective cpu mhz"), N_("vCluster effective memory mb"), N_("VMs"), N_("powered on VMs"),
+    N_("vCenter"), N_("vcenters"), N_("vSphere version seen"), N_("RVTools version"), N_("RVTools major version"), N_("export date"),
+    N_("server"), N_("tabs"), N_("nodes"), N_("guests"), N_("name from"), N_("host reserve mb"),
+)
+# The columns _write_platform_rule makes of the figures of a failure set (``largest_m_mb`` is ``largest m mb``), marked likewise.
+FIGURE_HEADERS = (
+    N_("largest vm"), N_("largest vm mb"), N_("largest m mb"), N_("other m mb"), N_("extra mb"), N_("total extra mb"), N_("margin mb"),
+    N_("segments needed"), N_("segments free"), N_("moved mb"), N_("quorate"), N_("displaced mb"), N_("survivors free mb"),
+    N_("failing order"), N_("vms to move"), N_("slots left"),
+)
 
 
 def _fact_label(name: str) -> str:
-    """``ha_enabled`` as ``HA enabled``: a fact's key as the vSphere UI would say it."""
-    return " ".join(FACT_WORDS.get(word, word) for word in name.split("_"))
+    """``ha_enabled`` as ``HA enabled``: a fact's key as the vSphere UI would say it, in the language of the run."""
+    label = " ".join(FACT_WORDS.get(word, word) for word in name.split("_"))
+    return _(label)
+
+
+def _figure_header(key: str) -> str:
+    """``largest_m_mb`` as ``largest m mb``, in the language of the run."""
+    return _(key.replace("_", " "))
 
 
 def _write_facts(env: Environment, heading: str, rows: list[tuple[str, Any]], *, title: str) -> None:

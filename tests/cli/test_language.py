@@ -543,3 +543,18 @@ def test_the_cluster_file_s_field_errors_in_chinese(hacalc, tmp_path: Path) -> N
     scenario.write_text('[cluster]\nname = "c"\nplatform = "vsphere"\nreplication_factor = 2\n[[hosts]]\nname = "a"\ncpu_mhz = 1\nmemory_mb = 1\n')
     assert hacalc("cluster", "check", str(scenario), env=CHINESE).stderr.startswith(
         "hacalc: error: replication_factor 是 nutanix 的设置，而该集群的平台是 vsphere, 在 ")
+
+
+def test_cluster_check_s_what_if_facts_and_failure_sets_in_chinese(hacalc) -> None:
+    """The what-if changes, an export's facts and another platform's failure-set columns: translated in the tables, English in JSON."""
+    maintenance = ("cluster", "check", "scenarios/cluster-unbalanced.toml", "--maintenance", "ESXi-01")
+    lines = hacalc(*maintenance, env={**CHINESE, "COLUMNS": "200"}).stdout.splitlines()
+    assert "│ 修改 1 │ 主机 ESXi-01 进入维护模式；0 台已开机的虚拟机迁出到其他主机 │" in lines
+    english = json.loads(hacalc(*maintenance, "--format", "json", env=CHINESE).stdout)
+    assert [change["change"] for change in english["changes"]] == ["host ESXi-01 enters maintenance mode; 0 powered-on VMs evacuated to the other hosts"]
+    hyperv = hacalc("cluster", "check", "scenarios/hyperv-scvmm-4-nodes.toml", env={**CHINESE, "COLUMNS": "200"}).stdout.splitlines()
+    assert headers(hyperv[hyperv.index("SCVMM 集群预留：各故障组合") + 2]) == ["故障主机", "通过", "最大虚拟机", "最大 M MB", "其余 M MB", "额外总量 MB", "余量 MB"]
+    assert "│ hv04     │   是 │   hv-sql01 │    196608 │         0 │           0 │       0 │" in hyperv
+    overlay = hacalc("cluster", "check", "scenarios/rvtools/overlay.toml", env={**CHINESE, "COLUMNS": "200"}).stdout.splitlines()
+    assert any(line.startswith("│ 准入控制已启用           │ False ") for line in overlay)
+    assert any(line.startswith("│ 看到的 vSphere 版本      │ vCenter 8.0.3 ") for line in overlay)
