@@ -294,3 +294,91 @@ def test_a_number_after_a_bare_plot_is_still_a_target(hacalc):
     result = hacalc("nines", "--plot", "99.95")
     assert result.exit_code == 0
     assert "99.95%" in result.stdout and "Downtime allowed per year, by nines" in result.stdout
+
+
+# --- in Chinese: the text chart is translated and measured in terminal cells, chart files stay English --------
+
+CHINESE = {"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+
+
+@pytest.fixture
+def english_afterwards():
+    """An in-process Chinese run leaves the language Chinese; the tests after it read English."""
+    from hacalc import i18n
+
+    yield
+    i18n.activate([], {})
+
+
+def test_chinese_text_chart_is_translated_and_fits_its_width_in_cells(hacalc, english_afterwards):
+    from rich.cells import cell_len
+
+    result = hacalc("cluster", "check", "scenarios/cluster-unbalanced.toml", "-F", "2", "--plot", env={**CHINESE, "COLUMNS": "70"})
+    chart = result.stdout.split("\n\n")[-1].splitlines()
+    assert chart[:2] == ["HA Deepdive unbalanced cluster：最坏的 2 台主机故障（ESXi-01,", "ESXi-03）后的各主机"]  # never a line starting with ）
+    assert chart[4] == "内存（MB）"
+    # "故障" is 4 cells, not 2 characters: the bars are as long as the widest value text leaves room for
+    assert chart[5:8] == [
+        "ESXi-01 ░░░░░░░░░░░░░░░░░░┃                  0 + 0 / 16,384  故障",
+        "ESXi-02 ▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓┃                  0 + 16,384 / 16,384",
+        "ESXi-03 ██████████████████████░░░░░░░░░░░░░┃ 20,480 + 0 / 32,768  故障",
+    ]
+    assert "█ 故障前已用   ▓ 重新启动到其上   ░ 剩余空间   ┃ 容量" in chart
+    assert "红色：在最坏故障组合中故障" in chart and "仍宕机：VM-17" in chart
+    assert all(cell_len(line) <= 70 for line in chart)
+    assert chart[2:4] == ["重新启动检查 FAIL；需求：reservation；重新启动的虚拟机按 HA 的重新启动", "顺序放置（优先级最高的先放，最佳适配）。"]
+
+
+def test_bar_labels_are_padded_to_terminal_cells():
+    from hacalc.cli.charts.model import Axis, Bar, BarChart, BarGroup
+    from hacalc.cli.charts.terminal import draw_bars
+
+    chart = BarChart("t", "", ("used",), "capacity", (BarGroup(Axis("memory"), (Bar("数据库", (4.0,), 8.0), Bar("web01", (2.0,), 8.0))),))
+    from rich.cells import cell_len
+
+    database, web = (line.plain for line in draw_bars(chart, 40)[4:6])
+    assert database == "数据库 █████████████░░░░░░░░░░░░░┃ 4 / 8"
+    assert web == "web01  ██████░░░░░░░░░░░░░░░░░░░░┃ 2 / 8"
+    assert cell_len(database) == cell_len(web) == 40  # 数据库 is six cells: padded by one space, where ljust would add two
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("约定：year = 365 d (8760 h), month = year/12", 20, ["约定：year = 365 d", "(8760 h), month =", "year/12"]),
+        ("重新启动的虚拟机按顺序放置（优先级最高的先放）", 12, ["重新启动的虚", "拟机按顺序放", "置（优先级最", "高的先放）"]),
+        ("best-fit placement, restart-order by priority", 12, ["best-fit", "placement,", "restart-", "order by", "priority"]),
+    ],
+)
+def test_wrapping_counts_cells_and_keeps_english_as_textwrap_has_it(text, width, lines):
+    import textwrap
+
+    from rich.cells import cell_len
+
+    from hacalc.cli.charts.terminal import wrap_cells
+
+    assert wrap_cells(text, width) == lines
+    assert all(cell_len(line) <= width for line in lines)
+    if text.isascii():
+        assert lines == textwrap.wrap(text, width)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (("nines", "99.9", "99.99"), {"Downtime allowed per year, by nines", "downtime per year", "nines (−log10 of unavailability)"}),
+        (("cluster", "check", "scenarios/cluster-unbalanced.toml"), {"memory (MB)", "restarted onto it", "capacity", "ESXi-03  (failed)"}),
+        (("incidents", "scenarios/incidents/outages.csv", "--calendar", "month", "--target", "99.9"), {"Downtime per month against the budget of 99.9%", "budget"}),
+    ],
+)
+def test_chart_files_are_english_in_a_chinese_run(hacalc, tmp_path, english_afterwards, arguments, words):
+    """No CJK font is found where hacalc is built, so a chart file says its words in English in every language (docs/language.md)."""
+    english, chinese = tmp_path / "english.svg", tmp_path / "chinese.svg"
+    assert hacalc(*arguments, "--plot", str(english), env={"LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}).exit_code in (0, 1)
+    result = hacalc(*arguments, "--plot", str(chinese), env=CHINESE)
+    assert result.exit_code in (0, 1)
+    assert any("\u4e00" <= character <= "\u9fff" for character in result.stdout)  # the tables are Chinese
+    texts = _texts(_svg(chinese))
+    assert words <= set(texts)
+    assert texts == _texts(_svg(english))
+    assert all(text.isascii() or "−" in text for text in texts)

@@ -2,6 +2,11 @@
 
 Files are reproducible: no date, no matplotlib version, a fixed hash salt for the SVG's ids, text kept as
 text (``svg.fonttype`` none), so a committed chart changes only when its numbers do.
+
+Their words are English in every language: no CJK font is found where hacalc is built, and matplotlib would
+draw each Chinese character as an empty box (docs/language.md). A chart's words are ``Message``s, which *are*
+their English text; this module draws them as they are and never passes them through ``_()``, as the terminal
+chart does. Only its errors, which people read on the terminal, are translated.
 """
 
 from __future__ import annotations

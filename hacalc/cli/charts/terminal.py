@@ -1,16 +1,22 @@
 """Charts as text below the table: braille curves and block bars, sized to the terminal (or ``COLUMNS``).
 
 Series differ by their mark (● ▲ ■ …) as well as their colour, so a chart without colour reads the same.
+Its words are said in the language of the run (``figures`` builds them as ``Message``s) and measured in
+terminal cells, so a Chinese label, two cells a character, lines up and wraps like an English one.
 """
 
 from __future__ import annotations
 
 import math
+from itertools import groupby
 from typing import TYPE_CHECKING
+
+from rich.cells import cell_len, chop_cells
 
 from hacalc.cli.charts import scales
 from hacalc.cli.charts.model import Axis, BarChart, Chart, LineChart, Series
 from hacalc.cli.env import PIPE_WIDTH
+from hacalc.i18n import Message, _
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -26,6 +32,7 @@ MOST_MARKS = 12
 PART_BLOCKS = "█▓▒"
 FREE = "░"
 LIMIT = "┃"
+CLOSING_PUNCTUATION = frozenset("，。、；：！？）」』》")
 _BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [dot row][dot column]
 
 
@@ -38,17 +45,56 @@ def show(env: Environment, chart: Chart) -> None:
     console.print(Text("\n").join(line.rstrip() or line for line in lines), no_wrap=True, crop=False)
 
 
+def _said(text: str) -> str:
+    """A chart's word in the language of the run; a name or a number (not a ``Message``) as it is."""
+    return _(text) if isinstance(text, Message) else text
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` filled with spaces to ``width`` terminal cells (``str.ljust`` counts characters)."""
+    return text + " " * max(0, width - cell_len(text))
+
+
 def _heading(chart: Chart, width: int) -> list[Text]:
-    return [*_wrapped("", "", width), *_wrapped(chart.title, "bold", width), *_wrapped(chart.subtitle, "dim", width)]
+    return [*_wrapped("", "", width), *_wrapped(_said(chart.title), "bold", width), *_wrapped(_said(chart.subtitle), "dim", width)]
 
 
 def _wrapped(text: str, style: str, width: int) -> list[Text]:
-    """Prose lines at the chart's width, wrapped at spaces, so no line of a chart runs past it."""
-    import textwrap
-
+    """Prose lines at the chart's width, so no line of a chart runs past it."""
     from rich.text import Text
 
-    return [Text(line, style=style) for line in textwrap.wrap(text, width)] or [Text("")]
+    return [Text(line, style=style) for line in wrap_cells(text, width)] or [Text("")]
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells. Narrow text is wrapped at spaces by ``textwrap``
+    as it always was; Chinese, which has no spaces, may also break before or after any of its characters."""
+    if cell_len(text) == len(text):
+        import textwrap
+
+        return textwrap.wrap(text, width)
+    lines: list[str] = []
+    for word in text.split():
+        for index, piece in enumerate(_pieces(word)):
+            joined = lines[-1] + (" " if index == 0 else "") + piece if lines else None
+            if joined is not None and cell_len(joined) <= width:
+                lines[-1] = joined
+            else:
+                lines.extend(chop_cells(piece, width))
+    return lines
+
+
+def _pieces(word: str) -> list[str]:
+    """What of a word may not be broken: a run of narrow characters, or one wide character, with the closing
+    punctuation after it (a line never starts with ）or ，)."""
+    pieces: list[str] = []
+    for wide, run in groupby(word, key=lambda character: cell_len(character) > 1):
+        for piece in run if wide else ["".join(run)]:
+            if pieces and piece in CLOSING_PUNCTUATION:
+                pieces[-1] += piece
+            else:
+                pieces.append(piece)
+    return pieces
 
 
 # --- curves -------------------------------------------------------------------------------------------
@@ -83,7 +129,7 @@ def draw_lines(chart: LineChart, width: int) -> list[Text]:
     y_low, y_high = scales.span(chart.y, ys)
     y_ticks = scales.ticks(chart.y, y_low, y_high, PLOT_ROWS // 3)
     y_labels = {tick: scales.text(chart.y.scale, tick) for tick in y_ticks}
-    margin = max(map(len, y_labels.values()), default=0) + 1
+    margin = max(map(cell_len, y_labels.values()), default=0) + 1
     columns = max(20, width - margin - 2)
     x_map = _Mapping(chart.x, x_low, x_high, columns * 2, upward=False)
     y_map = _Mapping(chart.y, y_low, y_high, PLOT_ROWS * 4, upward=True)
@@ -106,20 +152,21 @@ def draw_lines(chart: LineChart, width: int) -> list[Text]:
             for column, row in dots:
                 marks[(row // 4, column // 2)] = (MARKS[index % len(MARKS)], colour)
     if chart.highlight is not None:
-        _, x, y = chart.highlight
+        _label, x, y = chart.highlight
         column, row = x_map.dot(x), y_map.dot(y)
         if column is not None and row is not None:
             marks[(row // 4, column // 2)] = (HIGHLIGHT, "bold bright_green")
 
     lines = _heading(chart, width)
-    lines.append(Text(f"{chart.y.label} ↑", style="bold"))
+    lines.append(Text(f"{_said(chart.y.label)} ↑", style="bold"))
     tick_rows = {}
     for tick, label in y_labels.items():
         row = y_map.dot(tick)
         if row is not None:
             tick_rows[row // 4] = label
     for row in range(PLOT_ROWS):
-        line = Text(tick_rows.get(row, "").rjust(margin - 1) + (" ┤" if row in tick_rows else " │"))
+        label = tick_rows.get(row, "")
+        line = Text(" " * (margin - 1 - cell_len(label)) + label + (" ┤" if row in tick_rows else " │"))
         for column in range(columns):
             if (row, column) in marks:
                 glyph, style = marks[(row, column)]
@@ -131,7 +178,7 @@ def draw_lines(chart: LineChart, width: int) -> list[Text]:
         lines.append(line)
     lines.extend(_x_axis(chart.x, x_map, x_low, x_high, margin, columns))
     lines.extend(_legend(chart, width))
-    lines.extend(line for note in chart.notes for line in _wrapped(note, "", width))
+    lines.extend(line for note in chart.notes for line in _wrapped(_said(note), "", width))
     return lines
 
 
@@ -178,7 +225,7 @@ def _x_axis(axis: Axis, x_map: _Mapping, low: float, high: float, margin: int, c
     from rich.text import Text
 
     rule = ["─"] * columns
-    labels = [" "] * (columns + margin + 12)
+    labels = [" "] * (columns + margin + 12)  # one character a cell: tick labels are numbers and durations
     free_from = 0
     for tick in scales.ticks(axis, low, high, max(2, columns // 14)):
         dot = x_map.dot(tick)
@@ -194,7 +241,7 @@ def _x_axis(axis: Axis, x_map: _Mapping, low: float, high: float, margin: int, c
     return [
         Text(" " * (margin - 1) + " └" + "".join(rule)),
         Text("".join(labels).rstrip()),
-        Text(" " * (margin + 1) + f"{axis.label} →", style="bold"),
+        Text(" " * (margin + 1) + f"{_said(axis.label)} →", style="bold"),
     ]
 
 
@@ -214,7 +261,7 @@ def _entry(glyph: str, style: str, label: str) -> Text:
     from rich.text import Text
 
     entry = Text(glyph, style=style)
-    entry.append(f" {label}")
+    entry.append(f" {_said(label)}")
     return entry
 
 
@@ -224,7 +271,7 @@ def _packed(entries: list[Text], width: int) -> list[Text]:
 
     lines: list[Text] = []
     for entry in entries:
-        if lines and len(lines[-1]) + 3 + len(entry) <= width:
+        if lines and lines[-1].cell_len + 3 + entry.cell_len <= width:
             lines[-1].append("   ")
             lines[-1].append_text(entry)
         else:
@@ -239,25 +286,25 @@ def draw_bars(chart: BarChart, width: int) -> list[Text]:
     from rich.text import Text
 
     lines = _heading(chart, width)
-    label_width = max((len(bar.label) for group in chart.groups for bar in group.bars), default=0)
+    label_width = max((cell_len(bar.label) for group in chart.groups for bar in group.bars), default=0)
     for group in chart.groups:
         values = [_value_text(group.axis, bar) for bar in group.bars]
-        columns = max(10, width - label_width - max(map(len, values), default=0) - 3)
+        columns = max(10, width - label_width - max(map(cell_len, values), default=0) - 3)
         most = max((max(sum(bar.parts), bar.limit or 0.0) for bar in group.bars), default=0.0) or 1.0
-        lines.append(Text(group.axis.label, style="bold"))
+        lines.append(Text(_said(group.axis.label), style="bold"))
         for bar, value in zip(group.bars, values):
-            line = Text(bar.label.ljust(label_width) + " ", style="bold red" if bar.flagged else "")
+            line = Text(_padded(bar.label, label_width) + " ", style="bold red" if bar.flagged else "")
             line.append_text(_bar(bar, columns, most))
             line.append(" " + value, style="red" if bar.flagged else "")
             lines.append(line)
     entries = [_entry(PART_BLOCKS[index % len(PART_BLOCKS)], COLOURS[index % len(COLOURS)], part) for index, part in enumerate(chart.parts)]
-    entries.append(_entry(FREE, "dim", "room left"))
+    entries.append(_entry(FREE, "dim", _("room left")))
     if chart.limit:
         entries.append(_entry(LIMIT, "bold", chart.limit))
     if chart.flagged:
-        entries.append(Text(f"red: {chart.flagged}", style="red"))
+        entries.append(Text(_("red: {meaning}").format(meaning=_said(chart.flagged)), style="red"))
     lines.extend(_packed(entries, width))
-    lines.extend(line for note in chart.notes for line in _wrapped(note, "", width))
+    lines.extend(line for note in chart.notes for line in _wrapped(_said(note), "", width))
     return lines
 
 
@@ -285,4 +332,4 @@ def _value_text(axis: Axis, bar) -> str:
     """The numbers behind the bar: its parts, and its limit after a slash (9,216 + 4,096 / 16,384)."""
     parts = " + ".join(scales.text(axis.scale, part) for part in bar.parts)
     limit = "" if bar.limit is None else f" / {scales.text(axis.scale, bar.limit)}"
-    return f"{parts}{limit}" + (f"  {bar.note}" if bar.note else "")
+    return f"{parts}{limit}" + (f"  {_said(bar.note)}" if bar.note else "")
