@@ -16,8 +16,9 @@ from typing import Any, TextIO
 from hacalc.core.errors import InputError
 from hacalc.core.text import visible
 from hacalc.core.vsphere.inventory import Inventory, Source, with_changes
+from hacalc.i18n import _
 from hacalc.readers.cluster import Overlay, decode_scenario
-from hacalc.readers.files import STDIN, Document, FieldPath, format_path, quoted, read_document
+from hacalc.readers.files import STDIN, STDIN_NAME, Document, FieldPath, format_path, quoted, read_document
 
 RVTOOLS_FORMATS = ("rvtools-xlsx", "rvtools-csv")
 PLATFORM_FORMATS = ("proxmox", "hyperv")
@@ -40,7 +41,7 @@ def load_inventory(source: str, *, input_format: str | None = None, stdin: TextI
     if _is_rvtools(source, input_format):
         return _exported(source, input_format, stdin)
     if source == STDIN and input_format is None and _starts_a_zip(stdin):
-        raise InputError("stdin holds a zip archive (an xlsx workbook or zipped CSV files)", "on stdin", "add --input-format rvtools-xlsx or rvtools-csv")
+        raise InputError(_("stdin holds a zip archive (an xlsx workbook or zipped CSV files)"), _("on stdin"), _("add --input-format rvtools-xlsx or rvtools-csv"))
     document = read_document(source, input_format=input_format, stdin=stdin)
     decoded = decode_scenario(document)
     if isinstance(decoded, Overlay):
@@ -56,19 +57,22 @@ def load_sources(sources: Sequence[str], *, input_format: str | None = None, std
     """
     if looks_like_kubernetes(sources, input_format):
         raise InputError(
-            "kubectl exports describe pods and nodes, not a VM cluster", "on the command line", "check them with hacalc cluster check nodes.json pods.json [pdbs.json]"
+            _("kubectl exports describe pods and nodes, not a VM cluster"), _("on the command line"), _("check them with hacalc cluster check nodes.json pods.json [pdbs.json]")
         )
     platform = input_format if input_format in PLATFORM_FORMATS else _platform_of(sources)
     if host_reserve_mb is not None and platform != "hyperv":
-        raise InputError("--host-reserve-mb applies to Hyper-V exports", "on the command line", "give it with a Get-ClusterNode/Get-VM export, or write host_reserve_mb under [[hosts]]")
+        raise InputError(
+            _("--host-reserve-mb applies to Hyper-V exports"), _("on the command line"), _("give it with a Get-ClusterNode/Get-VM export, or write host_reserve_mb under [[hosts]]")
+        )
     if platform == "proxmox":
         from hacalc.readers.proxmox import load_proxmox
 
         return _platform_export(load_proxmox(sources), " and ".join(map(visible, sources)))
     if len(sources) > 1:
         raise InputError(
-            f"{len(sources)} files given, and they are not Proxmox VE exports", "on the command line",
-            "give one scenario or export; several files are read together only for pvesh (Proxmox VE) and kubectl (Kubernetes) exports",
+            _("{count} files given, and they are not Proxmox VE exports").format(count=len(sources)),
+            _("on the command line"),
+            _("give one scenario or export; several files are read together only for pvesh (Proxmox VE) and kubectl (Kubernetes) exports"),
         )
     if platform == "hyperv":
         from hacalc.readers.hyperv import load_hyperv
@@ -100,7 +104,12 @@ def _platform_of(sources: Sequence[str]) -> str | None:
 
 
 def _platform_export(inventory: Inventory, shown: str) -> LoadedInventory:
-    return LoadedInventory(inventory, lambda cluster, path: f"in {shown} (cluster {quoted(cluster)}, {format_path(path[1:] or path)})")
+    return LoadedInventory(inventory, _export_locator(shown))
+
+
+def _export_locator(shown: str) -> Locate:
+    """Where a cluster's setting is in an export, which has no lines to name: ``in FILE (cluster 'prod', tolerate)``."""
+    return lambda cluster, path: _("in {file} (cluster {cluster}, {path})").format(file=shown, cluster=quoted(cluster), path=format_path(path[1:] or path))
 
 
 def layer(loaded: LoadedInventory, changes: Mapping[str, Any], source: Source) -> LoadedInventory:
@@ -126,8 +135,7 @@ def _exported(source: str, input_format: str | None, stdin: TextIO | None) -> Lo
 
     binary = getattr(stdin, "buffer", stdin) if source == STDIN else None
     inventory = read_rvtools(source, input_format=input_format, stdin=binary)
-    shown = "<stdin>" if source == STDIN else visible(source)
-    return LoadedInventory(inventory, lambda cluster, path: f"in {shown} (cluster {quoted(cluster)}, {format_path(path[1:] or path)})")
+    return LoadedInventory(inventory, _export_locator(STDIN_NAME if source == STDIN else visible(source)))
 
 
 def _overlaid(overlay: Overlay, source: str, stdin: TextIO | None) -> LoadedInventory:
@@ -141,13 +149,13 @@ def _overlaid(overlay: Overlay, source: str, stdin: TextIO | None) -> LoadedInve
         document = read_document(path, input_format=overlay.input_format)
         inner = decode_scenario(document)
         if isinstance(inner, Overlay):
-            raise InputError("an overlay's inventory is itself an overlay", overlay.document.where(("inventory",)), "point inventory at an export or a scenario file")
+            raise InputError(_("an overlay's inventory is itself an overlay"), overlay.document.where(("inventory",)), _("point inventory at an export or a scenario file"))
         loaded = LoadedInventory(inner, _scenario_locator(document, inner.single))
     inventory = loaded.inventory
     names = [item.name for item in inventory.clusters]
     for name, table in overlay.clusters.items():
         if name not in names:
-            raise InputError(f"the inventory has no cluster {quoted(name)}", overlay.document.where(table.path), _did_you_mean(name, names))
+            raise InputError(_("the inventory has no cluster {name}").format(name=quoted(name)), overlay.document.where(table.path), _did_you_mean(name, names))
     clusters = tuple(
         with_changes(with_changes(item, overlay.defaults.changes, Source.overlay), overlay.clusters[item.name].changes if item.name in overlay.clusters else {}, Source.overlay)
         for item in inventory.clusters
@@ -177,6 +185,6 @@ def _overlay_locator(overlay: Overlay, inner: Locate) -> Locate:
 def _did_you_mean(name: str, names: list[str]) -> str:
     matches = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     if matches:
-        return f"did you mean {matches[0]!r}?"
+        return _("did you mean {name!r}?").format(name=matches[0])
     shown = ", ".join(map(repr, names[:5])) + (", …" if len(names) > 5 else "")
-    return f"the inventory's clusters are {shown}" if names else "the inventory holds no cluster"
+    return _("the inventory's clusters are {names}").format(names=shown) if names else _("the inventory holds no cluster")

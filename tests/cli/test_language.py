@@ -558,3 +558,15 @@ def test_cluster_check_s_what_if_facts_and_failure_sets_in_chinese(hacalc) -> No
     overlay = hacalc("cluster", "check", "scenarios/rvtools/overlay.toml", env={**CHINESE, "COLUMNS": "200"}).stdout.splitlines()
     assert any(line.startswith("│ 准入控制已启用           │ False ") for line in overlay)
     assert any(line.startswith("│ 看到的 vSphere 版本      │ vCenter 8.0.3 ") for line in overlay)
+
+
+def test_inventory_errors_in_chinese(hacalc, tmp_path: Path) -> None:
+    """Which inputs go together, and an overlay naming a cluster its inventory lacks: Chinese, with the did-you-mean."""
+    together = hacalc("cluster", "check", "scenarios/cluster-c-esx35.toml", "scenarios/cluster-unbalanced.toml", env=CHINESE)
+    assert together.exit_code == 2
+    assert together.stderr == ("hacalc: error: 给出了 2 个文件，而它们不是 Proxmox VE 导出, 在命令行中, "
+                               "请给出一个场景文件或导出；只有 pvesh（Proxmox VE）和 kubectl（Kubernetes）导出才会把多个文件一起读取\n")
+    overlay = tmp_path / "overlay.toml"
+    overlay.write_text(f'inventory = "{ROOT / "scenarios/rvtools/rvtools-two-clusters.xlsx"}"\n[clusters."prd"]\ntolerate = 1\n')
+    assert hacalc("cluster", "check", str(overlay), env=CHINESE).stderr == f"hacalc: error: 清单中没有集群 'prd', 在 {overlay} 第 2 行（clusters.prd）, 您是指 'prod' 吗？\n"
+    assert hacalc("cluster", "check", str(overlay), env=ENGLISH).stderr == f"hacalc: error: the inventory has no cluster 'prd', in {overlay} line 2 (clusters.prd), did you mean 'prod'?\n"
