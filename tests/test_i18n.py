@@ -92,6 +92,7 @@ CONVERTED = (
     "hacalc/readers/hostlogs.py",
     "hacalc/readers/incident_list.py",
     "hacalc/readers/incidents.py",
+    "hacalc/readers/safe_yaml.py",
     "hacalc/readers/inventory.py",
 )
 # Commands whose whole help is translated: name -> module.

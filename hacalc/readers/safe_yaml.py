@@ -22,12 +22,14 @@ import yaml
 
 from hacalc.core.errors import InputError
 from hacalc.core.text import visible
+from hacalc.i18n import _
 from hacalc.readers.files import (
     MAX_DEPTH,
     MAX_NUMBER_DIGITS,
     FieldPath,
     FormatError,
     LiteralFloat,
+    in_file,
     number_too_long,
     quoted,
     too_deep,
@@ -88,7 +90,7 @@ class LimitedSafeLoader(
         if isinstance(event, yaml.AliasEvent):
             self._check_alias(event)
         elif event.anchor is not None and len(self.anchors) >= MAX_YAML_ANCHORS:
-            raise _YamlLimit(f"the file defines more than {MAX_YAML_ANCHORS} anchors", event.start_mark)
+            raise _YamlLimit(_("the file defines more than {most} anchors").format(most=MAX_YAML_ANCHORS), event.start_mark)
         node = super().compose_node(parent, index)
         self._weigh(node)
         if nests:
@@ -100,10 +102,10 @@ class LimitedSafeLoader(
     def _check_alias(self, event: Any) -> None:
         self._aliases += 1
         if self._aliases > MAX_YAML_ALIASES:
-            raise _YamlLimit(f"the file uses more than {MAX_YAML_ALIASES} aliases", event.start_mark)
+            raise _YamlLimit(_("the file uses more than {most} aliases").format(most=MAX_YAML_ALIASES), event.start_mark)
         target = self.anchors.get(event.anchor)
         if target is not None and id(target) not in self._weights:
-            raise _YamlLimit(f"alias *{visible(event.anchor)} refers to itself", event.start_mark)
+            raise _YamlLimit(_("alias *{anchor} refers to itself").format(anchor=visible(event.anchor)), event.start_mark)
 
     def _weigh(self, node: Any) -> None:
         """Size of ``node`` with every alias expanded; memoised, so a shared node is weighed once."""
@@ -116,24 +118,24 @@ class LimitedSafeLoader(
         else:
             weight = 1
         if weight > MAX_YAML_NODES:
-            raise _YamlLimit(f"aliases expand the file to more than {MAX_YAML_NODES:,} values", node.start_mark)
+            raise _YamlLimit(_("aliases expand the file to more than {most:,} values").format(most=MAX_YAML_NODES), node.start_mark)
         self._weights[id(node)] = weight
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         """Refuse a key the mapping sets twice itself; a merged key it also sets is no duplicate (its own wins)."""
         seen: set[Any] = set()
-        for key_node, _ in self._own_keys.get(id(node), node.value):
+        for key_node, _value in self._own_keys.get(id(node), node.value):
             key = self.construct_object(key_node, deep=True)
             if isinstance(key, Hashable):
                 if key in seen:
-                    raise _YamlLimit(f"duplicate key {quoted(key)}", key_node.start_mark, fix="give each key once")
+                    raise _YamlLimit(_("duplicate key {key}").format(key=quoted(key)), key_node.start_mark, fix=_("give each key once"))
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node: Any) -> int:
         text = self.construct_scalar(node)
         if not _INT.match(text):
-            raise yaml.constructor.ConstructorError(None, None, f"{quoted(text)} is not an integer written as in JSON", node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, _("{text} is not an integer written as in JSON").format(text=quoted(text)), node.start_mark)
         if len(text.lstrip("+-")) > MAX_NUMBER_DIGITS:
             raise _limit(number_too_long(""), node.start_mark)
         return int(text)
@@ -141,7 +143,7 @@ class LimitedSafeLoader(
     def construct_yaml_float(self, node: Any) -> LiteralFloat:
         text = self.construct_scalar(node)
         if not _FLOAT.match(text):
-            raise yaml.constructor.ConstructorError(None, None, f"{quoted(text)} is not a number", node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, _("{text} is not a number").format(text=quoted(text)), node.start_mark)
         if len(text.lstrip("+-")) > MAX_NUMBER_DIGITS:
             raise _limit(number_too_long(""), node.start_mark)
         special = text.lstrip("+-").lower()
@@ -155,11 +157,11 @@ LimitedSafeLoader.add_constructor("tag:yaml.org,2002:float", LimitedSafeLoader.c
 
 
 class _YamlLimit(Exception):
-    def __init__(self, what: str, mark: Any, fix: str = "write the data out without anchors, aliases or deep nesting") -> None:
+    def __init__(self, what: str, mark: Any, fix: str | None = None) -> None:
         super().__init__(what)
         self.what = what
         self.mark = mark
-        self.fix = fix
+        self.fix = _("write the data out without anchors, aliases or deep nesting") if fix is None else fix
 
 
 def _limit(error: InputError, mark: Any) -> _YamlLimit:
@@ -173,22 +175,22 @@ def parse_yaml(text: str, name: str) -> Any:
         loader = LimitedSafeLoader(text)
         return loader.get_single_data()
     except _YamlLimit as error:
-        raise InputError(error.what, f"in {name} line {error.mark.line + 1}", error.fix) from None
+        raise InputError(error.what, in_file(name, error.mark.line + 1), error.fix) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         if isinstance(error.character, int):
-            what = f"cannot read YAML: the character {chr(error.character)!r} is not allowed anywhere in YAML, comments included"
+            what = _("cannot read YAML: the character {character!r} is not allowed anywhere in YAML, comments included").format(character=chr(error.character))
         else:
-            what = f"cannot read YAML: {visible(str(error.reason))}"
-        raise FormatError(what, f"in {name} line {line}", "remove it, or write it as an escape in a double-quoted string") from None
+            what = _("cannot read YAML: {reason}").format(reason=visible(str(error.reason)))
+        raise FormatError(what, in_file(name, line), _("remove it, or write it as an escape in a double-quoted string")) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = f"in {name}" + (f" line {mark.line + 1}" if mark else "")
-        raise FormatError(f"cannot read YAML: {visible(str(error.problem or error.context))}", where, "fix the YAML syntax") from None
+        reason = visible(str(error.problem or error.context))
+        raise FormatError(_("cannot read YAML: {reason}").format(reason=reason), in_file(name, mark.line + 1 if mark else None), _("fix the YAML syntax")) from None
     except yaml.YAMLError as error:
-        raise FormatError(f"cannot read YAML: {visible(str(error))}", f"in {name}", "fix the YAML syntax") from None
+        raise FormatError(_("cannot read YAML: {reason}").format(reason=visible(str(error))), in_file(name), _("fix the YAML syntax")) from None
     except RecursionError:
-        raise too_deep(f"in {name}") from None
+        raise too_deep(in_file(name)) from None
     finally:
         if loader is not None:
             loader.dispose()

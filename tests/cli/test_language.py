@@ -570,3 +570,16 @@ def test_inventory_errors_in_chinese(hacalc, tmp_path: Path) -> None:
     overlay.write_text(f'inventory = "{ROOT / "scenarios/rvtools/rvtools-two-clusters.xlsx"}"\n[clusters."prd"]\ntolerate = 1\n')
     assert hacalc("cluster", "check", str(overlay), env=CHINESE).stderr == f"hacalc: error: 清单中没有集群 'prd', 在 {overlay} 第 2 行（clusters.prd）, 您是指 'prod' 吗？\n"
     assert hacalc("cluster", "check", str(overlay), env=ENGLISH).stderr == f"hacalc: error: the inventory has no cluster 'prd', in {overlay} line 2 (clusters.prd), did you mean 'prod'?\n"
+
+
+def test_yaml_errors_in_chinese(hacalc, tmp_path: Path) -> None:
+    """A YAML file's key given twice and its aliases to itself: said in Chinese where the file and line are."""
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("cluster:\n  name: c\n  name: d\n")
+    result = hacalc("cluster", "check", str(twice), env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stderr == f"hacalc: error: 重复的键 'name', 在 {twice} 第 3 行, 每个键只给一次\n"
+    looped = tmp_path / "looped.yaml"
+    looped.write_text("a: &x\n  b: *x\n")
+    assert hacalc("cluster", "check", str(looped), env=CHINESE).stderr == f"hacalc: error: 别名 *x 引用了它自己, 在 {looped} 第 2 行, 请把数据直接写出，不用锚点、别名或深层嵌套\n"
+    assert hacalc("cluster", "check", str(looped), env=ENGLISH).stderr == f"hacalc: error: alias *x refers to itself, in {looped} line 2, write the data out without anchors, aliases or deep nesting\n"
