@@ -23,8 +23,9 @@ and to see which marked strings are new: ``pybabel extract -F babel.cfg -o /tmp/
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 DOMAIN = "hacalc"
@@ -50,6 +51,18 @@ def set_language(code: str) -> None:
     """Speak ``code`` (an ``--lang`` value: en or zh) from now on."""
     global _language
     _language = LANGUAGES[code]
+
+
+@contextlib.contextmanager
+def english() -> Iterator[None]:
+    """English for a while, whatever the run speaks: texts drawn where no Chinese font can be assumed (chart files)."""
+    global _language
+    spoken = _language or activate()
+    _language = ENGLISH
+    try:
+        yield
+    finally:
+        _language = spoken
 
 
 def language() -> str:

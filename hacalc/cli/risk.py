@@ -125,7 +125,7 @@ def risk(
         else:
             report = _simulated(env, up, down, failure, repair, window_hours, budget_hours, start, levels, tiers, runs, seed)
     _warn(env, report)
-    with plotting(env, request, "risk", report, _title(report), _caption(report, gate)):
+    with plotting(env, request, "risk", report, texts=lambda: (_title(report), _caption(report, gate))):
         if output_format is OutputFormat.json:
             write_json(env, _json(report, gate))
         elif output_format is OutputFormat.csv:

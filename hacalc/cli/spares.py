@@ -162,7 +162,7 @@ def spares(
     env = ctx.obj
     for warning in question.warnings():
         env.warn(warning)
-    with plotting(env, request, "spares", comparison, _title(comparison), _assumptions(comparison).replace("\n", " "), _describe):
+    with plotting(env, request, "spares", comparison, texts=lambda: (_title(comparison), _assumptions(comparison).replace("\n", " "), _describe)):
         if output_format is OutputFormat.json:
             write_json(env, comparison.as_dict())
         elif output_format is OutputFormat.csv:

@@ -7,7 +7,7 @@ only when a chart is asked for.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -86,22 +86,27 @@ def plot_request(value: str | None, output_format: str) -> PlotRequest | None:
 
 
 @contextlib.contextmanager
-def plotting(env: Environment, request: PlotRequest | None, figure: str, *report: Any) -> Iterator[None]:
-    """Around a command's output: the chart is made from ``report`` by ``figures.<figure>`` first (so a chart
-    that cannot be drawn fails before any output), a file is written before the tables, text drawn after them.
-    Nothing of the chart modules is imported without a request."""
+def plotting(env: Environment, request: PlotRequest | None, figure: str, *report: Any, texts: Callable[[], tuple[Any, ...]] = tuple) -> Iterator[None]:
+    """Around a command's output: the chart is made from ``report`` and the command's ``texts()`` (its title,
+    caption…) by ``figures.<figure>`` first (so a chart that cannot be drawn fails before any output), a file
+    is written before the tables, text drawn after them. A file is drawn in English whatever the run speaks
+    (no Chinese font can be assumed), so its texts are made in English. Nothing of the chart modules is
+    imported without a request."""
     if request is None:
         yield
         return
     from hacalc.cli.charts import figures
 
-    chart = getattr(figures, figure)(*report)
     if request.path is not None:
         from hacalc.cli.charts.files import save
+        from hacalc.i18n import english
 
+        with english():
+            chart = getattr(figures, figure)(*report, *texts())
         save(chart, request.path)
         yield
         return
+    chart = getattr(figures, figure)(*report, *texts())
     yield
     from hacalc.cli.charts.terminal import show
 
