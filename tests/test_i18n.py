@@ -90,8 +90,12 @@ CONVERTED = (
     "hacalc/readers/events.py",
     "hacalc/readers/files.py",
     "hacalc/readers/hostlogs.py",
+    "hacalc/readers/hyperv.py",
     "hacalc/readers/incident_list.py",
     "hacalc/readers/incidents.py",
+    "hacalc/readers/kubectl.py",
+    "hacalc/readers/platform_exports.py",
+    "hacalc/readers/proxmox.py",
     "hacalc/readers/safe_yaml.py",
     "hacalc/readers/inventory.py",
 )

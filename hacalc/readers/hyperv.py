@@ -45,15 +45,16 @@ from hacalc.core.text import visible
 from hacalc.core.vsphere.check import MAX_CAPACITY
 from hacalc.core.vsphere.inventory import Capacity, Inventory, InventoryCluster, Source
 from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, HostState, Platform
+from hacalc.i18n import N_, _
 from hacalc.readers.cluster import MAX_HOSTS, MAX_VMS
-from hacalc.readers.files import Document, FieldPath, quoted
+from hacalc.readers.files import Document, FieldPath, in_file, quoted
 from hacalc.readers.platform_exports import (
     Record,
     Warnings,
+    counted,
     file_stem,
     mib_ceil,
     mib_floor,
-    plural,
     read_json_export,
     records,
     sniff_text,
@@ -62,9 +63,11 @@ from hacalc.readers.platform_exports import (
 )
 
 SOURCE = "hyperv"
-EXPECTED = "the JSON of the Get-ClusterNode/Get-VM command in docs/platforms-import.md"
-FIX = "run the export command of docs/platforms-import.md again"
-DEPTH_FIX = "ConvertTo-Json cut nested objects to text at its default -Depth 2: add -Depth 4, or use the flat command of docs/platforms-import.md"
+EXPECTED = N_("the JSON of the Get-ClusterNode/Get-VM command in docs/platforms-import.md")
+FIX = N_("run the export command of docs/platforms-import.md again")
+DEPTH_FIX = N_("ConvertTo-Json cut nested objects to text at its default -Depth 2: add -Depth 4, or use the flat command of docs/platforms-import.md")
+NODES = (N_("{count:,} node"), N_("{count:,} nodes"))
+VMS = (N_("{count:,} VM"), N_("{count:,} VMs"))
 
 # Every warning kind, stable (JUnit case names, JSON); docs/platforms-import.md explains each.
 WARNING_KINDS = (
@@ -103,7 +106,7 @@ def load_hyperv(source: str, host_reserve_mb: int = 0) -> Inventory:
     anything that cannot be read.
     """
     if isinstance(host_reserve_mb, bool) or not isinstance(host_reserve_mb, int) or not 0 <= host_reserve_mb <= MAX_CAPACITY:
-        raise InputError(f"host reserve {host_reserve_mb!r} MB is out of range", "in host_reserve_mb", f"give whole MB from 0 to {MAX_CAPACITY:,}")
+        raise InputError(_("host reserve {value!r} MB is out of range").format(value=host_reserve_mb), "in host_reserve_mb", _("give whole MB from 0 to {maximum:,}").format(maximum=MAX_CAPACITY))
     document = read_json_export(source, EXPECTED)
     nodes, vms = _split(document)
     warnings = Warnings(WARNING_KINDS)
@@ -145,9 +148,13 @@ def _split(document: Document) -> tuple[list[Record], list[_Vm]]:
             name = record.text("Name", fix=FIX)
             vms.extend(_Vm(vm, name) for vm in _records(document, nested, (*record.path, record.key("VMs"))))
     if not nodes:
-        raise InputError("the export holds no node record (Kind 'Node', with TotalPhysicalMemory)", f"in {document.name}", f"give {EXPECTED}")
+        raise InputError(_("the export holds no node record (Kind 'Node', with TotalPhysicalMemory)"), in_file(document.name), _("give {expected}").format(expected=_(EXPECTED)))
     if len(nodes) > MAX_HOSTS or len(vms) > MAX_VMS:
-        raise InputError(f"the export lists {len(nodes):,} nodes and {len(vms):,} VMs, more than the limits", f"in {document.name}", f"at most {MAX_HOSTS:,} nodes and {MAX_VMS:,} VMs")
+        raise InputError(
+            _("the export lists {nodes:,} nodes and {vms:,} VMs, more than the limits").format(nodes=len(nodes), vms=len(vms)),
+            in_file(document.name),
+            _("at most {nodes:,} nodes and {vms:,} VMs").format(nodes=MAX_HOSTS, vms=MAX_VMS),
+        )
     return nodes, vms
 
 
@@ -156,8 +163,8 @@ def _records(document: Document, data: Any, path: FieldPath) -> list[Record]:
     if isinstance(data, list):
         for index, item in enumerate(data):
             if isinstance(item, str) and item.lstrip().startswith("@{"):
-                raise InputError("a record was written as text, not as an object", document.where((*path, index)), DEPTH_FIX)
-    what = "the export" if not path else "the VMs list"
+                raise InputError(_("a record was written as text, not as an object"), document.where((*path, index)), _(DEPTH_FIX))
+    what = N_("the export") if not path else N_("the VMs list")
     return records(document, data, path, what, FIX, any_case=True)
 
 
@@ -175,18 +182,18 @@ def _kind(record: Record) -> str:
     if isinstance(kind, str) and kind.strip().casefold() in ("node", "vm"):
         return kind.strip().casefold()
     if kind is not None:
-        raise record.error("Kind", f"{quoted(kind)} is neither 'Node' nor 'VM'", FIX)
+        raise record.error("Kind", _("{value} is neither 'Node' nor 'VM'").format(value=quoted(kind)), _(FIX))
     if record.key("MemoryStartup") in record.data:
         return "vm"
     if record.key("TotalPhysicalMemory") in record.data:
         return "node"
-    raise record.error(None, "the record is neither a node (TotalPhysicalMemory) nor a VM (MemoryStartup)", FIX)
+    raise record.error(None, _("the record is neither a node (TotalPhysicalMemory) nor a VM (MemoryStartup)"), _(FIX))
 
 
 def _no_cut_text(record: Record, key: str) -> None:
     value = record.get(key)
     if isinstance(value, str) and value.lstrip().startswith("@{"):
-        raise record.error(key, f"{key} was written as text ({quoted(value, 30)}), not as a value", DEPTH_FIX)
+        raise record.error(key, _("{key} was written as text ({value}), not as a value").format(key=key, value=quoted(value, 30)), _(DEPTH_FIX))
 
 
 # Nodes ---------------------------------------------------------------------------------------------
@@ -201,7 +208,11 @@ def _cluster_name(nodes: list[Record]) -> str | None:
             names.setdefault(name.casefold(), record)
     if len(names) > 1:
         first, *others = names.values()
-        raise others[0].error("Cluster", f"the export holds two clusters ({quoted(first.text('Cluster'))} and {quoted(others[0].text('Cluster'))})", "export one cluster at a time")
+        raise others[0].error(
+            "Cluster",
+            _("the export holds two clusters ({first} and {second})").format(first=quoted(first.text("Cluster")), second=quoted(others[0].text("Cluster"))),
+            _("export one cluster at a time"),
+        )
     return visible(next(iter(names.values())).text("Cluster")) if names else None
 
 
@@ -215,7 +226,7 @@ def _node_state(record: Record) -> HostState:
         _no_cut_text(record, "State")
         name = value.strip().casefold() if isinstance(value, str) else None
     if name not in _NODE_STATES:
-        raise record.error("State", f"{quoted(value)} is not a cluster node state", "Get-ClusterNode writes Up, Down, Paused or Joining (0 to 3)")
+        raise record.error("State", _("{value} is not a cluster node state").format(value=quoted(value)), _("Get-ClusterNode writes Up, Down, Paused or Joining (0 to 3)"))
     return _NODE_STATES[name]
 
 
@@ -226,16 +237,16 @@ def _hosts(nodes: list[Record], reserve_mb: int, warnings: Warnings) -> list[Hos
         _no_cut_text(record, "Name")
         name = visible(record.text("Name", required=True, fix=FIX))
         if name.casefold() in seen:
-            raise record.error("Name", f"node {quoted(name)} is listed twice", "export one cluster once")
+            raise record.error("Name", _("node {name} is listed twice").format(name=quoted(name)), _("export one cluster once"))
         seen.add(name.casefold())
         state = _node_state(record)
         memory = record.whole("TotalPhysicalMemory", fix=FIX)
         if memory is None:
-            warnings.add("host-without-capacity", name, lambda count: f"{plural(count, 'node')} without TotalPhysicalMemory (down, or CIM unreachable) left out")
+            warnings.add("host-without-capacity", name, lambda count: counted(N_("{n} without TotalPhysicalMemory (down, or CIM unreachable) left out"), count, *NODES))
             continue
         cpu = record.whole("CpuMhz", maximum=MAX_CAPACITY, fix=FIX)
         if cpu is None:
-            warnings.add("host-cpu-missing", name, lambda count: f"{plural(count, 'node')} without CpuMhz: CPU capacity counted as 0 (the Hyper-V rule is memory-only)")
+            warnings.add("host-cpu-missing", name, lambda count: counted(N_("{n} without CpuMhz: CPU capacity counted as 0 (the Hyper-V rule is memory-only)"), count, *NODES))
         memory_mb = within_capacity(record, "TotalPhysicalMemory", mib_floor(memory), "MiB")
         hosts.append(Host(name, cpu or 0, memory_mb, state, reserve_mb))
     return hosts
@@ -262,7 +273,7 @@ def _vms(found: list[_Vm], hosts: list[Host], warnings: Warnings) -> list[VM]:
         item = _vm(vm, by_name, warnings)
         key = item.ident.casefold() if item.ident else f"{item.name}\0{item.host}".casefold()
         if key in seen:
-            warnings.add("duplicate-vm", item.name, lambda count: f"{plural(count, 'VM')} listed twice (moved while the export ran?): the first record is used")
+            warnings.add("duplicate-vm", item.name, lambda count: counted(N_("{n} listed twice (moved while the export ran?): the first record is used"), count, *VMS))
             continue
         seen.add(key)
         read.append(item)
@@ -270,7 +281,7 @@ def _vms(found: list[_Vm], hosts: list[Host], warnings: Warnings) -> list[VM]:
     vms = []
     for item, name in zip(read, names):
         if name != item.name:
-            warnings.add("duplicate-vm-name", item.name, lambda count: f"{plural(count, 'VM')} share a name with another VM; renamed 'NAME (VMId)'")
+            warnings.add("duplicate-vm-name", item.name, lambda count: counted(N_("{n} share a name with another VM; renamed 'NAME (VMId)'"), count, *VMS))
         vms.append(VM(name, memory_reservation_mb=item.memory_mb, powered_on=item.powered_on, host=item.host, memory_mb=item.memory_mb, ha=item.ha))
     return vms
 
@@ -282,25 +293,30 @@ def _vm(vm: _Vm, hosts: dict[str, str], warnings: Warnings) -> _Read:
     name = visible(record.text("Name", required=True, fix=FIX))
     startup = record.whole("MemoryStartup", fix=FIX)
     if startup is None:
-        raise record.error(None, f"VM {quoted(name)} has no MemoryStartup", "select MemoryStartup in Get-VM, as the command of docs/platforms-import.md does")
+        raise record.error(None, _("VM {name} has no MemoryStartup").format(name=quoted(name)), _("select MemoryStartup in Get-VM, as the command of docs/platforms-import.md does"))
     memory_mb = within_capacity(record, "MemoryStartup", mib_ceil(startup), "MiB")
     powered_on = _powered_on(record, name, warnings)
     clustered = record.flag("IsClustered", fix=FIX)
     if clustered is None:
-        warnings.add("vm-clustered-unknown", name, lambda count: f"{plural(count, 'VM')} without IsClustered: treated as not highly available")
+        warnings.add("vm-clustered-unknown", name, lambda count: counted(N_("{n} without IsClustered: treated as not highly available"), count, *VMS))
     elif not clustered:
-        warnings.add("vm-not-clustered", name, lambda count: f"{plural(count, 'VM')} not clustered: they use memory on their node but are not failed over")
+        warnings.add("vm-not-clustered", name, lambda count: counted(N_("{n} not clustered: they use memory on their node but are not failed over"), count, *VMS))
     assigned = record.whole("MemoryAssigned", fix=FIX)
     if powered_on and record.flag("DynamicMemoryEnabled", fix=FIX) and assigned is not None and assigned > startup:
         warnings.add(
             "dynamic-memory-above-startup",
             name,
-            lambda count: f"{plural(count, 'dynamic-memory VM')} above their startup memory now (MemoryAssigned); startup memory is the demand counted",
+            lambda count: counted(
+                N_("{n} above their startup memory now (MemoryAssigned); startup memory is the demand counted"),
+                count,
+                N_("{count:,} dynamic-memory VM"),
+                N_("{count:,} dynamic-memory VMs"),
+            ),
         )
     node = visible(record.text("ComputerName", fix=FIX)) or vm.node
     host = hosts.get(node.casefold())
     if host is None:
-        warnings.add("vm-host-unmatched", node or name, lambda count: f"{plural(count, 'VM')} on a node that is not counted (not in the export, or without memory): placed nowhere")
+        warnings.add("vm-host-unmatched", node or name, lambda count: counted(N_("{n} on a node that is not counted (not in the export, or without memory): placed nowhere"), count, *VMS))
     return _Read(name, visible(record.text("VMId", fix=FIX)), host, powered_on, memory_mb, bool(clustered))
 
 
@@ -308,11 +324,11 @@ def _powered_on(record: Record, name: str, warnings: Warnings) -> bool:
     """Whether the VM holds its memory now: running, paused or in transition yes; off or saved no."""
     value = record.get("State")
     if value is None:
-        raise record.error(None, f"VM {quoted(name)} has no State", "select State in Get-VM, as the command of docs/platforms-import.md does")
+        raise record.error(None, _("VM {name} has no State").format(name=quoted(name)), _("select State in Get-VM, as the command of docs/platforms-import.md does"))
     if isinstance(value, int) and not isinstance(value, bool):
         state = _VM_STATE_NUMBERS.get(value)
         if state is None:
-            warnings.add("vm-state-unverified", f"{name} ({value})", lambda count: f"{plural(count, 'VM')} with a State number whose meaning is not verified: counted as running")
+            warnings.add("vm-state-unverified", f"{name} ({value})", lambda count: counted(N_("{n} with a State number whose meaning is not verified: counted as running"), count, *VMS))
             return True
     elif isinstance(value, str):
         state = value.strip().casefold().removesuffix("critical")
@@ -322,4 +338,4 @@ def _powered_on(record: Record, name: str, warnings: Warnings) -> bool:
         return True
     if state in _OFF_STATES:
         return False
-    raise record.error("State", f"{quoted(value)} is not a VM state", "Get-VM writes Running, Off, Saved, Paused… (or their numbers: 2 Running, 3 Off)")
+    raise record.error("State", _("{value} is not a VM state").format(value=quoted(value)), _("Get-VM writes Running, Off, Saved, Paused… (or their numbers: 2 Running, 3 Off)"))

@@ -38,14 +38,20 @@ from hacalc.core.platforms.kubernetes import (
 from hacalc.core.quantities import QUANTITY_HINT, milli_value, parse_quantity, whole_value
 from hacalc.core.text import visible
 from hacalc.core.warnings import DataWarning
-from hacalc.readers.files import STDIN, Document, FieldPath, quoted, read_document
+from hacalc.i18n import N_, Message, _
+from hacalc.readers.files import STDIN, Document, FieldPath, in_file, quoted, read_document
+from hacalc.readers.platform_exports import counted
 
 LIST_KINDS = {"NodeList": "Node", "PodList": "Pod", "PodDisruptionBudgetList": "PodDisruptionBudget", "List": None}
 READ_KINDS = ("Node", "Pod", "PodDisruptionBudget", "ReplicaSet", "StatefulSet", "ReplicationController")
 REQUIRED_ALLOCATABLE = ("cpu", "memory", "pods")
 EXAMPLES = 5
 EXPORT_MAX_BYTES = 1024 * 1024 * 1024  # kubectl get pods -A -o json of a 20,000-pod cluster is some 200 MB
-HOW_TO_EXPORT = "give the output of kubectl get nodes -o json, kubectl get pods -A -o json or kubectl get pdb -A -o json"
+HOW_TO_EXPORT = N_("give the output of kubectl get nodes -o json, kubectl get pods -A -o json or kubectl get pdb -A -o json")
+UNEDITED = N_("check the file is unedited kubectl output")
+NODES = (N_("{count:,} node"), N_("{count:,} nodes"))
+# What get() expected, in the words of JSON.
+VALUE_KINDS = {dict: N_("an object"), list: N_("a list"), str: N_("a string"), bool: N_("true or false"), int: N_("an integer")}
 
 
 def load_kubernetes(sources: Sequence[str], *, stdin: TextIO | None = None) -> KubeInventory:
@@ -74,30 +80,29 @@ class _Reader:
     def read(self, document: Document) -> None:
         data = document.data
         if not isinstance(data, dict):
-            raise InputError("not kubectl JSON: the file is not an object", document.where(), HOW_TO_EXPORT)
+            raise InputError(_("not kubectl JSON: the file is not an object"), document.where(), _(HOW_TO_EXPORT))
         kind = data.get("kind")
         if kind in LIST_KINDS:
             items = data.get("items")
             if items is None:
                 return  # an empty list: kubectl writes "items": [] but the API may leave it out
             if not isinstance(items, list):
-                raise InputError("items is not a list", document.where(("items",)), HOW_TO_EXPORT)
+                raise InputError(_("items is not a list"), document.where(("items",)), _(HOW_TO_EXPORT))
             for position, item in enumerate(items):
                 self._item(document, ("items", position), item, LIST_KINDS[kind])
         elif isinstance(kind, str) and kind:
             self._item(document, (), data, None)
         else:
-            raise InputError(
-                f"not kubectl JSON: kind is {quoted(kind) if kind is not None else 'missing'}", document.where(("kind",) if kind is not None else ()), HOW_TO_EXPORT
-            )
+            what = _("not kubectl JSON: kind is {kind}").format(kind=quoted(kind)) if kind is not None else _("not kubectl JSON: kind is missing")
+            raise InputError(what, document.where(("kind",) if kind is not None else ()), _(HOW_TO_EXPORT))
 
     def _item(self, document: Document, path: FieldPath, item: Any, implied: str | None) -> None:
         item = _mapping(document, path, item)
         kind = item.get("kind", implied)
         if implied is not None and kind != implied:
-            raise InputError(f"a {quoted(kind)} item in a {implied}List", document.where((*path, "kind")), "give each list its own kind of items")
+            raise InputError(_("a {kind} item in a {list}").format(kind=quoted(kind), list=f"{implied}List"), document.where((*path, "kind")), _("give each list its own kind of items"))
         if kind is None:
-            raise InputError("an item without a kind", document.where(path), "export with kubectl get … -o json, which names each item's kind")
+            raise InputError(_("an item without a kind"), document.where(path), _("export with kubectl get … -o json, which names each item's kind"))
         if kind not in READ_KINDS:
             self.skipped[str(kind)] = self.skipped.get(str(kind), 0) + 1
             return
@@ -105,7 +110,7 @@ class _Reader:
         key = f"{kind} {item_reader.namespace() + '/' if kind != 'Node' else ''}{item_reader.name()}"
         if key in self.seen:
             first, first_path = self.seen[key]
-            raise InputError(f"{key} is given twice (first {first.where(first_path)})", document.where(path), "give each object once")
+            raise InputError(_("{key} is given twice (first {where})").format(key=key, where=first.where(first_path)), document.where(path), _("give each object once"))
         self.seen[key] = (document, path)
         if kind == "Node":
             node = item_reader.node()
@@ -122,7 +127,7 @@ class _Reader:
 
     def inventory(self, sources: tuple[str, ...]) -> KubeInventory:
         if not self.nodes:
-            raise InputError("no nodes in the input", f"in {', '.join(visible(source) for source in sources) or 'no files'}", "add the output of kubectl get nodes -o json")
+            raise InputError(_("no nodes in the input"), in_file(", ".join(visible(source) for source in sources) or _("no files")), _("add the output of kubectl get nodes -o json"))
         return KubeInventory(tuple(self.nodes.values()), tuple(self.pods.values()), tuple(self.pdbs.values()), dict(self.replicas), self._warnings(), sources)
 
     def _warnings(self) -> tuple[DataWarning, ...]:
@@ -130,28 +135,26 @@ class _Reader:
         not_ready = [node.name for node in self.nodes.values() if not node.ready]
         cordoned = [node.name for node in self.nodes.values() if node.ready and node.unschedulable]
         if not_ready:
-            warnings.append(_counted("nodes-not-ready", f"{_plural(len(not_ready), 'node')} not Ready: not counted (they neither fail nor take pods)", not_ready))
+            warnings.append(_counted("nodes-not-ready", N_("{n} not Ready: not counted (they neither fail nor take pods)"), not_ready))
         if cordoned:
-            warnings.append(_counted("nodes-cordoned", f"{_plural(len(cordoned), 'node')} cordoned (spec.unschedulable): they can fail but take no evicted pods", cordoned))
+            warnings.append(_counted("nodes-cordoned", N_("{n} cordoned (spec.unschedulable): they can fail but take no evicted pods"), cordoned))
         if self.skipped:
             kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(self.skipped.items()))
-            warnings.append(DataWarning("items-skipped", f"items of kinds hacalc does not read were skipped: {kinds}", sum(self.skipped.values()), tuple(sorted(self.skipped))[:EXAMPLES]))
+            skipped = Message(N_("items of kinds hacalc does not read were skipped: {kinds}"), kinds=kinds)
+            warnings.append(DataWarning("items-skipped", skipped, sum(self.skipped.values()), tuple(sorted(self.skipped))[:EXAMPLES]))
         if not self.pods:
-            warnings.append(DataWarning("no-pods", "no pods in the input: add the output of kubectl get pods -A -o json"))
+            warnings.append(DataWarning("no-pods", Message(N_("no pods in the input: add the output of kubectl get pods -A -o json"))))
         return tuple(warnings)
 
 
-def _counted(kind: str, message: str, names: list[str]) -> DataWarning:
-    return DataWarning(kind, message, len(names), tuple(visible(name) for name in names[:EXAMPLES]))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def _counted(kind: str, template: str, names: list[str]) -> DataWarning:
+    """``template``: ``N_``-marked, with an ``{n}`` that says how many nodes."""
+    return DataWarning(kind, counted(template, len(names), *NODES), len(names), tuple(visible(name) for name in names[:EXAMPLES]))
 
 
 def _mapping(document: Document, path: FieldPath, value: Any) -> dict:
     if not isinstance(value, dict):
-        raise InputError(f"expected an object, found {quoted(value)}", document.where(path), "check the file is unedited kubectl output")
+        raise InputError(_("expected {kind}, found {value}").format(kind=_("an object"), value=quoted(value)), document.where(path), _(UNEDITED))
     return value
 
 
@@ -163,15 +166,16 @@ class _Item:
         self.path = path
         self.data = data
 
-    def error(self, relative: FieldPath, what: str, fix: str = "check the file is unedited kubectl output") -> InputError:
-        return InputError(what, self.document.where((*self.path, *relative)), fix)
+    def error(self, relative: FieldPath, what: str, fix: str | None = None) -> InputError:
+        """``what`` and ``fix`` as said in the language of the run; no ``fix``: check the file is unedited."""
+        return InputError(what, self.document.where((*self.path, *relative)), _(UNEDITED) if fix is None else fix)
 
     def get(self, relative: FieldPath, expected: type | tuple[type, ...], default: Any = None) -> Any:
         """The value at ``relative``, of the ``expected`` type; ``default`` when it or a parent is missing (or null)."""
         value: Any = self.data
         for depth, key in enumerate(relative):
             if not isinstance(value, dict if isinstance(key, str) else list):
-                raise self.error(relative[:depth], f"expected {'an object' if isinstance(key, str) else 'a list'}, found {quoted(value)}")
+                raise self.error(relative[:depth], _expected(dict if isinstance(key, str) else list, value))
             if isinstance(key, str):
                 value = value.get(key)
             else:
@@ -180,9 +184,7 @@ class _Item:
                 return default
         kinds = expected if isinstance(expected, tuple) else (expected,)
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            names = {dict: "an object", list: "a list", str: "a string", bool: "true or false", int: "an integer"}
-            wanted = " or ".join(names.get(kind, kind.__name__) for kind in kinds)
-            raise self.error(relative, f"expected {wanted}, found {quoted(value)}")
+            raise self.error(relative, _expected(kinds, value))
         return value
 
     def child(self, relative: FieldPath) -> _Item:
@@ -192,7 +194,7 @@ class _Item:
     def name(self) -> str:
         name = self.get(("metadata", "name"), str)
         if not name:
-            raise self.error(("metadata",), "an object without metadata.name")
+            raise self.error(("metadata",), _("an object without metadata.name"))
         return name
 
     def namespace(self) -> str:
@@ -202,7 +204,7 @@ class _Item:
         values = self.get(relative, dict, {})
         for key, value in values.items():
             if not isinstance(value, str):
-                raise self.error((*relative, key), f"expected a string, found {quoted(value)}")
+                raise self.error((*relative, key), _expected(str, value))
         return dict(values)
 
     def quantities(self, relative: FieldPath) -> dict[str, Fraction]:
@@ -212,13 +214,13 @@ class _Item:
             if isinstance(text, (int, float)) and not isinstance(text, bool):
                 text = str(text)  # the API reads a JSON number as its text (Quantity.UnmarshalJSON)
             if not isinstance(text, str):
-                raise self.error(where, f"expected a quantity, found {quoted(text)}", QUANTITY_HINT)
+                raise self.error(where, _("expected {kind}, found {value}").format(kind=_("a quantity"), value=quoted(text)), QUANTITY_HINT)
             try:
                 amount = parse_quantity(text)
             except InputError as error:
-                raise self.error(where, f"bad quantity {quoted(text)}: {error.what}", error.fix or QUANTITY_HINT) from None
+                raise self.error(where, _("bad quantity {text}: {reason}").format(text=quoted(text), reason=error.what), error.fix or QUANTITY_HINT) from None
             if amount < 0:
-                raise self.error(where, f"negative quantity {quoted(text)}", "resources are at least 0")
+                raise self.error(where, _("negative quantity {text}").format(text=quoted(text)), _("resources are at least 0"))
             amounts[resource] = amount
         return amounts
 
@@ -228,7 +230,11 @@ class _Item:
         allocatable = self.quantities(("status", "allocatable"))
         for resource in REQUIRED_ALLOCATABLE:
             if resource not in allocatable:
-                raise self.error(("status", "allocatable"), f"node {self.name()} has no allocatable {resource}", "export nodes with kubectl get nodes -o json")
+                raise self.error(
+                    ("status", "allocatable"),
+                    _("node {name} has no allocatable {resource}").format(name=self.name(), resource=resource),
+                    _("export nodes with kubectl get nodes -o json"),
+                )
         taints = tuple(self.taint(position) for position in range(len(self.get(("spec", "taints"), list, []))))
         return KubeNode(
             name=self.name(),
@@ -294,7 +300,7 @@ class _Item:
         item = self.child(("spec", "tolerations", position))
         operator = item.get(("operator",), str, "Equal")
         if operator not in ("Equal", "Exists"):
-            raise item.error(("operator",), f"unknown toleration operator {quoted(operator)}", "use Equal or Exists")
+            raise item.error(("operator",), _("unknown toleration operator {operator}").format(operator=quoted(operator)), _("use Equal or Exists"))
         return Toleration(
             key=item.get(("key",), str, ""),
             operator=operator,
@@ -318,11 +324,11 @@ class _Item:
         for position in range(len(self.get(path, list, []))):
             operator = self.get((*path, position, "operator"), str, "")
             if operator not in operators:
-                raise self.error((*path, position, "operator"), f"unknown operator {quoted(operator)}", f"use {', '.join(operators)}")
+                raise self.error((*path, position, "operator"), _("unknown operator {operator}").format(operator=quoted(operator)), _("use {choices}").format(choices=", ".join(operators)))
             values = self.get((*path, position, "values"), list, [])
             for index, value in enumerate(values):
                 if not isinstance(value, str):
-                    raise self.error((*path, position, "values", index), f"expected a string, found {quoted(value)}")
+                    raise self.error((*path, position, "values", index), _expected(str, value))
             found.append(Requirement(self.get((*path, position, "key"), str, ""), operator, tuple(values)))
         return tuple(found)
 
@@ -374,9 +380,18 @@ class _Item:
     def scale(self) -> tuple[str, int]:
         uid = self.get(("metadata", "uid"), str, "")
         if not uid:
-            raise self.error(("metadata",), "a controller without metadata.uid, so its pods cannot be matched to it", "export with kubectl get rs,sts -A -o json")
+            raise self.error(("metadata",), _("a controller without metadata.uid, so its pods cannot be matched to it"), _("export with kubectl get rs,sts -A -o json"))
         replicas = self.get(("spec", "replicas"), int, 1)
         if replicas < 0:
-            raise self.error(("spec", "replicas"), f"negative replicas {replicas}", "replicas are at least 0")
+            raise self.error(("spec", "replicas"), _("negative replicas {replicas}").format(replicas=replicas), _("replicas are at least 0"))
         return uid, replicas
 
+
+
+def _expected(kinds: type | tuple[type, ...], value: Any) -> str:
+    """``expected an object, found 'x'``; ``expected an integer or a string, found …`` for several kinds."""
+    names = [_(VALUE_KINDS[kind]) if kind in VALUE_KINDS else kind.__name__ for kind in (kinds if isinstance(kinds, tuple) else (kinds,))]
+    wanted = names[0]
+    for name in names[1:]:
+        wanted = _("{first} or {second}").format(first=wanted, second=name)
+    return _("expected {kind}, found {value}").format(kind=wanted, value=quoted(value))

@@ -20,7 +20,8 @@ from hacalc.core.errors import InputError
 from hacalc.core.text import visible
 from hacalc.core.vsphere.check import MAX_CAPACITY
 from hacalc.core.warnings import DataWarning
-from hacalc.readers.files import MAX_BYTES, Document, FieldPath, json_document, open_binary, quoted
+from hacalc.i18n import N_, Message, _, plural
+from hacalc.readers.files import MAX_BYTES, Document, FieldPath, in_file, json_document, open_binary, quoted
 
 MIB = 1024 * 1024
 EXAMPLES = 5  # names kept per warning
@@ -31,18 +32,18 @@ SNIFF_BYTES = 64 * 1024  # how much of a file the format checks look at
 
 
 def read_json_export(source: str, expected: str) -> Document:
-    """``source`` parsed as JSON, with line numbers for errors; ``expected`` names the export in messages."""
+    """``source`` parsed as JSON, with line numbers for errors; ``expected`` (``N_``-marked) names the export in messages."""
     shown = visible(source)
     with open_binary(source, expected) as stream:
         try:
             raw = stream.read(MAX_BYTES + 1)
         except OSError as error:
-            raise InputError(f"cannot read {source!r}: {error.strerror}", fix="check the path and its permissions") from None
+            raise InputError(_("cannot read {source!r}: {reason}").format(source=source, reason=error.strerror), fix=_("check the path and its permissions")) from None
     if len(raw) > MAX_BYTES:
-        raise InputError(f"the file is larger than the {MAX_BYTES // MIB} MiB limit", f"in {shown}", "export one cluster at a time")
+        raise InputError(_("the file is larger than the {size} limit").format(size=f"{MAX_BYTES // MIB} MiB"), in_file(shown), _("export one cluster at a time"))
     text = decode_export(raw, shown)
     if not text.strip():
-        raise InputError("the file is empty", f"in {shown}", f"give {expected}")
+        raise InputError(_("the file is empty"), in_file(shown), _("give {expected}").format(expected=_(expected)))
     return json_document(text, shown)
 
 
@@ -54,7 +55,7 @@ def decode_export(raw: bytes, name: str) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].decode(codec, errors="replace").count("\n") + 1
         kind = "UTF-16" if codec.startswith("utf-16") else "UTF-8"
-        raise InputError(f"the file is not valid {kind} text", f"in {name} line {line}", "export it again (PowerShell: Out-File -Encoding utf8)") from None
+        raise InputError(_("the file is not valid {encoding} text").format(encoding=kind), in_file(name, line), _("export it again (PowerShell: Out-File -Encoding utf8)")) from None
 
 
 def _codec(raw: bytes) -> str:
@@ -84,6 +85,9 @@ def file_stem(source: str) -> str:
     return visible(os.path.splitext(os.path.basename(source))[0]) or "cluster"
 
 
+EXPORT_AGAIN = N_("export it again")  # the fix for a value an export tool would not write
+
+
 # Fields --------------------------------------------------------------------------------------------
 
 
@@ -107,46 +111,47 @@ class Record:
         return self.document.where(self.path if key is None else (*self.path, self.key(key)))
 
     def error(self, key: str | None, what: str, fix: str) -> InputError:
+        """``what`` and ``fix`` as said in the language of the run (the getters' ``fix`` arguments are ``N_``-marked)."""
         return InputError(what, self.where(key), fix)
 
     def get(self, key: str) -> Any:
         return self.data.get(self.key(key))
 
-    def text(self, key: str, *, required: bool = False, fix: str = "export it again") -> str:
+    def text(self, key: str, *, required: bool = False, fix: str = EXPORT_AGAIN) -> str:
         value = self.get(key)
         if value is None or value == "":
             if required:
-                raise self.error(None, f"the entry has no {key!r}", fix)
+                raise self.error(None, _("the entry has no {key!r}").format(key=key), _(fix))
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.error(key, f"{quoted(value)} is not a name", fix)
+            raise self.error(key, _("{value} is not a name").format(value=quoted(value)), _(fix))
         return str(value)
 
-    def whole(self, key: str, *, maximum: int = 2**63, fix: str = "export it again") -> int | None:
+    def whole(self, key: str, *, maximum: int = 2**63, fix: str = EXPORT_AGAIN) -> int | None:
         """A whole number of 0 or more, or None when absent; a whole float (``2.0``) is accepted."""
         value = self.get(key)
         if value is None:
             return None
         number = exact_number(value)
         if number is None or number != number.to_integral_value():
-            raise self.error(key, f"{quoted(value)} is not a whole number", fix)
+            raise self.error(key, _("{value} is not a whole number").format(value=quoted(value)), _(fix))
         if not 0 <= number <= maximum:
-            raise self.error(key, f"{int(number):,} is out of range", f"give a whole number from 0 to {maximum:,}")
+            raise self.error(key, _("{value:,} is out of range").format(value=int(number)), _("give a whole number from 0 to {maximum:,}").format(maximum=maximum))
         return int(number)
 
-    def number(self, key: str, *, maximum: int, fix: str = "export it again") -> Decimal | None:
+    def number(self, key: str, *, maximum: int, fix: str = EXPORT_AGAIN) -> Decimal | None:
         """A number of 0 or more, exactly as written (``1.5`` stays 1.5), or None when absent."""
         value = self.get(key)
         if value is None:
             return None
         number = exact_number(value)
         if number is None:
-            raise self.error(key, f"{quoted(value)} is not a number", fix)
+            raise self.error(key, _("{value} is not a number").format(value=quoted(value)), _(fix))
         if not 0 <= number <= maximum:
-            raise self.error(key, f"{quoted(value)} is out of range", f"give a number from 0 to {maximum:,}")
+            raise self.error(key, _("{value} is out of range").format(value=quoted(value)), _("give a number from 0 to {maximum:,}").format(maximum=maximum))
         return number
 
-    def flag(self, key: str, *, fix: str = "export it again") -> bool | None:
+    def flag(self, key: str, *, fix: str = EXPORT_AGAIN) -> bool | None:
         """JSON true/false, or the 0/1 Perl APIs write; None when absent."""
         value = self.get(key)
         if value is None:
@@ -157,7 +162,7 @@ class Record:
             return bool(value)
         if isinstance(value, str) and value.strip().lower() in ("true", "false", "0", "1"):
             return value.strip().lower() in ("true", "1")
-        raise self.error(key, f"{quoted(value)} is not true or false", fix)
+        raise self.error(key, _("{value} is not true or false").format(value=quoted(value)), _(fix))
 
 
 def exact_number(value: Any) -> Decimal | None:
@@ -180,23 +185,27 @@ def exact_number(value: Any) -> Decimal | None:
 
 
 def records(document: Document, data: Any, path: FieldPath, what: str, fix: str, *, any_case: bool = False) -> list[Record]:
-    """The objects of a JSON array (or one object: PowerShell does not wrap a single result in an array)."""
+    """The objects of a JSON array (or one object: PowerShell does not wrap a single result in an array).
+    ``what`` and ``fix`` are ``N_``-marked."""
     if isinstance(data, dict):
         return [Record(document, path, data, any_case)]
     if not isinstance(data, list):
-        raise InputError(f"{what} is {_kind(data)}, not a list of objects", document.where(path) if path else f"in {document.name}", fix)
+        raise InputError(_("{what} is {kind}, not a list of objects").format(what=_(what), kind=_kind(data)), document.where(path), _(fix))
     found = []
     for index, item in enumerate(data):
         if not isinstance(item, dict):
-            raise InputError(f"entry {index} of {what} is {_kind(item)}, not an object", document.where((*path, index)), fix)
+            raise InputError(_("entry {index} of {what} is {kind}, not an object").format(index=index, what=_(what), kind=_kind(item)), document.where((*path, index)), _(fix))
         found.append(Record(document, (*path, index), item, any_case))
     return found
 
 
 def _kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words (``readers.cluster._kind`` speaks of TOML tables and strings)."""
     if isinstance(value, str):
-        return f"the text {quoted(value, 40)}"
-    return {dict: "an object", list: "a list", bool: "true or false", type(None): "null"}.get(type(value), f"the number {quoted(value, 40)}")
+        return _("the text {value}").format(value=quoted(value, 40))
+    kinds = {dict: N_("an object"), list: N_("a list"), bool: N_("true or false"), type(None): N_("null")}
+    kind = kinds.get(type(value))
+    return _(kind) if kind else _("the number {value}").format(value=quoted(value, 40))
 
 
 # Units ---------------------------------------------------------------------------------------------
@@ -215,7 +224,7 @@ def mib_ceil(size_bytes: int) -> int:
 def within_capacity(record: Record, key: str, value: int, unit: str) -> int:
     """``value`` (already in MiB or millicores) if a host or guest could have it; else the error names the field."""
     if value > MAX_CAPACITY:
-        raise record.error(key, f"{value:,} {unit} is more than any host has", "export it again")
+        raise record.error(key, _("{value:,} {unit} is more than any host has").format(value=value, unit=unit), _(EXPORT_AGAIN))
     return value
 
 
@@ -237,7 +246,8 @@ class Warnings:
         self.messages: dict[str, Callable[[int], str]] = {}
 
     def add(self, kind: str, example: str, message: Callable[[int], str], count: int = 1) -> None:
-        """Count one more of ``kind``; ``message(count)`` is worded once all are counted."""
+        """Count one more of ``kind``; ``message(count)`` is worded once all are counted, as a ``Message``
+        (English in JSON, said in the language of the run where the CLI shows it)."""
         if kind not in self.kinds:
             raise ValueError(f"unknown warning kind {kind!r}")
         tally = self.tallies.setdefault(kind, _Tally())
@@ -255,8 +265,10 @@ class Warnings:
         )
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else many or word + 's'}"
+def counted(template: str, count: int, one: str, many: str) -> Message:
+    """A counted warning, ``{n} without maxmem …``: ``template`` has an ``{n}``, said ``3 nodes`` by ``one``
+    and ``many`` (``N_``-marked ``{count:,} node`` and ``{count:,} nodes``)."""
+    return Message(template, n=plural(count, one, many))
 
 
 def unique_names(names: Sequence[str], ids: Sequence[str]) -> list[str]:

@@ -42,15 +42,16 @@ from hacalc.core.errors import InputError
 from hacalc.core.text import visible
 from hacalc.core.vsphere.inventory import Capacity, Inventory, InventoryCluster, Source
 from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, HostState, Platform
+from hacalc.i18n import N_, Message, _
 from hacalc.readers.cluster import MAX_HOSTS, MAX_VMS
-from hacalc.readers.files import Document, quoted
+from hacalc.readers.files import Document, in_file, quoted
 from hacalc.readers.platform_exports import (
     Record,
     Warnings,
+    counted,
     file_stem,
     mib_ceil,
     mib_floor,
-    plural,
     read_json_export,
     records,
     sniff_text,
@@ -61,8 +62,12 @@ from hacalc.readers.platform_exports import (
 SOURCE = "proxmox"
 MILLICORES = 1000  # cpu_mhz units per core on a Proxmox cluster
 MAX_VMID = 999_999_999  # the API's pve-vmid range
-EXPECTED = "the output of pvesh get /cluster/resources --output-format json"
-FIX = "export it again with pvesh get … --output-format json"
+EXPECTED = N_("the output of pvesh get /cluster/resources --output-format json")
+FIX = N_("export it again with pvesh get … --output-format json")
+ONE_EXPORT = N_("give one pvesh export of one cluster")
+NODES = (N_("{count:,} node"), N_("{count:,} nodes"))
+GUESTS = (N_("{count:,} guest"), N_("{count:,} guests"))
+HA_RESOURCES = (N_("{count:,} HA resource"), N_("{count:,} HA resources"))
 GUEST_TYPES = ("qemu", "lxc")
 IGNORED_TYPES = ("storage", "pool", "sdn", "network", "openvz")
 HA_RECOVERED = frozenset({"started", "enabled", "stopped"})  # requested states the CRM relocates on node failure
@@ -105,7 +110,7 @@ def load_proxmox(sources: Sequence[str]) -> Inventory:
     InputError, naming the file, line and field, for anything that cannot be read.
     """
     if not sources:
-        raise InputError("no Proxmox export given", fix=f"give {EXPECTED}")
+        raise InputError(_("no Proxmox export given"), fix=_("give {expected}").format(expected=_(EXPECTED)))
     files = _classify([read_json_export(source, EXPECTED) for source in sources], sources)
     source_warnings, warnings = Warnings(WARNING_KINDS), Warnings(WARNING_KINDS)
     entries = _resources(files.resources, source_warnings)
@@ -143,18 +148,22 @@ def _classify(documents: list[Document], sources: Sequence[str]) -> _Files:
         kind = _kind_of(document)
         if kind is None:
             raise InputError(
-                "not a pvesh export: its entries have neither 'type' and 'id' (/cluster/resources) nor 'sid' (/cluster/ha/resources)",
-                f"in {document.name}",
-                f"give {EXPECTED}, optionally with /cluster/ha/resources and /cluster/status",
+                _("not a pvesh export: its entries have neither 'type' and 'id' (/cluster/resources) nor 'sid' (/cluster/ha/resources)"),
+                in_file(document.name),
+                _("give {expected}, optionally with /cluster/ha/resources and /cluster/status").format(expected=_(EXPECTED)),
             )
         if kind in found:
-            raise InputError(f"two {kind} files ({found[kind][0].name} and {document.name})", f"in {document.name}", "give each pvesh export once")
+            raise InputError(_(TWO_FILES[kind]).format(first=found[kind][0].name, second=document.name), in_file(document.name), _("give each pvesh export once"))
         found[kind] = (document, source)
     if "resources" not in found:
         names = ", ".join(document.name for document in documents)
-        raise InputError("no /cluster/resources export among the files", f"in {names}", f"add {EXPECTED}")
+        raise InputError(_("no /cluster/resources export among the files"), in_file(names), _("add {expected}").format(expected=_(EXPECTED)))
     resources, source = found["resources"]
     return _Files(resources, source, found.get("ha", (None, ""))[0], found.get("status", (None, ""))[0])
+
+
+TWO_FILES = {"resources": N_("two resources files ({first} and {second})"), "ha": N_("two ha files ({first} and {second})"),
+             "status": N_("two status files ({first} and {second})")}
 
 
 def _kind_of(document: Document) -> str | None:
@@ -176,7 +185,7 @@ def _kind_of(document: Document) -> str | None:
 def _cluster_name(status: Document | None) -> str | None:
     if status is None:
         return None
-    for record in records(status, status.data, (), "the status export", FIX):
+    for record in records(status, status.data, (), N_("the status export"), FIX):
         if record.get("type") == "cluster":
             name = record.text("name")
             return visible(name) if name else None
@@ -196,7 +205,7 @@ def _resources(document: Document, warnings: Warnings) -> _Entries:
     nodes: list[Record] = []
     guests: list[Record] = []
     ignored: dict[str, int] = {}
-    for record in records(document, document.data, (), "the resources export", FIX):
+    for record in records(document, document.data, (), N_("the resources export"), FIX):
         kind = record.text("type", required=True, fix=FIX)
         if kind == "node":
             nodes.append(record)
@@ -209,32 +218,41 @@ def _resources(document: Document, warnings: Warnings) -> _Entries:
         warnings.add(
             "entries-ignored",
             f"{visible(kind)} ×{count}" if known else f"{visible(kind)} ×{count} (unknown type)",
-            lambda total: f"{plural(total, 'entry', 'entries')} of other types (storage, pool, sdn…) ignored: only nodes and guests count",
+            lambda total: counted(N_("{n} of other types (storage, pool, sdn…) ignored: only nodes and guests count"), total, N_("{count:,} entry"), N_("{count:,} entries")),
             count,
         )
     if not nodes:
-        raise InputError("the resources export lists no node (no entry of type 'node')", f"in {document.name}", "give the whole output of pvesh get /cluster/resources, not one filtered by --type")
+        raise InputError(
+            _("the resources export lists no node (no entry of type 'node')"),
+            in_file(document.name),
+            _("give the whole output of pvesh get /cluster/resources, not one filtered by --type"),
+        )
     if len(nodes) > MAX_HOSTS or len(guests) > MAX_VMS:
-        raise InputError(f"the export lists {len(nodes):,} nodes and {len(guests):,} guests, more than the limits", f"in {document.name}", f"at most {MAX_HOSTS:,} nodes and {MAX_VMS:,} guests")
-    _refuse_duplicates(nodes, lambda record: record.text("node", required=True, fix=FIX), "node", "node")
-    _refuse_duplicates(guests, _vmid, "vmid", "guest")
+        raise InputError(
+            _("the export lists {nodes:,} nodes and {guests:,} guests, more than the limits").format(nodes=len(nodes), guests=len(guests)),
+            in_file(document.name),
+            _("at most {nodes:,} nodes and {guests:,} guests").format(nodes=MAX_HOSTS, guests=MAX_VMS),
+        )
+    _refuse_duplicates(nodes, lambda record: record.text("node", required=True, fix=FIX), "node", N_("node {name} is listed twice"))
+    _refuse_duplicates(guests, _vmid, "vmid", N_("guest {name} is listed twice"))
     return _Entries(nodes, guests)
 
 
 def _vmid(record: Record) -> str:
     vmid = record.whole("vmid", maximum=MAX_VMID, fix=FIX)
     if vmid is None:
-        raise record.error(None, "the guest entry has no 'vmid'", FIX)
+        raise record.error(None, _("the guest entry has no 'vmid'"), _(FIX))
     return str(vmid)
 
 
-def _refuse_duplicates(entries: list[Record], key_of: Callable[[Record], str], key: str, noun: str) -> None:
-    """Node names and VMIDs are unique in a cluster: a repeat means files were joined or edited."""
+def _refuse_duplicates(entries: list[Record], key_of: Callable[[Record], str], key: str, message: str) -> None:
+    """Node names and VMIDs are unique in a cluster: a repeat means files were joined or edited. ``message``:
+    an ``N_``-marked template with a ``{name}``."""
     seen: set[str] = set()
     for record in entries:
         value = key_of(record)
         if value in seen:
-            raise record.error(key, f"{noun} {quoted(value)} is listed twice", "give one pvesh export of one cluster")
+            raise record.error(key, _(message).format(name=quoted(value)), _(ONE_EXPORT))
         seen.add(value)
 
 
@@ -251,7 +269,7 @@ def _hosts(nodes: list[Record], warnings: Warnings) -> list[Host]:
             warnings.add(
                 "node-without-capacity",
                 name,
-                lambda count: f"{plural(count, 'node')} without maxmem or maxcpu (offline, or the export's user lacks Sys.Audit) left out",
+                lambda count: counted(N_("{n} without maxmem or maxcpu (offline, or the export's user lacks Sys.Audit) left out"), count, *NODES),
             )
             continue
         state = _NODE_STATES.get(record.text("status"), HostState.not_responding)
@@ -272,27 +290,27 @@ def _ha_states(document: Document | None, guests: list[Record], warnings: Warnin
         return _ha_from_hastate(guests, warnings)
     vmids = {_vmid(record): record.text("type") for record in guests}
     states: dict[str, bool] = {}
-    for record in records(document, document.data, (), "the HA resources export", FIX):
+    for record in records(document, document.data, (), N_("the HA resources export"), FIX):
         sid = record.text("sid", required=True, fix=FIX)
         match = _SID.fullmatch(sid)
         if match is None:
-            raise record.error("sid", f"{quoted(sid)} is not an HA resource id", "pvesh writes vm:VMID or ct:VMID")
+            raise record.error("sid", _("{value} is not an HA resource id").format(value=quoted(sid)), _("pvesh writes vm:VMID or ct:VMID"))
         prefix, vmid = match.groups()
         if vmid in states:
-            raise record.error("sid", f"HA resource {quoted(sid)} is listed twice", "give one pvesh export of one cluster")
+            raise record.error("sid", _("HA resource {name} is listed twice").format(name=quoted(sid)), _(ONE_EXPORT))
         state = record.text("state") or "started"  # the schema's default
         if state not in HA_RECOVERED | HA_NOT_RECOVERED:
-            raise record.error("state", f"{quoted(state)} is not an HA resource state", "pvesh writes started, stopped, enabled, disabled or ignored")
+            raise record.error("state", _("{value} is not an HA resource state").format(value=quoted(state)), _("pvesh writes started, stopped, enabled, disabled or ignored"))
         expected_type = {"vm": "qemu", "ct": "lxc"}.get(prefix or "")
         if vmid not in vmids or (expected_type and vmids[vmid] != expected_type):
-            warnings.add("ha-resource-without-guest", sid, lambda count: f"{plural(count, 'HA resource')} without a guest of that id in the resources export, ignored")
+            warnings.add("ha-resource-without-guest", sid, lambda count: counted(N_("{n} without a guest of that id in the resources export, ignored"), count, *HA_RESOURCES))
             continue
         states[vmid] = state in HA_RECOVERED
         if record.get("group") or record.get("rules"):
             warnings.add(
                 "ha-affinity-ignored",
                 sid,
-                lambda count: f"{plural(count, 'HA resource')} restricted by an HA group or node affinity rule: the restart check may place them on any node",
+                lambda count: counted(N_("{n} restricted by an HA group or node affinity rule: the restart check may place them on any node"), count, *HA_RESOURCES),
             )
     return states
 
@@ -303,13 +321,13 @@ def _ha_from_hastate(guests: list[Record], warnings: Warnings) -> dict[str, bool
         warnings.add(
             "ha-from-hastate",
             "",
-            lambda count: "no /cluster/ha/resources export: HA read from the resources' hastate field (give the HA export for requested states and groups)",
+            lambda count: Message(N_("no /cluster/ha/resources export: HA read from the resources' hastate field (give the HA export for requested states and groups)")),
         )
     else:
         warnings.add(
             "ha-file-missing",
             "",
-            lambda count: "no /cluster/ha/resources export and no guest with an hastate: no guest is treated as HA-protected",
+            lambda count: Message(N_("no /cluster/ha/resources export and no guest with an hastate: no guest is treated as HA-protected")),
         )
     return states
 
@@ -324,14 +342,14 @@ def _vms(guests: list[Record], host_names: set[str], ha: dict[str, bool], warnin
     vms = []
     for record, vmid, name in zip(kept, ids, names):
         if name != (visible(record.text("name")) or f"guest {vmid}"):
-            warnings.add("duplicate-guest-name", record.text("name"), lambda count: f"{plural(count, 'guest')} share a name with another guest; renamed 'NAME (VMID)'")
+            warnings.add("duplicate-guest-name", record.text("name"), lambda count: counted(N_("{n} share a name with another guest; renamed 'NAME (VMID)'"), count, *GUESTS))
         vms.append(_vm(record, name, vmid, host_names, ha.get(vmid, False), warnings))
     return vms
 
 
 def _template(record: Record, warnings: Warnings) -> bool:
     if record.flag("template", fix=FIX):
-        warnings.add("templates-skipped", record.text("name") or record.text("vmid"), lambda count: f"{plural(count, 'template')} skipped: a template never runs")
+        warnings.add("templates-skipped", record.text("name") or record.text("vmid"), lambda count: counted(N_("{n} skipped: a template never runs"), count, N_("{count:,} template"), N_("{count:,} templates")))
         return True
     return False
 
@@ -342,7 +360,7 @@ def _vm(record: Record, name: str, vmid: str, host_names: set[str], ha: bool, wa
     cores = record.number("maxcpu", maximum=10**6, fix=FIX)
     if status == "stopped":
         powered_on = False
-        warnings.add("guests-stopped", name, lambda count: f"{plural(count, 'guest')} stopped: kept, but HA starts none of them after a failure")
+        warnings.add("guests-stopped", name, lambda count: counted(N_("{n} stopped: kept, but HA starts none of them after a failure"), count, *GUESTS))
     elif status == "running" and memory is not None:
         powered_on = True
     else:
@@ -350,12 +368,16 @@ def _vm(record: Record, name: str, vmid: str, host_names: set[str], ha: bool, wa
         warnings.add(
             "guest-status-unknown",
             name,
-            lambda count: f"{plural(count, 'guest')} neither running nor stopped, or without maxmem (node offline or not reporting): counted as running only with a known status and memory",
+            lambda count: counted(
+                N_("{n} neither running nor stopped, or without maxmem (node offline or not reporting): counted as running only with a known status and memory"),
+                count,
+                *GUESTS,
+            ),
         )
     node = visible(record.text("node"))
     host = node if node in host_names else None
     if node and host is None:
-        warnings.add("guest-node-unmatched", node, lambda count: f"{plural(count, 'guest')} on a node that is not counted (no capacity in the export): placed nowhere")
+        warnings.add("guest-node-unmatched", node, lambda count: counted(N_("{n} on a node that is not counted (no capacity in the export): placed nowhere"), count, *GUESTS))
     memory_mb = within_capacity(record, "maxmem", mib_ceil(memory), "MiB") if memory is not None else None
     cpu = within_capacity(record, "maxcpu", math.ceil(cores * MILLICORES), "millicores") if cores is not None else None
     return VM(name, powered_on=powered_on, host=host, memory_mb=memory_mb, cpu_mhz=cpu, ha=ha)

@@ -583,3 +583,55 @@ def test_yaml_errors_in_chinese(hacalc, tmp_path: Path) -> None:
     looped.write_text("a: &x\n  b: *x\n")
     assert hacalc("cluster", "check", str(looped), env=CHINESE).stderr == f"hacalc: error: 别名 *x 引用了它自己, 在 {looped} 第 2 行, 请把数据直接写出，不用锚点、别名或深层嵌套\n"
     assert hacalc("cluster", "check", str(looped), env=ENGLISH).stderr == f"hacalc: error: alias *x refers to itself, in {looped} line 2, write the data out without anchors, aliases or deep nesting\n"
+
+
+def test_hyperv_and_proxmox_warnings_in_chinese_and_english_in_json(hacalc) -> None:
+    """An export's counted warnings: said in Chinese on stderr, English in the JSON, which is the same in both languages."""
+    hyperv = hacalc("cluster", "check", "tests/fixtures/hyperv/hyperv.json", env=CHINESE)
+    assert hyperv.stderr.splitlines() == [
+        "hacalc: warning: HVCLU01: 1 个节点没有 TotalPhysicalMemory（已宕机，或 CIM 不可达），未计入",
+        "hacalc: warning: HVCLU01: 2 台虚拟机未加入集群：它们占用所在节点的内存，但不会故障转移",
+        "hacalc: warning: HVCLU01: 1 台动态内存虚拟机当前高于其启动内存（MemoryAssigned）；计入的需求是启动内存",
+    ]
+    proxmox = ("cluster", "check", "tests/fixtures/proxmox/resources.json", "tests/fixtures/proxmox/ha-resources.json", "tests/fixtures/proxmox/status.json")
+    assert "hacalc: warning: pve-prod: 1 个模板已跳过：模板从不运行\n" in hacalc(*proxmox, env=CHINESE).stderr
+    for arguments in (("cluster", "check", "tests/fixtures/hyperv/hyperv.json"), proxmox):
+        chinese, english = (json.loads(hacalc(*arguments, "--format", "json", env=environ).stdout) for environ in (CHINESE, ENGLISH))
+        assert chinese == english
+    warnings = json.loads(hacalc(*proxmox, "--format", "json", env=CHINESE).stdout)["clusters"][0]["input"]["warnings"]
+    assert {"kind": "templates-skipped", "message": "1 template skipped: a template never runs", "count": 1, "examples": ["debian-12-template"]} in warnings
+
+
+def test_hyperv_and_proxmox_errors_in_chinese(hacalc, tmp_path: Path) -> None:
+    """What the readers refuse: the value, where it is and the fix, in Chinese; English unchanged."""
+    nodes = tmp_path / "hyperv.json"
+    nodes.write_text('[{"Kind": "Node", "Name": "hv01", "TotalPhysicalMemory": 1048576},\n {"Kind": "Node", "Name": "HV01", "TotalPhysicalMemory": 1048576}]\n')
+    assert hacalc("cluster", "check", str(nodes), env=CHINESE).stderr == f"hacalc: error: 节点 'HV01' 被列出了两次, 在 {nodes} 第 2 行（[1].Name）, 请把一个集群只导出一次\n"
+    assert hacalc("cluster", "check", str(nodes), env=ENGLISH).stderr == f"hacalc: error: node 'HV01' is listed twice, in {nodes} line 2 ([1].Name), export one cluster once\n"
+    resources = tmp_path / "resources.json"
+    resources.write_text('[{"type": "node", "id": "node/pve1", "node": "pve1", "maxmem": "lots", "maxcpu": 8}]\n')
+    result = hacalc("cluster", "check", str(resources), env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stderr == f"hacalc: error: 'lots' 不是整数, 在 {resources} 第 1 行（[0].maxmem）, 请用 pvesh get … --output-format json 重新导出\n"
+    resources.write_text('[{"type": "node", "id": "node/pve1", "node": "pve1"}, "qemu/100"]\n')
+    assert hacalc("cluster", "check", str(resources), env=CHINESE).stderr.startswith("hacalc: error: resources 导出的第 1 项是文本 'qemu/100'，而不是对象, 在 ")
+
+
+def test_kubectl_reader_in_chinese(hacalc, tmp_path: Path) -> None:
+    """The kubectl reader's warnings and errors in Chinese; its warnings stay English in JSON."""
+    nodes_only = ("cluster", "check", "tests/fixtures/kubernetes/nodes.json")
+    assert hacalc(*nodes_only, env=CHINESE).stderr == "hacalc: warning: 输入中没有 pod：请加上 kubectl get pods -A -o json 的输出\n"
+    assert "hacalc: warning: 已跳过 hacalc 不读取的类型的条目：1 Service\n" in hacalc("cluster", "check", "tests/fixtures/kubernetes/all-in-one.json", env=CHINESE).stderr
+    chinese = json.loads(hacalc(*nodes_only, "--format", "json", env=CHINESE).stdout)
+    assert chinese == json.loads(hacalc(*nodes_only, "--format", "json", env=ENGLISH).stdout)
+    assert {"kind": "no-pods", "message": "no pods in the input: add the output of kubectl get pods -A -o json", "count": 1, "examples": []} in chinese["warnings"]
+    pods = tmp_path / "pods.json"
+    pods.write_text('{"kind": "PodList", "items": [{"metadata": {"name": "p", "namespace": "a"},\n "spec": {"tolerations": [{"operator": "Near"}]}}]}\n')
+    result = hacalc("cluster", "check", "tests/fixtures/kubernetes/nodes.json", str(pods), env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stderr == f"hacalc: error: 未知的容忍运算符 'Near', 在 {pods} 第 2 行（items[0].spec.tolerations[0].operator）, 请使用 Equal 或 Exists\n"
+    pods.write_text('{"kind": "PodList", "items": [{"metadata": {"name": 5}}]}\n')
+    assert hacalc("cluster", "check", "tests/fixtures/kubernetes/nodes.json", str(pods), env=CHINESE).stderr == (
+        f"hacalc: error: 此处应为字符串，却是 5, 在 {pods} 第 1 行（items[0].metadata.name）, 请检查文件是否为未经编辑的 kubectl 输出\n")
+    assert hacalc("cluster", "check", "tests/fixtures/kubernetes/nodes.json", str(pods), env=ENGLISH).stderr == (
+        f"hacalc: error: expected a string, found 5, in {pods} line 1 (items[0].metadata.name), check the file is unedited kubectl output\n")
