@@ -96,6 +96,8 @@ CONVERTED = (
     "hacalc/readers/kubectl.py",
     "hacalc/readers/platform_exports.py",
     "hacalc/readers/proxmox.py",
+    "hacalc/readers/rvtools.py",
+    "hacalc/readers/rvtools_tables.py",
     "hacalc/readers/safe_yaml.py",
     "hacalc/readers/inventory.py",
 )

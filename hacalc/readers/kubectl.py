@@ -38,7 +38,7 @@ from hacalc.core.platforms.kubernetes import (
 from hacalc.core.quantities import QUANTITY_HINT, milli_value, parse_quantity, whole_value
 from hacalc.core.text import visible
 from hacalc.core.warnings import DataWarning
-from hacalc.i18n import N_, Message, _
+from hacalc.i18n import N_, Message, _, pgettext
 from hacalc.readers.files import STDIN, Document, FieldPath, in_file, quoted, read_document
 from hacalc.readers.platform_exports import counted
 
@@ -393,5 +393,5 @@ def _expected(kinds: type | tuple[type, ...], value: Any) -> str:
     names = [_(VALUE_KINDS[kind]) if kind in VALUE_KINDS else kind.__name__ for kind in (kinds if isinstance(kinds, tuple) else (kinds,))]
     wanted = names[0]
     for name in names[1:]:
-        wanted = _("{first} or {second}").format(first=wanted, second=name)
+        wanted = pgettext("kinds", "{first} or {second}").format(first=wanted, second=name)
     return _("expected {kind}, found {value}").format(kind=wanted, value=quoted(value))

@@ -23,11 +23,18 @@ from hacalc.core.vsphere.inventory import Capacity, Inventory, InventoryCluster,
 from hacalc.core.warnings import DataWarning
 from hacalc.core.vsphere.model import VM, Cluster, ClusterSettings, Host, HostState, Policy, RestartPriority, VmMonitoring
 from hacalc.core.vsphere.versions import SUPPORTED_VERSIONS, parse_version_number, profile
+from hacalc.i18n import N_, Message, _, joined, plural
 from hacalc.readers.cluster import MAX_HOSTS, MAX_VMS
+from hacalc.readers.files import in_file
+from hacalc.readers.platform_exports import counted
 from hacalc.readers.rvtools_tables import XLSX, Export, Table, export_format, read_tables
 
 DEFAULT_VERSION = "8.0"
 EXAMPLES = 5  # names kept per warning
+# ``{count:,} VM``, ``{count:,} VMs``…: what a counted warning counts, said in the language of the run.
+VMS = (N_("{count:,} VM"), N_("{count:,} VMs"))
+POWERED_ON_VMS = (N_("{count:,} powered-on VM"), N_("{count:,} powered-on VMs"))
+HOSTS = (N_("{count:,} host"), N_("{count:,} hosts"))
 
 # Canonical column (the 4.x header) -> other spellings: 3.x MB names, -DBColumnNames names, case variants.
 _VM_COMMON = ("VM", "Powerstate", "Template", "SRM Placeholder", "Cluster", "Host", "VM ID", "VI SDK Server", "VI SDK UUID")
@@ -219,9 +226,9 @@ class _Tab:
             return None
         value = _whole_value(cell)
         if value is None:
-            raise self.error(index, column, f"{visible(repr(_text(cell))[:40])} is not a whole number", "give digits only, as RVTools writes them")
+            raise self.error(index, column, _("{value} is not a whole number").format(value=_shown(cell)), _("give digits only, as RVTools writes them"))
         if not minimum <= value <= maximum:
-            raise self.error(index, column, f"{value:,} is out of range", f"give a whole number from {minimum} to {maximum:,}")
+            raise self.error(index, column, _("{value:,} is out of range").format(value=value), _("give a whole number from {minimum} to {maximum:,}").format(minimum=minimum, maximum=maximum))
         return value
 
     def flag(self, row: list[Any], index: int, column: str) -> bool | None:
@@ -233,7 +240,12 @@ class _Tab:
             return None
         if text in _TRUE or text in _FALSE:
             return text in _TRUE
-        raise self.error(index, column, f"{visible(repr(_text(cell))[:40])} is not True or False", "give True or False, as RVTools writes them")
+        raise self.error(index, column, _("{value} is not True or False").format(value=_shown(cell)), _("give True or False, as RVTools writes them"))
+
+
+def _shown(cell: Any) -> str:
+    """A cell's text as an error shows it: quoted, escaped, cut at 40 characters."""
+    return visible(repr(_text(cell))[:40])
 
 
 def _whole_value(cell: Any) -> int | None:
@@ -264,19 +276,22 @@ def _find_columns(table: Table, tab: str) -> _Tab:
                 continue
             if _normal(headers[canonical]) != _normal(canonical) or _normal(header) == _normal(canonical):
                 raise InputError(
-                    f"tab {tab} has two {visible(repr(canonical))} columns ({visible(repr(headers[canonical]))} and {visible(repr(header))})",
+                    _("tab {tab} has two {column} columns ({first} and {second})").format(
+                        tab=tab, column=visible(repr(canonical)), first=visible(repr(headers[canonical])), second=visible(repr(header))
+                    ),
                     table.where,
-                    "remove or rename one of them",
+                    _("remove or rename one of them"),
                 )
             continue
         columns[canonical], headers[canonical] = index, header
     missing = [column for column in REQUIRED[tab] if column not in columns]
     if missing:
         shown = ", ".join(repr(column) for column in missing)
+        what = N_("tab {tab} has no {columns} column, so it is not an RVTools {tab} tab") if len(missing) == 1 else N_("tab {tab} has no {columns} columns, so it is not an RVTools {tab} tab")
         raise InputError(
-            f"tab {tab} has no {shown} column{'s' if len(missing) > 1 else ''}, so it is not an RVTools {tab} tab",
+            _(what).format(tab=tab, columns=shown),
             table.where,
-            f"export with RVTools (4.x or 3.x headers, or -DBColumnNames); {tab} needs {', '.join(REQUIRED[tab])}",
+            _("export with RVTools (4.x or 3.x headers, or -DBColumnNames); {tab} needs {columns}").format(tab=tab, columns=", ".join(REQUIRED[tab])),
         )
     return _Tab(table, columns, headers)
 
@@ -303,6 +318,8 @@ class _Warnings:
         self.messages: dict[str, Callable[[_Tally], str]] = {}
 
     def add(self, kind: str, example: str, message: Callable[[_Tally], str], count: int = 1) -> None:
+        """Count one more of ``kind``; ``message(tally)`` is worded once all are counted, as a ``Message``
+        (English in JSON, said in the language of the run where the CLI shows it)."""
         self.tallies.setdefault(kind, _Tally()).add(example, count)
         self.messages.setdefault(kind, message)
 
@@ -314,8 +331,12 @@ class _Warnings:
         )
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else plural or word + 's'}"
+def _either(names: list[str]) -> Message:
+    """``vCPU or vMemory``: names joined by a translated ``or``."""
+    either = Message("{name}", name=names[0])
+    for name in names[1:]:
+        either = Message(N_("{first} or {second}"), first=either, second=name)
+    return either
 
 
 # Rows ----------------------------------------------------------------------------------------------
@@ -375,13 +396,12 @@ class _Reader:
         present = self.export.tables
         missing = [tab for tab in ("vInfo", "vHost") if tab.lower() not in present]
         if missing:
-            kind = "tab" if self.export.kind == XLSX else "file"
             names = missing if self.export.kind == XLSX else [f"RVTools_tab{tab}.csv" for tab in missing]
-            has = ", ".join(visible(tab) for tab in self.export.tabs[:8]) or "nothing RVTools writes"
+            has = ", ".join(visible(tab) for tab in self.export.tabs[:8]) or _("nothing RVTools writes")
             raise InputError(
-                f"not an RVTools export: no {' or '.join(names)} {kind}{'s' if len(missing) > 1 else ''} (it has {has})",
-                f"in {self.export.name}",
-                "export with RVTools 'Export all to Excel' or 'Export all to csv'",
+                _(_NOT_AN_EXPORT[self.export.kind == XLSX, len(missing) > 1]).format(names=_(_either(names)), has=has),
+                in_file(self.export.name),
+                _("export with RVTools 'Export all to Excel' or 'Export all to csv'"),
             )
         for tab in TABS:
             table = present.get(tab.lower())
@@ -392,15 +412,22 @@ class _Reader:
             self.source_warnings.add(
                 "tab-missing",
                 tab,
-                lambda tally: f"the export has no {' or '.join(missing_tabs)} tab: " + "; ".join(_MISSING_TAB_CONSEQUENCES[tab] for tab in missing_tabs),
+                lambda tally: Message(
+                    N_("the export has no {tabs} tab: {consequences}"),
+                    tabs=_either(missing_tabs),
+                    consequences=joined([Message(_MISSING_TAB_CONSEQUENCES[tab]) for tab in missing_tabs], "; "),
+                ),
             )
         self._check_limits()
 
     def _check_limits(self) -> None:
-        for tab, limit, noun in (("vInfo", MAX_VMS, "VMs"), ("vHost", MAX_HOSTS, "hosts")):
+        for tab, limit, too_many in (
+            ("vInfo", MAX_VMS, N_("the export lists {count:,} VMs, more than the {limit:,} limit")),
+            ("vHost", MAX_HOSTS, N_("the export lists {count:,} hosts, more than the {limit:,} limit")),
+        ):
             table = self.tabs[tab].table
             if len(table.rows) > limit:
-                raise InputError(f"the export lists {len(table.rows):,} {noun}, more than the {limit:,} limit", table.where, "export one vCenter at a time")
+                raise InputError(_(too_many).format(count=len(table.rows), limit=limit), table.where, _("export one vCenter at a time"))
 
     def _servers(self) -> bool:
         """Whether VMs, hosts and clusters are told apart by vCenter: only when the export holds more than one."""
@@ -426,10 +453,14 @@ class _Reader:
             where = f"{sheet.table.tab} row {sheet.table.header_row + 1 + index}"
             if any(_text(cell) for cell in row):
                 self.source_warnings.add(
-                    "unnamed-rows", where, lambda tally: f"{_plural(tally.count, 'row')} with values but no name (a totals row added by hand?) skipped"
+                    "unnamed-rows",
+                    where,
+                    lambda tally: counted(N_("{n} with values but no name (a totals row added by hand?) skipped"), tally.count, N_("{count:,} row"), N_("{count:,} rows")),
                 )
             else:
-                self.source_warnings.add("blank-rows", where, lambda tally: f"{_plural(tally.count, 'blank row')} between data rows skipped")
+                self.source_warnings.add(
+                    "blank-rows", where, lambda tally: counted(N_("{n} between data rows skipped"), tally.count, N_("{count:,} blank row"), N_("{count:,} blank rows"))
+                )
 
     def inventory(self) -> Inventory:
         hosts = self._hosts()
@@ -457,7 +488,7 @@ class _Reader:
         for vm in vms:
             if not vm.key[1]:
                 self.source_warnings.add(
-                    "vm-without-cluster", vm.name, lambda tally: f"{_plural(tally.count, 'VM')} in no cluster (on standalone hosts?) left out: HA protects clusters only"
+                    "vm-without-cluster", vm.name, lambda tally: counted(N_("{n} in no cluster (on standalone hosts?) left out: HA protects clusters only"), tally.count, *VMS)
                 )
         return [vm for vm in vms if vm.key[1]]
 
@@ -477,14 +508,14 @@ class _Reader:
             speed, cores, memory = sheet.whole(row, index, "Speed"), sheet.whole(row, index, "# Cores"), sheet.whole(row, index, "# Memory")
             cpu = None if speed is None or cores is None else speed * cores
             if cpu is not None and cpu > MAX_CAPACITY:
-                raise sheet.error(index, "Speed", f"{speed:,} MHz × {cores:,} cores is more than any host has", "check Speed and # Cores")
+                raise sheet.error(index, "Speed", _("{speed:,} MHz × {cores:,} cores is more than any host has").format(speed=speed, cores=cores), _("check Speed and # Cores"))
             if not cluster:
                 self.source_warnings.add(
-                    "host-without-cluster", name, lambda tally: f"{_plural(tally.count, 'host')} in no cluster (standalone) left out: HA protects clusters only"
+                    "host-without-cluster", name, lambda tally: counted(N_("{n} in no cluster (standalone) left out: HA protects clusters only"), tally.count, *HOSTS)
                 )
                 continue
             if (server, name) in seen:
-                self.source_warnings.add("duplicate-host", name, lambda tally: f"{_plural(tally.count, 'host')} listed twice in vHost; the first row is used")
+                self.source_warnings.add("duplicate-host", name, lambda tally: counted(N_("{n} listed twice in vHost; the first row is used"), tally.count, *HOSTS))
                 continue
             seen.add((server, name))
             maintenance = bool(sheet.flag(row, index, "in Maintenance Mode"))
@@ -567,7 +598,10 @@ class _Reader:
             reservation = configured
         if configured is not None and reservation > configured:
             raise sheet.error(
-                memory_index, "Reservation", f"the reservation {reservation:,} MiB is above the VM's configured {configured:,} MiB", "export again: vSphere reserves at most the configured memory"
+                memory_index,
+                "Reservation",
+                _("the reservation {reservation:,} MiB is above the VM's configured {configured:,} MiB").format(reservation=reservation, configured=configured),
+                _("export again: vSphere reserves at most the configured memory"),
             )
         overhead = (sheet.whole(memory_row, memory_index, "Overhead") if sheet.has("Overhead") else None) or 0
         from_consumed = missing = False
@@ -642,11 +676,16 @@ class _Reader:
             self.source_warnings.add(
                 "cluster-without-hosts",
                 name,
-                lambda tally: f"{_plural(tally.count, 'cluster')} without a host that can be counted (none in vHost, or all in maintenance or without capacity), not checked",
+                lambda tally: counted(
+                    N_("{n} without a host that can be counted (none in vHost, or all in maintenance or without capacity), not checked"),
+                    tally.count,
+                    N_("{count:,} cluster"),
+                    N_("{count:,} clusters"),
+                ),
             )
             return None
         if row is None and "vCluster" in self.tabs:
-            warnings.add("cluster-not-in-vcluster", name, lambda tally: "the cluster has no vCluster row: its HA settings are defaults")
+            warnings.add("cluster-not-in-vcluster", name, lambda tally: Message(N_("the cluster has no vCluster row: its HA settings are defaults")))
         settings, sources, facts = self._settings(name, row, host_rows, versions, key[0], warnings)
         default_priority = _cluster_priority(row)
         vms = self._cluster_vms(vm_records, {host.name for host in hosts}, default_priority, warnings)
@@ -671,12 +710,12 @@ class _Reader:
                 warnings.add(
                     "host-without-capacity",
                     row.name,
-                    lambda tally: f"{_plural(tally.count, 'host')} without Speed, # Cores or # Memory in vHost (disconnected or not responding?) left out",
+                    lambda tally: counted(N_("{n} without Speed, # Cores or # Memory in vHost (disconnected or not responding?) left out"), tally.count, *HOSTS),
                 )
                 continue
             if row.quarantine:
                 warnings.add(
-                    "host-in-quarantine", row.name, lambda tally: f"{_plural(tally.count, 'host')} in quarantine mode counted: HA still restarts VMs there, DRS avoids it"
+                    "host-in-quarantine", row.name, lambda tally: counted(N_("{n} in quarantine mode counted: HA still restarts VMs there, DRS avoids it"), tally.count, *HOSTS)
                 )
             state = HostState.maintenance if row.maintenance else HostState.connected
             hosts.append(Host(row.name, row.cpu_mhz, row.memory_mb, state))
@@ -691,7 +730,9 @@ class _Reader:
             name = record.name
             if names[name] > 1:
                 name = _unique(name, record, used)
-                warnings.add("duplicate-vm-name", record.name, lambda tally: f"{_plural(tally.count, 'VM')} share a name with another VM of the cluster; renamed 'NAME (VM ID)'")
+                warnings.add(
+                    "duplicate-vm-name", record.name, lambda tally: counted(N_("{n} share a name with another VM of the cluster; renamed 'NAME (VM ID)'"), tally.count, *VMS)
+                )
             used.add(name)
             host = None
             if record.host:
@@ -703,10 +744,15 @@ class _Reader:
                     warnings.add(
                         "vm-host-unmatched",
                         record.host,
-                        lambda tally: f"{matched:,} of {_plural(placed, 'VM')}' hosts match a vHost host of the cluster; the others are placed nowhere (unmatched: {', '.join(tally.examples)})",
+                        lambda tally: Message(
+                            N_("{matched:,} of {n}' hosts match a vHost host of the cluster; the others are placed nowhere (unmatched: {unmatched})"),
+                            matched=matched,
+                            n=plural(placed, *VMS),
+                            unmatched=", ".join(tally.examples),
+                        ),
                     )
             else:
-                warnings.add("vm-without-host", name, lambda tally: f"{_plural(tally.count, 'VM')} without a host in the export: placed nowhere")
+                warnings.add("vm-without-host", name, lambda tally: counted(N_("{n} without a host in the export: placed nowhere"), tally.count, *VMS))
             self._vm_warnings(record, name, warnings)
             priority = record.restart_priority or default_priority
             vms.append(VM(name, record.cpu_reservation_mhz, record.memory_reservation_mb, record.memory_overhead_mb, record.powered_on, host, priority, record.memory_mb))
@@ -714,21 +760,21 @@ class _Reader:
 
     def _vm_warnings(self, record: _VmRecord, name: str, warnings: _Warnings) -> None:
         if record.powered_on and not record.connected:
-            warnings.add("vm-not-connected", name, lambda tally: f"{_plural(tally.count, 'powered-on VM')} not connected (orphaned, inaccessible…) counted as they are")
+            warnings.add("vm-not-connected", name, lambda tally: counted(N_("{n} not connected (orphaned, inaccessible…) counted as they are"), tally.count, *POWERED_ON_VMS))
         if record.reservations_missing:
             warnings.add(
-                "vm-reservations-missing", name, lambda tally: f"{_plural(tally.count, 'VM')} without a vCPU or vMemory row: the missing reservations count as 0"
+                "vm-reservations-missing", name, lambda tally: counted(N_("{n} without a vCPU or vMemory row: the missing reservations count as 0"), tally.count, *VMS)
             )
         if record.memory_mismatch:
-            warnings.add("memory-size-mismatch", name, lambda tally: f"vInfo Memory and vMemory Size MiB differ for {_plural(tally.count, 'VM')}; Size MiB is used")
+            warnings.add("memory-size-mismatch", name, lambda tally: counted(N_("vInfo Memory and vMemory Size MiB differ for {n}; Size MiB is used"), tally.count, *VMS))
         if record.overhead_from_consumed:
             warnings.add(
                 "overhead-from-consumed",
                 name,
-                lambda tally: f"Overhead is 0 for {_plural(tally.count, 'powered-on VM')} (ESXi 6.7 and later report 0); Consumed Overhead is used instead",
+                lambda tally: counted(N_("Overhead is 0 for {n} (ESXi 6.7 and later report 0); Consumed Overhead is used instead"), tally.count, *POWERED_ON_VMS),
             )
         if record.overhead_missing:
-            warnings.add("overhead-missing", name, lambda tally: f"{_plural(tally.count, 'powered-on VM')} without any memory overhead figure: counted as 0")
+            warnings.add("overhead-missing", name, lambda tally: counted(N_("{n} without any memory overhead figure: counted as 0"), tally.count, *POWERED_ON_VMS))
 
     # Settings -------------------------------------------------------------------------------------
 
@@ -756,9 +802,9 @@ class _Reader:
         if monitoring is not None:
             sources["vm_monitoring"] = Source.export
         if values.get("ha_enabled") is False:
-            warnings.add("ha-disabled", name, lambda tally: "vSphere HA is disabled on this cluster: nothing restarts its VMs after a host failure")
+            warnings.add("ha-disabled", name, lambda tally: Message(N_("vSphere HA is disabled on this cluster: nothing restarts its VMs after a host failure")))
         if values.get("host_monitoring") == "disabled":
-            warnings.add("host-monitoring-disabled", name, lambda tally: "HA host monitoring is disabled: HA does not react to a host failure")
+            warnings.add("host-monitoring-disabled", name, lambda tally: Message(N_("HA host monitoring is disabled: HA does not react to a host failure")))
         settings = ClusterSettings(
             name=name, vsphere=version, policy=policy, tolerate=1 if tolerate is None else tolerate, auto_percent=auto_percent, vm_monitoring=monitoring
         )
@@ -792,7 +838,7 @@ class _Reader:
         info = self.tabs["vInfo"]
         if info.has("VI SDK API Version"):
             seen = Counter((self._server(info, row), info.text(row, "VI SDK API Version")) for row in info.table.rows)
-            for (server, version), _ in seen.most_common():
+            for (server, version), _count in seen.most_common():
                 if version:
                     versions.setdefault(server, f"vCenter API {version}")
         return versions
@@ -810,9 +856,9 @@ class _Reader:
             return DEFAULT_VERSION, ""
         chosen, newer, older = nearest_profile(seen)
         if newer:
-            warnings.add("version-newer-than-profiles", label, lambda tally: f"{label} is newer than hacalc's profiles; the {chosen} profile is used")
+            warnings.add("version-newer-than-profiles", label, lambda tally: Message(N_("{version} is newer than hacalc's profiles; the {chosen} profile is used"), version=label, chosen=chosen))
         if older:
-            warnings.add("version-older-than-profiles", label, lambda tally: f"{label} is older than hacalc's profiles; the {chosen} profile is used")
+            warnings.add("version-older-than-profiles", label, lambda tally: Message(N_("{version} is older than hacalc's profiles; the {chosen} profile is used"), version=label, chosen=chosen))
         return chosen, label
 
     # Cross-checks ---------------------------------------------------------------------------------
@@ -837,7 +883,7 @@ class _Reader:
             elif path:
                 paths.append((server, path, sheet.whole(row, index, "CPU reservation") or 0 if sheet.has("CPU reservation") else 0))
         for server, path, reservation in paths:
-            for (pool_server, _), pool in pools.items():
+            for (pool_server, _cluster), pool in pools.items():
                 if pool_server == server and path.startswith(pool.path + "/"):
                     pool.child_cpu_reservations += reservation
         return pools
@@ -846,19 +892,23 @@ class _Reader:
         self, key: tuple[str, str], hosts: list[_HostRow], vms: list[_VmRecord], row: _ClusterRow | None, pool: _Pool | None, warnings: _Warnings
     ) -> None:
         """vCluster's host count and the root pool's VM count and CPU reservations against what the export lists."""
-        reasons = []
+        reasons: list[Message] = []
         num_hosts = row.values.get("num_hosts") if row is not None else None
         if num_hosts is not None and num_hosts > len(hosts):
-            reasons.append(f"vCluster counts {_plural(num_hosts, 'host')}, vHost lists {len(hosts):,}")
+            reasons.append(Message(N_("vCluster counts {n}, vHost lists {listed:,}"), n=plural(num_hosts, *HOSTS), listed=len(hosts)))
         if pool is not None and pool.vms_total is not None and pool.vms_total != len(vms):
-            reasons.append(f"the root resource pool holds {_plural(pool.vms_total, 'VM')}, vInfo lists {len(vms):,}")
+            reasons.append(Message(N_("the root resource pool holds {n}, vInfo lists {listed:,}"), n=plural(pool.vms_total, *VMS), listed=len(vms)))
         if pool is not None and pool.cpu_reservation_used is not None:
             reserved = sum(vm.cpu_reservation_mhz for vm in vms if vm.powered_on) + pool.child_cpu_reservations
             if pool.cpu_reservation_used > reserved:
-                reasons.append(f"the root resource pool has {pool.cpu_reservation_used:,} MHz reserved, the VMs and pools listed reserve {reserved:,} MHz")
+                reasons.append(
+                    Message(
+                        N_("the root resource pool has {used:,} MHz reserved, the VMs and pools listed reserve {reserved:,} MHz"), used=pool.cpu_reservation_used, reserved=reserved
+                    )
+                )
         if reasons:
-            text = "; ".join(reasons)
-            warnings.add("export-filtered", key[1], lambda tally: f"the export looks filtered or incomplete: {text}", count=len(reasons))
+            text = joined(reasons, "; ")
+            warnings.add("export-filtered", key[1], lambda tally: Message(N_("the export looks filtered or incomplete: {reasons}"), reasons=text), count=len(reasons))
 
     def _facts(self) -> dict[str, str]:
         facts: dict[str, str] = {}
@@ -883,9 +933,16 @@ class _Reader:
 
 
 _MISSING_TAB_CONSEQUENCES = {
-    "vCPU": "CPU reservations count as 0",
-    "vMemory": "memory reservations and overheads count as 0",
-    "vCluster": "HA settings are defaults (give them as flags or in an overlay)",
+    "vCPU": N_("CPU reservations count as 0"),
+    "vMemory": N_("memory reservations and overheads count as 0"),
+    "vCluster": N_("HA settings are defaults (give them as flags or in an overlay)"),
+}
+# Neither vInfo nor vHost, by (a workbook?, both missing?).
+_NOT_AN_EXPORT = {
+    (True, False): N_("not an RVTools export: no {names} tab (it has {has})"),
+    (True, True): N_("not an RVTools export: no {names} tabs (it has {has})"),
+    (False, False): N_("not an RVTools export: no {names} file (it has {has})"),
+    (False, True): N_("not an RVTools export: no {names} files (it has {has})"),
 }
 
 
@@ -949,7 +1006,9 @@ class _Joiner:
                 self.reader.source_warnings.add(
                     "vm-rows-unjoined",
                     f"{self.tab} {self.sheet.text(row, 'VM')}",
-                    lambda tally: f"{_plural(tally.count, 'vCPU or vMemory row')} match no vInfo VM (by VM ID or a unique name) and are not used",
+                    lambda tally: counted(
+                        N_("{n} match no vInfo VM (by VM ID or a unique name) and are not used"), tally.count, N_("{count:,} vCPU or vMemory row"), N_("{count:,} vCPU or vMemory rows")
+                    ),
                 )
 
 
@@ -971,7 +1030,9 @@ def _priority(sheet: _Tab, row: list[Any], index: int) -> RestartPriority | None
         return RestartPriority(text.lower())
     except ValueError:
         choices = ", ".join(priority.value for priority in RestartPriority)
-        raise sheet.error(index, "HA Restart Priority", f"{visible(repr(text))[:40]} is not a restart priority vSphere has", f"use one of {choices}") from None
+        raise sheet.error(
+            index, "HA Restart Priority", _("{value} is not a restart priority vSphere has").format(value=_shown(text)), _("use one of {choices}").format(choices=choices)
+        ) from None
 
 
 def _unique(name: str, record: _VmRecord, used: set[str]) -> str:

@@ -21,6 +21,8 @@ from typing import Any, BinaryIO
 
 from hacalc.core.errors import InputError
 from hacalc.core.text import visible
+from hacalc.i18n import N_, _, pgettext
+from hacalc.readers.files import in_file
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -35,7 +37,10 @@ _CHUNK = 1024 * 1024
 _HEADER_SEARCH_ROWS = 10  # a header row is the first non-blank row among these
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and legacy .xls
 _CSV_NAME = re.compile(r"(?:^|.*_)tab(v[a-z0-9_]+)\.csv|(v[a-z0-9_]+)\.csv", re.IGNORECASE)
-INSTALL_HINT = "install the xlsx reader: pip install 'hacalc[rvtools]' (or export to CSV)"
+INSTALL_HINT = N_("install the xlsx reader: pip install 'hacalc[rvtools]' (or export to CSV)")
+EXPORT_AGAIN = N_("export it again from RVTools")
+SEND_EXPORT = N_("send the export on stdin, or give a file")
+FEWER_TABS = N_("export fewer tabs, or split the inventory")
 
 
 @dataclass(frozen=True)
@@ -43,15 +48,15 @@ class Table:
     """One tab: its header and data rows as read (numbers, strings, booleans, dates; '' for an empty cell)."""
 
     tab: str  # the tab's name as the export spells it
-    where: str  # "in export.xlsx, sheet vHost" or "in RVTools_tabvHost.csv"
+    where: str  # "in export.xlsx, sheet vHost" or "in RVTools_tabvHost.csv", in the language of the run
     header: tuple[str, ...]
     rows: list[list[Any]]
     header_row: int  # 1-based row number of the header; data row i is row header_row + 1 + i
 
     def location(self, index: int, column: str | None = None) -> str:
-        """``in export.xlsx, sheet vHost row 7 column '# Memory'`` for data row ``index``."""
-        row = f"{self.where} row {self.header_row + 1 + index}"
-        return f"{row} column {visible(repr(column))}" if column is not None else row
+        """``in export.xlsx, sheet vHost row 7 column '# Memory'`` for data row ``index``, in the language of the run."""
+        row = _("{where} row {row}").format(where=self.where, row=self.header_row + 1 + index)
+        return _("{location} column {column}").format(location=row, column=visible(repr(column))) if column is not None else row
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ def read_tables(source: str, wanted: Iterable[str], *, input_format: str | None 
     wanted = tuple(wanted)
     if source == STDIN:
         if input_format not in FORMATS:
-            raise InputError("cannot tell the format of an RVTools export on stdin", "FILE '-'", "pass --input-format rvtools-xlsx or rvtools-csv")
+            raise InputError(_("cannot tell the format of an RVTools export on stdin"), "FILE '-'", _("pass --input-format rvtools-xlsx or rvtools-csv"))
         data = _read_stdin(stdin)
         return _from_bytes(data, STDIN_NAME, input_format, wanted)
     name = visible(source)
@@ -82,7 +87,7 @@ def read_tables(source: str, wanted: Iterable[str], *, input_format: str | None 
     if os.path.isdir(source):
         return _from_folder(source, name, wanted)
     if chosen not in FORMATS:
-        raise InputError(f"{name!r} is not an RVTools export", fix="give an .xlsx workbook, a folder of RVTools_tab*.csv files or a .zip of them")
+        raise InputError(_("{name!r} is not an RVTools export").format(name=name), fix=_("give an .xlsx workbook, a folder of RVTools_tab*.csv files or a .zip of them"))
     return _from_bytes(_read_file(source, name), name, chosen, wanted)
 
 
@@ -94,50 +99,52 @@ def _read_file(source: str, name: str) -> bytes:
         with open(source, "rb") as stream:
             data = stream.read(MAX_UNCOMPRESSED + 1)
     except FileNotFoundError:
-        raise InputError(f"no such file {name!r}", fix="check the path") from None
+        raise InputError(_("no such file {source!r}").format(source=name), fix=_("check the path")) from None
     except OSError as error:
-        raise InputError(f"cannot read {name!r}: {error.strerror}", fix="check the path and its permissions") from None
+        raise InputError(_("cannot read {source!r}: {reason}").format(source=name, reason=error.strerror), fix=_("check the path and its permissions")) from None
     except ValueError:  # a NUL byte in the name
-        raise InputError(f"cannot read {name!r}: a file name cannot contain that character", fix="check the path") from None
-    _check_size(len(data), f"in {name}")
+        raise InputError(_("cannot read {source!r}: a file name cannot contain that character").format(source=name), fix=_("check the path")) from None
+    _check_size(len(data), in_file(name))
     return data
 
 
 def _read_stdin(stdin: BinaryIO | None) -> bytes:
     if stdin is None:
-        raise InputError(f"{STDIN_NAME} is closed", "FILE '-'", "send the export on stdin, or give a file")
+        raise InputError(_("{name} is closed").format(name=STDIN_NAME), "FILE '-'", _(SEND_EXPORT))
     try:
         data = stdin.read(MAX_UNCOMPRESSED + 1)
     except (OSError, ValueError):
-        raise InputError(f"cannot read {STDIN_NAME}", "FILE '-'", "send the export on stdin, or give a file") from None
+        raise InputError(_("cannot read {name}").format(name=STDIN_NAME), "FILE '-'", _(SEND_EXPORT)) from None
     if isinstance(data, str):
-        raise InputError("an RVTools export on stdin must be bytes", "FILE '-'", "send the .xlsx or .zip file itself")
+        raise InputError(_("an RVTools export on stdin must be bytes"), "FILE '-'", _("send the .xlsx or .zip file itself"))
     if not data:
-        raise InputError("stdin is empty", "FILE '-'", "send the export on stdin, or give a file")
-    _check_size(len(data), f"in {STDIN_NAME}")
+        raise InputError(_("stdin is empty"), "FILE '-'", _(SEND_EXPORT))
+    _check_size(len(data), in_file(STDIN_NAME))
     return data
 
 
 def _check_size(size: int, where: str) -> None:
     if size > MAX_UNCOMPRESSED:
-        raise InputError(f"the export is larger than the {_size(MAX_UNCOMPRESSED)} limit", where, "export fewer tabs, or split the inventory")
+        raise InputError(_("the export is larger than the {size} limit").format(size=_size(MAX_UNCOMPRESSED)), where, _(FEWER_TABS))
 
 
 def _size(size: int) -> str:
-    return f"{size // 2**20:,} MiB" if size >= 2**20 else f"{size:,} bytes"
+    return f"{size // 2**20:,} MiB" if size >= 2**20 else _("{count:,} bytes").format(count=size)
 
 
 def _from_bytes(data: bytes, name: str, kind: str, wanted: tuple[str, ...]) -> Export:
     if data.startswith(_OLE2_MAGIC):
         raise InputError(
-            "the workbook is encrypted or in the old .xls format", f"in {name}", "save it from Excel as an .xlsx workbook without a password, or export to CSV"
+            _("the workbook is encrypted or in the old .xls format"), in_file(name), _("save it from Excel as an .xlsx workbook without a password, or export to CSV")
         )
     archive = _open_zip(data, name)
     members = {info.filename for info in archive.infolist()}
     if "xl/workbook.xml" in members:
         return _from_workbook(data, archive, name, wanted)
     if kind == XLSX:
-        raise InputError("the file is a zip but not an xlsx workbook", f"in {name}", "give the workbook RVTools wrote, or pass --input-format rvtools-csv for a zip of CSVs")
+        raise InputError(
+            _("the file is a zip but not an xlsx workbook"), in_file(name), _("give the workbook RVTools wrote, or pass --input-format rvtools-csv for a zip of CSVs")
+        )
     return _from_csv_zip(archive, name, wanted)
 
 
@@ -145,21 +152,23 @@ def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise InputError("the file is not a readable xlsx workbook or zip (corrupt or truncated)", f"in {name}", "export it again from RVTools") from None
+        raise InputError(_("the file is not a readable xlsx workbook or zip (corrupt or truncated)"), in_file(name), _(EXPORT_AGAIN)) from None
     declared = 0
     for info in archive.infolist():
         if info.flag_bits & 0x1:
-            raise InputError("the zip is encrypted", f"in {name}", "export it again without a password")
+            raise InputError(_("the zip is encrypted"), in_file(name), _("export it again without a password"))
         declared += info.file_size
         if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise InputError(
-                f"{visible(info.filename)!r} inflates {info.file_size // max(info.compress_size, 1):,} times, more than the {MAX_RATIO}:1 limit (a zip bomb?)",
-                f"in {name}",
-                "export it again from RVTools",
+                _("{member!r} inflates {ratio:,} times, more than the {limit}:1 limit (a zip bomb?)").format(
+                    member=visible(info.filename), ratio=info.file_size // max(info.compress_size, 1), limit=MAX_RATIO
+                ),
+                in_file(name),
+                _(EXPORT_AGAIN),
             )
     if declared > MAX_UNCOMPRESSED:
         raise InputError(
-            f"the zip declares {_size(declared)} uncompressed, more than the {_size(MAX_UNCOMPRESSED)} limit", f"in {name}", "export fewer tabs, or split the inventory"
+            _("the zip declares {size} uncompressed, more than the {limit} limit").format(size=_size(declared), limit=_size(MAX_UNCOMPRESSED)), in_file(name), _(FEWER_TABS)
         )
     return archive
 
@@ -194,7 +203,7 @@ def _check_inflated(data: bytes, info: zipfile.ZipInfo, name: str) -> None:
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         total = _inflated_size(raw, limit, info.filename, name)
     else:
-        raise _unpack_error(info.filename, name, f"compression method {info.compress_type} is not used by Excel")
+        raise _unpack_error(info.filename, name, _("compression method {method} is not used by Excel").format(method=info.compress_type))
     if total > limit:
         raise _bomb(info.filename, name)
 
@@ -218,11 +227,13 @@ def _inflated_size(raw: memoryview, limit: int, member: str, name: str) -> int:
 
 
 def _unpack_error(member: str, name: str, error: object) -> InputError:
-    return InputError(f"cannot unpack {visible(member)!r}: {visible(str(error))[:120]}", f"in {name}", "export it again from RVTools (the file is corrupt)")
+    return InputError(
+        _("cannot unpack {member!r}: {reason}").format(member=visible(member), reason=visible(str(error))[:120]), in_file(name), _("export it again from RVTools (the file is corrupt)")
+    )
 
 
 def _bomb(member: str, name: str) -> InputError:
-    return InputError(f"{visible(member)!r} inflates past its declared size (a zip bomb?)", f"in {name}", "export it again from RVTools")
+    return InputError(_("{member!r} inflates past its declared size (a zip bomb?)").format(member=visible(member)), in_file(name), _(EXPORT_AGAIN))
 
 
 # Workbooks -----------------------------------------------------------------------------------------
@@ -244,7 +255,7 @@ def _attributes(tag: bytes) -> dict[str, str]:
 def _sheet_members(archive: zipfile.ZipFile, name: str) -> dict[str, str]:
     """Sheet name -> zip member, from xl/workbook.xml and its relationships (both small, and size-checked here)."""
     if "xl/workbook.xml" not in archive.NameToInfo:
-        raise InputError("the zip is not an xlsx workbook", f"in {name}", "give the workbook RVTools wrote")
+        raise InputError(_("the zip is not an xlsx workbook"), in_file(name), _("give the workbook RVTools wrote"))
     workbook = _inflate(archive, "xl/workbook.xml", name)
     rels_name = "xl/_rels/workbook.xml.rels"
     rels = _inflate(archive, rels_name, name) if rels_name in archive.NameToInfo else b""
@@ -270,7 +281,7 @@ def _from_workbook(data: bytes, archive: zipfile.ZipFile, name: str, wanted: tup
         if member in archive.NameToInfo:
             _check_inflated(data, archive.getinfo(member), name)
     rows = _parsed_sheets(data, chosen, name)
-    tables = {sheet.lower(): _table(sheet, f"in {name}, sheet {visible(sheet)}", rows[sheet]) for sheet in chosen}
+    tables = {sheet.lower(): _table(sheet, _("in {file}, sheet {sheet}").format(file=name, sheet=visible(sheet)), rows[sheet]) for sheet in chosen}
     return Export(name, XLSX, tuple(sheet_members), tables)
 
 
@@ -296,13 +307,13 @@ def _open_calamine(data: bytes, name: str) -> Any:
     try:
         import python_calamine
     except ImportError:
-        raise InputError("reading .xlsx workbooks needs python-calamine, which is not installed", f"in {name}", INSTALL_HINT) from None
+        raise InputError(_("reading .xlsx workbooks needs python-calamine, which is not installed"), in_file(name), _(INSTALL_HINT)) from None
     try:
         return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
-        raise InputError("the workbook is encrypted", f"in {name}", "save it without a password, or export to CSV") from None
+        raise InputError(_("the workbook is encrypted"), in_file(name), _("save it without a password, or export to CSV")) from None
     except (python_calamine.CalamineError, ValueError, OSError) as error:
-        raise InputError(f"cannot read the workbook: {visible(str(error))[:200]}", f"in {name}", "export it again from RVTools") from None
+        raise InputError(_("cannot read the workbook: {reason}").format(reason=visible(str(error))[:200]), in_file(name), _(EXPORT_AGAIN)) from None
 
 
 def _sheet_rows(workbook: Any, sheet: str, name: str) -> list[list[Any]]:
@@ -311,7 +322,7 @@ def _sheet_rows(workbook: Any, sheet: str, name: str) -> list[list[Any]]:
     try:
         return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except (python_calamine.CalamineError, ValueError, OSError) as error:
-        raise InputError(f"cannot read sheet {visible(sheet)!r}: {visible(str(error))[:200]}", f"in {name}", "export it again from RVTools") from None
+        raise InputError(_("cannot read sheet {sheet!r}: {reason}").format(sheet=visible(sheet), reason=visible(str(error))[:200]), in_file(name), _(EXPORT_AGAIN)) from None
 
 
 # CSV files -----------------------------------------------------------------------------------------
@@ -327,13 +338,13 @@ def _from_folder(folder: str, name: str, wanted: tuple[str, ...]) -> Export:
     try:
         entries = sorted(os.listdir(folder))
     except OSError as error:
-        raise InputError(f"cannot list the folder {name!r}: {error.strerror}", fix="check the path and its permissions") from None
+        raise InputError(_("cannot list the folder {name!r}: {reason}").format(name=name, reason=error.strerror), fix=_("check the path and its permissions")) from None
     files = {tab: entry for entry in entries if (tab := csv_tab(entry)) is not None}
     tables = {}
     for tab in _chosen(files, wanted):
         path = os.path.join(folder, files[tab])
         shown = visible(os.path.join(name, files[tab]))
-        tables[tab.lower()] = _csv_table(tab, f"in {shown}", _read_file(path, shown))
+        tables[tab.lower()] = _csv_table(tab, pgettext("table", "in {file}").format(file=shown), _read_file(path, shown))
     return Export(name, CSV, tuple(files), tables)
 
 
@@ -342,7 +353,7 @@ def _from_csv_zip(archive: zipfile.ZipFile, name: str, wanted: tuple[str, ...]) 
     tables = {}
     for tab in _chosen(files, wanted):
         member = files[tab]
-        tables[tab.lower()] = _csv_table(tab, f"in {name}, {visible(member)}", _inflate(archive, member, name))
+        tables[tab.lower()] = _csv_table(tab, _("in {file}, {member}").format(file=name, member=visible(member)), _inflate(archive, member, name))
     return Export(name, CSV, tuple(files), tables)
 
 
@@ -361,7 +372,7 @@ def _csv_table(tab: str, where: str, data: bytes) -> Table:
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
-        raise InputError(f"cannot read the CSV: {visible(str(error))}", where, "export it again from RVTools") from None
+        raise InputError(_("cannot read the CSV: {reason}").format(reason=visible(str(error))), where, _(EXPORT_AGAIN)) from None
     return _table(tab, where, rows)
 
 

@@ -635,3 +635,37 @@ def test_kubectl_reader_in_chinese(hacalc, tmp_path: Path) -> None:
         f"hacalc: error: 此处应为字符串，却是 5, 在 {pods} 第 1 行（items[0].metadata.name）, 请检查文件是否为未经编辑的 kubectl 输出\n")
     assert hacalc("cluster", "check", "tests/fixtures/kubernetes/nodes.json", str(pods), env=ENGLISH).stderr == (
         f"hacalc: error: expected a string, found 5, in {pods} line 1 (items[0].metadata.name), check the file is unedited kubectl output\n")
+
+
+def test_rvtools_reader_in_chinese(hacalc, tmp_path: Path) -> None:
+    """RVTools' counted warnings in Chinese on stderr (English in JSON, the same in both languages), and where a bad cell is."""
+    export = ("cluster", "check", "scenarios/rvtools/rvtools-two-clusters.xlsx")
+    assert hacalc(*export, env=CHINESE).stderr.splitlines()[:2] == [
+        "hacalc: warning: prod: 12 台已开机的虚拟机的 Overhead 为 0（ESXi 6.7 及以后报告 0）；改用 Consumed Overhead",
+        "hacalc: warning: dev: 2 台已开机的虚拟机的 Overhead 为 0（ESXi 6.7 及以后报告 0）；改用 Consumed Overhead",
+    ]
+    chinese = json.loads(hacalc(*export, "--format", "json", env=CHINESE).stdout)
+    assert chinese == json.loads(hacalc(*export, "--format", "json", env=ENGLISH).stdout)
+    assert chinese["clusters"][0]["input"]["warnings"][0]["message"] == "Overhead is 0 for 12 powered-on VMs (ESXi 6.7 and later report 0); Consumed Overhead is used instead"
+    planner = hacalc("cluster", "check", "tests/fixtures/rvtools/kubev2v-migration-planner_example1.xlsx", env=CHINESE).stderr.splitlines()
+    assert planner[0] == "hacalc: warning: 导出中没有 vCluster 标签页：HA 设置取默认值（请用选项或覆盖文件给出）"
+    assert planner[1].startswith("hacalc: warning: Cluster: 9 台虚拟机的主机中有 0 台与集群在 vHost 中的主机对应；其余的不放置在任何主机上（未对应：10.185.26.9, ")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for source in (ROOT / "scenarios/rvtools/rvtools-two-clusters").iterdir():
+        (folder / source.name).write_text(source.read_text().replace(",262144,memory1,", ",lots,memory1,"))
+    result = hacalc("cluster", "check", str(folder), env=CHINESE)
+    assert result.exit_code == 2
+    assert result.stderr == f"hacalc: error: 'lots' 不是整数, 在 {folder / 'RVTools_tabvHost.csv'} 第 3 行（列 '# Memory'）, 请只写数字，与 RVTools 的写法一致\n"
+    assert hacalc("cluster", "check", str(tmp_path), env=CHINESE).stderr.startswith(
+        "hacalc: error: 不是 RVTools 导出：没有 RVTools_tabvInfo.csv 或 RVTools_tabvHost.csv 文件（它有 ")
+
+
+def test_kubectl_s_expected_kinds_in_chinese(hacalc, tmp_path: Path) -> None:
+    """A value of neither kind a field takes names both, joined by 或 without spaces between Chinese words."""
+    pdbs = tmp_path / "pdbs.json"
+    pdbs.write_text('{"kind": "PodDisruptionBudgetList", "items": [{"metadata": {"name": "b", "namespace": "a"}, "spec": {"minAvailable": true}}]}\n')
+    chinese = hacalc("cluster", "check", "tests/fixtures/kubernetes/nodes.json", str(pdbs), env=CHINESE).stderr
+    assert chinese == f"hacalc: error: 此处应为整数或字符串，却是 True, 在 {pdbs} 第 1 行（items[0].spec.minAvailable）, 请检查文件是否为未经编辑的 kubectl 输出\n"
+    english = hacalc("cluster", "check", "tests/fixtures/kubernetes/nodes.json", str(pdbs), env=ENGLISH).stderr
+    assert english == f"hacalc: error: expected an integer or a string, found True, in {pdbs} line 1 (items[0].spec.minAvailable), check the file is unedited kubectl output\n"
