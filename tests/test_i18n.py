@@ -42,12 +42,15 @@ CONVERTED = (
     "hacalc/cli/budget.py",
     "hacalc/cli/charts/figures.py",
     "hacalc/cli/charts/files.py",
+    "hacalc/cli/charts/model.py",
     "hacalc/cli/charts/option.py",
+    "hacalc/cli/charts/scales.py",
     "hacalc/cli/charts/terminal.py",
     "hacalc/cli/cluster.py",
     "hacalc/cli/compose.py",
     "hacalc/cli/env.py",
     "hacalc/cli/incidents.py",
+    "hacalc/cli/launch.py",
     "hacalc/cli/nines.py",
     "hacalc/cli/options.py",
     "hacalc/cli/output.py",
@@ -89,6 +92,7 @@ CONVERTED = (
     "hacalc/readers/durations.py",
     "hacalc/readers/events.py",
     "hacalc/readers/files.py",
+    "hacalc/readers/fleet.py",
     "hacalc/readers/hostlogs.py",
     "hacalc/readers/hyperv.py",
     "hacalc/readers/incident_list.py",
@@ -101,6 +105,17 @@ CONVERTED = (
     "hacalc/readers/safe_yaml.py",
     "hacalc/readers/inventory.py",
 )
+# Modules of hacalc/cli and hacalc/readers that are not in CONVERTED, each with the reason.
+NOT_CONVERTED = {
+    "hacalc/cli/__init__.py": "empty package marker",
+    "hacalc/cli/charts/__init__.py": "package docstring only",
+    "hacalc/readers/__init__.py": "empty package marker",
+    "hacalc/cli/ci_reports.py": "JUnit and Markdown CI reports are English in every language (docs/language.md)",
+    "hacalc/readers/bulk_csv.py": "shows people no text; binds _ as a throwaway name, which a translating module must not",
+    "hacalc/readers/locate.py": "finds line numbers and shows people no text; binds _ as a throwaway name",
+    "hacalc/readers/spares.py": "not converted yet: the spares scenario file's errors are English",
+    "hacalc/readers/timestamps.py": "not converted yet: a time that cannot be read is said in English",
+}
 # Commands whose whole help is translated: name -> module.
 CONVERTED_COMMANDS = {"availability": "hacalc.cli.availability", "budget": "hacalc.cli.budget", "cluster": "hacalc.cli.cluster",
                       "compose": "hacalc.cli.compose", "incidents": "hacalc.cli.incidents", "nines": "hacalc.cli.nines", "protect": "hacalc.cli.protect",
@@ -236,6 +251,22 @@ def test_the_mo_ships_in_the_wheel() -> None:
 
 def test_every_converted_cli_module_is_listed_and_exists() -> None:
     assert all((ROOT / module).is_file() for module in CONVERTED)
+    assert all((ROOT / module).is_file() for module in NOT_CONVERTED)
+
+
+def test_every_command_and_reader_module_is_converted() -> None:
+    """A new command or reader is scanned for unmarked text from its first commit: it is in CONVERTED, or
+    NOT_CONVERTED says why not."""
+    modules = {str(path.relative_to(ROOT)) for folder in ("hacalc/cli", "hacalc/readers") for path in (ROOT / folder).rglob("*.py")}
+    assert "hacalc/readers/rvtools.py" in modules and len(modules) > 40
+    assert sorted(modules - set(CONVERTED) - set(NOT_CONVERTED)) == []
+    assert not set(CONVERTED) & set(NOT_CONVERTED)
+
+
+def test_the_modules_not_converted_yet_still_hold_unmarked_text() -> None:
+    """Once one is converted, it moves to CONVERTED: the list of what is left stays true."""
+    waiting = [module for module, reason in NOT_CONVERTED.items() if reason.startswith("not converted yet")]
+    assert waiting and all(unmarked_literals((ROOT / module).read_text()) for module in waiting)
 
 
 # --- unmarked literals in converted modules ------------------------------------------------------------
